@@ -1,0 +1,150 @@
+"""The case schema: the single source of field names, Chinese titles and enumeration labels.
+
+Validation, the ledger mapping and (later) the template check all ask this module what a field is
+called and what values it takes, so a field is defined once, in ``data/case.schema.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from docgen.dates import parse_iso
+from docgen.resources import data_json
+
+SCHEMA_FILE = "case.schema.json"
+
+# Keywords that a property node may set next to its $ref and that override the referenced ones.
+_OVERRIDES = ("title", "x-message", "description")
+
+
+@cache
+def case_schema() -> dict[str, Any]:
+    """The case schema as parsed from the package (checked against the 2020-12 meta-schema once)."""
+    schema = data_json(SCHEMA_FILE)
+    Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+    """A schema node with its local ``$ref`` followed; keywords beside the ref win."""
+    merged: dict[str, Any] = {}
+    while "$ref" in node:
+        for key in _OVERRIDES:
+            if key in node and key not in merged:
+                merged[key] = node[key]
+        ref = node["$ref"]
+        if not ref.startswith("#/$defs/"):
+            raise ValueError(f"only local $defs references are supported: {ref}")
+        node = case_schema()["$defs"][ref.removeprefix("#/$defs/")]
+    result = dict(node)
+    result.update(merged)
+    return result
+
+
+@dataclass(frozen=True)
+class Field:
+    """What the schema says about one place in a case: its node, Chinese title and labels."""
+
+    node: dict[str, Any]
+
+    @property
+    def title(self) -> str:
+        return self.node.get("title", "")
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Code → Chinese label for an enumeration (empty when the field is not one)."""
+        return self.node.get("x-labels", {})
+
+    @property
+    def kind(self) -> str:
+        """One of: enum, date, planned_date, string, integer, number, boolean, object, array."""
+        if "enum" in self.node:
+            return "enum"
+        fmt = self.node.get("format")
+        if fmt == "date":
+            return "date"
+        if fmt == "planned-date":
+            return "planned_date"
+        return self.node.get("type", "string")
+
+    def child(self, part: str | int) -> Field | None:
+        """The field one step down: a property name, or an int / '[]' for the items of a list."""
+        if isinstance(part, int) or part == "[]":
+            items = self.node.get("items")
+            return Field(_resolve(items)) if isinstance(items, dict) else None
+        props = self.node.get("properties", {})
+        return Field(_resolve(props[part])) if part in props else None
+
+
+def case_field(parts: list[str | int] | tuple[str | int, ...] = ()) -> Field | None:
+    """The field of a single case at ``parts`` (``('student', 'id_number')``), or None if no such field."""
+    field: Field | None = Field(_resolve({"$ref": "#/$defs/case"}))
+    for part in parts:
+        if field is None:
+            return None
+        field = field.child(part)
+    return field
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[\]")
+
+
+def split_dotted(path: str) -> list[str]:
+    """``'persuasions[].participants'`` → ``['persuasions', '[]', 'participants']``."""
+    return [m.group(1) or "[]" for m in _PATH_PART.finditer(path)]
+
+
+def iter_leaf_paths(field: Field | None = None, prefix: str = "") -> Iterator[str]:
+    """Every dotted path to a scalar, enum or list-of-scalars field of a case ('[]' marks list items)."""
+    field = field or case_field()
+    assert field is not None
+    if field.kind == "object":
+        for name in field.node.get("properties", {}):
+            child = field.child(name)
+            assert child is not None
+            yield from iter_leaf_paths(child, f"{prefix}.{name}" if prefix else name)
+    elif field.kind == "array":
+        item = field.child("[]")
+        if item is not None and item.kind in ("object", "array"):
+            yield from iter_leaf_paths(item, f"{prefix}[]")
+        else:
+            yield prefix
+    else:
+        yield prefix
+
+
+def make_validator(today: dt.date) -> Draft202012Validator:
+    """A validator for case files whose date formats know what 'today' is (no date may be later)."""
+    checker = FormatChecker(formats=())
+
+    @checker.checks("date", raises=ValueError)
+    def _past_date(value: object) -> bool:
+        day = _real_date(value)
+        if day is not None and day > today:
+            raise ValueError(f"日期 {value} 晚于今天（{today.isoformat()}），不能是将来的日期")
+        return True
+
+    @checker.checks("planned-date", raises=ValueError)
+    def _any_date(value: object) -> bool:
+        _real_date(value)
+        return True
+
+    return Draft202012Validator(case_schema(), format_checker=checker)
+
+
+def _real_date(value: object) -> dt.date | None:
+    """The date, None when the shape is wrong (the pattern reports that); ValueError for no such day."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return None
+    day = parse_iso(value)
+    if day is None:
+        raise ValueError(f"日期 {value} 不存在")
+    return day

@@ -1,0 +1,39 @@
+"""Strict dates and the school-year arithmetic the rules need (compulsory-school age, seed 001)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_iso(text: object) -> dt.date | None:
+    """The date written as YYYY-MM-DD, or None when it is not one (wrong shape or no such day)."""
+    if not isinstance(text, str):
+        return None
+    m = _ISO.match(text)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def full_years(born: dt.date, on: dt.date) -> int:
+    """Age in full years (周岁) on a day."""
+    years = on.year - born.year
+    if (on.month, on.day) < (born.month, born.day):
+        years -= 1
+    return years
+
+
+def school_year_start(day: dt.date) -> int:
+    """The calendar year in which the school year containing ``day`` began (school years start 1 September)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def age_cutoff(day: dt.date) -> dt.date:
+    """The 31 August by which a child must be 6 full years old to be of school age in that school year."""
+    return dt.date(school_year_start(day), 8, 31)
