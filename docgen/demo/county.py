@@ -1,0 +1,76 @@
+"""The fictional demo county 青石县: its townships, villages, schools, staff and school terms.
+
+Everything here is invented. ID numbers use the made-up division code 439921 and are valid by the
+GB 11643 check digit only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+PROVINCE = "湘南省"
+CITY = "青州市"
+COUNTY = "青石县"
+DIVISION_CODE = "439921"
+EDUCATION_BUREAU = "青石县教育局"
+
+
+@dataclass(frozen=True)
+class Township:
+    name: str
+    government: str
+    doc_prefix: str  # 发文机关代字 of the township government, e.g. 云政
+    villages: tuple[str, ...]
+    primary_school: str
+    middle_school: str
+    officer: tuple[str, str]  # 社事办 officer: name, role
+
+
+TOWNSHIPS = (
+    Township(
+        name="云溪镇", government="云溪镇人民政府", doc_prefix="云政",
+        villages=("石桥村", "柳湾村", "龙潭社区"),
+        primary_school="云溪镇中心小学", middle_school="云溪镇初级中学",
+        officer=("罗晓梅", "社事办主任"),
+    ),
+    Township(
+        name="桐林乡", government="桐林乡人民政府", doc_prefix="桐政",
+        villages=("桐林村", "枫坪村", "白岩村"),
+        primary_school="桐林乡中心小学", middle_school="桐林乡初级中学",
+        officer=("杨国栋", "社事办干事"),
+    ),
+)
+
+# Teachers who go on home visits, with gender (送教上门 needs at least one man per visit, seed 001).
+TEACHERS = {
+    "云溪镇中心小学": (("周建军", "male"), ("刘芳", "female"), ("陈静", "female")),
+    "云溪镇初级中学": (("黄志强", "male"), ("吴丽", "female"), ("赵敏", "female")),
+    "桐林乡中心小学": (("孙伟", "male"), ("何秀英", "female"), ("郭燕", "female")),
+    "桐林乡初级中学": (("马德明", "male"), ("林娟", "female"), ("高晓红", "female")),
+}
+
+HEAD_TEACHER_PHONES = {
+    "云溪镇中心小学": "0739-6231001", "云溪镇初级中学": "0739-6232002",
+    "桐林乡中心小学": "0739-6341003", "桐林乡初级中学": "0739-6342004",
+}
+
+VILLAGE_HEADS = {
+    "石桥村": "彭永福", "柳湾村": "邓红霞", "龙潭社区": "曾德华",
+    "桐林村": "唐春生", "枫坪村": "谢冬梅", "白岩村": "蒋光明",
+}
+
+# School terms of the demo years; holidays inside a term are weeks with no teaching.
+TERMS = (
+    ("2021-2022学年第二学期", dt.date(2022, 2, 14), dt.date(2022, 7, 8)),
+    ("2022-2023学年第一学期", dt.date(2022, 9, 1), dt.date(2023, 1, 13)),
+)
+HOLIDAYS = ((dt.date(2022, 10, 1), dt.date(2022, 10, 7)),)
+
+
+def township_of(school: str) -> Township:
+    """The township a school belongs to."""
+    for town in TOWNSHIPS:
+        if school in (town.primary_school, town.middle_school):
+            return town
+    raise KeyError(school)
