@@ -13,6 +13,7 @@ from typing import Any
 from docgen.demo.evidence import write_placeholders
 from docgen.demo.stories import STORIES
 from docgen.errors import OutputError
+from docgen.ledger import export_ledger
 
 SEED = 2022
 
@@ -24,6 +25,7 @@ class DemoSummary:
     cases_file: Path
     evidence_dir: Path
     gaps_file: Path
+    ledger_file: Path
     case_count: int
     evidence_count: int
     gap_count: int
@@ -41,7 +43,7 @@ def demo_cases() -> tuple[dict[str, Any], list[dict[str, str]], dict[str, set[st
 
 
 def build_demo(out_dir: str | Path) -> DemoSummary:
-    """Write the demo county into ``out_dir``: cases.json, evidence/<case_id>/…, planted_gaps.json.
+    """Write the demo county into ``out_dir``: cases.json, ledger.xlsx, evidence/<case_id>/…, planted_gaps.json.
 
     Everything is written into a temporary folder first and moved into place when complete.
     """
@@ -57,6 +59,7 @@ def build_demo(out_dir: str | Path) -> DemoSummary:
         (staging / "planted_gaps.json").write_text(
             json.dumps(gaps, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
+        export_ledger(batch["cases"], staging / "ledger.xlsx")
         evidence_count = sum(
             write_placeholders(case, staging / "evidence" / case["case_id"], withheld.get(case["case_id"], set()))
             for case in batch["cases"]
@@ -67,5 +70,5 @@ def build_demo(out_dir: str | Path) -> DemoSummary:
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return DemoSummary(out / "cases.json", out / "evidence", out / "planted_gaps.json",
+    return DemoSummary(out / "cases.json", out / "evidence", out / "planted_gaps.json", out / "ledger.xlsx",
                        len(batch["cases"]), evidence_count, len(gaps))

@@ -1,0 +1,170 @@
+"""Exporting cases to an Excel ledger a clerk can open, sort and hand back for import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from docgen.cases.schema import iter_leaf_paths
+from docgen.errors import DataProblemsError
+from docgen.fsutil import atomic_path
+from docgen.ledger.cells import separator_conflict, write_cell
+from docgen.ledger.mapping import Column, LedgerMapping, SheetMap, load_mapping
+from docgen.problems import Problem, case_label
+
+log = logging.getLogger(__name__)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+DATE_FORMAT = "yyyy-mm-dd"
+MAX_LIST_FORMULA = 255  # Excel's limit for an in-cell dropdown list
+
+
+@dataclass
+class ExportResult:
+    """What was written, and the case fields the mapping has no column for (left out of the ledger)."""
+
+    path: Path
+    rows: dict[str, int] = field(default_factory=dict)
+    unmapped: list[str] = field(default_factory=list)
+
+
+def export_ledger(
+    cases: Sequence[dict[str, Any]], out: str | Path, mapping: LedgerMapping | None = None, source: str = ""
+) -> ExportResult:
+    """Write ``cases`` to an .xlsx ledger at ``out`` (atomically); refuse values that would not read back."""
+    mapping = mapping or load_mapping()
+    _refuse_separator_conflicts(cases, mapping, source)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    result = ExportResult(Path(out))
+    for sheet in mapping.sheets:
+        result.rows[sheet.name] = _write_sheet(workbook, sheet, cases)
+    result.unmapped = _unmapped_values(cases, mapping)
+    with atomic_path(out) as tmp:
+        workbook.save(tmp)
+    return result
+
+
+def _rows(sheet: SheetMap, cases: Sequence[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(case id, object) for every row the sheet gets: one per case, or one per item of the listed field."""
+    for case in cases:
+        key = str(case.get("case_id", ""))
+        if sheet.per_case:
+            yield key, case
+            continue
+        items: Any = case
+        for part in sheet.rows:
+            items = items.get(part) if isinstance(items, dict) else None
+        for item in items if isinstance(items, list) else []:
+            yield key, item if isinstance(item, dict) else {}
+
+
+def _get(obj: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        obj = obj.get(part) if isinstance(obj, dict) else None
+    return obj
+
+
+def _write_sheet(workbook: Workbook, sheet: SheetMap, cases: Sequence[dict[str, Any]]) -> int:
+    ws = workbook.create_sheet(sheet.name)
+    headers = [sheet.key_header] + [c.header for c in sheet.columns]
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    widths = [max(8, len(h) * 2 + 2) for h in headers]
+    count = 0
+    for count, (key, obj) in enumerate(_rows(sheet, cases), 1):
+        values = [key] + [write_cell(_get(obj, c.path), c) for c in sheet.columns]
+        ws.append(values)
+        for i, value in enumerate(values):
+            if value is not None:
+                widths[i] = min(50, max(widths[i], _display_width(value)))
+    for i, column in enumerate([None, *sheet.columns], 1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = widths[i - 1]
+        _format_column(ws, letter, column, count)
+    ws.freeze_panes = "B2"
+    return count
+
+
+def _display_width(value: Any) -> int:
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2
+
+
+def _format_column(ws: Any, letter: str, column: Column | None, rows: int) -> None:
+    """Dates shown as dates, text kept as text (ID numbers!), enumerations offered as a dropdown."""
+    last = max(rows + 1, 2)
+    kind = column.field.kind if column else "string"
+    if column is not None and not column.parts and kind in ("date", "planned_date"):
+        fmt = DATE_FORMAT
+    elif kind in ("integer", "number"):
+        fmt = "General"
+    else:
+        fmt = "@"
+    for row in range(2, last + 1):
+        ws[f"{letter}{row}"].number_format = fmt
+    if column is not None and kind == "enum":
+        choices = ",".join(column.field.labels.values())
+        if len(choices) <= MAX_LIST_FORMULA:
+            dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
+            dv.error = "请从下拉列表中选择"
+            ws.add_data_validation(dv)
+            dv.add(f"{letter}2:{letter}{max(last, 500)}")
+
+
+def _refuse_separator_conflicts(cases: Sequence[dict[str, Any]], mapping: LedgerMapping, source: str) -> None:
+    problems = []
+    for sheet in mapping.sheets:
+        for column in sheet.columns:
+            if not column.parts and column.field.kind != "array":
+                continue
+            for case in cases:
+                for _key, obj in _rows(sheet, [case]):
+                    sep = separator_conflict(_get(obj, column.path), column)
+                    if sep:
+                        problems.append(Problem(
+                            source, f"{sheet.name}·{column.header}",
+                            f"内容含有分隔符“{sep.strip() or '换行'}”，写入台账后无法按原样读回，请改用其他符号",
+                            case_label(case),
+                        ))
+    if problems:
+        raise DataProblemsError(problems)
+
+
+def _unmapped_values(cases: Sequence[dict[str, Any]], mapping: LedgerMapping) -> list[str]:
+    """Dotted paths of case fields that hold a value in some case but have no column in the mapping."""
+    covered = set()
+    for sheet in mapping.sheets:
+        prefix = "".join(f"{p}." for p in sheet.rows[:-1]) + (f"{sheet.rows[-1]}[]." if sheet.rows else "")
+        for column in sheet.columns:
+            base = prefix + column.rel
+            if column.parts:
+                covered.update(f"{base}[].{p}" for p in column.parts)
+            else:
+                covered.add(base)
+    covered.add("case_id")
+    present = set()
+    for case in cases:
+        present.update(_value_paths(case, ""))
+    return sorted(p for p in present if p not in covered and p in set(iter_leaf_paths()))
+
+
+def _value_paths(obj: Any, prefix: str) -> Iterator[str]:
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from _value_paths(value, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(obj, list) and obj and all(isinstance(v, dict) for v in obj):
+        for value in obj:
+            yield from _value_paths(value, f"{prefix}[]")
+    elif obj is not None:
+        yield prefix
