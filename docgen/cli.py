@@ -65,7 +65,8 @@ def handles_errors(func: Callable[..., int | None]) -> Callable[..., None]:
         except Exception as exc:
             if debug:
                 raise
-            click.echo(f"内部错误：{type(exc).__name__}: {exc}（加 --debug 重新运行可看到详细信息，请报告此问题）", err=True)
+            hint = "加 --debug 重新运行可看到详细信息，请报告此问题"
+            click.echo(f"内部错误：{type(exc).__name__}: {exc}（{hint}）", err=True)
             code = EXIT_INTERNAL
         sys.exit(code)
 

@@ -139,7 +139,8 @@ def check_date_order(case: dict[str, Any], today: dt.date) -> Iterator[Issue]:
     for i, letter in _items(case, "letters"):
         sent, received = _date(letter, "sent_on"), _date(letter, "reply", "received_on")
         if sent and received and received < sent:
-            yield f".letters[{i}].reply.received_on", f"收到复函日期 {received.isoformat()} 早于发函日期 {sent.isoformat()}"
+            yield (f".letters[{i}].reply.received_on",
+                   f"收到复函日期 {received.isoformat()} 早于发函日期 {sent.isoformat()}")
     for i, app in _items(case, "applications"):
         applied = _date(app, "applied_on")
         start, end = _date(app, "period_from"), _date(app, "period_to")
@@ -148,7 +149,8 @@ def check_date_order(case: dict[str, Any], today: dt.date) -> Iterator[Issue]:
         for j, approval in _items(app, "approvals"):
             day = _date(approval, "date")
             if applied and day and day < applied:
-                yield f".applications[{i}].approvals[{j}].date", f"审批日期 {day.isoformat()} 早于申请日期 {applied.isoformat()}"
+                yield (f".applications[{i}].approvals[{j}].date",
+                       f"审批日期 {day.isoformat()} 早于申请日期 {applied.isoformat()}")
     exam = _date(case, "graduation", "exam_date")
     cert = _date(case, "graduation", "certificate", "issued_on")
     if exam and cert and cert < exam:

@@ -63,7 +63,8 @@ def parse_case_text(name: str, text: str) -> CaseFile:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(name, f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{_json_reason(exc.msg)}") from exc
+        where = f"第 {exc.lineno} 行第 {exc.colno} 列"
+        raise InputError(name, f"不是有效的 JSON：{where}，{_json_reason(exc.msg)}") from exc
     if not isinstance(data, dict):
         raise InputError(
             name,

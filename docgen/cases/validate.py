@@ -69,13 +69,13 @@ def _schema_message(error: ValidationError, case_parts: list[str | int]) -> tupl
     if kind == "required":
         missing = re.match(r"'(.+)' is a required property", error.message)
         name = missing.group(1) if missing else str(error.validator_value)
-        return parts + [name], f"缺少必填项{_named(name, case_parts + [name])}"
+        return [*parts, name], f"缺少必填项{_named(name, [*case_parts, name])}"
     if kind == "additionalProperties":
         allowed = set(schema.get("properties", {}))
         extras = [k for k in error.instance if k not in allowed] if isinstance(error.instance, dict) else []
         name = extras[0] if extras else "?"
         more = f"等 {len(extras)} 个" if len(extras) > 1 else ""
-        return parts + [name], f"未知字段“{name}”{more}：格式中没有此项，请检查拼写"
+        return [*parts, name], f"未知字段“{name}”{more}：格式中没有此项，请检查拼写"
     if kind == "type":
         wanted = error.validator_value
         wanted_names = "或".join(_TYPE_NAMES.get(t, t) for t in (wanted if isinstance(wanted, list) else [wanted]))

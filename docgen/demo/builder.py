@@ -27,6 +27,10 @@ PERSUASION_CONTENT = {
 }
 
 
+# 发文字号 series of each notice kind (the part between the issuer's code and the year).
+NOTICE_CODES = {"return_order": "限复", "return_notice": "劝复", "penalty_decision": "罚决", "enrolment_notice": "入学"}
+
+
 def date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
@@ -128,7 +132,8 @@ class CaseBuilder:
 
     # ---- facts --------------------------------------------------------------------------------
     def persuade(self, day: str, outcome: str, method: str = "home_visit", place: str | None = None) -> None:
-        record = self.ev("persuasion_record", day, f"第{len(self.case.get('persuasions', [])) + 1}次劝返记录表（签字）", "pdf")
+        number = len(self.case.get("persuasions", [])) + 1
+        record = self.ev("persuasion_record", day, f"第{number}次劝返记录表（签字）", "pdf")
         photo = self.ev("persuasion_photo", day, "劝返现场照片")
         self.case.setdefault("persuasions", []).append({
             "date": day, "method": method, "place": place or f"{self.village}学生家中",
@@ -143,7 +148,7 @@ class CaseBuilder:
     def notice(self, kind: str, issued: str, number: int, *, deadline_days: int | None = 10,
                served: str | None = None, issuer: str | None = None) -> None:
         issuer = issuer or self.town.government
-        code = {"return_order": "限复", "return_notice": "劝复", "penalty_decision": "罚决", "enrolment_notice": "入学"}[kind]
+        code = NOTICE_CODES[kind]
         entry: dict[str, Any] = {
             "kind": kind, "doc_no": f"{self.town.doc_prefix}{code}〔{issued[:4]}〕{number}号",
             "issuer": issuer, "issued_on": issued,

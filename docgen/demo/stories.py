@@ -56,7 +56,7 @@ def _b41(rng: random.Random, used: set[str], seq: int, school: str, grade: int, 
          flags: tuple[str, ...] = ()) -> CaseBuilder:
     b = CaseBuilder(rng, used, seq=seq, category="B4-1", school=school, grade=grade, gender=gender, born=born,
                     village=village, dropout=dropout, reason=reason, status="returned", flags=flags)
-    outcomes = (REFUSE4_AGREE + ["undecided"])[: len(days) - 1] + ["agreed_return"]
+    outcomes = [*([*REFUSE4_AGREE, "undecided"])[:len(days) - 1], "agreed_return"]
     b.persuade_series(days, outcomes)
     served = (date(order_on) + dt.timedelta(days=1)).isoformat()
     b.notice("return_order", order_on, seq, served=served)
@@ -136,7 +136,7 @@ def _b42(rng: random.Random, used: set[str], seq: int, school: str, gender: str,
 def case_006(rng: random.Random, used: set[str]) -> CaseBuilder:
     return _b42(rng, used, 6, YX.middle_school, "male", "2006-10-08", "石桥村", "2022-03-07",
                 ["2022-03-10", "2022-03-21", "2022-04-06", "2022-04-20", "2022-05-09"],
-                REFUSE4_AGREE + ["agreed_exam"], "2022-03-22", "pass", "2022-07-05")
+                [*REFUSE4_AGREE, "agreed_exam"], "2022-03-22", "pass", "2022-07-05")
 
 
 @story
@@ -171,8 +171,8 @@ def case_009(rng: random.Random, used: set[str]) -> CaseBuilder:
         "measure": "suspension",
         "evidence": [b.ev("leading_group_approval", "2022-02-20", "领导小组核实同意签字表", "pdf")],
     }
-    b.application("suspension", "2022-02-22", [(TL.middle_school, "2022-02-23"), (county.EDUCATION_BUREAU, "2022-02-25")],
-                  "suspension_form", ("2022-02-28", "2022-07-08"))
+    approvals = [(TL.middle_school, "2022-02-23"), (county.EDUCATION_BUREAU, "2022-02-25")]
+    b.application("suspension", "2022-02-22", approvals, "suspension_form", ("2022-02-28", "2022-07-08"))
     b.persuade("2022-03-15", "refused")
     b.case["situation"]["step"] = "order"
     return b
@@ -267,7 +267,8 @@ def _b46(rng: random.Random, used: set[str], seq: int, school: str, grade: int, 
     for kind_, description in (
         ("student_info_sheet", "学生基本信息表"), ("disability_certificate", "残疾人证"),
         ("poverty_proof", "建档立卡证明"), ("consent_form", "送教上门家长同意书"),
-        ("assessment_form", "学生能力评估表"), ("teaching_plan", "送教上门教学训练方案（课程计划、授课内容、时间、地点、课表）"),
+        ("assessment_form", "学生能力评估表"),
+        ("teaching_plan", "送教上门教学训练方案（课程计划、授课内容、时间、地点、课表）"),
     ):
         b.ev(kind_, "2022-09-05", description, "pdf")
     male, *women = county.TEACHERS[school]
@@ -359,7 +360,7 @@ def _b48(rng: random.Random, used: set[str], seq: int, school: str, grade: int, 
          skip: tuple[dt.date, ...] = ()) -> CaseBuilder:
     b = CaseBuilder(rng, used, seq=seq, category="B4-8", school=school, grade=grade, gender=gender, born=born,
                     village=village, dropout=dropout, reason=reason, status="dropped_out")
-    b.persuade_series(days, REFUSE4_AGREE + ["agreed_remote"])
+    b.persuade_series(days, [*REFUSE4_AGREE, "agreed_remote"])
     b.notice("return_order", order_on, seq, served=(date(order_on) + dt.timedelta(days=1)).isoformat())
     b.case["situation"]["step"] = "order"
     last = date(days[-1])
@@ -373,7 +374,7 @@ def _b48(rng: random.Random, used: set[str], seq: int, school: str, grade: int, 
     b.case["applications"][-1]["evidence"].append(b.ev("approval_document", approved, "关于远程送教的批复", "pdf"))
     b.ev("teaching_plan", approved, "远程送教方案（课程计划、学科内容、时间安排、课表、人员、工具）", "pdf")
     start = (last + dt.timedelta(days=13)).isoformat()
-    male, woman, _ = county.TEACHERS[school]
+    male = county.TEACHERS[school][0]
     days_taught = weekly(date(start), date("2023-01-13"), (1, 3), skip)
     b.teaching("remote_teaching", start, days_taught, hours=1, subject_cycle=REMOTE_SUBJECTS,
                teachers=[male], tool="QQ", per_session=("session_cover", "lesson_plan", "screenshot"))

@@ -38,18 +38,19 @@ def read_cell(value: Any, column: Column) -> Any:
     if is_empty(value):
         return None
     if column.parts:
-        return [_read_item(text, column) for text in _ITEM_SPLIT.split(_text(value)) if text.strip()]
+        return [_read_item(text, column) for text in _ITEM_SPLIT.split(text_of(value)) if text.strip()]
     if column.field.kind == "array":
         item = column.field.child("[]")
         assert item is not None
-        return [_read_scalar(text, item) for text in _LIST_SPLIT.split(_text(value)) if text.strip()]
+        return [_read_scalar(text, item) for text in _LIST_SPLIT.split(text_of(value)) if text.strip()]
     return _read_scalar(value, column.field)
 
 
 def _read_item(text: str, column: Column) -> dict[str, Any]:
     values = [v.strip() for v in text.split(PART_SEPARATOR)]
     if len(values) > len(column.parts):
-        raise CellError(f"“{text.strip()}”的部分多于 {len(column.parts)} 个（{PART_SEPARATOR.join(_part_titles(column))}）")
+        shape = PART_SEPARATOR.join(_part_titles(column))
+        raise CellError(f"“{text.strip()}”的部分多于 {len(column.parts)} 个，应写成：{shape}")
     item = {}
     for part, raw in zip(column.parts, values, strict=False):
         if raw:
@@ -61,7 +62,7 @@ def _part_titles(column: Column) -> list[str]:
     return [column.part_field(p).title or p for p in column.parts]
 
 
-def _text(value: Any) -> str:
+def text_of(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, dt.datetime | dt.date):
@@ -84,12 +85,12 @@ def _read_scalar(value: Any, field: Field) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if abs(value) >= 10**EXCEL_DIGITS:
             raise CellError("被 Excel 存成了数字，超过15位的部分已经丢失：请把这一列设为“文本”格式后重新录入")
-        return _text(value)
-    return _text(value)
+        return text_of(value)
+    return text_of(value)
 
 
 def _read_enum(value: Any, field: Field) -> str:
-    text = _text(value)
+    text = text_of(value)
     labels = field.labels
     for code, label in labels.items():
         if text in (code, label):
@@ -103,7 +104,7 @@ def _read_enum(value: Any, field: Field) -> str:
 def _read_date(value: Any) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.strftime("%Y-%m-%d")
-    text = _text(value)
+    text = text_of(value)
     m = _DATE.match(text)
     if not m:
         raise CellError(f"“{text}”不是日期，请写成 2022-09-05 或 2022年9月5日")
@@ -117,31 +118,31 @@ def _read_int(value: Any) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    text = re.sub(r"(年级|级)$", "", _text(value))
+    text = re.sub(r"(年级|级)$", "", text_of(value))
     if re.fullmatch(r"-?\d+", text):
         return int(text)
-    raise CellError(f"“{_text(value)}”不是整数")
+    raise CellError(f"“{text_of(value)}”不是整数")
 
 
 def _read_number(value: Any) -> int | float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return int(value) if float(value).is_integer() else float(value)
     try:
-        number = float(_text(value))
+        number = float(text_of(value))
     except ValueError as exc:
-        raise CellError(f"“{_text(value)}”不是数字") from exc
+        raise CellError(f"“{text_of(value)}”不是数字") from exc
     return int(number) if number.is_integer() else number
 
 
 def _read_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    text = _text(value).lower()
+    text = text_of(value).lower()
     if text in _TRUE:
         return True
     if text in _FALSE:
         return False
-    raise CellError(f"“{_text(value)}”应填“是”或“否”")
+    raise CellError(f"“{text_of(value)}”应填“是”或“否”")
 
 
 # ---- writing ----------------------------------------------------------------------------------
@@ -154,14 +155,15 @@ def write_cell(value: Any, column: Column) -> Any:
             return str(value)
         items = []
         for item in value:
-            parts = [_write_scalar(item.get(p), column.part_field(p)) if isinstance(item, dict) else "" for p in column.parts]
-            items.append(PART_SEPARATOR.join("" if p is None else _text(p) for p in parts).rstrip(PART_SEPARATOR))
+            item = item if isinstance(item, dict) else {}
+            parts = [_write_scalar(item.get(p), column.part_field(p)) for p in column.parts]
+            items.append(PART_SEPARATOR.join("" if p is None else text_of(p) for p in parts).rstrip(PART_SEPARATOR))
         return ITEM_SEPARATOR.join(items)
     if column.field.kind == "array":
         item_field = column.field.child("[]")
         assert item_field is not None
         values = value if isinstance(value, list) else [value]
-        return LIST_SEPARATOR.join(_text(_write_scalar(v, item_field)) for v in values)
+        return LIST_SEPARATOR.join(text_of(_write_scalar(v, item_field)) for v in values)
     return _write_scalar(value, column.field)
 
 

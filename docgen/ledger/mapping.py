@@ -139,5 +139,6 @@ def _column(source: str, sheet: str, item: Field, header: str, spec: str) -> Col
             if item_field.child(part) is None:
                 raise MappingError(source, f"{sheet} 列“{header}”: {m['path']} 的项中没有字段 {part}")
     elif field.kind == "object" or (item_field is not None and item_field.kind == "object"):
-        raise MappingError(source, f"{sheet} 列“{header}”: {spec} 是对象，请映射到它的某个字段或写明各部分，如 {spec}(name/unit)")
+        hint = f"请映射到它的某个字段，或写明各部分，如 {spec}(name/unit)"
+        raise MappingError(source, f"{sheet} 列“{header}”: {spec} 是对象，{hint}")
     return Column(header, path, field, parts, required)

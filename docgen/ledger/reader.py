@@ -16,7 +16,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from docgen.cases.validate import validate_data
 from docgen.errors import InputError, LedgerError
-from docgen.ledger.cells import CellError, is_empty, read_cell
+from docgen.ledger.cells import CellError, is_empty, read_cell, text_of
 from docgen.ledger.mapping import DEFAULT_MAPPING, LedgerMapping, SheetMap, load_mapping
 from docgen.problems import Problem, case_label
 
@@ -133,7 +133,7 @@ class _Importer:
                 continue
             cell = _cell(values, key_index)
             key_ref = f"{sheet.name}!{get_column_letter(key_index + 1)}{row_no}（{sheet.key_header}）"
-            key = "" if is_empty(cell) else str(int(cell) if isinstance(cell, float) and cell.is_integer() else cell).strip()
+            key = "" if is_empty(cell) else text_of(cell)
             if not key:
                 self.problems.append(Problem(self.name, key_ref, f"缺少{sheet.key_header}，无法确定这一行属于哪个学生"))
                 continue

@@ -82,7 +82,8 @@ def _write_sheet(workbook: Workbook, sheet: SheetMap, cases: Sequence[dict[str, 
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     widths = [max(8, len(h) * 2 + 2) for h in headers]
     count = 0
-    for count, (key, obj) in enumerate(_rows(sheet, cases), 1):
+    for key, obj in _rows(sheet, cases):
+        count += 1
         values = [key] + [write_cell(_get(obj, c.path), c) for c in sheet.columns]
         ws.append(values)
         for i, value in enumerate(values):
