@@ -99,8 +99,8 @@ def check_school_age(case: dict[str, Any], today: dt.date) -> Iterator[Issue]:
     if born is None:
         return
     dropout = _date(case, "situation", "dropout_date")
-    if dropout is None and _get(case, "situation", "dropout_date") is not None:
-        return  # an unreadable dropout date is reported by the schema; no age can be judged
+    if (dropout is None and _get(case, "situation", "dropout_date") is not None) or (dropout and dropout > today):
+        return  # an unreadable or future dropout date is reported by the schema; no age can be judged
     day = dropout or today
     if dropout is not None and dropout <= born:
         yield ".situation.dropout_date", f"辍学时间 {dropout.isoformat()} 不晚于出生日期 {born.isoformat()}"

@@ -197,7 +197,9 @@ class _Importer:
                 return Problem(problem.file, f"{origin.sheet}!{letter}{origin.row}（{header}）", problem.message,
                                problem.case)
         origin = self.origins[best][0]
-        return Problem(problem.file, f"{origin.sheet} 第{origin.row}行", f"{problem.message}（{path}）", problem.case)
+        home = next((s.name for s in self.mapping.sheets if s.rows and rel.startswith(".".join(s.rows))), None)
+        hint = f"（应在工作表“{home}”中填写）" if home else f"（{path}）"
+        return Problem(problem.file, f"{origin.sheet} 第{origin.row}行", problem.message + hint, problem.case)
 
 
 _REF = re.compile(r"^(?P<sheet>[^!\s]+)(?:!(?P<col>[A-Z]+)(?P<row>\d+)| 第(?P<line>\d+)行)")
