@@ -1,0 +1,94 @@
+"""The command line through click's runner: exit codes and what a clerk reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import FIXTURES
+from openpyxl import load_workbook
+
+from docgen.cli import main
+
+CASES = FIXTURES / "cases"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_validate_valid_file_exits_0() -> None:
+    code, out, err = run("validate", "--today", "2026-11-23", str(CASES / "valid-batch.json"))
+    assert code == 0
+    assert out == ""
+    assert "检查了 1 个文件、2 个案卷，全部合格。" in err
+
+
+def test_validate_problems_exit_1_one_line_each() -> None:
+    code, out, err = run("validate", "--today", "2026-11-23", str(CASES / "id-check-digit.json"))
+    assert code == 1
+    (line,) = out.splitlines()
+    assert line.startswith(f"{CASES / 'id-check-digit.json'}: 测试甲(G")
+    assert line.endswith("$.student.id_number 身份证号校验位错误，应为 7")
+    assert "发现 1 个问题" in err
+
+
+def test_validate_unusable_exits_2_without_traceback() -> None:
+    unusable = FIXTURES / "unusable" / "list-of-numbers.json"
+    code, out, err = run("validate", str(unusable), str(CASES / "valid-minimal.json"))
+    assert code == 2
+    assert "Traceback" not in out + err
+    assert "不是案卷文件" in err
+    assert "1 个文件无法使用" in err
+
+
+def test_validate_bad_today_is_a_usage_error() -> None:
+    code, _, err = run("validate", "--today", "2022-02-30", str(CASES / "valid-minimal.json"))
+    assert code == 2
+    assert "日期应为 YYYY-MM-DD" in err
+
+
+def test_export_then_import_round_trips(tmp_path: Path) -> None:
+    ledger, back = tmp_path / "台账.xlsx", tmp_path / "back.json"
+    code, out, _ = run("export", str(CASES / "valid-batch.json"), "-o", str(ledger))
+    assert code == 0 and "已导出 2 个案卷" in out
+    code, out, _ = run("import", str(ledger), "-o", str(back), "--today", "2026-11-23")
+    assert code == 0 and "导入 2 个案卷" in out
+    original = json.loads((CASES / "valid-batch.json").read_text(encoding="utf-8"))
+    assert json.loads(back.read_text(encoding="utf-8")) == original
+
+
+def test_import_with_problems_writes_nothing_and_exits_1(tmp_path: Path) -> None:
+    ledger, out_json = tmp_path / "台账.xlsx", tmp_path / "out.json"
+    run("export", str(CASES / "valid-batch.json"), "-o", str(ledger))
+    wb = load_workbook(ledger)
+    wb["辍学学生台账"]["D3"] = "43992120110101202X"
+    wb.save(ledger)
+    code, out, err = run("import", str(ledger), "-o", str(out_json), "--today", "2026-11-23")
+    assert code == 1
+    assert "辍学学生台账!D3（身份证号） 身份证号校验位错误" in out
+    assert "未写出任何文件" in err
+    assert not out_json.exists()
+    assert list(tmp_path.iterdir()) == [ledger], "no temporary file is left behind"
+
+
+def test_import_missing_file_exits_2() -> None:
+    code, _, err = run("import", "no-such.xlsx", "-o", "x.json")
+    assert code == 2
+    assert err.strip() == "错误：no-such.xlsx: 文件不存在"
+
+
+def test_mapping_prints_the_default_mapping() -> None:
+    code, out, _ = run("mapping")
+    assert code == 0
+    assert "key: 案卷编号" in out and "身份证号: student.id_number" in out
+
+
+def test_demo_command_builds_the_county(tmp_path: Path) -> None:
+    code, out, _ = run("demo", str(tmp_path / "demo"))
+    assert code == 0
+    assert "24 个案卷" in out and "预设缺漏 11 处" in out
+    code, _, err = run("validate", str(tmp_path / "demo" / "cases.json"))
+    assert code == 0, err
