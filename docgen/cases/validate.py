@@ -145,7 +145,16 @@ def validate_case_file(case_file: CaseFile, today: dt.date) -> list[Problem]:
             continue
         for suffix, message in check_case(case, today):
             problems.append(Problem(case_file.name, prefix + suffix, message, case_label(case)))
+    problems.sort(key=lambda p: _case_index(p.path))  # stable: a case's own problems keep their order
     return problems
+
+
+_CASE_INDEX = re.compile(r"^\$\.cases\[(\d+)\]")
+
+
+def _case_index(path: str) -> int:
+    m = _CASE_INDEX.match(path)
+    return int(m[1]) if m else -1
 
 
 _UNIQUE_KEYS = (
