@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+python=${PYTHON:-python3}
 apt_packages=$(grep -v '^\s*#' scripts/apt-packages.txt | tr '\n' ' ')
+# Debian's own python3 ships venv and ensurepip separately.
+"$python" -c 'import venv, ensurepip' 2>/dev/null || apt_packages="$apt_packages python3-venv"
 missing=""
 for p in $apt_packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -17,7 +20,6 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   echo "==> 创建 Python 虚拟环境 .venv/"
   "$python" -m venv .venv

@@ -69,6 +69,18 @@ class LedgerMapping:
     def main(self) -> SheetMap:
         return next(s for s in self.sheets if s.per_case)
 
+    def covered_paths(self) -> set[str]:
+        """Dotted case paths (as ``iter_leaf_paths`` spells them) that some column of the mapping holds."""
+        covered = {"case_id"}
+        for sheet in self.sheets:
+            prefix = "".join(f"{p}." for p in sheet.rows[:-1]) + (f"{sheet.rows[-1]}[]." if sheet.rows else "")
+            for column in sheet.columns:
+                if column.parts:
+                    covered.update(f"{prefix}{column.rel}[].{p}" for p in column.parts)
+                else:
+                    covered.add(prefix + column.rel)
+        return covered
+
 
 def load_mapping(path: str | Path | None = None) -> LedgerMapping:
     """The mapping in ``path``, or the default one shipped with docgen; raise MappingError if malformed."""

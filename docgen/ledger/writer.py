@@ -144,16 +144,7 @@ def _refuse_separator_conflicts(cases: Sequence[dict[str, Any]], mapping: Ledger
 
 def _unmapped_values(cases: Sequence[dict[str, Any]], mapping: LedgerMapping) -> list[str]:
     """Dotted paths of case fields that hold a value in some case but have no column in the mapping."""
-    covered = set()
-    for sheet in mapping.sheets:
-        prefix = "".join(f"{p}." for p in sheet.rows[:-1]) + (f"{sheet.rows[-1]}[]." if sheet.rows else "")
-        for column in sheet.columns:
-            base = prefix + column.rel
-            if column.parts:
-                covered.update(f"{base}[].{p}" for p in column.parts)
-            else:
-                covered.add(base)
-    covered.add("case_id")
+    covered = mapping.covered_paths()
     present = set()
     for case in cases:
         present.update(_value_paths(case, ""))
