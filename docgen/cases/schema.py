@@ -6,13 +6,15 @@ called and what values it takes, so a field is defined once, in ``data/case.sche
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
 from docgen.dates import parse_iso
@@ -121,23 +123,66 @@ def iter_leaf_paths(field: Field | None = None, prefix: str = "") -> Iterator[st
         yield prefix
 
 
-def make_validator(today: dt.date) -> Draft202012Validator:
-    """A validator for case files whose date formats know what 'today' is (no date may be later)."""
-    checker = FormatChecker(formats=())
+@dataclass(frozen=True)
+class CaseValidators:
+    """The validators for case files as of one day (no date may be later than ``today``).
 
-    @checker.checks("date", raises=ValueError)
-    def _past_date(value: object) -> bool:
+    ``fast_case`` is compiled code that only says yes or no; ``case`` is the reference validator that
+    lists every error. A case the fast one accepts has no schema errors, so the slow one runs only
+    on cases with something to report.
+    """
+
+    envelope: Draft202012Validator
+    case: Draft202012Validator
+    fast_case: Callable[[Any], bool]
+
+
+@lru_cache(maxsize=8)
+def case_validators(today: dt.date) -> CaseValidators:
+    """The validators for ``today``, built once per day per process."""
+    schema = case_schema()
+
+    def past_date(value: object) -> bool:
         day = _real_date(value)
         if day is not None and day > today:
             raise ValueError(f"日期 {value} 晚于今天（{today.isoformat()}），不能是将来的日期")
         return True
 
-    @checker.checks("planned-date", raises=ValueError)
-    def _any_date(value: object) -> bool:
+    def any_date(value: object) -> bool:
         _real_date(value)
         return True
 
-    return Draft202012Validator(case_schema(), format_checker=checker)
+    checker = FormatChecker(formats=())
+    checker.checks("date", raises=ValueError)(past_date)
+    checker.checks("planned-date", raises=ValueError)(any_date)
+
+    defs = schema["$defs"]
+    batch = copy.deepcopy(defs["batch"])
+    batch["properties"]["cases"]["items"] = {"type": "object", "title": "案卷"}
+    envelope = Draft202012Validator({**batch, "$defs": defs}, format_checker=checker)
+    case = Draft202012Validator({"$ref": "#/$defs/case", "$defs": defs}, format_checker=checker)
+
+    def accepts(check: Callable[[object], bool]) -> Callable[[object], bool]:
+        def fmt(value: object) -> bool:
+            try:
+                return check(value)
+            except ValueError:
+                return False
+        return fmt
+
+    compiled = fastjsonschema.compile(
+        {"$schema": "http://json-schema.org/draft-07/schema#", "$ref": "#/$defs/case", "$defs": defs},
+        formats={"date": accepts(past_date), "planned-date": accepts(any_date)},
+    )
+
+    def fast_case(instance: Any) -> bool:
+        try:
+            compiled(instance)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    return CaseValidators(envelope, case, fast_case)
 
 
 def _real_date(value: object) -> dt.date | None:

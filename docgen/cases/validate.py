@@ -13,7 +13,7 @@ from jsonschema import ValidationError
 
 from docgen.cases.checks import check_case
 from docgen.cases.loader import CaseFile, read_case_file
-from docgen.cases.schema import case_field, make_validator
+from docgen.cases.schema import case_field, case_validators
 from docgen.errors import InputError
 from docgen.problems import Problem, case_label
 
@@ -42,11 +42,6 @@ def json_path(parts: Iterable[str | int]) -> str:
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else f".{part}"
     return out
-
-
-def _case_parts(parts: Sequence[str | int], batch: bool) -> list[str | int]:
-    """The part of an instance path that lies inside one case."""
-    return list(parts[2:]) if batch else list(parts)
 
 
 def _title(parts: Sequence[str | int]) -> str:
@@ -117,34 +112,32 @@ def _describe(value: Any) -> str:
 
 def validate_case_file(case_file: CaseFile, today: dt.date) -> list[Problem]:
     """Every problem in one parsed case file: schema violations and rule violations."""
-    data = case_file.data
-    batch = case_file.is_batch
+    validators = case_validators(today)
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
 
-    def label_for(parts: Sequence[str | int]) -> str:
-        if batch:
-            if len(parts) >= 2 and parts[0] == "cases" and isinstance(parts[1], int):
-                cases = data.get("cases")
-                if isinstance(cases, list) and parts[1] < len(cases):
-                    return case_label(cases[parts[1]])
-            return ""
-        return case_label(data)
+    def report(errors: Iterable[ValidationError], prefix: list[str | int], label: str, in_case: bool) -> None:
+        for error in errors:
+            parts, message = _schema_message(error, list(error.absolute_path) if in_case else [])
+            path = json_path(prefix + parts)
+            if (path, message) not in seen:
+                seen.add((path, message))
+                problems.append(Problem(case_file.name, path, message, label))
 
-    for error in make_validator(today).iter_errors(data):
-        inst_parts = list(error.absolute_path)
-        parts, message = _schema_message(error, _case_parts(inst_parts, batch))
-        path = json_path(parts)
-        if (path, message) in seen:
-            continue
-        seen.add((path, message))
-        problems.append(Problem(case_file.name, path, message, label_for(parts)))
-
-    for prefix, case in case_file.entries():
+    if case_file.is_batch:
+        report(validators.envelope.iter_errors(case_file.data), [], "", in_case=False)
+        cases = case_file.data["cases"]
+        located = [(["cases", i], c) for i, c in enumerate(cases)] if isinstance(cases, list) else []
+    else:
+        located = [([], case_file.data)]
+    for prefix, case in located:
         if not isinstance(case, dict):
-            continue
+            continue  # the envelope reported it
+        label = case_label(case)
+        if not validators.fast_case(case):
+            report(validators.case.iter_errors(case), prefix, label, in_case=True)
         for suffix, message in check_case(case, today):
-            problems.append(Problem(case_file.name, prefix + suffix, message, case_label(case)))
+            problems.append(Problem(case_file.name, json_path(prefix) + suffix, message, label))
     problems.sort(key=lambda p: _case_index(p.path))  # stable: a case's own problems keep their order
     return problems
 

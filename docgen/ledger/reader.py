@@ -185,8 +185,7 @@ class _Importer:
     def _locate(self, problem: Problem) -> Problem:
         """Replace a JSON path by the cell it came from, when the ledger is where the value was typed."""
         path = problem.path
-        best = max((p for p in self.origins if path == p or path.startswith(p + ".") or path.startswith(p + "[")),
-                   key=len, default=None)
+        best = next((p for p in _path_prefixes(path) if p in self.origins), None)
         if best is None:
             return problem
         rel = re.sub(r"\[\d+\]", "", path[len(best):]).lstrip(".")
@@ -213,6 +212,15 @@ def _cell_order(ref: str, sheets: dict[str, int]) -> tuple[int, int, int, str]:
     row = int(m["row"] or m["line"])
     col = len(m["col"] or "")
     return (sheets.get(m["sheet"], len(sheets)), row, col, m["col"] or "")
+
+
+_SEGMENT = re.compile(r"\.[^.\[]+|\[\d+\]")
+
+
+def _path_prefixes(path: str) -> list[str]:
+    """``$.cases[1].notices[0].doc_no`` → itself, ``$.cases[1].notices[0]``, ``$.cases[1].notices``, … ``$``."""
+    ends = [m.end() for m in _SEGMENT.finditer(path)]
+    return [path[:end] for end in reversed(ends)] + ["$"]
 
 
 def _prefixes(rel: str) -> list[str]:

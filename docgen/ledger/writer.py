@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -22,6 +23,8 @@ from docgen.problems import Problem, case_label
 
 log = logging.getLogger(__name__)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_FONT = Font(bold=True)
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_LIST_FORMULA = 255  # Excel's limit for an in-cell dropdown list
 
@@ -41,8 +44,7 @@ def export_ledger(
     """Write ``cases`` to an .xlsx ledger at ``out`` (atomically); refuse values that would not read back."""
     mapping = mapping or load_mapping()
     _refuse_separator_conflicts(cases, mapping, source)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     result = ExportResult(Path(out))
     for sheet in mapping.sheets:
         result.rows[sheet.name] = _write_sheet(workbook, sheet, cases)
@@ -73,28 +75,41 @@ def _get(obj: Any, path: tuple[str, ...]) -> Any:
 
 
 def _write_sheet(workbook: Workbook, sheet: SheetMap, cases: Sequence[dict[str, Any]]) -> int:
-    ws = workbook.create_sheet(sheet.name)
+    """Stream one sheet: header, then one row per case or list item, each cell formatted for its field."""
     headers = [sheet.key_header] + [c.header for c in sheet.columns]
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    widths = [max(8, len(h) * 2 + 2) for h in headers]
-    count = 0
-    for key, obj in _rows(sheet, cases):
-        count += 1
-        values = [key] + [write_cell(_get(obj, c.path), c) for c in sheet.columns]
-        ws.append(values)
+    rows = [[key] + [write_cell(_get(obj, c.path), c) for c in sheet.columns] for key, obj in _rows(sheet, cases)]
+    widths = [max(8, _display_width(h)) for h in headers]
+    for values in rows:
         for i, value in enumerate(values):
             if value is not None:
-                widths[i] = min(50, max(widths[i], _display_width(value)))
-    for i, column in enumerate([None, *sheet.columns], 1):
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = widths[i - 1]
-        _format_column(ws, letter, column, count)
+                widths[i] = max(widths[i], _display_width(value))
+    ws = workbook.create_sheet(sheet.name)
+    formats = [_number_format(c) for c in (None, *sheet.columns)]
+    for i, (width, fmt) in enumerate(zip(widths, formats, strict=True), 1):
+        dimension = ws.column_dimensions[get_column_letter(i)]
+        dimension.width = min(50, width)
+        dimension.number_format = fmt  # what the clerk types into an empty cell keeps the column's format
     ws.freeze_panes = "B2"
-    return count
+    for i, column in enumerate(sheet.columns, 2):
+        _add_dropdown(ws, get_column_letter(i), column, len(rows))
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(ws, value=header)
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+        header_cells.append(cell)
+    ws.append(header_cells)
+    for values in rows:
+        ws.append([_styled(ws, value, fmt) for value, fmt in zip(values, formats, strict=True)])
+    return len(rows)
+
+
+def _styled(ws: Any, value: Any, number_format: str) -> Any:
+    """A cell carrying its column's number format: '@' keeps a retyped ID number as text."""
+    if value is None:
+        return None
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = number_format
+    return cell
 
 
 def _display_width(value: Any) -> int:
@@ -102,25 +117,26 @@ def _display_width(value: Any) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2
 
 
-def _format_column(ws: Any, letter: str, column: Column | None, rows: int) -> None:
-    """Dates shown as dates, text kept as text (ID numbers!), enumerations offered as a dropdown."""
-    last = max(rows + 1, 2)
+def _number_format(column: Column | None) -> str:
+    """Dates shown as dates, numbers as numbers, everything else kept as text (ID numbers!)."""
     kind = column.field.kind if column else "string"
     if column is not None and not column.parts and kind in ("date", "planned_date"):
-        fmt = DATE_FORMAT
-    elif kind in ("integer", "number"):
-        fmt = "General"
-    else:
-        fmt = "@"
-    for row in range(2, last + 1):
-        ws[f"{letter}{row}"].number_format = fmt
-    if column is not None and kind == "enum":
-        choices = ",".join(column.field.labels.values())
-        if len(choices) <= MAX_LIST_FORMULA:
-            dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
-            dv.error = "请从下拉列表中选择"
-            ws.add_data_validation(dv)
-            dv.add(f"{letter}2:{letter}{max(last, 500)}")
+        return DATE_FORMAT
+    if kind in ("integer", "number"):
+        return "General"
+    return "@"
+
+
+def _add_dropdown(ws: Any, letter: str, column: Column, rows: int) -> None:
+    """Offer an enumeration's Chinese labels as an in-cell dropdown, when Excel's length limit allows."""
+    if column.field.kind != "enum":
+        return
+    choices = ",".join(column.field.labels.values())
+    if len(choices) <= MAX_LIST_FORMULA:
+        dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
+        dv.error = "请从下拉列表中选择"
+        dv.add(f"{letter}2:{letter}{max(rows + 1, 500)}")
+        ws.data_validations.append(dv)
 
 
 def _refuse_separator_conflicts(cases: Sequence[dict[str, Any]], mapping: LedgerMapping, source: str) -> None:

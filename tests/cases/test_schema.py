@@ -40,3 +40,44 @@ def test_field_lookup_follows_refs_and_keeps_local_titles() -> None:
     assert case_field(["persuasions", "[]", "date"]).kind == "date"
     assert case_field(["notices", "[]", "deadline"]).kind == "planned_date"
     assert case_field(["student", "no_such_field"]) is None
+
+
+def _mutations() -> list[tuple[str, object]]:
+    """Edits of a valid case that probe where two validators could disagree."""
+    return [
+        ("student.grade", True), ("student.grade", 5.0), ("student.grade", "5"), ("student.grade", 10),
+        ("student.name", "  "), ("student.name", ""), ("student.gender", "男"), ("student.extra", 1),
+        ("student.birth_date", "2012-02-30"), ("student.birth_date", "2012-3-15"), ("student.birth_date", "2031-01-01"),
+        ("notices.0.deadline", "2031-01-01"), ("notices.0.doc_no", "云政限复〔22〕1号"),
+        ("persuasions.0.evidence", ["E001", "E001"]), ("persuasions.0.participants", []),
+        ("guardians", {}), ("evidence.0.file", "/etc/passwd"), ("flags", ["registered_poor", "registered_poor"]),
+        ("situation.category", None),
+    ]
+
+
+def test_fast_check_never_accepts_what_jsonschema_rejects() -> None:
+    import copy
+    import datetime as dt
+    import json
+
+    from conftest import FIXTURES
+
+    from docgen.cases.schema import case_validators
+
+    validators = case_validators(dt.date(2026, 11, 23))
+    base = json.loads((FIXTURES / "cases" / "valid-minimal.json").read_text(encoding="utf-8"))
+    assert validators.fast_case(base) and not list(validators.case.iter_errors(base))
+    rejected = 0
+    for path, value in _mutations():
+        case = copy.deepcopy(base)
+        *parents, last = path.split(".")
+        target = case
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        target[last] = value
+        errors = list(validators.case.iter_errors(case))
+        if validators.fast_case(case):
+            assert errors == [], (path, value)
+        else:
+            rejected += 1
+    assert rejected >= len(_mutations()) - 2  # 5.0 is an integer to both; a future deadline is allowed
