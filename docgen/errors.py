@@ -44,6 +44,11 @@ class MappingError(InputError):
     """Raised when a ledger header-mapping file is malformed or names a field the case schema lacks."""
 
 
+class SpecError(InputError):
+    """Raised when an archive spec, checklist, calendar or evidence-type file is malformed or names
+    something the case schema does not have."""
+
+
 class OutputError(DocgenError):
     """Raised when an output cannot be written (the previous output, if any, is left untouched)."""
 

@@ -24,6 +24,7 @@ class Gap:
 
     case_id: str
     item: str
+    rule: str  # the checklist rule that must find it
     description: str
 
 
@@ -36,8 +37,8 @@ def story(func: Story) -> Story:
     return func
 
 
-def gap(b: CaseBuilder, description: str) -> None:
-    b.gaps.append(Gap(b.case_id, b.case["situation"]["category"], description))
+def gap(b: CaseBuilder, rule: str, description: str) -> None:
+    b.gaps.append(Gap(b.case_id, b.case["situation"]["category"], rule, description))
 
 
 def returned(b: CaseBuilder, day: str, grade: int, class_no: int = 1) -> None:
@@ -88,7 +89,7 @@ def case_003(rng: random.Random, used: set[str]) -> CaseBuilder:
     b = _b41(rng, used, 3, TL.middle_school, 7, "male", "2009-07-21", "枫坪村", "2022-10-10", "学习困难，厌学",
              ["2022-10-12", "2022-10-19", "2022-10-26", "2022-11-02"], "2022-10-20", "2022-11-07")
     b.ev("school_photo", "2022-11-09", "复学后在校就读照片")
-    gap(b, "劝返记录只有4次，少于5次")
+    gap(b, "persuasion.five", "劝返记录只有4次，少于5次")
     return b
 
 
@@ -99,7 +100,7 @@ def case_004(rng: random.Random, used: set[str]) -> CaseBuilder:
              ["2022-09-21", "2022-09-28", "2022-10-12", "2022-10-19", "2022-10-26"], "2022-09-29", "2022-10-31",
              flags=("left_behind",))
     b.ev("school_photo", "2022-11-02", "复学后在校就读照片", withheld=True)
-    gap(b, "在校就读照片登记在案，但文件未提交")
+    gap(b, "evidence.file", "在校就读照片登记在案，但文件未提交")
     return b
 
 
@@ -144,7 +145,7 @@ def case_007(rng: random.Random, used: set[str]) -> CaseBuilder:
     b = _b42(rng, used, 7, TL.middle_school, "female", "2007-01-15", "白岩村", "2022-03-14",
              ["2022-03-16", "2022-03-28", "2022-04-11", "2022-05-16", "2022-06-06"],
              ["refused", "refused", "undecided", "agreed_exam", "agreed_exam"], "2022-03-29", "fail", "2022-07-05")
-    gap(b, "最后一次劝返记录（2022-06-06）在考试月（2022年6月）")
+    gap(b, "b4-2.not-in-exam-month", "最后一次劝返记录（2022-06-06）在考试月（2022年6月）")
     return b
 
 
@@ -153,7 +154,7 @@ def case_008(rng: random.Random, used: set[str]) -> CaseBuilder:
     b = _b42(rng, used, 8, YX.middle_school, "male", "2006-12-02", "柳湾村", "2022-03-21",
              ["2022-03-23", "2022-04-07", "2022-04-21", "2022-05-10", "2022-07-15"],
              ["refused", "undecided", "undecided", "agreed_exam", "agreed_exam"], "2022-04-08", "pass", "2022-07-05")
-    gap(b, "毕业证发证日期（2022-07-05）早于最后一次劝返（2022-07-15）")
+    gap(b, "b4-2.certificate-after-persuasion", "毕业证发证日期（2022-07-05）早于最后一次劝返（2022-07-15）")
     return b
 
 
@@ -206,7 +207,7 @@ def case_010(rng: random.Random, used: set[str]) -> CaseBuilder:
 def case_011(rng: random.Random, used: set[str]) -> CaseBuilder:
     b = _b44(rng, used, 11, TL.middle_school, 7, "male", "2009-09-30", "桐林村", "2022-10-17",
              "股骨骨折术后需卧床休养", ("桐林乡卫生院", "township"), "2022-10-14", "2022-10-18", "2022-10-28")
-    gap(b, "诊断证明出自乡镇卫生院，不是县级以上医院")
+    gap(b, "b4-4.hospital-level", "诊断证明出自乡镇卫生院，不是县级以上医院")
     return b
 
 
@@ -246,7 +247,7 @@ def case_013(rng: random.Random, used: set[str]) -> CaseBuilder:
              2, "2021-03-01", "2022-09-05",
              [(f"{town.primary_school}、白岩村村民委员会", "2022-09-08"), (town.government, "2022-09-14"),
               (county.EDUCATION_BUREAU, "2022-09-20")])
-    gap(b, "办理免学，但康复治疗自2021-03-01起不满2年")
+    gap(b, "b4-5.exemption-rehabilitation", "办理免学，但康复治疗自2021-03-01起不满2年")
     return b
 
 
@@ -290,7 +291,7 @@ def case_014(rng: random.Random, used: set[str]) -> CaseBuilder:
 def case_015(rng: random.Random, used: set[str]) -> CaseBuilder:
     b = _b46(rng, used, 15, TL.primary_school, 4, "female", "2012-10-10", "桐林村", "重度多重残疾，无法到校就读",
              "multiple", 1, skip=(date("2022-11-15"),))
-    gap(b, "送教上门漏了一周：2022-11-14 至 2022-11-20 当周没有送教记录")
+    gap(b, "b4-6.weekly", "送教上门漏了一周：2022-11-14 至 2022-11-20 当周没有送教记录")
     return b
 
 
@@ -300,7 +301,7 @@ def case_016(rng: random.Random, used: set[str]) -> CaseBuilder:
              "physical", 3)
     session = next(s for s in b.case["home_teaching"]["sessions"] if s["date"] == "2022-10-20")
     session["teachers"] = [{"name": n, "gender": g} for n, g in county.TEACHERS[YX.middle_school][1:]]
-    gap(b, "2022-10-20 送教上门的两名教师均为女性，没有男教师同行")
+    gap(b, "b4-6.two-teachers", "2022-10-20 送教上门的两名教师均为女性，没有男教师同行")
     return b
 
 
@@ -338,7 +339,7 @@ def case_018(rng: random.Random, used: set[str]) -> CaseBuilder:
     b = _b47(rng, used, 18, TL.middle_school, 9, "male", "2007-06-06", "枫坪村", "2022-09-05",
              ("浙江省", "金华市", "义乌市"), ["2022-09-08", "2022-09-19", "2022-09-30", "2022-10-14", "2022-10-28"],
              "2022-09-20", "2022-09-28", None)
-    gap(b, "2022-09-28 致义乌市人民政府的函没有流入地政府复函")
+    gap(b, "b4-7.reply", "2022-09-28 致义乌市人民政府的函没有流入地政府复函")
     return b
 
 
@@ -393,7 +394,7 @@ def case_021(rng: random.Random, used: set[str]) -> CaseBuilder:
     b = _b48(rng, used, 21, TL.middle_school, 8, "female", "2008-11-11", "桐林村", "2022-09-19",
              "厌学，沉迷网络，严重扰乱课堂秩序", ["2022-09-21", "2022-10-09", "2022-10-19", "2022-11-01", "2022-11-15"],
              "2022-10-10", skip=(date("2022-12-15"),))
-    gap(b, "远程送教 2022-12-12 至 2022-12-18 当周只有1次，少于每周2次")
+    gap(b, "b4-8.twice-weekly", "远程送教 2022-12-12 至 2022-12-18 当周只有1次，少于每周2次")
     return b
 
 
@@ -438,7 +439,7 @@ def case_023(rng: random.Random, used: set[str]) -> CaseBuilder:
     b = _b49(rng, used, 23, TL.middle_school, 7, "male", "2009-12-12", "白岩村", "2022-09-05",
              "家庭宗教观念影响，家长拒绝送学", ["2022-09-07", "2022-09-14", "2022-09-21", "2022-09-28", "2022-10-12"],
              "2022-09-15", "2022-10-28", "2022-10-31", None)
-    gap(b, "2022-10-31 致青石县公安局的函没有复函")
+    gap(b, "b4-9.replies", "2022-10-31 致青石县公安局的函没有复函")
     return b
 
 

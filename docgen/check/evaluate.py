@@ -1,0 +1,117 @@
+"""Reading a case the way rules ask: dotted fields, matchers, dates picked from lists, messages filled in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from docgen.cases.schema import case_field
+from docgen.dates import parse_iso
+
+
+class NotApplicable(Exception):
+    """Raised when a rule cannot be judged because a date it compares with is absent (another rule says so)."""
+
+
+def get(obj: Any, dotted: str) -> Any:
+    """obj['a']['b'] for 'a.b', None when absent."""
+    for part in dotted.split("."):
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(part)
+    return obj
+
+
+def items(case: dict[str, Any], dotted: str) -> list[tuple[int, dict[str, Any]]]:
+    value = get(case, dotted)
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def resolve_date(ref: Any, case: dict[str, Any]) -> dt.date:
+    """The date a rule refers to: a literal, a field of the case, or the first/last of a list."""
+    if isinstance(ref, str):
+        day = parse_iso(ref) if ref[:1].isdigit() else parse_iso(get(case, ref))
+    else:
+        candidates = [it for _, it in items(case, ref["list"]) if matches(it, ref.get("where", {}), case)]
+        field = ref.get("field", "date")
+        dated = sorted((d, i) for i, it in enumerate(candidates) if (d := parse_iso(it.get(field))))
+        day = (dated[0] if ref["pick"] == "first" else dated[-1])[0] if dated else None
+    if day is None:
+        raise NotApplicable(ref)
+    return day
+
+
+def matches(obj: dict[str, Any], match: dict[str, Any], case: dict[str, Any]) -> bool:
+    """Whether every field named in ``match`` satisfies its matcher."""
+    return all(value_matches(get(obj, key), matcher, case) for key, matcher in match.items())
+
+
+def failing(obj: dict[str, Any], match: dict[str, Any], case: dict[str, Any]) -> list[str]:
+    """The fields of ``match`` that ``obj`` does not satisfy."""
+    return [key for key, matcher in match.items() if not value_matches(get(obj, key), matcher, case)]
+
+
+def _present(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def value_matches(value: Any, matcher: Any, case: dict[str, Any]) -> bool:
+    if isinstance(matcher, list):
+        return value in matcher
+    if not isinstance(matcher, dict):
+        return value == matcher
+    checks = {
+        "present": lambda m: _present(value) == m,
+        "equals": lambda m: value == m,
+        "in": lambda m: value in m,
+        "min": lambda m: isinstance(value, int | float) and value >= m,
+        "max": lambda m: isinstance(value, int | float) and value <= m,
+        "month": lambda m: (d := parse_iso(value)) is not None and d.month == m,
+        "after": lambda m: (d := parse_iso(value)) is not None and d > resolve_date(m, case),
+        "min_items": lambda m: isinstance(value, list) and len(value) >= m,
+        "contains": lambda m: isinstance(value, list) and m in value,
+        "any": lambda m: isinstance(value, list) and any(isinstance(v, dict) and matches(v, m, case) for v in value),
+        "has_evidence": lambda m: set(m) <= _evidence_kinds(value, case),
+    }
+    return all(checks[op](arg) for op, arg in matcher.items())
+
+
+def _evidence_kinds(refs: Any, case: dict[str, Any]) -> set[str]:
+    kinds = {e.get("id"): e.get("kind") for e in case.get("evidence", []) if isinstance(e, dict)}
+    return {kinds[r] for r in refs or [] if r in kinds}
+
+
+# ---- messages ---------------------------------------------------------------------------------
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z_.]*)\}")
+
+
+def display(value: Any, parts: list[str]) -> str:
+    """A value as a reader sees it: enumeration codes as their Chinese labels, nothing as （无）."""
+    if value is None or value == "":
+        return "（无）"
+    field = case_field(parts)
+    if field is not None and field.labels and isinstance(value, str):
+        return field.labels.get(value, value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(display(v, [*parts, "[]"]) for v in value)
+    return str(value)
+
+
+def field_name(parts: list[str]) -> str:
+    """A Chinese name for a field path, with its parent's name when the field's own is generic (电话)."""
+    names = [f.title for n in range(1, len(parts) + 1) if (f := case_field(parts[:n])) is not None]
+    return "".join(names[-2:]) if len(parts) > 2 else (names[-1] if names else parts[-1])
+
+
+def render(template: str, details: dict[str, Any], obj: dict[str, Any], base: list[str]) -> str:
+    """Fill ``{name}`` placeholders from the details, else from fields of ``obj`` (at schema path ``base``)."""
+    def fill(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in details:
+            return str(details[name])
+        return display(get(obj, name), [*base, *name.split(".")])
+
+    return _PLACEHOLDER.sub(fill, template)

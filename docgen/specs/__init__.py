@@ -1,0 +1,41 @@
+"""The county's archive specification as data: the inventory, checklists, calendar and evidence types.
+
+The defaults live in the project's ``archive_specs/`` and ``checklists/`` folders; a county copies them,
+edits them for its own codes and rules, and points ``--spec`` / ``--checklists`` at the copies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from docgen.specs.calendar import SchoolCalendar, load_calendar
+from docgen.specs.checklists import Checklists, Rule, load_checklists
+from docgen.specs.evidence_types import EvidenceTypes, load_evidence_types
+from docgen.specs.inventory import ArchiveItem, Inventory, Source, load_inventory
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SPEC_DIR = PROJECT_ROOT / "archive_specs"
+DEFAULT_CHECKLIST_DIR = PROJECT_ROOT / "checklists"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Everything the checker and the archive assembler need to know about a county's rules."""
+
+    inventory: Inventory
+    checklists: Checklists
+    calendar: SchoolCalendar
+    evidence_types: EvidenceTypes
+
+
+def load_spec(spec_dir: Path | None = None, checklist_dir: Path | None = None) -> Spec:
+    """Load and validate the inventory and checklists (the project's defaults when not given)."""
+    spec_dir = spec_dir or DEFAULT_SPEC_DIR
+    checklist_dir = checklist_dir or DEFAULT_CHECKLIST_DIR
+    return Spec(load_inventory(spec_dir), load_checklists(checklist_dir), load_calendar(checklist_dir),
+                load_evidence_types(checklist_dir))
+
+
+__all__ = ["ArchiveItem", "Checklists", "EvidenceTypes", "Inventory", "Rule", "SchoolCalendar", "Source", "Spec",
+           "load_spec"]
