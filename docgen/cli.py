@@ -181,3 +181,51 @@ def mapping() -> int:
 
     click.echo(data_text(DEFAULT_MAPPING), nl=False)
     return EXIT_OK
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--evidence", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="佐证材料根目录（其下每个案卷一个以案卷编号命名的子目录）。")
+@click.option("--report", "report_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="把核查报告写入此目录：JSON、HTML、PDF 和 Excel 各一份。")
+@click.option("--as-of", "as_of", callback=lambda _c, _p, v: _date_option(v), metavar="YYYY-MM-DD",
+              help="核查截止日期（默认今天）：送教次数算到这一天之前的完整周。")
+@click.option("--spec", "spec_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="档案资料清单目录（默认项目自带的 archive_specs/）。")
+@click.option("--checklists", "checklist_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="核查规则目录（默认项目自带的 checklists/）。")
+@handles_errors
+def check(files: tuple[Path, ...], evidence: Path | None, report_dir: Path | None, as_of: dt.date | None,
+          spec_dir: Path | None, checklist_dir: Path | None) -> int:
+    """核查案卷是否符合迎检档案要求，列出每一处缺漏及其依据。
+
+    退出码：0 全部齐全，1 有缺漏，2 输入无法使用。
+    """
+    from docgen.cases import read_case_file
+    from docgen.check import check_cases
+    from docgen.errors import InputError
+    from docgen.report import build_report, write_reports
+    from docgen.report.terminal import summary_lines
+    from docgen.specs import load_spec
+
+    spec = load_spec(spec_dir, checklist_dir)
+    if evidence is not None and not evidence.is_dir():
+        raise InputError(str(evidence), "佐证材料目录不存在")
+    case_files = [read_case_file(f) for f in files]
+    result = check_cases(case_files, spec, as_of or dt.date.today(), evidence)
+    report = build_report(result, spec, _scope(case_files))
+    for line in summary_lines(report):
+        click.echo(line)
+    if evidence is None:
+        click.echo("注意：未指定 --evidence，没有核对佐证材料文件是否存在。", err=True)
+    if report_dir is not None:
+        written = write_reports(report, report_dir)
+        click.echo(f"报告已写入：{', '.join(str(p) for p in written)}")
+    return EXIT_PROBLEMS if result.gaps else EXIT_OK
+
+
+def _scope(case_files: Sequence[Any]) -> str:
+    counties = sorted({c.get("hukou_place", {}).get("county", "") for f in case_files for c in f.cases()} - {""})
+    names = "、".join(Path(f.name).name for f in case_files)
+    return f"{'、'.join(counties) or '（未注明县）'}，案卷文件 {names}"

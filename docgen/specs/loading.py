@@ -44,7 +44,7 @@ def load_spec_file(path: Path, schema_name: str) -> Any:
         data = _plain(yaml.safe_load(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise SpecError(str(path), f"{'第 %d 行：' % (mark.line + 1) if mark else ''}不是有效的 YAML") from exc
+        raise SpecError(str(path), f"{f'第 {mark.line + 1} 行：' if mark else ''}不是有效的 YAML") from exc
     schema_path = path.parent / schema_name
     if not schema_path.exists():
         raise SpecError(str(schema_path), "缺少格式文件（应与数据文件放在同一目录）")

@@ -1,0 +1,156 @@
+"""The report as data: what an inspector hands over, independent of the format it is written in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from docgen.check.engine import CheckResult
+from docgen.check.findings import SEVERITY_LABELS, CaseRef, Finding
+from docgen.specs import Spec
+
+REPORT_TITLE = "控辍保学档案完整性核查报告"
+
+
+def mask_id(id_number: str) -> str:
+    """430527201001011234 → 430527********1234: enough to tell students apart, not enough to misuse."""
+    if len(id_number) < 10:
+        return "*" * len(id_number)
+    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
+
+
+def mask_registry(registry_no: str) -> str:
+    """A national registry number is G + the ID number, so it is masked the same way."""
+    if registry_no[:1].isalpha() and len(registry_no) == 19:
+        return registry_no[0] + mask_id(registry_no[1:])
+    return mask_id(registry_no)
+
+
+@dataclass
+class UnitCount:
+    """Counts for one township or school."""
+
+    name: str
+    township: str = ""
+    cases: int = 0
+    incomplete: int = 0
+    errors: int = 0
+    warnings: int = 0
+
+    @property
+    def complete(self) -> int:
+        return self.cases - self.incomplete
+
+
+@dataclass
+class StudentSection:
+    case: CaseRef
+    masked_id: str
+    masked_registry: str
+    findings: list[Finding]
+
+
+@dataclass
+class ItemSection:
+    code: str
+    title: str
+    students: list[StudentSection]
+
+
+@dataclass
+class Report:
+    title: str
+    scope: str
+    as_of: dt.date
+    generated: dt.date
+    spec_title: str
+    evidence_checked: bool
+    total: UnitCount
+    townships: list[UnitCount]
+    schools: list[UnitCount]
+    incomplete: list[StudentSection]
+    items: list[ItemSection]
+    notes: list[Finding] = field(default_factory=list)
+    by_severity: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        def finding(f: Finding) -> dict[str, Any]:
+            return {"rule": f.rule_id, "severity": f.severity, "severity_label": SEVERITY_LABELS[f.severity],
+                    "item": f.item, "message": f.message, "where": f.where,
+                    "source": {"seed": f.source.seed, "passage": f.source.passage}}
+
+        def student(s: StudentSection) -> dict[str, Any]:
+            c = s.case
+            return {"case_id": c.case_id, "file": c.file, "name": c.name, "id_number": s.masked_id,
+                    "registry_no": s.masked_registry, "category": c.category, "township": c.township,
+                    "school": c.school, "findings": [finding(f) for f in s.findings]}
+
+        def unit(u: UnitCount) -> dict[str, Any]:
+            return {"name": u.name, "cases": u.cases, "complete": u.complete, "incomplete": u.incomplete,
+                    "errors": u.errors, "warnings": u.warnings}
+
+        return {
+            "title": self.title, "scope": self.scope, "as_of": self.as_of.isoformat(),
+            "generated": self.generated.isoformat(), "spec": self.spec_title,
+            "evidence_checked": self.evidence_checked, "total": unit(self.total),
+            "townships": [unit(u) for u in self.townships], "schools": [unit(u) for u in self.schools],
+            "items": [{"code": i.code, "title": i.title, "students": [student(s) for s in i.students]}
+                      for i in self.items],
+            "notes": [finding(f) | {"case_id": f.case.case_id if f.case else "", "unit": f.unit} for f in self.notes],
+        }
+
+
+def build_report(result: CheckResult, spec: Spec, scope: str, generated: dt.date | None = None) -> Report:
+    """Group a check result the way an inspector reads it: totals, units, incomplete cases, then per item."""
+    per_case: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in result.gaps:
+        if f.case:
+            per_case[(f.case.file, f.case.case_id)].append(f)
+
+    def counts(name: str, township: str, refs: list[CaseRef]) -> UnitCount:
+        unit = UnitCount(name, township, cases=len(refs))
+        for ref in refs:
+            found = per_case.get((ref.file, ref.case_id), [])
+            unit.incomplete += bool(found)
+            unit.errors += sum(f.severity == "error" for f in found)
+            unit.warnings += sum(f.severity == "warning" for f in found)
+        return unit
+
+    by_township: dict[str, list[CaseRef]] = defaultdict(list)
+    by_school: dict[tuple[str, str], list[CaseRef]] = defaultdict(list)
+    for ref in result.cases:
+        by_township[ref.township].append(ref)
+        by_school[(ref.township, ref.school)].append(ref)
+
+    def section(ref: CaseRef) -> StudentSection:
+        return StudentSection(ref, mask_id(ref.id_number), mask_registry(ref.registry_no),
+                              per_case.get((ref.file, ref.case_id), []))
+
+    incomplete = [section(ref) for ref in result.cases if per_case.get((ref.file, ref.case_id))]
+    items = []
+    for item in spec.inventory.walk():
+        students = [s for s in incomplete if s.case.category == item.code]
+        if students:
+            items.append(ItemSection(item.code, item.title, students))
+    known = {i.code for i in spec.inventory.walk()}
+    for category in sorted({s.case.category for s in incomplete} - known):
+        label = _category_label(category)
+        items.append(ItemSection(category, label, [s for s in incomplete if s.case.category == category]))
+    return Report(
+        title=REPORT_TITLE, scope=scope, as_of=result.as_of, generated=generated or dt.date.today(),
+        spec_title=spec.inventory.title, evidence_checked=result.evidence_checked,
+        total=counts("合计", "", result.cases),
+        townships=[counts(t, t, refs) for t, refs in sorted(by_township.items())],
+        schools=[counts(s, t, refs) for (t, s), refs in sorted(by_school.items())],
+        incomplete=incomplete, items=items, notes=[f for f in result.findings if not f.counts],
+        by_severity=dict(Counter(f.severity for f in result.findings)),
+    )
+
+
+def _category_label(category: str) -> str:
+    from docgen.cases.schema import case_field
+
+    field_ = case_field(["situation", "category"])
+    return field_.labels.get(category, category) if field_ else category

@@ -1,0 +1,46 @@
+"""The terminal summary of a check: the counts, then one line per finding (IDs masked)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from docgen.check.findings import SEVERITY_LABELS
+from docgen.report.model import Report
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def summary_lines(report: Report) -> Iterator[str]:
+    yield f"{report.title}（截至 {report.as_of.isoformat()}）"
+    yield f"范围：{report.scope}"
+    rows = [("单位", "案卷", "齐全", "有缺漏", "缺漏", "建议补充")]
+    ordered = []
+    for town in report.townships:
+        ordered.append((town.name, town))
+        ordered.extend((f"  {school.name}", school) for school in report.schools if school.township == town.name)
+    for name, unit in [*ordered, ("合计", report.total)]:
+        rows.append((name, str(unit.cases), str(unit.complete), str(unit.incomplete), str(unit.errors),
+                     str(unit.warnings)))
+    widths = [max(_width(r[i]) for r in rows) + 2 for i in range(len(rows[0]))]
+    for row in rows:
+        yield "".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()
+    for item in report.items:
+        yield ""
+        yield f"{item.code} {item.title}"
+        for section in item.students:
+            case = section.case
+            for f in section.findings:
+                yield (f"  [{SEVERITY_LABELS[f.severity]}] {case.school} {case.name}({section.masked_id}) "
+                       f"{f.message}（{f.rule_id}）")
+    if report.notes:
+        yield ""
+        yield "提示"
+    for note in report.notes:
+        who = note.case.name if note.case else note.unit
+        yield f"  {who} {note.message}"
