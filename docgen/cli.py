@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -53,6 +54,10 @@ def handles_errors(func: Callable[..., int | None]) -> Callable[..., None]:
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
             code = func(*args, **kwargs) or EXIT_OK
+        except BrokenPipeError:
+            # The reader went away (``docgen check … | head``): stop quietly, as other tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            code = EXIT_OK
         except DataProblemsError as exc:
             _print_problems(exc.problems)
             click.echo(f"共 {len(exc.problems)} 个问题，未写出任何文件。", err=True)
@@ -187,6 +192,8 @@ def mapping() -> int:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--evidence", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="佐证材料根目录（其下每个案卷一个以案卷编号命名的子目录）。")
+@click.option("--institutions", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="单位档案目录（JSON）：各乡镇、村、学校的相关文件、工作机制材料和就读台账。")
 @click.option("--report", "report_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="把核查报告写入此目录：JSON、HTML、PDF 和 Excel 各一份。")
 @click.option("--as-of", "as_of", callback=lambda _c, _p, v: _date_option(v), metavar="YYYY-MM-DD",
@@ -196,14 +203,15 @@ def mapping() -> int:
 @click.option("--checklists", "checklist_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="核查规则目录（默认项目自带的 checklists/）。")
 @handles_errors
-def check(files: tuple[Path, ...], evidence: Path | None, report_dir: Path | None, as_of: dt.date | None,
-          spec_dir: Path | None, checklist_dir: Path | None) -> int:
+def check(files: tuple[Path, ...], evidence: Path | None, institutions: Path | None, report_dir: Path | None,
+          as_of: dt.date | None, spec_dir: Path | None, checklist_dir: Path | None) -> int:
     """核查案卷是否符合迎检档案要求，列出每一处缺漏及其依据。
 
     退出码：0 全部齐全，1 有缺漏，2 输入无法使用。
     """
     from docgen.cases import read_case_file
     from docgen.check import check_cases
+    from docgen.check.institutions import load_units
     from docgen.errors import InputError
     from docgen.report import build_report, write_reports
     from docgen.report.terminal import summary_lines
@@ -213,7 +221,8 @@ def check(files: tuple[Path, ...], evidence: Path | None, report_dir: Path | Non
     if evidence is not None and not evidence.is_dir():
         raise InputError(str(evidence), "佐证材料目录不存在")
     case_files = [read_case_file(f) for f in files]
-    result = check_cases(case_files, spec, as_of or dt.date.today(), evidence)
+    units = load_units(institutions) if institutions else []
+    result = check_cases(case_files, spec, as_of or dt.date.today(), evidence, units)
     report = build_report(result, spec, _scope(case_files))
     for line in summary_lines(report):
         click.echo(line)

@@ -11,6 +11,7 @@ from docgen.cases import CaseFile
 from docgen.check.evaluate import NotApplicable, matches, render
 from docgen.check.files import evidence_file_problems
 from docgen.check.findings import CaseRef, Finding
+from docgen.check.institutions import Unit, check_units
 from docgen.check.kinds import KINDS, Context
 from docgen.specs import Rule, Spec
 
@@ -25,6 +26,7 @@ class CheckResult:
     cases: list[CaseRef] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     evidence_checked: bool = False
+    units: list[str] = field(default_factory=list)
 
     @property
     def gaps(self) -> list[Finding]:
@@ -90,10 +92,12 @@ def _file_findings(rule: Rule, case: dict, ref: CaseRef, spec: Spec, root: Path)
 
 
 def check_cases(
-    case_files: Sequence[CaseFile], spec: Spec, as_of: dt.date, evidence_root: Path | None = None
+    case_files: Sequence[CaseFile], spec: Spec, as_of: dt.date, evidence_root: Path | None = None,
+    units: Sequence[Unit] = (),
 ) -> CheckResult:
-    """Check every case of every file against the county's checklists."""
-    result = CheckResult(as_of, evidence_checked=evidence_root is not None)
+    """Check every case of every file against the county's checklists, and the units' own archives."""
+    result = CheckResult(as_of, evidence_checked=evidence_root is not None, units=[u.name for u in units])
+    result.findings.extend(check_units(list(units), spec.inventory, evidence_root))
     for case_file in case_files:
         for case in case_file.cases():
             ref = _ref(case_file, case)

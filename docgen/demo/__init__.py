@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen.demo.evidence import write_placeholders
+from docgen.demo.evidence import page_placeholder, write_placeholders
+from docgen.demo.institutions import demo_units, unit_files
 from docgen.demo.stories import STORIES
 from docgen.errors import OutputError
 from docgen.ledger import export_ledger
@@ -23,6 +24,7 @@ class DemoSummary:
     """What ``build_demo`` wrote."""
 
     cases_file: Path
+    institutions_file: Path
     evidence_dir: Path
     gaps_file: Path
     ledger_file: Path
@@ -38,12 +40,14 @@ def demo_cases() -> tuple[dict[str, Any], list[dict[str, str]], dict[str, set[st
     builders = [make(rng, used) for make in STORIES]
     batch = {"schema_version": 1, "cases": [b.build() for b in builders]}
     gaps = [asdict(g) for b in builders for g in b.gaps]
+    gaps += demo_units()[1]
     withheld = {b.case_id: b.withheld for b in builders if b.withheld}
     return batch, gaps, withheld
 
 
 def build_demo(out_dir: str | Path) -> DemoSummary:
-    """Write the demo county into ``out_dir``: cases.json, ledger.xlsx, evidence/<case_id>/…, planted_gaps.json.
+    """Write the demo county into ``out_dir``: cases.json, institutions.json, ledger.xlsx, planted_gaps.json and
+    evidence/ (evidence/<case_id>/… for cases, evidence/units/<unit>/… for institutions).
 
     Everything is written into a temporary folder first and moved into place when complete.
     """
@@ -60,6 +64,15 @@ def build_demo(out_dir: str | Path) -> DemoSummary:
             json.dumps(gaps, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
         export_ledger(batch["cases"], staging / "ledger.xlsx")
+        units, _ = demo_units()
+        (staging / "institutions.json").write_text(
+            json.dumps(units, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        for unit in units["units"]:
+            folder = staging / "evidence" / "units" / unit["name"]
+            for name, title in unit_files(unit):
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                (folder / name).write_bytes(page_placeholder(title, unit["name"]))
         evidence_count = sum(
             write_placeholders(case, staging / "evidence" / case["case_id"], withheld.get(case["case_id"], set()))
             for case in batch["cases"]
@@ -70,5 +83,6 @@ def build_demo(out_dir: str | Path) -> DemoSummary:
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return DemoSummary(out / "cases.json", out / "evidence", out / "planted_gaps.json", out / "ledger.xlsx",
+    return DemoSummary(out / "cases.json", out / "institutions.json", out / "evidence", out / "planted_gaps.json",
+                       out / "ledger.xlsx",
                        len(batch["cases"]), evidence_count, len(gaps))

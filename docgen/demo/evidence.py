@@ -82,6 +82,13 @@ def _wav_bytes(seconds: float = 0.6, rate: int = 8000) -> bytes:
     return buffer.getvalue()
 
 
+def page_placeholder(title: str, owner: str) -> bytes:
+    """A one-page PDF standing for an institution's document."""
+    buffer = io.BytesIO()
+    _card(PAGE_SIZE, "单位档案材料", [title, f"归档单位：{owner}"], (90, 60, 120)).save(buffer, "PDF", resolution=72.0)
+    return buffer.getvalue()
+
+
 def placeholder_bytes(case: dict[str, Any], item: dict[str, Any]) -> bytes:
     """The bytes of one placeholder evidence file, in the format its extension names."""
     student = case["student"]

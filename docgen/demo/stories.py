@@ -20,7 +20,7 @@ REFUSE4_AGREE = ["refused", "refused", "undecided", "undecided"]
 
 @dataclass(frozen=True)
 class Gap:
-    """A gap planted on purpose: the case, the archive item and what is wrong, in words."""
+    """A gap planted on purpose: the case, the archive item, the rule that finds it and what is wrong, in words."""
 
     case_id: str
     item: str

@@ -60,6 +60,14 @@ class ItemSection:
 
 
 @dataclass
+class UnitSection:
+    """An institution (township government, village, school) and what its own archive lacks."""
+
+    name: str
+    findings: list[Finding]
+
+
+@dataclass
 class Report:
     title: str
     scope: str
@@ -72,6 +80,8 @@ class Report:
     schools: list[UnitCount]
     incomplete: list[StudentSection]
     items: list[ItemSection]
+    units: list[UnitSection] = field(default_factory=list)
+    units_checked: int = 0
     notes: list[Finding] = field(default_factory=list)
     by_severity: dict[str, int] = field(default_factory=dict)
 
@@ -98,6 +108,8 @@ class Report:
             "townships": [unit(u) for u in self.townships], "schools": [unit(u) for u in self.schools],
             "items": [{"code": i.code, "title": i.title, "students": [student(s) for s in i.students]}
                       for i in self.items],
+            "units_checked": self.units_checked,
+            "units": [{"name": u.name, "findings": [finding(f) for f in u.findings]} for u in self.units],
             "notes": [finding(f) | {"case_id": f.case.case_id if f.case else "", "unit": f.unit} for f in self.notes],
         }
 
@@ -144,9 +156,18 @@ def build_report(result: CheckResult, spec: Spec, scope: str, generated: dt.date
         total=counts("合计", "", result.cases),
         townships=[counts(t, t, refs) for t, refs in sorted(by_township.items())],
         schools=[counts(s, t, refs) for (t, s), refs in sorted(by_school.items())],
-        incomplete=incomplete, items=items, notes=[f for f in result.findings if not f.counts],
+        incomplete=incomplete, items=items, units=_unit_sections(result), units_checked=len(result.units),
+        notes=[f for f in result.findings if not f.counts],
         by_severity=dict(Counter(f.severity for f in result.findings)),
     )
+
+
+def _unit_sections(result: CheckResult) -> list[UnitSection]:
+    by_unit: dict[str, list[Finding]] = defaultdict(list)
+    for f in result.gaps:
+        if f.unit:
+            by_unit[f.unit].append(f)
+    return [UnitSection(name, by_unit[name]) for name in result.units if by_unit.get(name)]
 
 
 def _category_label(category: str) -> str:

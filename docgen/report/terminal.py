@@ -38,6 +38,12 @@ def summary_lines(report: Report) -> Iterator[str]:
             for f in section.findings:
                 yield (f"  [{SEVERITY_LABELS[f.severity]}] {case.school} {case.name}({section.masked_id}) "
                        f"{f.message}（{f.rule_id}）")
+    if report.units:
+        yield ""
+        yield f"单位档案（A3B1—A3B3，共核查 {report.units_checked} 个单位）"
+    for unit in report.units:
+        for f in unit.findings:
+            yield f"  [{SEVERITY_LABELS[f.severity]}] {unit.name} {f.item} {f.message}（{f.rule_id}）"
     if report.notes:
         yield ""
         yield "提示"

@@ -57,6 +57,12 @@ def write_xlsx(report: Report, target: Path) -> None:
                 details.append([f"{item.code} {item.title}", s.case.township, s.case.school, s.case.name, s.masked_id,
                                 SEVERITY_LABELS[f.severity], f.message, f.rule_id, f.where,
                                 f"{f.source.seed}：{f.source.passage}"])
+    units = wb.create_sheet("单位档案")
+    units.append(["单位", "清单编号", "类型", "问题", "规则", "依据"])
+    for unit in report.units:
+        for f in unit.findings:
+            units.append([unit.name, f.item, SEVERITY_LABELS[f.severity], f.message, f.rule_id,
+                          f"{f.source.seed}：{f.source.passage}"])
     for ws in wb.worksheets:
         header_row = 5 if ws is summary else 1
         for cell in ws[header_row]:
