@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Set everything up (see setup.sh), then run docgen on the demo county 青石县 the way a
-# township office would: build the demo data, validate the case files, import the Excel
-# ledger back into case JSON. Outputs go to build/demo/.
+# Set everything up (see setup.sh), then run docgen on the demo county 青石县 the way its
+# offices would: build the demo data, validate the case files, import the Excel ledger back
+# into case JSON, and check the whole county's archive as an auditor. Outputs go to build/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -14,4 +14,9 @@ echo "==> 检查案卷"
 $docgen validate "$out/cases.json"
 echo "==> 从 Excel 台账导入案卷"
 $docgen import "$out/ledger.xlsx" -o "$out/cases-from-ledger.json"
-echo "==> 完成。结果在 $out/：cases.json（案卷）、ledger.xlsx（台账）、evidence/（佐证材料）"
+echo "==> 核查全县档案（示例县预设了缺漏，核查应当把它们全部找出来）"
+status=0
+$docgen check "$out/cases.json" --evidence "$out/evidence" --institutions "$out/institutions.json" \
+  --report build/report || status=$?
+[ "$status" -le 1 ] || exit "$status"   # 1 = gaps found, which the demo expects
+echo "==> 完成。示例数据在 $out/，核查报告在 build/report/核查报告.pdf（另有 .html、.xlsx、.json）"

@@ -89,6 +89,30 @@ def test_mapping_prints_the_default_mapping() -> None:
 def test_demo_command_builds_the_county(tmp_path: Path) -> None:
     code, out, _ = run("demo", str(tmp_path / "demo"))
     assert code == 0
-    assert "24 个案卷" in out and "预设缺漏 11 处" in out
+    assert "24 个案卷" in out and "预设缺漏 14 处" in out
     code, _, err = run("validate", str(tmp_path / "demo" / "cases.json"))
     assert code == 0, err
+
+
+def test_check_exit_codes_and_report(tmp_path: Path, demo_dir: Path) -> None:
+    args = ["check", str(demo_dir / "cases.json"), "--evidence", str(demo_dir / "evidence"), "--as-of", "2026-11-23"]
+    code, out, _ = run(*args, "--institutions", str(demo_dir / "institutions.json"), "--report", str(tmp_path))
+    assert code == 1
+    assert "合计              24    13    11      11    0" in out
+    assert "（b4-2.certificate-after-persuasion）" in out
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["核查报告.html", "核查报告.json", "核查报告.pdf", "核查报告.xlsx"]
+    code, out, _ = run("check", str(CASES / "valid-minimal.json"), "--as-of", "2026-11-23")
+    assert code == 1 and "劝返记录只有 1 次" in out
+    code, _, err = run("check", str(CASES / "valid-minimal.json"), "--evidence", str(tmp_path / "nope"))
+    assert code == 2 and "佐证材料目录不存在" in err
+
+
+def test_check_of_a_complete_case_exits_0(tmp_path: Path) -> None:
+    from docgen.demo import demo_cases
+
+    case = next(c for c in demo_cases()[0]["cases"] if c["case_id"] == "QS-2022-001")
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    code, out, _ = run("check", str(path), "--as-of", "2026-11-23")
+    assert code == 0, out

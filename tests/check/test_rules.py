@@ -1,0 +1,68 @@
+"""Every checklist rule: a complete case must not trigger it, a case changed just so must trigger exactly it."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import FIXTURES, TODAY
+
+from docgen.cases import CaseFile
+from docgen.check import check_cases
+from docgen.demo import demo_cases
+from docgen.specs import load_spec
+
+ENTRIES = yaml.safe_load((FIXTURES / "checks" / "rules.yaml").read_text(encoding="utf-8"))
+SPEC = load_spec()
+CASES = {c["case_id"]: c for c in demo_cases()[0]["cases"]}
+
+
+def _walk(obj: Any, path: str) -> tuple[Any, str | int]:
+    *parents, last = path.split(".")
+    for part in parents:
+        obj = obj[int(part)] if part.isdigit() else obj[part]
+    return obj, int(last) if last.isdigit() else last
+
+
+def patched(base: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
+    case = copy.deepcopy(base)
+    for op in ops:
+        if "set" in op:
+            parent, key = _walk(case, op["set"])
+            parent[key] = op["value"]
+        elif "remove" in op:
+            parent, key = _walk(case, op["remove"])
+            del parent[key]
+        else:
+            case["evidence"] = [e for e in case["evidence"] if e["kind"] != op["drop_evidence"]]
+    return case
+
+
+def fired(case: dict[str, Any], evidence_root: Path, as_of: dt.date = TODAY) -> set[str]:
+    result = check_cases([CaseFile("t.json", case)], SPEC, as_of, evidence_root)
+    return {f.rule_id for f in result.gaps}
+
+
+@pytest.mark.parametrize("base", sorted({e["base"] for e in ENTRIES}))
+def test_complete_base_case_fires_nothing(base: str, demo_dir: Path) -> None:
+    assert fired(CASES[base], demo_dir / "evidence") == set()
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["description"] for e in ENTRIES])
+def test_changed_case_fires_exactly_its_rules(entry: dict[str, Any], demo_dir: Path) -> None:
+    case = patched(CASES[entry["base"]], entry["patch"])
+    assert fired(case, demo_dir / "evidence") == set(entry["expect"])
+
+
+def test_every_rule_has_a_triggering_fixture() -> None:
+    covered = {rule for e in ENTRIES for rule in e["expect"]}
+    assert {r.id for r in SPEC.checklists.all_rules} - covered == set()
+
+
+def test_every_rule_names_its_source() -> None:
+    for rule in SPEC.checklists.all_rules:
+        assert rule.source.seed.endswith(".txt") and rule.source.passage, rule.id

@@ -1,0 +1,69 @@
+"""Reports: masked IDs everywhere, and a PDF whose text reads back as the right Chinese."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import TODAY
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from docgen.cases import CaseFile, read_case_file
+from docgen.check import check_cases
+from docgen.check.institutions import load_units
+from docgen.report import build_report, mask_id, write_reports
+from docgen.report.writers import render_html
+from docgen.specs import load_spec
+
+SPEC = load_spec()
+
+
+def test_mask_id() -> None:
+    assert mask_id("43052720100101123X") == "430527********123X"
+
+
+@pytest.fixture(scope="module")
+def written(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    result = check_cases([read_case_file(demo_dir / "cases.json")], SPEC, TODAY, demo_dir / "evidence",
+                         load_units(demo_dir / "institutions.json"))
+    out = tmp_path_factory.mktemp("report")
+    write_reports(build_report(result, SPEC, "青石县（测试）"), out)
+    cases = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
+    return out, cases
+
+
+def test_pdf_reads_back_in_chinese_with_ids_masked(written: tuple[Path, dict]) -> None:
+    out, cases = written
+    text = "".join(page.extract_text() for page in PdfReader(out / "核查报告.pdf").pages)
+    compact = "".join(text.split())
+    assert "控辍保学档案完整性核查报告" in compact
+    assert "劝返记录只有4次，要求5次以上" in compact
+    assert "桐林乡中心小学" in compact and "疫情期间控辍保学工作预案" in compact
+    for case in cases["cases"]:
+        assert case["student"]["id_number"] not in compact
+    assert mask_id(cases["cases"][2]["student"]["id_number"]) in compact
+
+
+def test_json_and_xlsx_carry_the_same_findings(written: tuple[Path, dict]) -> None:
+    out, cases = written
+    data = json.loads((out / "核查报告.json").read_text(encoding="utf-8"))
+    assert data["total"] == {"name": "合计", "cases": 24, "complete": 13, "incomplete": 11, "errors": 11,
+                             "warnings": 0}
+    rules = sorted(f["rule"] for i in data["items"] for s in i["students"] for f in s["findings"])
+    wb = load_workbook(out / "核查报告.xlsx")
+    assert sorted(row[7] for row in wb["问题明细"].iter_rows(min_row=2, values_only=True)) == rules
+    assert {u["name"] for u in data["units"]} == {"云溪镇初级中学", "桐林乡人民政府", "桐林乡中心小学"}
+    raw = (out / "核查报告.json").read_text(encoding="utf-8") + (out / "核查报告.html").read_text(encoding="utf-8")
+    assert all(c["student"]["id_number"] not in raw for c in cases["cases"])
+
+
+def test_html_escapes_what_comes_from_data() -> None:
+    from docgen.demo import demo_cases
+
+    case = demo_cases()[0]["cases"][2]  # incomplete: it appears in the report
+    case["student"]["name"] = "<script>alert(1)</script>"
+    result = check_cases([CaseFile("x.json", case)], SPEC, TODAY)
+    html = render_html(build_report(result, SPEC, "A&B"))
+    assert "<script>alert" not in html and "&lt;script&gt;" in html and "A&amp;B" in html
