@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from docgen.check.findings import Finding
 from docgen.errors import InputError
 from docgen.resources import data_json
+from docgen.schema_errors import describe, json_path
 from docgen.specs import ArchiveItem, Inventory
 
 LEVELS = ("national", "province", "city", "county", "township", "school")
@@ -56,8 +57,7 @@ def load_units(path: Path) -> list[Unit]:
     validator = Draft202012Validator(data_json("institutions.schema.json"), format_checker=FormatChecker())
     error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))), None)
     if error is not None:
-        where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-        raise InputError(str(path), f"{where} 不符合单位档案目录的格式（{error.message}）")
+        raise InputError(str(path), f"{json_path(error)} 不符合单位档案目录的格式：{describe(error)}")
     return [Unit(u["name"], u["kind"], u["township"], u) for u in data["units"]]
 
 

@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 from docgen.cases.schema import Field, case_field, split_dotted
 from docgen.errors import MappingError
 from docgen.resources import data_json, data_yaml
+from docgen.schema_errors import describe
 
 DEFAULT_MAPPING = "ledger_mapping.yaml"
 _SPEC = re.compile(r"^(?P<path>[a-z_.]+)(\((?P<parts>[a-z_/]+)\))?$")
@@ -105,7 +106,8 @@ def _build(source: str, raw: Any) -> LedgerMapping:
     error = next(iter(sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))), None)
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "顶层"
-        raise MappingError(source, f"{where}: {_shape_message(error)}")
+        hint = "字段写法不正确：应为 student.name 这样的字段，或 participants(name/unit/role) 这样的对象列表"
+        raise MappingError(source, f"{where}: {describe(error, hint)}")
     key = raw["key"]
     sheets = []
     for i, sheet in enumerate(raw["sheets"]):
@@ -128,25 +130,6 @@ def _build(source: str, raw: Any) -> LedgerMapping:
     if not any(s.per_case for s in sheets):
         raise MappingError(source, "至少需要一张 rows: case 的工作表（每行一个学生）")
     return mapping
-
-
-def _shape_message(error: Any) -> str:
-    """A Chinese sentence for a mapping file that does not have the mapping's shape."""
-    kind = error.validator
-    if kind == "required":
-        return f"缺少“{error.message.split(chr(39))[1]}”"
-    if kind == "const":
-        return f"应为 {error.validator_value}"
-    if kind in ("minItems", "minProperties", "minLength"):
-        return "不能为空"
-    if kind == "pattern":
-        return "字段写法不正确：应为 student.name 这样的字段，或 participants(name/unit/role) 这样的对象列表"
-    if kind == "additionalProperties":
-        return "有映射文件不认识的项（只能有 version、key、sheets，每张表只能有 sheet、rows、columns）"
-    if kind == "type":
-        names = {"object": "映射", "array": "列表", "string": "文本"}
-        return f"类型不对，应为{names.get(error.validator_value, error.validator_value)}"
-    return f"映射文件格式不正确（{error.message}）"
 
 
 def _column(source: str, sheet: str, item: Field, header: str, spec: str) -> Column:

@@ -12,6 +12,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from docgen.errors import SpecError
+from docgen.schema_errors import describe, json_path
 
 
 def _plain(value: Any) -> Any:
@@ -50,22 +51,5 @@ def load_spec_file(path: Path, schema_name: str) -> Any:
         raise SpecError(str(schema_path), "缺少格式文件（应与数据文件放在同一目录）")
     errors = sorted(_validator(schema_path).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
-        error = errors[0]
-        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-        raise SpecError(str(path), f"${where} 不符合 {schema_name}：{_reason(error)}")
+        raise SpecError(str(path), f"{json_path(errors[0])} 不符合 {schema_name}：{describe(errors[0])}")
     return data
-
-
-def _reason(error: Any) -> str:
-    kind = error.validator
-    if kind == "required":
-        return f"缺少“{error.message.split(chr(39))[1]}”"
-    if kind == "enum":
-        return f"取值 {error.instance!r} 无效，应为 {', '.join(map(str, error.validator_value))} 之一"
-    if kind == "additionalProperties":
-        return "有不认识的项（请检查拼写）"
-    if kind in ("oneOf", "anyOf"):
-        return "写法不符合任何一种允许的形式（请对照同类规则检查各项）"
-    if kind == "pattern":
-        return f"“{error.instance}”的写法不对"
-    return error.message

@@ -63,5 +63,14 @@ def test_a_malformed_institutions_file_is_unusable(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_text('{"schema_version": 1, "units": [{"name": "x", "kind": "county", "township": "y"}]}',
                     encoding="utf-8")
-    with pytest.raises(InputError, match=r"\$\.units\[0\]\.kind 不符合单位档案目录的格式"):
+    with pytest.raises(InputError, match=r"\$\.units\[0\]\.kind 不符合单位档案目录的格式：取值 'county' 无效"):
         load_units(path)
+
+
+def test_a_keeper_without_documents_is_told(tmp_path: Path) -> None:
+    def edit(units: dict) -> None:
+        _fix_planted(units)
+        units["云溪镇人民政府"]["documents"] = []
+
+    (finding,) = check_units(_units(tmp_path, edit), INVENTORY, None)
+    assert (finding.unit, finding.item, finding.rule_id) == ("云溪镇人民政府", "A3B1", "a3b1.present")
