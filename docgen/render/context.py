@@ -1,0 +1,91 @@
+"""What a template sees: the case as a person reads it (labels, 2022年9月14日), the record, and ``doc``.
+
+Enumeration codes become their Chinese labels and ISO dates become Chinese dates, so templates
+never format anything. A few values are computed; they are listed in COMPUTED so that the template
+check knows them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from docgen.cases.schema import case_field
+from docgen.dates import parse_iso
+
+GRADES = "一二三四五六七八九"
+# Values a template may use that the case schema does not define: (where, name) → meaning.
+COMPUTED = {
+    ("student", "grade_name"): "年级的中文写法，如“七年级”",
+    ("persuasions[]", "participant_names"): "劝返人员，如“罗晓梅（云溪镇人民政府社事办主任）、…”",
+    ("sessions[]", "teacher_names"): "送教教师姓名，如“周建军、刘芳”",
+}
+DOC_FIELDS = {
+    "no": "文号", "issuer": "发文单位", "issuer_short": "发文单位简称（镇、乡、校）", "date": "成文日期",
+    "deadline": "限期", "addressee": "主送机关（县教育局）",
+}
+
+
+def cn_date(day: dt.date) -> str:
+    """GB/T 9704: Arabic numerals, year in full, month and day not padded — 2022年9月14日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def readable(value: Any, parts: list[str]) -> Any:
+    """A copy of case data with codes as labels and dates as Chinese dates, following the schema."""
+    if isinstance(value, dict):
+        return {k: readable(v, [*parts, k]) for k, v in value.items()}
+    if isinstance(value, list):
+        return [readable(v, [*parts, "[]"]) for v in value]
+    if isinstance(value, str):
+        field = case_field(parts)
+        if field is not None and field.labels:
+            return field.labels.get(value, value)
+        if field is not None and field.kind in ("date", "planned_date") and (day := parse_iso(value)):
+            return cn_date(day)
+    return value
+
+
+def _with_computed(case: dict[str, Any]) -> dict[str, Any]:
+    student = case.get("student", {})
+    grade = student.get("grade")
+    if isinstance(grade, int) and 1 <= grade <= 9:
+        student["grade_name"] = f"{GRADES[grade - 1]}年级"
+    return case
+
+
+def _record_computed(record: dict[str, Any]) -> dict[str, Any]:
+    if "participants" in record:
+        record["participant_names"] = "、".join(
+            f"{p.get('name', '')}（{p.get('unit', '')}{p.get('role', '')}）" for p in record["participants"]
+        )
+    if "teachers" in record:
+        record["teacher_names"] = "、".join(t.get("name", "") for t in record["teachers"])
+    return record
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """How one document is issued: number, issuer, dates."""
+
+    no: str
+    issuer: str
+    issuer_short: str
+    date: dt.date
+    deadline: dt.date | None
+    addressee: str
+
+    def as_context(self) -> dict[str, str]:
+        return {"no": self.no, "issuer": self.issuer, "issuer_short": self.issuer_short, "date": cn_date(self.date),
+                "deadline": cn_date(self.deadline) if self.deadline else "", "addressee": self.addressee}
+
+
+def template_context(case: dict[str, Any], record: dict[str, Any] | None, record_path: list[str],
+                     doc: DocInfo) -> dict[str, Any]:
+    context: dict[str, Any] = {"case": _with_computed(readable(case, [])), "doc": doc.as_context()}
+    if record is not None:
+        context["record"] = _record_computed(readable(record, [*record_path, "[]"]))
+    for p in context["case"].get("persuasions", []):
+        _record_computed(p)
+    return context

@@ -1,0 +1,123 @@
+"""Rendering one template for many cases: compile once, then per document only the body is rendered.
+
+docxtpl does, for every document: load the package, serialise the body, patch the tags
+(``patch_xml``), compile the whole XML as a Jinja template, render it, resolve line breaks, re-parse
+the tables, and save every part. Only the Jinja render and the body depend on the case. Here the
+template is loaded, patched and compiled once; per document the body is rendered, spliced into the
+document part, and the zip is written with every other part's compressed bytes copied. The output's
+word/document.xml is the same canonical XML docxtpl produces (tests compare them).
+
+Templates using what this path does not do — pictures, sub-documents, ``{%tc``/rich text, or tags in
+headers, footers or properties — are rendered by docxtpl itself (``FallbackTemplate``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any, Protocol
+
+from docxtpl import DocxTemplate
+from jinja2.sandbox import SandboxedEnvironment
+
+from docgen.render.zipwrite import Part, deflate, zip_bytes
+
+DOCUMENT = "word/document.xml"
+_UNSUPPORTED = (re.compile(r"\{%-?\s*tc\b|\{\{-?\s*r |\{%-?\s*r |wp:docPr|w:subDoc|\{\{-?\s*rp "),)
+_TAG = re.compile(r"\{[{%#]")
+_BODY = re.compile(r"<w:body>.*</w:body>", re.DOTALL)
+
+
+def jinja_env() -> SandboxedEnvironment:
+    """The environment every template renders in: sandboxed (no Python internals), values escaped."""
+    return SandboxedEnvironment(autoescape=True)
+
+
+class Renderer(Protocol):
+    name: str
+    fast: bool
+
+    def render(self, context: dict[str, Any]) -> bytes: ...
+
+
+class CompiledTemplate:
+    """The fast path: one template, patched and compiled once, rendered per case."""
+
+    fast = True
+
+    def __init__(self, path: Path, env: SandboxedEnvironment | None = None) -> None:
+        self.name = path.stem
+        self.env = env or jinja_env()
+        tpl = DocxTemplate(str(path))
+        tpl.render_init()
+        body = tpl.patch_xml(tpl.get_xml())
+        self._resolve_listing = tpl.resolve_listing  # docxtpl's own pass for \n, \t, \a, \f in values
+        self.template = self.env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", body))
+        with zipfile.ZipFile(path) as package:
+            document = package.read(DOCUMENT).decode("utf-8")
+            self.parts = [deflate(info.filename, package.read(info)) if info.filename != DOCUMENT else None
+                          for info in package.infolist()]
+        match = _BODY.search(document)
+        if match is None:
+            raise ValueError(f"{path}: word/document.xml has no <w:body>")
+        self.prefix, self.suffix = document[: match.start()], document[match.end():]
+
+    def render_body(self, context: dict[str, Any]) -> str:
+        """The rendered <w:body> element, as docxtpl would put it into the document."""
+        xml = self.template.render(context)
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if any(ch in xml for ch in "\n\t\a\f"):
+            xml = self._resolve_listing(xml)
+        return xml
+
+    def document_xml(self, body: str) -> bytes:
+        return (self.prefix + body + self.suffix).encode("utf-8")
+
+    def package(self, document: bytes) -> bytes:
+        parts: list[Part] = [p if p is not None else deflate(DOCUMENT, document) for p in self.parts]
+        return zip_bytes(parts)
+
+    def render(self, context: dict[str, Any]) -> bytes:
+        return self.package(self.document_xml(self.render_body(context)))
+
+
+class FallbackTemplate:
+    """docxtpl's full path, for templates the compiled path does not support."""
+
+    fast = False
+
+    def __init__(self, path: Path, env: SandboxedEnvironment | None = None) -> None:
+        self.name = path.stem
+        self.path = path
+        self.env = env or jinja_env()
+
+    def render(self, context: dict[str, Any]) -> bytes:
+        tpl = DocxTemplate(str(self.path))
+        tpl.render(context, jinja_env=self.env, autoescape=True)
+        out = io.BytesIO()
+        tpl.save(out)
+        return out.getvalue()
+
+
+def needs_fallback(path: Path) -> str | None:
+    """Why the compiled path cannot render this template, or None when it can."""
+    with zipfile.ZipFile(path) as package:
+        for info in package.infolist():
+            if not info.filename.endswith(".xml"):
+                if info.filename.startswith("word/media/"):
+                    return "含图片"
+                continue
+            text = package.read(info).decode("utf-8", errors="replace")
+            if info.filename == DOCUMENT:
+                if any(p.search(text) for p in _UNSUPPORTED):
+                    return "含图片、子文档或表格列循环等"
+            elif _TAG.search(text):
+                return f"{info.filename} 中有模板标记"
+    return None
+
+
+def load_renderer(path: Path, env: SandboxedEnvironment | None = None) -> Renderer:
+    return FallbackTemplate(path, env) if needs_fallback(path) else CompiledTemplate(path, env)
