@@ -88,12 +88,15 @@ class Field:
 
 def case_field(parts: list[str | int] | tuple[str | int, ...] = ()) -> Field | None:
     """The field of a single case at ``parts`` (``('student', 'id_number')``), or None if no such field."""
-    field: Field | None = Field(_resolve({"$ref": "#/$defs/case"}))
-    for part in parts:
-        if field is None:
-            return None
-        field = field.child(part)
-    return field
+    return _case_field(tuple("[]" if isinstance(p, int) else p for p in parts))
+
+
+@lru_cache(maxsize=4096)
+def _case_field(parts: tuple[str, ...]) -> Field | None:
+    if not parts:
+        return Field(_resolve({"$ref": "#/$defs/case"}))
+    parent = _case_field(parts[:-1])
+    return parent.child(parts[-1]) if parent is not None else None
 
 
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[\]")

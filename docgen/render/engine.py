@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from docxtpl import DocxTemplate
+from jinja2 import ChainableUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from docgen.render.zipwrite import Part, deflate, zip_bytes
@@ -31,8 +32,12 @@ _BODY = re.compile(r"<w:body>.*</w:body>", re.DOTALL)
 
 
 def jinja_env() -> SandboxedEnvironment:
-    """The environment every template renders in: sandboxed (no Python internals), values escaped."""
-    return SandboxedEnvironment(autoescape=True)
+    """The environment every template renders in: sandboxed (no Python internals), values escaped.
+
+    An optional fact the case lacks prints as blank; the facts a template cannot do without are
+    listed in the registry and checked before anything is rendered.
+    """
+    return SandboxedEnvironment(autoescape=True, undefined=ChainableUndefined)
 
 
 class Renderer(Protocol):

@@ -1,0 +1,280 @@
+"""A batch: one template for every applicable case (or record), numbered, written all-or-nothing.
+
+Order of work: pick the documents, check every case has the fields the template needs (all
+problems at once, nothing written), take numbers from the register, render into a staging folder,
+add the print file and manifest (and PDFs), move everything into place, and only then commit the
+numbers. A batch that fails leaves the output folder and the register as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack, nullcontext
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docgen.cases import CaseFile
+from docgen.cases.schema import case_field
+from docgen.dates import parse_iso
+from docgen.errors import DataProblemsError, OutputError
+from docgen.problems import Problem, case_label
+from docgen.render.context import DocInfo, template_context
+from docgen.render.engine import Renderer, load_renderer
+from docgen.render.merge import merge_documents
+from docgen.render.numbers import Allocator, Register
+from docgen.render.registry import TemplateSpec
+
+PARALLEL_FROM = 200  # below this, starting a second process costs more than it saves
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+PRINT_SUFFIX = "打印合并"
+
+
+@dataclass
+class Job:
+    """One document to produce."""
+
+    case_file: str
+    case: dict[str, Any]
+    record: dict[str, Any] | None
+    index: int | None
+    doc: DocInfo | None = None
+    file: str = ""
+
+    @property
+    def record_key(self) -> str:
+        return "" if self.index is None else f"#{self.index}"
+
+
+@dataclass
+class Produced:
+    file: str
+    case_id: str
+    student: str
+    school: str
+    doc_no: str
+    date: str
+    record: int | None
+    pdf: str | None = None
+
+
+@dataclass
+class BatchResult:
+    template: str
+    out_dir: Path
+    documents: list[Produced] = field(default_factory=list)
+    print_file: str = ""
+    print_pdf: str | None = None
+    manifest: str = ""
+    skipped: int = 0
+    fast: bool = True
+    seconds_pdf: float = 0.0
+
+
+def _matches(item: dict[str, Any], where: dict[str, Any]) -> bool:
+    return all(item.get(k) in (v if isinstance(v, list) else [v]) for k, v in where.items())
+
+
+def _get(obj: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        obj = obj.get(part) if isinstance(obj, dict) else None
+    return obj
+
+
+def select_jobs(spec: TemplateSpec, case_files: Sequence[CaseFile]) -> tuple[list[Job], int]:
+    """The documents this template makes for these cases, and how many cases it does not apply to."""
+    jobs, skipped = [], 0
+    for case_file in case_files:
+        for case in case_file.cases():
+            if case.get("situation", {}).get("category") not in spec.applies_to:
+                skipped += 1
+                continue
+            if not spec.per:
+                jobs.append(Job(case_file.name, case, None, None))
+                continue
+            records = _get(case, ".".join(spec.per)) or []
+            jobs.extend(Job(case_file.name, case, r, i) for i, r in enumerate(records)
+                        if isinstance(r, dict) and _matches(r, spec.where))
+    return jobs, skipped
+
+
+def missing_fields(spec: TemplateSpec, jobs: Sequence[Job]) -> list[Problem]:
+    """Every (case, field) the template needs but the case lacks."""
+    problems, seen = [], set()
+    for job in jobs:
+        key = (job.case_file, job.case.get("case_id"))
+        if key in seen:
+            continue
+        seen.add(key)
+        for dotted in spec.fields:
+            if _get(job.case, dotted) in (None, "", [], {}):
+                title = case_field(dotted.split(".")).title or dotted
+                problems.append(Problem(job.case_file, f"$.{dotted}",
+                                        f"模板“{spec.name}”需要“{title}”，该案卷没有", case_label(job.case)))
+    return problems
+
+
+def _issuer(spec: TemplateSpec, case: dict[str, Any]) -> tuple[str, str, str]:
+    """(issuer, 发文机关代字, short form used in the text: 镇 / 局 / 校)."""
+    place, school = case.get("hukou_place", {}), case.get("student", {}).get("school", "")
+    if spec.issuer == "township":
+        town = place.get("township", "")
+        return f"{town}人民政府", f"{town[:1]}政", town[-1:] or "镇"
+    if spec.issuer == "bureau":
+        county = place.get("county", "")
+        return f"{county}教育局", f"{county[:1]}教", "局"
+    code = school[:1] + ("中" if "中学" in school else "小" if "小学" in school else "校")
+    return school, code, "校"
+
+
+def _recorded(spec: TemplateSpec, job: Job) -> dict[str, Any]:
+    """What the case data already records about this document: its number, date and deadline."""
+    if spec.notice_kind:
+        notice = next((n for n in job.case.get("notices", []) if n.get("kind") == spec.notice_kind), None)
+        if notice:
+            return {"doc_no": notice.get("doc_no"), "date": notice.get("issued_on"), "deadline": notice.get("deadline")}
+        return {}
+    record = job.record or {}
+    date = next((record.get(k) for k in ("sent_on", "applied_on", "date") if record.get(k)), None)
+    return {"doc_no": record.get("doc_no"), "date": date}
+
+
+def assign_doc_info(spec: TemplateSpec, jobs: Sequence[Job], on: dt.date, allocator: Allocator | None) -> None:
+    for job in jobs:
+        issuer, code, short = _issuer(spec, job.case)
+        known = _recorded(spec, job)
+        date = parse_iso(known.get("date")) or on
+        deadline = parse_iso(known.get("deadline")) or (
+            date + dt.timedelta(days=spec.deadline_days) if spec.deadline_days else None)
+        doc_no = known.get("doc_no") or ""
+        case_id = str(job.case.get("case_id", ""))
+        if allocator is not None and spec.series:
+            if doc_no:
+                allocator.record(issuer=issuer, series=spec.series, doc_no=doc_no, template=spec.name,
+                                 case_id=case_id, record_key=job.record_key, issued_on=date)
+            else:
+                doc_no = allocator.number(issuer=issuer, prefix=f"{code}{spec.series}", series=spec.series,
+                                          year=date.year, template=spec.name, case_id=case_id,
+                                          record_key=job.record_key, issued_on=date)
+        county = job.case.get("hukou_place", {}).get("county", "")
+        job.doc = DocInfo(doc_no, issuer, short, date, deadline, f"{county}教育局")
+
+
+def safe_name(text: str) -> str:
+    """A file-name part that is valid on Windows too and cannot leave the folder."""
+    return _UNSAFE.sub("_", text).strip(" .") or "_"
+
+
+def name_files(spec: TemplateSpec, jobs: Sequence[Job]) -> None:
+    """{school}_{name}_{template}[_{n}].docx, made unique within the batch by the case id if needed."""
+    used: set[str] = set()
+    for job in jobs:
+        student = job.case.get("student", {})
+        stem = f"{safe_name(student.get('school', ''))}_{safe_name(student.get('name', ''))}_{safe_name(spec.name)}"
+        if job.index is not None:
+            stem += f"_{job.index + 1:02d}"
+        if stem in used:
+            stem += f"_{safe_name(str(job.case.get('case_id', '')))}"
+        used.add(stem)
+        job.file = f"{stem}.docx"
+
+
+_worker_renderer: Renderer | None = None
+
+
+def _init_worker(path: Path) -> None:
+    global _worker_renderer
+    _worker_renderer = load_renderer(path)
+
+
+def _render_in_worker(context: dict[str, Any]) -> bytes:
+    assert _worker_renderer is not None
+    return _worker_renderer.render(context)
+
+
+def _render_all(spec: TemplateSpec, renderer: Renderer, contexts: list[dict[str, Any]],
+                workers: int) -> Iterator[bytes]:
+    if workers > 1 and len(contexts) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(spec.path,)) as pool:
+            yield from pool.map(_render_in_worker, contexts, chunksize=64)
+    else:
+        for context in contexts:
+            yield renderer.render(context)
+
+
+def render_batch(
+    spec: TemplateSpec, case_files: Sequence[CaseFile], out_dir: Path, *, register: Register | None, on: dt.date,
+    pdf: bool = False, progress: Callable[[int], None] | None = None, workers: int | None = None,
+) -> BatchResult:
+    """Render ``spec`` for every applicable case into ``out_dir``; see the module docstring for the order."""
+    jobs, skipped = select_jobs(spec, case_files)
+    problems = missing_fields(spec, jobs)
+    if problems:
+        raise DataProblemsError(problems)
+    renderer = load_renderer(spec.path)
+    result = BatchResult(spec.name, out_dir, skipped=skipped, fast=renderer.fast)
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    with ExitStack() as stack:
+        allocator = stack.enter_context(register.batch()) if register else stack.enter_context(nullcontext())
+        assign_doc_info(spec, jobs, on, allocator)
+        name_files(spec, jobs)
+        staging = _staging(out_dir)
+        stack.callback(shutil.rmtree, staging, True)
+        contexts = [template_context(j.case, j.record, list(spec.per), j.doc) for j in jobs]
+        rendered = []
+        for job, data in zip(jobs, _render_all(spec, renderer, contexts, workers), strict=True):
+            (staging / job.file).write_bytes(data)
+            rendered.append(data)
+            student = job.case.get("student", {})
+            result.documents.append(Produced(job.file, str(job.case.get("case_id", "")), student.get("name", ""),
+                                             student.get("school", ""), job.doc.no, job.doc.date.isoformat(),
+                                             None if job.index is None else job.index + 1))
+            if progress:
+                progress(1)
+        if rendered:
+            result.print_file = f"{safe_name(spec.name)}_{PRINT_SUFFIX}.docx"
+            (staging / result.print_file).write_bytes(merge_documents(rendered))
+        if pdf and rendered:
+            from docgen.render.pdf import convert_to_pdf
+
+            result.seconds_pdf = convert_to_pdf(staging, [d.file for d in result.documents] + [result.print_file])
+            for doc in result.documents:
+                doc.pdf = doc.file.removesuffix(".docx") + ".pdf"
+            result.print_pdf = result.print_file.removesuffix(".docx") + ".pdf"
+        result.manifest = f"{safe_name(spec.name)}_清单.json"
+        (staging / result.manifest).write_text(json.dumps(_manifest(result, register, on), ensure_ascii=False,
+                                                          indent=2) + "\n", encoding="utf-8")
+        _move_into_place(staging, out_dir)
+    return result
+
+
+def _staging(out_dir: Path) -> Path:
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    except OSError as exc:
+        raise OutputError(str(out_dir), f"无法创建输出目录（{exc.strerror or exc}）") from exc
+
+
+def _move_into_place(staging: Path, out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for item in staging.iterdir():
+            os.replace(item, out_dir / item.name)
+    except OSError as exc:
+        raise OutputError(str(out_dir), f"无法写入（{exc.strerror or exc}）") from exc
+
+
+def _manifest(result: BatchResult, register: Register | None, on: dt.date) -> dict[str, Any]:
+    return {
+        "template": result.template, "date": on.isoformat(), "register": str(register.path) if register else None,
+        "renderer": "compiled" if result.fast else "docxtpl", "print_file": result.print_file,
+        "print_pdf": result.print_pdf, "documents": [asdict(d) for d in result.documents],
+    }

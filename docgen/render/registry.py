@@ -1,0 +1,71 @@
+"""The template registry (templates_docx/registry.yaml): which templates exist and what each needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docgen.cases.schema import case_field
+from docgen.errors import SpecError
+from docgen.specs import PROJECT_ROOT
+from docgen.specs.loading import load_spec_file
+
+DEFAULT_TEMPLATE_DIR = PROJECT_ROOT / "templates_docx"
+REGISTRY_FILE = "registry.yaml"
+SCHEMA_FILE = "registry.schema.json"
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    name: str
+    path: Path
+    per: tuple[str, ...]  # () = one document per case, else the list whose records each get one
+    applies_to: tuple[str, ...]
+    issuer: str
+    fields: tuple[str, ...]
+    archive_items: tuple[str, ...]
+    series: str = ""
+    deadline_days: int | None = None
+    notice_kind: str = ""
+    where: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Registry:
+    folder: Path
+    templates: tuple[TemplateSpec, ...]
+
+    def get(self, name: str) -> TemplateSpec:
+        for spec in self.templates:
+            if spec.name == name:
+                return spec
+        names = "、".join(t.name for t in self.templates)
+        raise SpecError(str(self.folder / REGISTRY_FILE), f"没有名为“{name}”的模板（现有：{names}）")
+
+
+def load_registry(folder: Path | None = None) -> Registry:
+    folder = folder or DEFAULT_TEMPLATE_DIR
+    path = folder / REGISTRY_FILE
+    raw = load_spec_file(path, SCHEMA_FILE)
+    specs = []
+    for entry in raw["templates"]:
+        where = f"模板“{entry['name']}”"
+        template = folder / entry["file"]
+        if not template.is_file():
+            raise SpecError(str(path), f"{where}的文件 {entry['file']} 不存在")
+        per = () if entry["per"] == "case" else tuple(entry["per"].split("."))
+        if per:
+            listed = case_field(list(per))
+            if listed is None or listed.kind != "array":
+                raise SpecError(str(path), f"{where}：per “{entry['per']}” 不是案卷中的列表")
+        for dotted in entry["fields"]:
+            if case_field(dotted.split(".")) is None:
+                raise SpecError(str(path), f"{where}：fields 中的 {dotted} 不在案卷格式中")
+        specs.append(TemplateSpec(
+            name=entry["name"], path=template, per=per, applies_to=tuple(entry["applies_to"]),
+            issuer=entry["issuer"], fields=tuple(entry["fields"]), archive_items=tuple(entry["archive_items"]),
+            series=entry.get("series", ""), deadline_days=entry.get("deadline_days"),
+            notice_kind=entry.get("notice_kind", ""), where=entry.get("where", {}),
+        ))
+    return Registry(folder, tuple(specs))
