@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass
@@ -39,10 +40,31 @@ def demo_cases() -> tuple[dict[str, Any], list[dict[str, str]], dict[str, set[st
     used: set[str] = set()
     builders = [make(rng, used) for make in STORIES]
     batch = {"schema_version": 1, "cases": [b.build() for b in builders]}
+    _number_in_issue_order(batch["cases"])
     gaps = [asdict(g) for b in builders for g in b.gaps]
     gaps += demo_units()[1]
     withheld = {b.case_id: b.withheld for b in builders if b.withheld}
     return batch, gaps, withheld
+
+
+_DOC_NO = re.compile(r"^(.+)〔(\d{4})〕\d+号$")
+
+
+def _number_in_issue_order(cases: list[dict[str, Any]]) -> None:
+    """Give every issuer's series (云政限复〔2022〕…) numbers 1, 2, 3… in the order the documents were issued,
+    as a 文号 register would have, so the demo's recorded numbers have no gaps."""
+    issued = []
+    for case in cases:
+        issued += [(n, "issued_on") for n in case.get("notices", []) if "doc_no" in n]
+        issued += [(letter, "sent_on") for letter in case.get("letters", []) if "doc_no" in letter]
+    series: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
+    for doc, date_key in issued:
+        m = _DOC_NO.match(doc["doc_no"])
+        if m:
+            series.setdefault((m[1], m[2]), []).append((doc[date_key], doc))
+    for (prefix, year), docs in series.items():
+        for seq, (_, doc) in enumerate(sorted(docs, key=lambda d: d[0]), 1):
+            doc["doc_no"] = f"{prefix}〔{year}〕{seq}号"
 
 
 def build_demo(out_dir: str | Path) -> DemoSummary:

@@ -1,0 +1,156 @@
+"""Checking templates before clerks use them: every variable must exist, every tag must be whole.
+
+Each template's body is patched and parsed exactly as rendering will do it; the Jinja syntax tree
+is then walked, following ``{% for %}`` loops, and each ``case.…`` / ``record.…`` / ``doc.…``
+reference is looked up in the case schema (or the few computed values the context adds).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from docxtpl import DocxTemplate
+from jinja2 import TemplateSyntaxError, nodes
+
+from docgen.cases.schema import case_field
+from docgen.render.context import COMPUTED, DOC_FIELDS
+from docgen.render.engine import DOCUMENT, jinja_env
+from docgen.render.registry import Registry, TemplateSpec
+
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+_PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    template: str
+    paragraph: int
+    text: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第 {self.paragraph} 段（{self.text[:30]}）" if self.paragraph else "模板"
+        return f"{self.template}: {where}：{self.message}"
+
+
+def _paragraphs(xml: str) -> list[str]:
+    return ["".join(_TEXT.findall(p)) for p in _PARAGRAPH.findall(xml)]
+
+
+def _split_tags(spec: TemplateSpec, texts: list[str]) -> Iterator[TemplateProblem]:
+    for n, text in enumerate(texts, 1):
+        for opening, closing in (("{{", "}}"), ("{%", "%}")):
+            if text.count(opening) != text.count(closing):
+                yield TemplateProblem(spec.name, n, text, f"标记 {opening} … {closing} 不完整或跨了段落")
+
+
+class _Walker:
+    """Follows variable references through the template's syntax tree."""
+
+    def __init__(self, spec: TemplateSpec, texts: list[str]) -> None:
+        self.spec = spec
+        self.texts = texts
+        self.problems: list[TemplateProblem] = []
+
+    def problem(self, node: nodes.Node, message: str) -> None:
+        n = max(1, (node.lineno or 1) - 1)
+        self.problems.append(TemplateProblem(self.spec.name, n, self.texts[n - 1] if n <= len(self.texts) else "",
+                                             message))
+
+    def chain(self, node: nodes.Node) -> tuple[str, list[str]] | None:
+        parts: list[str] = []
+        while isinstance(node, nodes.Getattr | nodes.Getitem):
+            if isinstance(node, nodes.Getattr):
+                parts.append(node.attr)
+            elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, int):
+                parts.append("[]")
+            elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                parts.append(node.arg.value)
+            else:
+                return None
+            node = node.node
+        return (node.name, parts[::-1]) if isinstance(node, nodes.Name) else None
+
+    def resolve(self, node: nodes.Node, scope: dict[str, list[str]]) -> list[str] | None:
+        """The schema path a reference points at (None when it points at nothing docgen provides)."""
+        found = self.chain(node)
+        if found is None:
+            return None
+        root, parts = found
+        if root == "loop":
+            return []
+        if root == "doc":
+            if parts and parts[0] not in DOC_FIELDS:
+                self.problem(node, f"doc.{parts[0]} 不存在（doc 只有：{'、'.join(DOC_FIELDS)}）")
+            return []
+        if root == "case":
+            base: list[str] = []
+        elif root == "record" and self.spec.per:
+            base = [*self.spec.per, "[]"]
+        elif root in scope:
+            base = scope[root]
+        else:
+            self.problem(node, f"变量 {root} 不存在（可用：case、doc{'、record' if self.spec.per else ''}）")
+            return None
+        path = base + parts
+        if case_field(path) is None and not self._computed(path):
+            shown = ".".join(p for p in [root, *parts] if p != "[]")
+            self.problem(node, f"{shown} 不在案卷格式中")
+            return None
+        return path
+
+    @staticmethod
+    def _computed(path: list[str]) -> bool:
+        if len(path) < 2:
+            return False
+        parent, name = path[:-1], path[-1]
+        owner = "sessions[]" if parent[-2:-1] == ["sessions"] else ".".join(parent[-2:]).replace(".[]", "[]")
+        return (owner, name) in COMPUTED or (parent[-1], name) in COMPUTED
+
+    def visit(self, node: nodes.Node, scope: dict[str, list[str]]) -> None:
+        if isinstance(node, nodes.For):
+            self.visit(node.iter, scope)
+            path = self.resolve(node.iter, scope)
+            inner = dict(scope)
+            if isinstance(node.target, nodes.Name) and path is not None:
+                inner[node.target.name] = [*path, "[]"]
+            for child in node.body + node.else_:
+                self.visit(child, inner)
+            return
+        reference = isinstance(node, nodes.Getattr | nodes.Getitem) or (
+            isinstance(node, nodes.Name) and node.ctx == "load")
+        if reference and self.chain(node) is not None:
+            if not (isinstance(node, nodes.Name) and node.name in ("case", "record", "doc", "loop", *scope)):
+                self.resolve(node, scope)
+            return
+        for child in node.iter_child_nodes():
+            self.visit(child, scope)
+
+
+def check_template(spec: TemplateSpec) -> list[TemplateProblem]:
+    with zipfile.ZipFile(spec.path) as package:
+        raw = package.read(DOCUMENT).decode("utf-8")
+    texts = _paragraphs(raw)
+    problems = list(_split_tags(spec, texts))
+    tpl = DocxTemplate(str(spec.path))
+    tpl.render_init()
+    xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(tpl.get_xml()))
+    try:
+        tree = jinja_env().parse(xml)
+    except TemplateSyntaxError as exc:
+        n = max(1, (exc.lineno or 1) - 1)
+        patched = _paragraphs(xml)
+        problems.append(TemplateProblem(spec.name, n, patched[n - 1] if n <= len(patched) else "",
+                                        f"模板语法错误：{exc.message}"))
+        return problems
+    # Line n of the patched XML is its (n-1)th paragraph: map positions against that, not the raw body.
+    walker = _Walker(spec, _paragraphs(xml))
+    walker.visit(tree, {})
+    return problems + walker.problems
+
+
+def check_registry(registry: Registry) -> list[TemplateProblem]:
+    return [p for spec in registry.templates for p in check_template(spec)]
