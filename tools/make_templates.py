@@ -2,7 +2,7 @@
 the source a county edits in Word or WPS).
 
 Each template is a minimal OOXML package (about 5 KB): A4, margins 37 mm top / 28 mm left, a
-156 × 225 mm text block of 22 lines × 28 characters, title in 小标宋 2号, body in 仿宋_GB2312 3号,
+156 × 225 mm text block of 22 lines (a line grid; 3号 characters fill a 156 mm line 27–28 to a line), title in 小标宋 2号, body in 仿宋_GB2312 3号,
 the East-Asian font and zh-CN language on every run, and page numbers in the footer.
 Usage: .venv/bin/python tools/make_templates.py
 """
@@ -61,7 +61,7 @@ FOOTER = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:ftr xmlns:w="{W}"><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr>{fonts("宋体")}<w:sz w:val="28"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr><w:t xml:space="preserve">— </w:t></w:r><w:r><w:rPr>{fonts("宋体")}<w:sz w:val="28"/></w:rPr><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:rPr>{fonts("宋体")}<w:sz w:val="28"/></w:rPr><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r><w:r><w:rPr>{fonts("宋体")}<w:sz w:val="28"/></w:rPr><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:rPr>{fonts("宋体")}<w:sz w:val="28"/></w:rPr><w:t>1</w:t></w:r><w:r><w:rPr>{fonts("宋体")}<w:sz w:val="28"/></w:rPr><w:fldChar w:fldCharType="end"/></w:r><w:r><w:rPr>{fonts("宋体")}<w:sz w:val="28"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr><w:t xml:space="preserve"> —</w:t></w:r></w:p></w:ftr>"""
 SECTION = (f'<w:sectPr><w:footerReference w:type="default" r:id="rId3"/><w:pgSz w:w="11906" w:h="16838"/>'
            f'<w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1588" w:header="851" w:footer="992" w:gutter="0"/>'
-           f'<w:docGrid w:type="linesAndChars" w:linePitch="{LINE}" w:charSpace="-819"/></w:sectPr>')
+           f'<w:docGrid w:type="lines" w:linePitch="{LINE}"/></w:sectPr>')
 
 
 def run(text: str, font: str = BODY_FONT, size: int = BODY_SZ, bold: bool = False) -> str:
@@ -78,7 +78,7 @@ def para(text: str, *, align: str = "both", indent: bool = False, font: str = BO
 
 
 def title(text: str) -> str:
-    return para(text, align="center", font=TITLE_FONT, size=TITLE_SZ) + para("")
+    return para(text, align="center", font=TITLE_FONT, size=TITLE_SZ)
 
 
 def table(headers: list[str], cells: list[str], loop: str) -> str:
@@ -113,7 +113,7 @@ def form(rows: list[tuple[str, str]]) -> str:
 
 def signature(issuer: str = "{{ doc.issuer }}", date: str = "{{ doc.date }}") -> str:
     """Issuer and date right-aligned, with room above the date for the seal (GB/T 9704 7.3.5)."""
-    return para("") + para("") + para(issuer, align="right") + para(date, align="right") + para("（盖章）", align="right")
+    return para("") + para(issuer, align="right") + para(date, align="right") + para("（盖章）", align="right")
 
 
 def write(name: str, body: str) -> None:
