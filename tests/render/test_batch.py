@@ -1,0 +1,81 @@
+"""Batches: one file per case or record, a print file, a manifest, numbers — or nothing at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import docx
+import pytest
+
+from docgen.cases import CaseFile, read_case_file
+from docgen.errors import DataProblemsError
+from docgen.render import Register, load_registry, render_batch
+
+REGISTRY = load_registry()
+ON = dt.date(2026, 11, 23)
+
+
+def test_demo_batch_of_notices(demo_dir: Path, tmp_path: Path) -> None:
+    spec = REGISTRY.get("限期复学通知书")
+    result = render_batch(spec, [read_case_file(demo_dir / "cases.json")], tmp_path / "out",
+                          register=Register(tmp_path / "r.sqlite"), on=ON)
+    assert len(result.documents) == 15 and result.skipped == 9 and result.fast
+    first = result.documents[0]
+    assert first.file == "云溪镇初级中学_林嘉豪_限期复学通知书.docx"
+    text = "\n".join(p.text for p in docx.Document(tmp_path / "out" / first.file).paragraphs)
+    assert first.doc_no in text and "林嘉豪" in text and "2022年9月24日前" in text
+    merged = docx.Document(tmp_path / "out" / result.print_file)
+    breaks = merged.element.body.xpath(".//w:pageBreakBefore")
+    assert len(breaks) == 14
+    manifest = json.loads((tmp_path / "out" / result.manifest).read_text(encoding="utf-8"))
+    assert [d["file"] for d in manifest["documents"]] == [d.file for d in result.documents]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.staging")]
+
+
+def test_per_record_templates_make_one_file_per_record(demo_dir: Path, tmp_path: Path) -> None:
+    spec = REGISTRY.get("劝返记录表")
+    result = render_batch(spec, [read_case_file(demo_dir / "cases.json")], tmp_path, register=None, on=ON)
+    assert len(result.documents) == 81
+    assert result.documents[4].file.endswith("_劝返记录表_05.docx")
+
+
+def test_a_missing_field_stops_the_batch_and_writes_nothing(demo_dir: Path, tmp_path: Path) -> None:
+    data = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
+    del data["cases"][0]["student"]["id_number"]
+    del data["cases"][1]["guardians"]
+    register = Register(tmp_path / "r.sqlite")
+    with pytest.raises(DataProblemsError) as info:
+        render_batch(REGISTRY.get("限期复学通知书"), [CaseFile("cases.json", data)], tmp_path / "out",
+                     register=register, on=ON)
+    lines = [str(p) for p in info.value.problems]
+    assert lines[0].endswith("$.student.id_number 模板“限期复学通知书”需要“身份证号”，该案卷没有")
+    assert lines[1].endswith("$.guardians 模板“限期复学通知书”需要“监护人”，该案卷没有")
+    assert not (tmp_path / "out").exists()
+    assert register.entries() == []
+
+
+def test_rendering_again_reuses_the_numbers(demo_dir: Path, tmp_path: Path) -> None:
+    spec = REGISTRY.get("入学通知书")
+    files = [read_case_file(demo_dir / "cases.json")]
+    register = Register(tmp_path / "r.sqlite")
+    first = render_batch(spec, files, tmp_path / "a", register=register, on=ON)
+    again = render_batch(spec, files, tmp_path / "b", register=register, on=ON)
+    assert [d.doc_no for d in first.documents] == [d.doc_no for d in again.documents]
+    assert first.documents[-1].doc_no == "青教入学〔2026〕24号"
+    assert register.gaps() == []
+
+
+@pytest.mark.slow
+def test_pdf_text_reads_back_as_the_notice(demo_dir: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    spec = REGISTRY.get("限期复学通知书")
+    data = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
+    cases = [c for c in data["cases"] if c["situation"]["category"] == "B4-1"][:2]
+    result = render_batch(spec, [CaseFile("c.json", {"cases": cases})], tmp_path, register=None, on=ON, pdf=True)
+    for doc, case in zip(result.documents, cases, strict=True):
+        text = "".join(PdfReader(tmp_path / doc.pdf).pages[0].extract_text().split())
+        assert "限期复学通知书" in text and case["student"]["name"] in text and doc.doc_no in text
+    assert len(PdfReader(tmp_path / result.print_pdf).pages) == 2
