@@ -343,12 +343,16 @@ def templates() -> None:
 
 @templates.command("list")
 @templates_option
+@click.option("--names", is_flag=True, help="只列出模板名称，每行一个（便于脚本使用）。")
 @handles_errors
-def templates_list(template_dir: Path | None) -> int:
+def templates_list(template_dir: Path | None, names: bool) -> int:
     """列出登记的模板。"""
     from docgen.render import load_registry
 
     for spec in load_registry(template_dir).templates:
+        if names:
+            click.echo(spec.name)
+            continue
         per = "每个学生一份" if not spec.per else f"每条{'.'.join(spec.per)}一份"
         series = f"，文号类别“{spec.series}”" if spec.series else ""
         click.echo(f"{spec.name}：{per}，适用 {'、'.join(spec.applies_to)}{series}")

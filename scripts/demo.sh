@@ -14,9 +14,15 @@ echo "==> 检查案卷"
 $docgen validate "$out/cases.json"
 echo "==> 从 Excel 台账导入案卷"
 $docgen import "$out/ledger.xlsx" -o "$out/cases-from-ledger.json"
+echo "==> 为示例县出具全部文书（Word 和 PDF，文号登记簿 build/notices/文号登记簿.sqlite）"
+$docgen templates check
+$docgen templates list --names | while read -r template; do
+  $docgen render "$out/cases.json" --template "$template" --out "build/notices/$template" --pdf --quiet
+done
+$docgen numbers list --register build/notices/文号登记簿.sqlite > /dev/null
 echo "==> 核查全县档案（示例县预设了缺漏，核查应当把它们全部找出来）"
 status=0
 $docgen check "$out/cases.json" --evidence "$out/evidence" --institutions "$out/institutions.json" \
   --report build/report || status=$?
 [ "$status" -le 1 ] || exit "$status"   # 1 = gaps found, which the demo expects
-echo "==> 完成。示例数据在 $out/，核查报告在 build/report/核查报告.pdf（另有 .html、.xlsx、.json）"
+echo "==> 完成。示例数据在 $out/，文书在 build/notices/，核查报告在 build/report/核查报告.pdf（另有 .html、.xlsx、.json）"

@@ -220,6 +220,8 @@ def render_batch(
         raise DataProblemsError(problems)
     renderer = load_renderer(spec.path)
     result = BatchResult(spec.name, out_dir, skipped=skipped, fast=renderer.fast)
+    if not jobs:
+        return result  # nothing applies: write nothing, take no numbers
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     with ExitStack() as stack:
         allocator = stack.enter_context(register.batch()) if register else stack.enter_context(nullcontext())

@@ -79,3 +79,23 @@ def test_pdf_text_reads_back_as_the_notice(demo_dir: Path, tmp_path: Path) -> No
         text = "".join(PdfReader(tmp_path / doc.pdf).pages[0].extract_text().split())
         assert "限期复学通知书" in text and case["student"]["name"] in text and doc.doc_no in text
     assert len(PdfReader(tmp_path / result.print_pdf).pages) == 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", REGISTRY.templates, ids=lambda s: s.name)
+def test_every_template_renders_the_demo_county_to_pdf(spec, demo_dir: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    case_file = read_case_file(demo_dir / "cases.json")
+    result = render_batch(spec, [case_file], tmp_path, register=Register(tmp_path / "r.sqlite"), on=ON, pdf=True)
+    if not result.documents:
+        assert spec.name == "复学申请表" and not any(tmp_path.glob("*.docx"))
+        return
+    names = {c["case_id"]: c["student"]["name"] for c in case_file.cases()}
+    for doc in result.documents:
+        assert docx.Document(tmp_path / doc.file).paragraphs is not None
+        text = "".join("".join(page.extract_text().split()) for page in PdfReader(tmp_path / doc.pdf).pages)
+        assert names[doc.case_id] in text, doc.file
+        assert all(ch not in text for ch in "{}"), f"unrendered tag in {doc.file}"
+        if doc.doc_no:
+            assert doc.doc_no in text
