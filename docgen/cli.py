@@ -264,12 +264,14 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
     """按模板为每个适用的学生（或每条记录）生成一份 Word 文书，编好文号，另出一份打印合并文件。"""
     from docgen.cases import read_case_file
     from docgen.render import Register, load_registry, render_batch
+    from docgen.render.batch import select_jobs
 
     spec = load_registry(template_dir).get(template_name)
     case_files = [read_case_file(f) for f in files]
     register = Register(register_path or out.parent / "文号登记簿.sqlite")
     show = not quiet and sys.stdout.isatty()
-    with click.progressbar(length=10**9, label=f"生成{spec.name}", file=sys.stderr) if show else _NoBar() as bar:
+    total = len(select_jobs(spec, case_files)[0]) if show else 0
+    with click.progressbar(length=total, label=f"生成{spec.name}", file=sys.stderr) if show else _NoBar() as bar:
         result = render_batch(spec, case_files, out, register=register, on=on or dt.date.today(), pdf=pdf,
                               progress=bar.update)
     if not result.documents:

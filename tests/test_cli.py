@@ -116,3 +116,21 @@ def test_check_of_a_complete_case_exits_0(tmp_path: Path) -> None:
     path.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
     code, out, _ = run("check", str(path), "--as-of", "2026-11-23")
     assert code == 0, out
+
+
+def test_render_numbers_and_templates_commands(tmp_path: Path, demo_dir: Path) -> None:
+    out = tmp_path / "通知书"
+    code, stdout, _ = run("render", str(demo_dir / "cases.json"), "-t", "入学通知书", "-o", str(out),
+                          "--date", "2026-11-23")
+    assert code == 0 and "已生成入学通知书 24 份（编文号 24 份）" in stdout
+    register = str(tmp_path / "文号登记簿.sqlite")
+    code, stdout, _ = run("numbers", "list", "--register", register)
+    assert code == 0 and stdout.count("青教入学〔2026〕") == 24
+    code, stdout, _ = run("numbers", "void", "青教入学〔2026〕3号", "--reason", "姓名有误", "--register", register)
+    assert code == 0
+    code, stdout, _ = run("numbers", "list", "--register", register)
+    assert "青教入学〔2026〕3号\t2026-11-23\t作废（姓名有误）" in stdout
+    code, _, err = run("render", str(demo_dir / "cases.json"), "-t", "不存在的模板", "-o", str(out))
+    assert code == 2 and "没有名为“不存在的模板”的模板" in err
+    code, stdout, err = run("templates", "check")
+    assert code == 0 and "全部正确" in err
