@@ -19,3 +19,20 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "county"
     build_demo(out)
     return out
+
+
+def edited_docx(source: Path, target: Path, edits: list[tuple[str, str]], part: str = "word/document.xml") -> Path:
+    """A copy of a .docx with text replacements in one part (each replacement must apply)."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == part:
+                text = data.decode("utf-8")
+                for old, new in edits:
+                    assert old in text, old
+                    text = text.replace(old, new, 1)
+                data = text.encode("utf-8")
+            dst.writestr(info, data)
+    return target

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import edited_docx
 from lxml import etree
 
 from docgen.demo import demo_cases
@@ -72,13 +73,8 @@ def test_line_breaks_in_values_become_word_line_breaks() -> None:
 def test_templates_with_tags_outside_the_body_fall_back_to_docxtpl(tmp_path: Path) -> None:
     spec = REGISTRY.get("函")
     assert needs_fallback(spec.path) is None
-    changed = tmp_path / "函.docx"
-    with zipfile.ZipFile(spec.path) as src, zipfile.ZipFile(changed, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "word/footer1.xml":
-                data = data.replace(b"PAGE </w:instrText>", b"PAGE </w:instrText><w:t>{{ doc.no }}</w:t>")
-            dst.writestr(info, data)
+    changed = edited_docx(spec.path, tmp_path / "函.docx",
+                          [("PAGE </w:instrText>", "PAGE </w:instrText><w:t>{{ doc.no }}</w:t>")], "word/footer1.xml")
     assert "footer1.xml" in needs_fallback(changed)
     renderer = load_renderer(changed)
     assert not renderer.fast
@@ -90,12 +86,7 @@ def test_the_sandbox_keeps_templates_out_of_python(tmp_path: Path) -> None:
     from jinja2.exceptions import SecurityError
 
     spec = REGISTRY.get("函")
-    changed = tmp_path / "x.docx"
-    with zipfile.ZipFile(spec.path) as src, zipfile.ZipFile(changed, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "word/document.xml":
-                data = data.replace(b"{{ record.recipient }}", b"{{ case.__class__.__mro__[1].__subclasses__() }}")
-            dst.writestr(info, data)
+    changed = edited_docx(spec.path, tmp_path / "x.docx",
+                          [("{{ record.recipient }}", "{{ case.__class__.__mro__[1].__subclasses__() }}")])
     with pytest.raises(SecurityError):
         CompiledTemplate(changed).render(template_context(CASES[16], CASES[16]["letters"][0], ["letters"], DOC))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import edited_docx
 
 from docgen.render import load_registry
 from docgen.render.template_check import check_registry, check_template
@@ -20,18 +20,7 @@ def test_shipped_templates_are_clean() -> None:
 
 def _edited(tmp_path: Path, name: str, edits: list[tuple[str, str]]):
     spec = REGISTRY.get(name)
-    path = tmp_path / f"{name}.docx"
-    with zipfile.ZipFile(spec.path) as src, zipfile.ZipFile(path, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "word/document.xml":
-                text = data.decode()
-                for old, new in edits:
-                    assert old in text
-                    text = text.replace(old, new, 1)
-                data = text.encode()
-            dst.writestr(info, data)
-    return dataclasses.replace(spec, path=path)
+    return dataclasses.replace(spec, path=edited_docx(spec.path, tmp_path / f"{name}.docx", edits))
 
 
 @pytest.mark.parametrize(
