@@ -376,3 +376,59 @@ def templates_check(template_dir: Path | None) -> int:
     outcome = f"发现 {len(problems)} 个问题" if problems else "全部正确"
     click.echo(f"检查了 {len(registry.templates)} 个模板，{outcome}。", err=True)
     return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--evidence", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="佐证材料根目录（<目录>/<案卷编号>/…，单位材料在 <目录>/units/<单位>/…）。")
+@click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="档案目录。")
+@click.option("--institutions", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="单位档案目录（JSON），把各单位的 A3B1—A3B3 材料一并归档。")
+@click.option("--as-of", "as_of", callback=lambda _c, _p, v: _date_option(v), metavar="YYYY-MM-DD",
+              help="归档日期（默认今天）。")
+@click.option("--zip", "make_zip", is_flag=True, help="另外打包成一个 zip 文件。")
+@templates_option
+@handles_errors
+def assemble(files: tuple[Path, ...], evidence: Path, out: Path, institutions: Path | None, as_of: dt.date | None,
+             make_zip: bool, template_dir: Path | None) -> int:
+    """按档案资料清单整理迎检档案：每生一个文件夹（封面、卷内目录、案卷 PDF、核查结果），整体做成 BagIt 包。"""
+    from docgen.archive import assemble_archive
+    from docgen.cases import read_case_file
+    from docgen.check.institutions import load_units
+    from docgen.errors import InputError
+    from docgen.render import load_registry
+    from docgen.specs import load_spec
+
+    if not evidence.is_dir():
+        raise InputError(str(evidence), "佐证材料目录不存在")
+    case_files = [read_case_file(f) for f in files]
+    counties = sorted({c.get("hukou_place", {}).get("county", "") for f in case_files for c in f.cases()} - {""})
+    result = assemble_archive(case_files, out, load_spec(), load_registry(template_dir), evidence_root=evidence,
+                              as_of=as_of or dt.date.today(), units=load_units(institutions) if institutions else [],
+                              county="、".join(counties), make_zip=make_zip)
+    click.echo(f"档案已整理到 {out}：{result.students} 名学生，{result.files} 个文件，"
+               f"转换 {result.converted} 个、沿用缓存 {result.reused} 个，用时 {result.seconds:.1f} 秒")
+    if result.zip_path:
+        click.echo(f"zip：{result.zip_path}")
+    for problem in result.problems:
+        click.echo(f"未能纳入：{problem}", err=True)
+    click.echo(f"核查发现 {result.gaps} 处缺漏，见 {out / 'data' / '核查报告.pdf'} 和各生文件夹中的 核查结果.txt")
+    return EXIT_PROBLEMS if result.problems or result.gaps else EXIT_OK
+
+
+@main.command()
+@click.argument("archive", type=click.Path(path_type=Path, file_okay=False))
+@handles_errors
+def verify(archive: Path) -> int:
+    """校验档案是否被改动：列出每一个被修改、缺失和多出的文件。退出码 0 完好，1 有改动。"""
+    from docgen.archive import verify_bag
+
+    result = verify_bag(archive)
+    for problem in result.problems:
+        click.echo(problem)
+    if result.problems:
+        click.echo(f"档案 {archive} 有 {len(result.problems)} 处改动。", err=True)
+        return EXIT_PROBLEMS
+    click.echo(f"档案 {archive} 完好：{result.files} 个文件与清单一致（SHA-256）。", err=True)
+    return EXIT_OK
