@@ -22,7 +22,7 @@ from typing import Any
 from docgen.archive.bag import make_bag
 from docgen.archive.binder import Item, build_binder
 from docgen.archive.cache import ConversionCache
-from docgen.archive.pages import docx_to_pdf, html_to_pdf, image_to_pdf, page_count
+from docgen.archive.pages import docx_to_pdf, html_to_pdf, image_to_pdf, pdf_reader
 from docgen.cases import CaseFile
 from docgen.cases.schema import case_field
 from docgen.check.engine import check_case, check_cases
@@ -99,7 +99,9 @@ class Assembler:
             jobs, _ = select_jobs(template, [CaseFile(case_file.name, case)])
             assign_doc_info(template, jobs, self.as_of, None)
             for job in jobs:
-                renderer = self.renderers.setdefault(template.name, load_renderer(template.path))
+                if template.name not in self.renderers:
+                    self.renderers[template.name] = load_renderer(template.path)
+                renderer = self.renderers[template.name]
                 data = renderer.render(template_context(case, job.record, list(template.per), job.doc))
                 suffix = "" if job.index is None else f"_{job.index + 1:02d}"
                 file = f"{seq:02d}_{safe_name(template.name)}{suffix}.docx"
@@ -146,7 +148,7 @@ class Assembler:
         plan.files[file] = data
         try:
             if ext == ".pdf":
-                page_count(data)
+                entry.reader = pdf_reader(data)
                 entry.pdf = data
             elif ext in IMAGES:
                 entry.pdf = image_to_pdf(data, self.cache)

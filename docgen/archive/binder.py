@@ -12,8 +12,8 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
 
-from docgen.archive.cache import ConversionCache
-from docgen.archive.pages import html_to_pdf, page_count
+from docgen.archive.cache import ConversionCache, digest
+from docgen.archive.pages import html_to_pdf, page_count, pdf_reader
 from docgen.resources import data_text
 
 MAX_INDEX_TRIES = 4
@@ -31,6 +31,7 @@ class Item:
     pdf: bytes | None = None  # None when it could not be included (``problem`` says why)
     problem: str = ""
     pages: int = 0
+    reader: PdfReader | None = None  # the parsed pdf, kept so it is parsed once
 
 
 def _render(template: str, **values: Any) -> str:
@@ -50,7 +51,9 @@ def build_binder(cover: dict[str, Any], title: str, items: Sequence[Item],
     for item in items:
         if item.pdf is None:
             item.pdf = _placeholder(item, cache)
-        item.pages = page_count(item.pdf)
+        if item.reader is None:
+            item.reader = pdf_reader(item.pdf)
+        item.pages = len(item.reader.pages)
     index_pages = 1
     for _ in range(MAX_INDEX_TRIES):
         entries, start = [], 2 + index_pages  # the cover is one page
@@ -68,11 +71,17 @@ def build_binder(cover: dict[str, Any], title: str, items: Sequence[Item],
     cover_pdf = html_to_pdf(_render("cover.html.j2", c=dict(cover, item_count=len(items), page_total=total)), cache)
     if page_count(cover_pdf) != 1 or page_count(index_pdf) != index_pages:
         raise RuntimeError("cover or index page count did not settle")
+    key = digest(b"binder", cover_pdf, index_pdf, *(item.pdf or b"" for item in items),
+                 *(f"{seq}. {item.title}".encode() for seq, item in enumerate(items, 1)))
+    cached = cache.get(key)
+    if cached is not None:
+        return cover_pdf, index_pdf, cached
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(cover_pdf)), outline_item="案卷封面", import_outline=False)
     writer.append(PdfReader(io.BytesIO(index_pdf)), outline_item="卷内目录", import_outline=False)
     for seq, item in enumerate(items, 1):
-        writer.append(PdfReader(io.BytesIO(item.pdf)), outline_item=f"{seq}. {item.title}", import_outline=False)
+        writer.append(item.reader, outline_item=f"{seq}. {item.title}", import_outline=False)
     out = io.BytesIO()
     writer.write(out)
+    cache.put(key, out.getvalue())
     return cover_pdf, index_pdf, out.getvalue()

@@ -76,9 +76,16 @@ def html_to_pdf(html: str, cache: ConversionCache) -> bytes:
     return data
 
 
-def page_count(pdf: bytes) -> int:
-    """Pages of a PDF; raises ValueError for a file that is not a readable PDF."""
+def pdf_reader(pdf: bytes) -> PdfReader:
+    """A parsed PDF whose pages could be counted; raises ValueError for a file that is not a readable PDF."""
     try:
-        return len(PdfReader(io.BytesIO(pdf)).pages)
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        reader = PdfReader(io.BytesIO(pdf))
+        if len(reader.pages) < 1:
+            raise ValueError("no pages")
+        return reader
+    except (PdfReadError, ValueError, KeyError, OSError, TypeError) as exc:
         raise ValueError("PDF 文件已损坏，无法读取") from exc
+
+
+def page_count(pdf: bytes) -> int:
+    return len(pdf_reader(pdf).pages)
