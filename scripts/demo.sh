@@ -25,4 +25,10 @@ status=0
 $docgen check "$out/cases.json" --evidence "$out/evidence" --institutions "$out/institutions.json" \
   --report build/report || status=$?
 [ "$status" -le 1 ] || exit "$status"   # 1 = gaps found, which the demo expects
-echo "==> 完成。示例数据在 $out/，文书在 build/notices/，核查报告在 build/report/核查报告.pdf（另有 .html、.xlsx、.json）"
+echo "==> 整理全县迎检档案（一生一案文件夹、封面、卷内目录、案卷 PDF，BagIt 校验）"
+status=0
+$docgen assemble "$out/cases.json" --evidence "$out/evidence" --institutions "$out/institutions.json" \
+  --out build/archive --zip || status=$?
+[ "$status" -le 1 ] || exit "$status"   # 1 = the archive holds the planted gaps, as the demo expects
+$docgen verify build/archive
+echo "==> 完成。示例数据在 $out/，文书在 build/notices/，核查报告在 build/report/核查报告.pdf，档案在 build/archive/（及 build/archive.zip）"

@@ -134,3 +134,11 @@ def test_render_numbers_and_templates_commands(tmp_path: Path, demo_dir: Path) -
     assert code == 2 and "没有名为“不存在的模板”的模板" in err
     code, stdout, err = run("templates", "check")
     assert code == 0 and "全部正确" in err
+
+
+def test_assemble_and_verify_refuse_unusable_input(tmp_path: Path) -> None:
+    code, _, err = run("assemble", str(CASES / "valid-minimal.json"), "--evidence", str(tmp_path / "nope"),
+                       "-o", str(tmp_path / "archive"))
+    assert code == 2 and "佐证材料目录不存在" in err
+    code, _, err = run("verify", str(tmp_path))
+    assert code == 2 and "不是 docgen 生成的档案（BagIt）" in err

@@ -137,7 +137,7 @@ class Assembler:
         stem = f"{seq:02d}_{safe_name(label)}" + (f"_{date.replace('-', '')}" if date else "")
         file = f"{stem}{ext}"
         entry = Item(f"{label}{'：' + evidence['description'] if evidence.get('description') else ''}", file, date,
-                     remarks=f"材料 {evidence.get('id', '')}")
+                     remarks=f"材料 {evidence.get('id', '')}", source=source_name)
         plan.items.append(entry)
         data, problem = self._read_evidence(plan.case, source_name)
         who = f"{plan.case.get('student', {}).get('name', '')}({plan.case.get('case_id', '')})"
@@ -169,13 +169,13 @@ class Assembler:
         folder = (self.root / str(case.get("case_id", ""))).resolve()
         path = (folder / name).resolve()
         if not path.is_relative_to(folder):
-            return None, "的路径指向本案材料目录之外，未读取"
+            return None, "路径指向本案材料目录之外，未读取"
         try:
             return path.read_bytes(), ""
         except FileNotFoundError:
-            return None, "的文件不存在"
+            return None, "文件不存在"
         except OSError:
-            return None, "的文件无法读取"
+            return None, "文件无法读取"
 
     # ---- writing --------------------------------------------------------------------------
     def write_case(self, plan: _Planned) -> int:

@@ -32,6 +32,7 @@ class Item:
     problem: str = ""
     pages: int = 0
     reader: PdfReader | None = None  # the parsed pdf, kept so it is parsed once
+    source: str = ""  # the evidence file as the case names it
 
 
 def _render(template: str, **values: Any) -> str:
@@ -42,7 +43,8 @@ def _render(template: str, **values: Any) -> str:
 
 
 def _placeholder(item: Item, cache: ConversionCache) -> bytes:
-    return html_to_pdf(_render("notice.html.j2", title=item.title, message=item.problem, file=item.file), cache)
+    return html_to_pdf(_render("notice.html.j2", title=item.title, message=item.problem,
+                               file=item.source or item.file), cache)
 
 
 def build_binder(cover: dict[str, Any], title: str, items: Sequence[Item],
