@@ -1,0 +1,105 @@
+"""The ``docgen`` command line: parses options, calls one library function, prints the result.
+
+This package holds the group and the helpers every command shares; the commands live in one
+module per area (cases and ledgers, notices, checking and archives) and are attached at the end.
+
+Exit codes: 0 = all good, 1 = the data has problems, 2 = unusable input or usage,
+3 = an internal error (a bug: rerun with ``--debug`` and report the traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from docgen.errors import EXIT_OK, DataProblemsError, DocgenError
+from docgen.problems import Problem
+
+EXIT_INTERNAL = 3
+
+
+def parse_date_option(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"日期应为 YYYY-MM-DD，实际是“{value}”") from exc
+
+
+today_option = click.option(
+    "--today",
+    callback=lambda _ctx, _param, value: parse_date_option(value),
+    metavar="YYYY-MM-DD",
+    help="按这一天判断“将来的日期”和年龄（默认今天）。",
+)
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem))
+
+
+def handles_errors(func: Callable[..., int | None]) -> Callable[..., None]:
+    """Turn docgen errors into one line on stderr and the exit code; no traceback without --debug."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            code = func(*args, **kwargs) or EXIT_OK
+        except BrokenPipeError:
+            # The reader went away (``docgen check … | head``): stop quietly, as other tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            code = EXIT_OK
+        except DataProblemsError as exc:
+            print_problems(exc.problems)
+            click.echo(f"共 {len(exc.problems)} 个问题，未写出任何文件。", err=True)
+            code = exc.exit_code
+        except DocgenError as exc:
+            if debug:
+                raise
+            click.echo(f"错误：{exc}", err=True)
+            code = exc.exit_code
+        except Exception as exc:
+            if debug:
+                raise
+            hint = "加 --debug 重新运行可看到详细信息，请报告此问题"
+            click.echo(f"内部错误：{type(exc).__name__}: {exc}（{hint}）", err=True)
+            code = EXIT_INTERNAL
+        sys.exit(code)
+
+    return wrapper
+
+
+mapping_option = click.option(
+    "--mapping", type=click.Path(path_type=Path), default=None,
+    help="台账表头映射文件（YAML）；默认使用内置映射，各县可复制后按本地列名修改。",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="出错时显示完整的调用栈（供开发人员排查）。")
+@click.option("-v", "--verbose", is_flag=True, help="显示处理过程中的提示信息。")
+@click.version_option(package_name="docgen")
+def main(debug: bool, verbose: bool) -> None:
+    """控辍保学文书生成与一生一案档案整理工具。"""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+
+
+templates_option = click.option(
+    "--templates", "template_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help="模板目录（默认项目自带的 templates_docx/，其中 registry.yaml 登记各模板）。",
+)
+
+
+# The commands register themselves on ``main`` when imported.
+from docgen.cli import archive, cases, notices  # noqa: E402, F401

@@ -1,0 +1,126 @@
+"""Commands for auditors and archive keepers: check, assemble, verify."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from docgen.cli import (
+    handles_errors,
+    main,
+    parse_date_option,
+    templates_option,
+)
+from docgen.errors import EXIT_OK, EXIT_PROBLEMS
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--evidence", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="佐证材料根目录（其下每个案卷一个以案卷编号命名的子目录）。")
+@click.option("--institutions", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="单位档案目录（JSON）：各乡镇、村、学校的相关文件、工作机制材料和就读台账。")
+@click.option("--report", "report_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="把核查报告写入此目录：JSON、HTML、PDF 和 Excel 各一份。")
+@click.option("--as-of", "as_of", callback=lambda _c, _p, v: parse_date_option(v), metavar="YYYY-MM-DD",
+              help="核查截止日期（默认今天）：送教次数算到这一天之前的完整周。")
+@click.option("--spec", "spec_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="档案资料清单目录（默认项目自带的 archive_specs/）。")
+@click.option("--checklists", "checklist_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="核查规则目录（默认项目自带的 checklists/）。")
+@handles_errors
+def check(files: tuple[Path, ...], evidence: Path | None, institutions: Path | None, report_dir: Path | None,
+          as_of: dt.date | None, spec_dir: Path | None, checklist_dir: Path | None) -> int:
+    """核查案卷是否符合迎检档案要求，列出每一处缺漏及其依据。
+
+    退出码：0 全部齐全，1 有缺漏，2 输入无法使用。
+    """
+    from docgen.cases import read_case_file
+    from docgen.check import check_cases
+    from docgen.check.institutions import load_units
+    from docgen.errors import InputError
+    from docgen.report import build_report, write_reports
+    from docgen.report.terminal import summary_lines
+    from docgen.specs import load_spec
+
+    spec = load_spec(spec_dir, checklist_dir)
+    if evidence is not None and not evidence.is_dir():
+        raise InputError(str(evidence), "佐证材料目录不存在")
+    case_files = [read_case_file(f) for f in files]
+    units = load_units(institutions) if institutions else []
+    result = check_cases(case_files, spec, as_of or dt.date.today(), evidence, units)
+    report = build_report(result, spec, _scope(case_files))
+    for line in summary_lines(report):
+        click.echo(line)
+    if evidence is None:
+        click.echo("注意：未指定 --evidence，没有核对佐证材料文件是否存在。", err=True)
+    if report_dir is not None:
+        written = write_reports(report, report_dir)
+        click.echo(f"报告已写入：{', '.join(str(p) for p in written)}")
+    return EXIT_PROBLEMS if result.gaps else EXIT_OK
+
+
+def _scope(case_files: Sequence[Any]) -> str:
+    counties = sorted({c.get("hukou_place", {}).get("county", "") for f in case_files for c in f.cases()} - {""})
+    names = "、".join(Path(f.name).name for f in case_files)
+    return f"{'、'.join(counties) or '（未注明县）'}，案卷文件 {names}"
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--evidence", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="佐证材料根目录（<目录>/<案卷编号>/…，单位材料在 <目录>/units/<单位>/…）。")
+@click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="档案目录。")
+@click.option("--institutions", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="单位档案目录（JSON），把各单位的 A3B1—A3B3 材料一并归档。")
+@click.option("--as-of", "as_of", callback=lambda _c, _p, v: parse_date_option(v), metavar="YYYY-MM-DD",
+              help="归档日期（默认今天）。")
+@click.option("--zip", "make_zip", is_flag=True, help="另外打包成一个 zip 文件。")
+@templates_option
+@handles_errors
+def assemble(files: tuple[Path, ...], evidence: Path, out: Path, institutions: Path | None, as_of: dt.date | None,
+             make_zip: bool, template_dir: Path | None) -> int:
+    """按档案资料清单整理迎检档案：每生一个文件夹（封面、卷内目录、案卷 PDF、核查结果），整体做成 BagIt 包。"""
+    from docgen.archive import assemble_archive
+    from docgen.cases import read_case_file
+    from docgen.check.institutions import load_units
+    from docgen.errors import InputError
+    from docgen.render import load_registry
+    from docgen.specs import load_spec
+
+    if not evidence.is_dir():
+        raise InputError(str(evidence), "佐证材料目录不存在")
+    case_files = [read_case_file(f) for f in files]
+    counties = sorted({c.get("hukou_place", {}).get("county", "") for f in case_files for c in f.cases()} - {""})
+    result = assemble_archive(case_files, out, load_spec(), load_registry(template_dir), evidence_root=evidence,
+                              as_of=as_of or dt.date.today(), units=load_units(institutions) if institutions else [],
+                              county="、".join(counties), make_zip=make_zip)
+    click.echo(f"档案已整理到 {out}：{result.students} 名学生，{result.files} 个文件，"
+               f"转换 {result.converted} 个、沿用缓存 {result.reused} 个，用时 {result.seconds:.1f} 秒")
+    if result.zip_path:
+        click.echo(f"zip：{result.zip_path}")
+    for problem in result.problems:
+        click.echo(f"未能纳入：{problem}", err=True)
+    click.echo(f"核查发现 {result.gaps} 处缺漏，见 {out / 'data' / '核查报告.pdf'} 和各生文件夹中的 核查结果.txt")
+    return EXIT_PROBLEMS if result.problems or result.gaps else EXIT_OK
+
+
+@main.command()
+@click.argument("archive", type=click.Path(path_type=Path, file_okay=False))
+@handles_errors
+def verify(archive: Path) -> int:
+    """校验档案是否被改动：列出每一个被修改、缺失和多出的文件。退出码 0 完好，1 有改动。"""
+    from docgen.archive import verify_bag
+
+    result = verify_bag(archive)
+    for problem in result.problems:
+        click.echo(problem)
+    if result.problems:
+        click.echo(f"档案 {archive} 有 {len(result.problems)} 处改动。", err=True)
+        return EXIT_PROBLEMS
+    click.echo(f"档案 {archive} 完好：{result.files} 个文件与清单一致（SHA-256）。", err=True)
+    return EXIT_OK

@@ -1,0 +1,149 @@
+"""Commands for notices and forms: render, numbers, templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from docgen.cli import (
+    handles_errors,
+    main,
+    parse_date_option,
+    templates_option,
+)
+from docgen.errors import EXIT_OK, EXIT_PROBLEMS
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-t", "--template", "template_name", required=True,
+              help="模板名称，如 限期复学通知书（docgen templates list 可查看）。")
+@click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="输出目录。")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 为每份文书和打印合并文件生成 PDF。")
+@click.option("--date", "on", callback=lambda _c, _p, v: parse_date_option(v), metavar="YYYY-MM-DD",
+              help="成文日期（默认今天；案卷已记载的通知书按记载的日期）。")
+@click.option("--register", "register_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="文号登记簿（SQLite 文件，默认在输出目录的上一级：文号登记簿.sqlite）。")
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")
+@templates_option
+@handles_errors
+def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on: dt.date | None,
+           register_path: Path | None, quiet: bool, template_dir: Path | None) -> int:
+    """按模板为每个适用的学生（或每条记录）生成一份 Word 文书，编好文号，另出一份打印合并文件。"""
+    from docgen.cases import read_case_file
+    from docgen.render import Register, load_registry, render_batch
+    from docgen.render.batch import select_jobs
+
+    spec = load_registry(template_dir).get(template_name)
+    case_files = [read_case_file(f) for f in files]
+    register = Register(register_path or out.parent / "文号登记簿.sqlite")
+    show = not quiet and sys.stdout.isatty()
+    total = len(select_jobs(spec, case_files)[0]) if show else 0
+    with click.progressbar(length=total, label=f"生成{spec.name}", file=sys.stderr) if show else _NoBar() as bar:
+        result = render_batch(spec, case_files, out, register=register, on=on or dt.date.today(), pdf=pdf,
+                              progress=bar.update)
+    if not result.documents:
+        click.echo(f"没有需要出具{spec.name}的案卷（{result.skipped} 个案卷不适用）。")
+        return EXIT_OK
+    numbered = sum(1 for d in result.documents if d.doc_no)
+    click.echo(f"已生成{spec.name} {len(result.documents)} 份（编文号 {numbered} 份），输出到 {out}")
+    click.echo(f"打印合并文件：{out / result.print_file}；清单：{out / result.manifest}")
+    if pdf:
+        click.echo(f"PDF：{len(result.documents) + 1} 份，用时 {result.seconds_pdf:.1f} 秒")
+    if result.skipped:
+        click.echo(f"{result.skipped} 个案卷的处置类别不需要这份文书，已跳过。")
+    return EXIT_OK
+
+
+class _NoBar:
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
+
+
+@main.group()
+def numbers() -> None:
+    """文号登记簿：查看、查漏号、作废。"""
+
+
+register_argument = click.option("--register", "register_path", type=click.Path(path_type=Path, dir_okay=False),
+                                 required=True, help="文号登记簿（SQLite 文件）。")
+
+
+@numbers.command("list")
+@register_argument
+@handles_errors
+def numbers_list(register_path: Path) -> int:
+    """列出登记簿中的全部文号，并指出漏号。有漏号时退出码为 1。"""
+    from docgen.render.numbers import STATUS_LABELS, Register
+
+    register = Register(register_path)
+    for e in register.entries():
+        reason = f"（{e.void_reason}）" if e.void_reason else ""
+        click.echo(f"{e.doc_no}\t{e.issued_on}\t{STATUS_LABELS[e.status]}{reason}\t{e.template}\t{e.case_id}{e.record_key}")
+    gaps = register.gaps()
+    for issuer, series, year, missing in gaps:
+        click.echo(f"漏号：{issuer} {series}〔{year}〕缺 {'、'.join(map(str, missing))} 号", err=True)
+    return EXIT_PROBLEMS if gaps else EXIT_OK
+
+
+@numbers.command("void")
+@click.argument("doc_no")
+@click.option("--reason", required=True, help="作废原因。")
+@register_argument
+@handles_errors
+def numbers_void(doc_no: str, reason: str, register_path: Path) -> int:
+    """作废一个文号：号码保留在登记簿中，标明作废及原因，不再使用。"""
+    from docgen.render.numbers import Register
+
+    Register(register_path).void(doc_no, reason, dt.date.today())
+    click.echo(f"已作废 {doc_no}：{reason}")
+    return EXIT_OK
+
+
+@main.group()
+def templates() -> None:
+    """文书模板：列出、检查。"""
+
+
+@templates.command("list")
+@templates_option
+@click.option("--names", is_flag=True, help="只列出模板名称，每行一个（便于脚本使用）。")
+@handles_errors
+def templates_list(template_dir: Path | None, names: bool) -> int:
+    """列出登记的模板。"""
+    from docgen.render import load_registry
+
+    for spec in load_registry(template_dir).templates:
+        if names:
+            click.echo(spec.name)
+            continue
+        per = "每个学生一份" if not spec.per else f"每条{'.'.join(spec.per)}一份"
+        series = f"，文号类别“{spec.series}”" if spec.series else ""
+        click.echo(f"{spec.name}：{per}，适用 {'、'.join(spec.applies_to)}{series}")
+    return EXIT_OK
+
+
+@templates.command("check")
+@templates_option
+@handles_errors
+def templates_check(template_dir: Path | None) -> int:
+    """检查每个模板：用到的变量是否都在案卷格式中，标记是否完整。有问题时退出码为 1。"""
+    from docgen.render import load_registry
+    from docgen.render.template_check import check_registry
+
+    registry = load_registry(template_dir)
+    problems = check_registry(registry)
+    for problem in problems:
+        click.echo(str(problem))
+    outcome = f"发现 {len(problems)} 个问题" if problems else "全部正确"
+    click.echo(f"检查了 {len(registry.templates)} 个模板，{outcome}。", err=True)
+    return EXIT_PROBLEMS if problems else EXIT_OK
