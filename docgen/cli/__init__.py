@@ -102,4 +102,4 @@ templates_option = click.option(
 
 
 # The commands register themselves on ``main`` when imported.
-from docgen.cli import archive, cases, notices  # noqa: E402, F401
+from docgen.cli import archive, cases, followup, notices  # noqa: E402, F401

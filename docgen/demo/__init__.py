@@ -13,6 +13,7 @@ from typing import Any
 
 from docgen.demo.evidence import page_placeholder, write_placeholders
 from docgen.demo.institutions import demo_units, unit_files
+from docgen.demo.roster import demo_roster
 from docgen.demo.stories import STORIES
 from docgen.errors import OutputError
 from docgen.ledger import export_ledger
@@ -25,6 +26,7 @@ class DemoSummary:
     """What ``build_demo`` wrote."""
 
     cases_file: Path
+    roster_file: Path
     institutions_file: Path
     evidence_dir: Path
     gaps_file: Path
@@ -68,8 +70,8 @@ def _number_in_issue_order(cases: list[dict[str, Any]]) -> None:
 
 
 def build_demo(out_dir: str | Path) -> DemoSummary:
-    """Write the demo county into ``out_dir``: cases.json, institutions.json, ledger.xlsx, planted_gaps.json and
-    evidence/ (evidence/<case_id>/… for cases, evidence/units/<unit>/… for institutions).
+    """Write the demo county into ``out_dir``: cases.json, roster.json, institutions.json, ledger.xlsx,
+    planted_gaps.json and evidence/ (evidence/<case_id>/… for cases, evidence/units/<unit>/… for institutions).
 
     Everything is written into a temporary folder first and moved into place when complete.
     """
@@ -86,6 +88,9 @@ def build_demo(out_dir: str | Path) -> DemoSummary:
             json.dumps(gaps, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
         export_ledger(batch["cases"], staging / "ledger.xlsx")
+        (staging / "roster.json").write_text(
+            json.dumps(demo_roster(batch["cases"]), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
         units, _ = demo_units()
         (staging / "institutions.json").write_text(
             json.dumps(units, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -105,6 +110,7 @@ def build_demo(out_dir: str | Path) -> DemoSummary:
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return DemoSummary(out / "cases.json", out / "institutions.json", out / "evidence", out / "planted_gaps.json",
+    return DemoSummary(out / "cases.json", out / "roster.json", out / "institutions.json", out / "evidence",
+                       out / "planted_gaps.json",
                        out / "ledger.xlsx",
                        len(batch["cases"]), evidence_count, len(gaps))

@@ -1,0 +1,85 @@
+"""The roster of compulsory-age children (适龄儿童少年台账): loading and checking it.
+
+Each child is checked the way a case's student is: the GB 11643 check digit, the birth date and
+gender inside the ID, and school age for the roster's school year (6 full years by 31 August, up to
+16). Problems are collected, one line each, like ``docgen validate``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from docgen import idcard
+from docgen.cases.checks import MAX_AGE, MIN_AGE
+from docgen.dates import full_years, parse_iso
+from docgen.errors import DataProblemsError, InputError
+from docgen.problems import Problem
+from docgen.resources import data_json
+from docgen.schema_errors import describe, json_path
+
+
+@dataclass(frozen=True)
+class Roster:
+    file: str
+    county: str
+    school_year: int
+    children: list[dict[str, Any]]
+
+
+def _child_problems(file: str, i: int, child: dict[str, Any], school_year: int) -> list[Problem]:
+    problems = []
+    who = f"{child.get('name', '')}({child.get('id_number', '')})"
+    where = f"$.children[{i}]"
+    id_number, born = child["id_number"], parse_iso(child["birth_date"])
+    expected = idcard.check_digit(id_number[:17])
+    if id_number[17] != expected:
+        problems.append(Problem(file, f"{where}.id_number", f"身份证号校验位错误，应为 {expected}", who))
+    if born is None:
+        problems.append(Problem(file, f"{where}.birth_date", f"日期 {child['birth_date']} 不存在", who))
+        return problems
+    if idcard.birth_date(id_number) not in (None, born):
+        problems.append(Problem(file, f"{where}.birth_date", "出生日期与身份证号不一致", who))
+    if idcard.gender(id_number) != child["gender"]:
+        problems.append(Problem(file, f"{where}.gender", "性别与身份证号不一致", who))
+    cutoff = dt.date(school_year, 8, 31)
+    age = full_years(born, cutoff)
+    if age < MIN_AGE or age > MAX_AGE:
+        problems.append(Problem(file, f"{where}.birth_date",
+                                f"到 {cutoff.isoformat()} 为 {age} 周岁，不在义务教育适龄范围（6—16周岁）", who))
+    if child["attending"] == "in_county" and "school" not in child:
+        problems.append(Problem(file, f"{where}.school", "县内就读的儿童应写明就读学校", who))
+    if child["attending"] == "out_of_county" and "out_of_county_place" not in child:
+        problems.append(Problem(file, f"{where}.out_of_county_place", "县外就读的儿童应写明就读地", who))
+    return problems
+
+
+def load_roster(path: Path) -> Roster:
+    """Read and check a roster; InputError when unusable, DataProblemsError listing every data problem."""
+    name = str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError as exc:
+        raise InputError(name, "文件不存在") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(name, f"不是可读的 JSON（{exc}）") from exc
+    errors = sorted(Draft202012Validator(data_json("roster.schema.json")).iter_errors(data),
+                    key=lambda e: list(e.absolute_path))
+    if errors:
+        raise DataProblemsError([Problem(name, json_path(e), describe(e)) for e in errors])
+    problems = [p for i, child in enumerate(data["children"])
+                for p in _child_problems(name, i, child, data["school_year"])]
+    seen: dict[str, int] = {}
+    for i, child in enumerate(data["children"]):
+        if child["id_number"] in seen:
+            problems.append(Problem(name, f"$.children[{i}].id_number",
+                                    f"身份证号与 $.children[{seen[child['id_number']]}] 重复", child["name"]))
+        seen.setdefault(child["id_number"], i)
+    if problems:
+        raise DataProblemsError(problems)
+    return Roster(name, data["county"], data["school_year"], data["children"])

@@ -1,0 +1,111 @@
+"""Writing the A3B3 tables: one .xlsx (B3-1, B3-2, B3-3, 巩固率) and a Word table per item (PDF optional)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from docgen.fsutil import atomic_path
+from docgen.roster.tables import COLUMN_LABELS, COLUMNS, Row, Tables
+
+MEASURES = {"primary": "小学六年巩固率", "junior": "初中三年巩固率", "disabled": "三类残疾儿童少年入学率"}
+GREEN, RED = PatternFill("solid", fgColor="C6EFCE"), PatternFill("solid", fgColor="FFC7CE")
+B3_TITLES = {"B3-1": "义务教育阶段适龄儿童少年就读情况统计表", "B3-2": "义务教育阶段适龄儿童少年县外就读情况统计表",
+             "B3-3": "义务教育阶段建卡贫困学生就读情况统计表"}
+
+
+def _count_rows(rows: list[Row]) -> list[list[object]]:
+    return [[r.township, r.village, r.total, *(r.counts[c] for c in COLUMNS)] for r in rows]
+
+
+COUNT_HEADER = ["乡镇", "村（社区）", "适龄儿童少年", *(COLUMN_LABELS[c] for c in COLUMNS)]
+OUT_HEADER = ["乡镇", "村（社区）", "姓名", "县外就读地", "年级", "学籍证明"]
+
+
+def _out_rows(tables: Tables) -> list[list[object]]:
+    return [[x["township"], x["village"], x["name"], x["place"], x["grade"], "有" if x["certificate"] else "缺"]
+            for x in tables.b3_2]
+
+
+def write_xlsx(tables: Tables, target: Path) -> None:
+    wb = Workbook()
+    sheets = [("B3-1", COUNT_HEADER, _count_rows(tables.b3_1)), ("B3-2", OUT_HEADER, _out_rows(tables)),
+              ("B3-3", COUNT_HEADER, _count_rows(tables.b3_3))]
+    wb.remove(wb.active)
+    for code, header, rows in sheets:
+        ws = wb.create_sheet(code)
+        ws.append([f"{code} {B3_TITLES[code]}（{tables.unit}）"])
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+            if row[1] == "合计":
+                for cell in ws[ws.max_row]:
+                    cell.font = Font(bold=True)
+        for cell in ws[2]:
+            cell.font = Font(bold=True)
+    ws = wb.create_sheet("巩固率")
+    ws.append(["乡镇", "指标", "达标人数", "应统计人数", "比率", "目标", "是否达标"])
+    for x in tables.retention:
+        ws.append([x["township"], MEASURES[x["measure"]], x["kept"], x["of"], round(x["rate"], 4), x["target"],
+                   "达标" if x["met"] else "未达标"])
+        ws.cell(ws.max_row, 5).number_format = "0.00%"
+        ws.cell(ws.max_row, 6).number_format = "0%"
+        for cell in ws[ws.max_row]:
+            cell.fill = GREEN if x["met"] else RED
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
+
+
+def _font(run, size: float = 10.5) -> None:
+    run.font.name = "仿宋_GB2312"
+    run.font.size = Pt(size)
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), "仿宋_GB2312")
+
+
+def write_docx(code: str, tables: Tables, header: list[str], rows: list[list[object]], target: Path) -> None:
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.left_margin = section.right_margin = Mm(15)
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(title.add_run(f"{B3_TITLES[code]}（分村统计）"), 16)
+    _font(doc.add_paragraph().add_run(f"统计单位：{tables.unit}"))
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        _font(cell.paragraphs[0].add_run(text), 9)
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            _font(cell.paragraphs[0].add_run("" if value is None else str(value)), 9)
+    _font(doc.add_paragraph().add_run("填表人：__________    审核人：__________    （盖章）    日期：____年__月__日"))
+    with atomic_path(target) as tmp:
+        doc.save(tmp)
+
+
+def write_tables(tables: Tables, out: Path, pdf: bool = False) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "A3B3_就读台账.xlsx"]
+    write_xlsx(tables, written[0])
+    docs = [("B3-1", COUNT_HEADER, _count_rows(tables.b3_1)), ("B3-2", OUT_HEADER, _out_rows(tables)),
+            ("B3-3", COUNT_HEADER, _count_rows(tables.b3_3))]
+    for code, header, rows in docs:
+        path = out / f"{code}_{B3_TITLES[code]}.docx"
+        write_docx(code, tables, header, rows, path)
+        written.append(path)
+    if pdf:
+        from docgen.render.pdf import convert_to_pdf
+
+        convert_to_pdf(out, [p.name for p in written if p.suffix == ".docx"])
+        written += [p.with_suffix(".pdf") for p in written if p.suffix == ".docx"]
+    return written
