@@ -66,7 +66,8 @@ class CaseBuilder:
                 "province": county.PROVINCE, "city": county.CITY, "county": county.COUNTY,
                 "township": self.town.name, "village": village, "group": f"{rng.randint(1, 9)}组",
             },
-            "situation": {"category": category, "dropout_date": dropout, "reason": reason, "status": status},
+            "situation": {"category": category, "dropout_date": dropout, "reason": reason, "status": status,
+                          "reported_on": (date(dropout) + dt.timedelta(days=7)).isoformat()},
         }
         if flags:
             self.case["flags"] = list(flags)

@@ -63,7 +63,8 @@ def write_xlsx(tables: Tables, target: Path) -> None:
         wb.save(tmp)
 
 
-def _font(run, size: float = 10.5) -> None:
+def style_run(run, size: float = 10.5) -> None:
+    """仿宋_GB2312 on a python-docx run, East-Asian font included (Word otherwise falls back to a Japanese font)."""
     run.font.name = "仿宋_GB2312"
     run.font.size = Pt(size)
     fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
@@ -78,17 +79,18 @@ def write_docx(code: str, tables: Tables, header: list[str], rows: list[list[obj
     section.left_margin = section.right_margin = Mm(15)
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(f"{B3_TITLES[code]}（分村统计）"), 16)
-    _font(doc.add_paragraph().add_run(f"统计单位：{tables.unit}"))
+    style_run(title.add_run(f"{B3_TITLES[code]}（分村统计）"), 16)
+    style_run(doc.add_paragraph().add_run(f"统计单位：{tables.unit}"))
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        _font(cell.paragraphs[0].add_run(text), 9)
+        style_run(cell.paragraphs[0].add_run(text), 9)
     for row in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
-            _font(cell.paragraphs[0].add_run("" if value is None else str(value)), 9)
-    _font(doc.add_paragraph().add_run("填表人：__________    审核人：__________    （盖章）    日期：____年__月__日"))
+            style_run(cell.paragraphs[0].add_run("" if value is None else str(value)), 9)
+    signature = "填表人：__________    审核人：__________    （盖章）    日期：____年__月__日"
+    style_run(doc.add_paragraph().add_run(signature))
     with atomic_path(target) as tmp:
         doc.save(tmp)
 

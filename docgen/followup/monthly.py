@@ -1,0 +1,74 @@
+"""The monthly dropout-control report (控辍保学月报表) of a township or school — a zero report when
+there is nothing to report, which must still be filed (seed 001), by the 20th, signed and sealed (seed 000)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from docgen.cases.schema import case_field
+from docgen.dates import parse_iso
+
+CATEGORIES = list(case_field(["situation", "category"]).node["enum"])
+CATEGORY_LABELS = case_field(["situation", "category"]).labels
+STATUS_LABELS = case_field(["situation", "status"]).labels
+MEASURES = {"new_suspected": "本月新增疑似辍学", "new_dropped": "本月新增辍学", "returned": "本月劝返复学",
+            "closed": "本月销号", "open": "月末仍未复学"}
+
+
+@dataclass
+class MonthlyReport:
+    unit: str
+    month: dt.date  # the first day of the month
+    counts: dict[str, Counter] = field(default_factory=dict)  # category → measure → number
+    still_open: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def month_end(self) -> dt.date:
+        return self.month.replace(day=calendar.monthrange(self.month.year, self.month.month)[1])
+
+    @property
+    def zero(self) -> bool:
+        return not any(sum(c.values()) for c in self.counts.values())
+
+    @property
+    def label(self) -> str:
+        return f"{self.month.year}年{self.month.month}月"
+
+    def total(self, measure: str) -> int:
+        return sum(c[measure] for c in self.counts.values())
+
+
+def belongs(case: dict[str, Any], unit: str) -> bool:
+    """A township reports the children registered in it; a school reports its own students."""
+    return case.get("hukou_place", {}).get("township") == unit or case.get("student", {}).get("school") == unit
+
+
+def monthly_report(cases: list[dict[str, Any]], unit: str, month: dt.date) -> MonthlyReport:
+    report = MonthlyReport(unit, month.replace(day=1))
+    start, end = report.month, report.month_end
+    report.counts = {c: Counter() for c in CATEGORIES}
+    for case in cases:
+        if not belongs(case, unit):
+            continue
+        situation = case["situation"]
+        counts = report.counts[situation["category"]]
+        dropout = parse_iso(situation.get("dropout_date"))
+        returned = parse_iso(case.get("return_info", {}).get("returned_on"))
+        closed = parse_iso(situation.get("closed_on"))
+        if dropout and start <= dropout <= end:
+            counts["new_suspected" if situation["status"] == "suspected" else "new_dropped"] += 1
+        if returned and start <= returned <= end:
+            counts["returned"] += 1
+        if closed and start <= closed <= end:
+            counts["closed"] += 1
+        if dropout and dropout <= end and not (returned and returned <= end) and not (closed and closed <= end):
+            counts["open"] += 1
+            student = case["student"]
+            report.still_open.append({"name": student["name"], "school": student["school"],
+                                      "grade": student.get("grade"), "category": CATEGORY_LABELS[situation["category"]],
+                                      "dropout_date": situation["dropout_date"]})
+    return report
