@@ -1,0 +1,66 @@
+"""Monthly reports (with zero reports) and the due list, checked by hand against the seeds' time rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import docx
+
+from docgen.followup import due_actions, monthly_report
+from docgen.followup.writers import write_monthly
+from docgen.specs import load_spec
+
+
+def _cases(demo_dir: Path) -> list[dict]:
+    return json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))["cases"]
+
+
+def test_september_report_of_a_township(demo_dir: Path) -> None:
+    cases = _cases(demo_dir)
+    report = monthly_report(cases, "云溪镇", dt.date(2022, 9, 1))
+    sept = [c for c in cases if c["hukou_place"]["township"] == "云溪镇"
+            and c["situation"]["dropout_date"].startswith("2022-09")]
+    assert report.total("new_dropped") + report.total("new_suspected") == len(sept)
+    assert report.total("closed") == sum(1 for c in cases if c["hukou_place"]["township"] == "云溪镇"
+                                         and c["situation"].get("closed_on", "").startswith("2022-09"))
+    assert not report.zero and len(report.still_open) == report.total("open")
+
+
+def test_a_school_without_dropouts_files_a_zero_report(demo_dir: Path, tmp_path: Path) -> None:
+    report = monthly_report(_cases(demo_dir), "青石县实验小学", dt.date(2022, 9, 1))
+    assert report.zero
+    path = write_monthly(report, tmp_path, "罗晓梅", dt.date(2022, 10, 15))
+    text = "\n".join(p.text for p in docx.Document(path).paragraphs)
+    assert "零报告：2022年9月，本单位无新增疑似辍学、辍学学生" in text and "填报人（签名）：罗晓梅" in text
+
+
+def test_due_list_on_20_october_2022(demo_dir: Path) -> None:
+    """Hand-checked: what each of these cases owes on 2022-10-20, and nothing else for them."""
+    on = dt.date(2022, 10, 20)
+    actions = due_actions(_cases(demo_dir), on, load_spec().calendar)
+    by_case: dict[str, list[tuple[str, int]]] = {}
+    for a in actions:
+        by_case.setdefault(a.case_id, []).append((a.action[:6], a.overdue(on)))
+    # B4-7, family in 义乌: order deadline 09-30 passed → penalty due 10-01; never reported in writing
+    # (dropout 09-05 + 7); letter of 09-28 unanswered → chase on 10-28.
+    assert by_case["QS-2022-018"] == [("书面报告乡镇", 38), ("限期复学期满", 19), ("催办复函：2", -8)]
+    # B4-9: order of 09-15, deadline 09-25; the penalty decision comes only on 10-28 → penalty overdue since 09-26.
+    assert by_case["QS-2022-023"] == [("限期复学期满", 24)]
+    # B4-8: order 09-28, deadline 10-08 → penalty due 10-09.
+    assert by_case["QS-2022-020"] == [("限期复学期满", 11)]
+    # B4-8: order 10-10, deadline 10-20 — not passed yet on 10-20: nothing due.
+    assert "QS-2022-021" not in by_case
+    # B4-1 returned on 10-12, B4-4 on approved leave, B4-6 taught that week: nothing due.
+    assert not {"QS-2022-001", "QS-2022-011", "QS-2022-015"} & set(by_case)
+    monthly = [a for a in actions if not a.case_id]
+    assert [(a.township, a.due) for a in monthly] == [("云溪镇", on), ("桐林乡", on)]
+    assert [a.due for a in actions] == sorted(a.due for a in actions)
+
+
+def test_a_home_teaching_week_without_a_session_is_due(demo_dir: Path) -> None:
+    on = dt.date(2022, 11, 21)
+    actions = [a for a in due_actions(_cases(demo_dir), on, load_spec().calendar) if a.case_id == "QS-2022-015"]
+    assert [(a.action, a.due) for a in actions] == [
+        ("补送教：2022-11-14 至 2022-11-20 当周没有送教记录", dt.date(2022, 11, 20))]

@@ -1,0 +1,87 @@
+"""The roster and the A3B3 tables: every child counted once, the counts reconcile, a child left out fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from docgen.errors import DataProblemsError
+from docgen.roster import build_tables, load_roster, reconcile
+from docgen.roster.tables import COLUMNS
+
+
+@pytest.fixture
+def county(demo_dir: Path, tmp_path: Path) -> tuple[dict, list]:
+    roster = json.loads((demo_dir / "roster.json").read_text(encoding="utf-8"))
+    cases = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))["cases"]
+    return roster, cases
+
+
+def _load(tmp_path: Path, roster: dict):
+    path = tmp_path / "roster.json"
+    path.write_text(json.dumps(roster, ensure_ascii=False), encoding="utf-8")
+    return load_roster(path)
+
+
+def test_demo_ledgers_reconcile_with_the_roster(county, tmp_path: Path) -> None:
+    roster, cases = county
+    tables = build_tables(_load(tmp_path, roster), cases)
+    counts = reconcile(tables)
+    assert tables.problems == []
+    assert counts["children"] == len(roster["children"]) == counts["sum"]
+    assert counts["unaccounted"] == 0
+    assert sum(counts[c] for c in COLUMNS if c.startswith("B4") or c == "work_study") == len(cases) == 24
+    in_county = sum(1 for c in roster["children"] if c["attending"] == "in_county" and "case_id" not in c)
+    assert counts["in_county"] == in_county
+    for row in tables.b3_1:  # every village row adds up, and the township totals are the sums of its villages
+        assert row.total == sum(row.counts.values())
+    totals = [r for r in tables.b3_1 if r.village == "合计"]
+    assert sum(r.total for r in totals) == counts["children"]
+
+
+def test_a_child_left_out_fails_the_reconciliation(county, tmp_path: Path) -> None:
+    roster, cases = county
+    child = next(c for c in roster["children"] if c["attending"] == "in_county")
+    child["attending"] = "none"
+    del child["school"]
+    tables = build_tables(_load(tmp_path, roster), cases)
+    assert reconcile(tables)["unaccounted"] == 1
+    (problem,) = tables.problems
+    assert problem.case == child["name"] and "去向不明" in problem.message
+
+
+def test_a_case_missing_from_the_roster_is_reported(county, tmp_path: Path) -> None:
+    roster, cases = county
+    roster["children"] = [c for c in roster["children"] if c.get("case_id") != "QS-2022-003"]
+    tables = build_tables(_load(tmp_path, roster), cases)
+    assert [p.message for p in tables.problems] == ["案卷 QS-2022-003 的学生不在台账中"]
+
+
+def test_a_middle_school_counts_its_own_students_and_keeps_no_b3_2(county, tmp_path: Path) -> None:
+    roster, cases = county
+    tables = build_tables(_load(tmp_path, roster), cases, "云溪镇初级中学", "middle")
+    own = sum(1 for c in roster["children"] if c.get("school") == "云溪镇初级中学")
+    own += sum(1 for c in cases if c["student"]["school"] == "云溪镇初级中学")
+    assert tables.children == own and tables.b3_2 == []
+
+
+def test_retention_against_the_targets(county, tmp_path: Path) -> None:
+    roster, cases = county
+    tables = build_tables(_load(tmp_path, roster), cases)
+    junior = next(x for x in tables.retention if x["township"] == "桐林乡" and x["measure"] == "junior")
+    open_junior = sum(1 for c in cases if c["hukou_place"]["township"] == "桐林乡" and c["student"]["grade"] >= 7
+                      and c["situation"]["status"] in ("suspected", "dropped_out"))
+    assert junior["of"] - junior["kept"] == open_junior and junior["met"] is (junior["rate"] >= 0.98)
+
+
+def test_roster_children_are_checked_like_students(county, tmp_path: Path) -> None:
+    roster, _ = county
+    roster["children"][30]["id_number"] = roster["children"][30]["id_number"][:17] + "0"
+    roster["children"][31]["birth_date"] = "2019-01-01"
+    with pytest.raises(DataProblemsError) as info:
+        _load(tmp_path, roster)
+    messages = [p.message for p in info.value.problems]
+    assert any("身份证号校验位错误" in m for m in messages)
+    assert any("不在义务教育适龄范围" in m for m in messages)
