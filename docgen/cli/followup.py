@@ -137,3 +137,98 @@ def due(files: tuple[Path, ...], on: dt.date | None, out: Path | None) -> int:
         write_due(actions, on, out)
         click.echo(f"待办清单已写入 {out}")
     return EXIT_OK
+
+
+@main.group()
+def roster() -> None:
+    """适龄儿童少年台账：从 Excel 导入、导出到 Excel。"""
+
+
+@roster.command("import")
+@click.argument("ledger", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="写出的台账 JSON。")
+@click.option("--county", required=True, help="县名。")
+@click.option("--school-year", type=int, required=True, help="学年起始年份，如 2022 表示 2022—2023 学年。")
+@click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="表头映射（YAML，默认内置：docgen/data/roster_mapping.yaml）。")
+@handles_errors
+def roster_import(ledger: Path, out: Path, county: str, school_year: int, mapping: Path | None) -> int:
+    """把 Excel 适龄儿童少年台账转换成 JSON，并检查身份证号、年龄等；有问题时逐条列出，不写出文件。"""
+    import json
+    import tempfile
+
+    from docgen.fsutil import write_text_atomic
+    from docgen.roster import load_roster
+    from docgen.roster.excel import import_roster
+
+    data = import_roster(ledger, county, school_year, mapping)
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        check = Path(tmp) / out.name
+        check.write_text(text, encoding="utf-8")
+        load_roster(check)  # the same checks as any roster; raises with every problem
+    write_text_atomic(out, text)
+    click.echo(f"已从 {ledger} 导入 {len(data['children'])} 名儿童，写入 {out}")
+    return EXIT_OK
+
+
+@roster.command("export")
+@click.argument("roster_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="写出的 .xlsx。")
+@handles_errors
+def roster_export(roster_file: Path, out: Path) -> int:
+    """把台账 JSON 导出为 Excel，便于在 Excel 中维护。"""
+    import json
+
+    from docgen.roster.excel import export_roster
+
+    export_roster(json.loads(roster_file.read_text(encoding="utf-8")), out)
+    click.echo(f"已导出到 {out}")
+    return EXIT_OK
+
+
+@main.command("term-start")
+@click.argument("roster_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--cases", "case_paths", multiple=True, required=True, type=click.Path(path_type=Path),
+              help="案卷 JSON 文件（可多次指定）。")
+@click.option("--school", "schools", multiple=True, help="学校（可多次指定）；默认台账中的所有学校。")
+@click.option("--term-start", "term_start", required=True, callback=lambda _c, _p, v: parse_date_option(v),
+              metavar="YYYY-MM-DD", help="开学日期。")
+@click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="写出的 .xlsx。")
+@handles_errors
+def term_start_command(roster_file: Path, case_paths: tuple[Path, ...], schools: tuple[str, ...],
+                       term_start: dt.date, out: Path) -> int:
+    """生成开学工作统计报表：各校分年级的应到、在校、送教、休学、辍学人数和未到校学生名单。"""
+    from openpyxl import Workbook
+
+    from docgen.cases import read_case_file
+    from docgen.fsutil import atomic_path
+    from docgen.roster import load_roster
+    from docgen.roster.term import MEASURES, term_report
+
+    loaded = load_roster(roster_file)
+    cases = [c for f in case_paths for c in read_case_file(f).cases()]
+    schools = schools or tuple(sorted({c["school"] for c in loaded.children if c.get("school")}))
+    wb = Workbook()
+    wb.remove(wb.active)
+    for school in schools:
+        report = term_report(loaded, cases, school, term_start)
+        ws = wb.create_sheet(school[:31])
+        ws.append([f"{school} 开学工作统计报表（开学 {term_start.isoformat()}；{report.check_by.isoformat()} 前清查，"
+                   f"{report.report_by.isoformat()} 前上报）"])
+        ws.append(["年级", *MEASURES.values()])
+        for grade, counts in report.grades.items():
+            ws.append([f"{grade}年级", *(counts[m] for m in MEASURES)])
+        ws.append(["合计", *(sum(c[m] for c in report.grades.values()) for m in MEASURES)])
+        ws.append([])
+        ws.append(["未到校学生", "年级", "案卷编号", "辍学时间"])
+        for row in report.absent:
+            ws.append([row["name"], row["grade"], row["case_id"], row["dropout_date"]])
+        ws.append(["填报人（签名）：", "", "单位负责人（签名）：", "", "（盖章）"])
+        total = sum(c["expected"] for c in report.grades.values())
+        click.echo(f"{school}：应到 {total} 人，未到校 {len(report.absent)} 人")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
+    click.echo(f"开学工作统计报表已写入 {out}")
+    return EXIT_OK

@@ -17,6 +17,7 @@ from docgen.demo.roster import demo_roster
 from docgen.demo.stories import STORIES
 from docgen.errors import OutputError
 from docgen.ledger import export_ledger
+from docgen.roster.excel import export_roster
 
 SEED = 2022
 
@@ -88,9 +89,9 @@ def build_demo(out_dir: str | Path) -> DemoSummary:
             json.dumps(gaps, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
         export_ledger(batch["cases"], staging / "ledger.xlsx")
-        (staging / "roster.json").write_text(
-            json.dumps(demo_roster(batch["cases"]), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        roster = demo_roster(batch["cases"])
+        (staging / "roster.json").write_text(json.dumps(roster, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        export_roster(roster, staging / "roster.xlsx")
         units, _ = demo_units()
         (staging / "institutions.json").write_text(
             json.dumps(units, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

@@ -85,3 +85,31 @@ def test_roster_children_are_checked_like_students(county, tmp_path: Path) -> No
     messages = [p.message for p in info.value.problems]
     assert any("身份证号校验位错误" in m for m in messages)
     assert any("不在义务教育适龄范围" in m for m in messages)
+
+
+def test_roster_round_trips_through_excel(county, tmp_path: Path) -> None:
+    from docgen.roster.excel import export_roster, import_roster
+
+    roster, _ = county
+    export_roster(roster, tmp_path / "台账.xlsx")
+    assert import_roster(tmp_path / "台账.xlsx", roster["county"], roster["school_year"]) == roster
+
+
+def test_start_of_term_report_counts_who_was_absent_then(county, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from docgen.roster.term import term_report
+
+    roster, cases = county
+    report = term_report(_load(tmp_path, roster), cases, "桐林乡初级中学", dt.date(2022, 9, 1))
+    # Dropped out by the 10-day check (2022-09-11) and not back: 梁家乐 (B4-7, 09-05) and 王建华 (B4-9, 09-05).
+    # 邓建华 is on the B4-3 route; 高语嫣 (09-19) and 张梓豪 (10-10) were still at school then; 李诗琪 (B4-2)
+    # left with her certificate in July and is no longer expected.
+    assert sorted(r["case_id"] for r in report.absent) == ["QS-2022-018", "QS-2022-023"]
+    expected = sum(c["expected"] for c in report.grades.values())
+    gone = sum(1 for c in cases if c["student"]["school"] == "桐林乡初级中学" and c["situation"].get("closed_on")
+               and c["situation"]["closed_on"] <= "2022-09-01" and c["situation"]["category"] not in ("B4-3", "B4-4",
+                                                                                                    "B4-5", "B4-6"))
+    assert expected == sum(1 for c in roster["children"] if c.get("school") == "桐林乡初级中学") + sum(
+        1 for c in cases if c["student"]["school"] == "桐林乡初级中学") - gone
+    assert gone == 1

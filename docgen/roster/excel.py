@@ -1,0 +1,95 @@
+"""The roster as an Excel sheet a clerk keeps: import through a header mapping, export for editing.
+
+The cells are read and written by the same codecs as the case ledger (``docgen.ledger.cells``), driven
+by the roster schema's fields, so dates, labels (县内就读, 男), 是/否 and ID numbers behave the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+
+from docgen.cases.schema import Field
+from docgen.errors import DataProblemsError, LedgerError, MappingError
+from docgen.fsutil import atomic_path
+from docgen.ledger.cells import CellError, is_empty, read_cell, write_cell
+from docgen.ledger.mapping import Column
+from docgen.problems import Problem
+from docgen.resources import data_json, data_text
+
+DEFAULT_MAPPING = "roster_mapping.yaml"
+
+
+def _columns(mapping_path: Path | None) -> tuple[str, list[Column]]:
+    raw = yaml.safe_load(mapping_path.read_text(encoding="utf-8") if mapping_path else data_text(DEFAULT_MAPPING))
+    child = Field(data_json("roster.schema.json")["$defs"]["child"])
+    required = set(child.node["required"])
+    columns = []
+    for header, name in raw["columns"].items():
+        field = child.child(name)
+        if field is None:
+            raise MappingError(str(mapping_path or DEFAULT_MAPPING), f"列“{header}”: 台账中没有字段 {name}")
+        columns.append(Column(str(header), (name,), field, (), name in required))
+    return raw["sheet"], columns
+
+
+def import_roster(path: Path, county: str, school_year: int, mapping: Path | None = None) -> dict[str, Any]:
+    """The roster JSON of an Excel sheet; every unreadable cell is reported with sheet, cell and column."""
+    sheet, columns = _columns(mapping)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError as exc:
+        raise LedgerError(str(path), "文件不存在") from exc
+    except Exception as exc:  # openpyxl raises several kinds for a file that is not an .xlsx
+        raise LedgerError(str(path), "不是有效的 Excel .xlsx 文件") from exc
+    if sheet not in wb.sheetnames:
+        raise LedgerError(str(path), f"没有工作表“{sheet}”（现有：{'、'.join(wb.sheetnames)}）")
+    rows = wb[sheet].iter_rows(values_only=True)
+    headers = {str(v).strip(): i for i, v in enumerate(next(rows, ())) if not is_empty(v)}
+    missing = [c.header for c in columns if c.required and c.header not in headers]
+    if missing:
+        raise LedgerError(str(path), f"工作表“{sheet}”缺少列{'、'.join(f'“{h}”' for h in missing)}")
+    children, problems = [], []
+    for row_no, values in enumerate(rows, 2):
+        if all(is_empty(v) for v in values):
+            continue
+        child: dict[str, Any] = {}
+        for column in columns:
+            if column.header not in headers:
+                continue
+            index = headers[column.header]
+            try:
+                value = read_cell(values[index] if index < len(values) else None, column)
+            except CellError as exc:
+                problems.append(Problem(str(path), f"{sheet}!{get_column_letter(index + 1)}{row_no}（{column.header}）",
+                                        str(exc)))
+                continue
+            if value is not None:
+                child[column.path[0]] = value
+        children.append(child)
+    wb.close()
+    if problems:
+        raise DataProblemsError(problems)
+    return {"schema_version": 1, "county": county, "school_year": school_year, "children": children}
+
+
+def export_roster(roster: dict[str, Any], target: Path, mapping: Path | None = None) -> None:
+    sheet, columns = _columns(mapping)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append([c.header for c in columns])
+    for child in roster["children"]:
+        ws.append([write_cell(child.get(c.path[0]), c) for c in columns])
+    for i, column in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(i)].width = max(8, len(column.header) * 2 + 4)
+        if column.field.kind == "string":
+            for cell in ws[get_column_letter(i)][1:]:
+                cell.number_format = "@"
+    ws.freeze_panes = "A2"
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
