@@ -20,6 +20,13 @@ $docgen templates list --names | while read -r template; do
   $docgen render "$out/cases.json" --template "$template" --out "build/notices/$template" --pdf --quiet
 done
 $docgen numbers list --register build/notices/文号登记簿.sqlite > /dev/null
+echo "==> 适龄儿童少年台账（Excel）导入，A3B3 就读台账（分村统计、乡镇合计、巩固率）"
+$docgen roster import "$out/roster.xlsx" -o "$out/roster-from-excel.json" --county 青石县 --school-year 2022
+$docgen ledgers "$out/roster.json" --cases "$out/cases.json" --out build/ledgers --pdf
+echo "==> 2022年9月控辍保学月报表（没有辍学学生的学校出零报告）、开学工作统计报表、待办清单"
+$docgen monthly "$out/cases.json" --roster "$out/roster.json" --month 2022-09 --filler 罗晓梅 --out build/monthly --pdf
+$docgen term-start "$out/roster.json" --cases "$out/cases.json" --term-start 2022-09-01 --out build/开学工作统计报表.xlsx
+$docgen due "$out/cases.json" --date 2022-10-20 --out build/待办清单.xlsx
 echo "==> 核查全县档案（示例县预设了缺漏，核查应当把它们全部找出来）"
 status=0
 $docgen check "$out/cases.json" --evidence "$out/evidence" --institutions "$out/institutions.json" \
@@ -31,4 +38,5 @@ $docgen assemble "$out/cases.json" --evidence "$out/evidence" --institutions "$o
   --out build/archive --zip || status=$?
 [ "$status" -le 1 ] || exit "$status"   # 1 = the archive holds the planted gaps, as the demo expects
 $docgen verify build/archive
-echo "==> 完成。示例数据在 $out/，文书在 build/notices/，核查报告在 build/report/核查报告.pdf，档案在 build/archive/（及 build/archive.zip）"
+echo "==> 完成。示例数据在 $out/，文书在 build/notices/，就读台账在 build/ledgers/，月报表在 build/monthly/，"
+echo "    待办清单 build/待办清单.xlsx，核查报告 build/report/核查报告.pdf，档案在 build/archive/（及 build/archive.zip）"

@@ -142,3 +142,22 @@ def test_assemble_and_verify_refuse_unusable_input(tmp_path: Path) -> None:
     assert code == 2 and "佐证材料目录不存在" in err
     code, _, err = run("verify", str(tmp_path))
     assert code == 2 and "不是 docgen 生成的档案（BagIt）" in err
+
+
+def test_ledgers_monthly_due_and_roster_commands(tmp_path: Path, demo_dir: Path) -> None:
+    roster, cases = str(demo_dir / "roster.json"), str(demo_dir / "cases.json")
+    code, out, _ = run("ledgers", roster, "--cases", cases, "-o", str(tmp_path / "ledgers"))
+    assert code == 0 and "适龄儿童少年 313 人 = 县内就读 268 + 县外就读 21" in out
+    code, out, _ = run("monthly", cases, "--roster", roster, "--month", "2022-09", "-o", str(tmp_path / "m"))
+    assert code == 0 and "青石县实验小学 2022年9月：零报告" in out
+    assert len(list((tmp_path / "m").glob("*.docx"))) == 7
+    code, out, _ = run("due", cases, "--date", "2022-10-20", "-o", str(tmp_path / "due.xlsx"))
+    assert code == 0 and "梁家乐（QS-2022-018）：催办复函" in out and (tmp_path / "due.xlsx").exists()
+    code, _, err = run("monthly", cases, "--month", "2022-13", "-o", str(tmp_path / "m"))
+    assert code == 2 and "月份应写成 YYYY-MM" in err
+    code, out, _ = run("roster", "import", str(demo_dir / "roster.xlsx"), "-o", str(tmp_path / "r.json"),
+                       "--county", "青石县", "--school-year", "2022")
+    assert code == 0 and "导入 313 名儿童" in out
+    code, out, _ = run("term-start", roster, "--cases", cases, "--term-start", "2022-09-01", "-o",
+                       str(tmp_path / "t.xlsx"))
+    assert code == 0 and "桐林乡初级中学：应到 47 人，未到校 2 人" in out
