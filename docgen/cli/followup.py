@@ -10,16 +10,6 @@ import click
 from docgen.cli import handles_errors, main, parse_date_option, print_problems
 from docgen.errors import EXIT_OK, EXIT_PROBLEMS
 
-UNIT_KINDS = {"county": "全县", "township": "乡镇", "primary": "小学", "middle": "中学"}
-
-
-def _unit_kind(unit: str) -> str:
-    if not unit:
-        return "county"
-    if unit.endswith(("镇", "乡", "街道")):
-        return "township"
-    return "middle" if "中学" in unit else "primary"
-
 
 @main.command()
 @click.argument("roster", type=click.Path(path_type=Path, dir_okay=False))
@@ -36,17 +26,12 @@ def ledgers(roster: Path, case_paths: tuple[Path, ...], out: Path, unit: str, pd
     """
     from docgen.cases import read_case_file
     from docgen.roster import build_tables, load_roster, reconcile, write_tables
-    from docgen.roster.tables import COLUMN_LABELS, COLUMNS
+    from docgen.roster.tables import COLUMN_LABELS, COLUMNS, unit_scope
     from docgen.roster.writers import MEASURES
 
-    kind = _unit_kind(unit)
-    if kind == "primary":
-        unit = next((c.get("hukou_place", {}).get("township", "") for f in case_paths
-                     for c in read_case_file(f).cases() if c.get("student", {}).get("school") == unit), unit)
-        kind = "township"  # a primary school counts its district: the township's villages
     loaded = load_roster(roster)
     cases = [c for f in case_paths for c in read_case_file(f).cases()]
-    tables = build_tables(loaded, cases, unit, kind)
+    tables = build_tables(loaded, cases, *unit_scope(unit, cases))
     written = write_tables(tables, out, pdf)
     counts = reconcile(tables)
     parts = " + ".join(f"{COLUMN_LABELS[c]} {counts[c]}" for c in COLUMNS if counts[c])
@@ -83,15 +68,14 @@ def monthly(files: tuple[Path, ...], month: dt.date, units: tuple[str, ...], ros
     """生成控辍保学月报表（每个乡镇、学校一份）；没有辍学学生的单位出零报告。"""
     from docgen.cases import read_case_file
     from docgen.followup import monthly_report
+    from docgen.followup.monthly import reporting_units
     from docgen.followup.writers import write_monthly
     from docgen.roster import load_roster
 
     cases = [c for f in files for c in read_case_file(f).cases()]
     if not units:
-        found = {c["hukou_place"]["township"] for c in cases} | {c["student"]["school"] for c in cases}
-        if roster:
-            found |= {ch["school"] for ch in load_roster(roster).children if ch.get("school")}
-        units = tuple(sorted(found))
+        schools = {ch["school"] for ch in load_roster(roster).children if ch.get("school")} if roster else set()
+        units = tuple(reporting_units(cases, schools))
     written = []
     for unit in units:
         report = monthly_report(cases, unit, month)
@@ -199,36 +183,18 @@ def roster_export(roster_file: Path, out: Path) -> int:
 def term_start_command(roster_file: Path, case_paths: tuple[Path, ...], schools: tuple[str, ...],
                        term_start: dt.date, out: Path) -> int:
     """生成开学工作统计报表：各校分年级的应到、在校、送教、休学、辍学人数和未到校学生名单。"""
-    from openpyxl import Workbook
-
     from docgen.cases import read_case_file
-    from docgen.fsutil import atomic_path
     from docgen.roster import load_roster
-    from docgen.roster.term import MEASURES, term_report
+    from docgen.roster.term import term_report
+    from docgen.roster.writers import write_term_reports
 
     loaded = load_roster(roster_file)
     cases = [c for f in case_paths for c in read_case_file(f).cases()]
     schools = schools or tuple(sorted({c["school"] for c in loaded.children if c.get("school")}))
-    wb = Workbook()
-    wb.remove(wb.active)
-    for school in schools:
-        report = term_report(loaded, cases, school, term_start)
-        ws = wb.create_sheet(school[:31])
-        ws.append([f"{school} 开学工作统计报表（开学 {term_start.isoformat()}；{report.check_by.isoformat()} 前清查，"
-                   f"{report.report_by.isoformat()} 前上报）"])
-        ws.append(["年级", *MEASURES.values()])
-        for grade, counts in report.grades.items():
-            ws.append([f"{grade}年级", *(counts[m] for m in MEASURES)])
-        ws.append(["合计", *(sum(c[m] for c in report.grades.values()) for m in MEASURES)])
-        ws.append([])
-        ws.append(["未到校学生", "年级", "案卷编号", "辍学时间"])
-        for row in report.absent:
-            ws.append([row["name"], row["grade"], row["case_id"], row["dropout_date"]])
-        ws.append(["填报人（签名）：", "", "单位负责人（签名）：", "", "（盖章）"])
+    reports = [term_report(loaded, cases, school, term_start) for school in schools]
+    write_term_reports(reports, out)
+    for report in reports:
         total = sum(c["expected"] for c in report.grades.values())
-        click.echo(f"{school}：应到 {total} 人，未到校 {len(report.absent)} 人")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
+        click.echo(f"{report.school}：应到 {total} 人，未到校 {len(report.absent)} 人")
     click.echo(f"开学工作统计报表已写入 {out}")
     return EXIT_OK

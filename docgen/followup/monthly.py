@@ -72,3 +72,8 @@ def monthly_report(cases: list[dict[str, Any]], unit: str, month: dt.date) -> Mo
                                       "grade": student.get("grade"), "category": CATEGORY_LABELS[situation["category"]],
                                       "dropout_date": situation["dropout_date"]})
     return report
+
+
+def reporting_units(cases: list[dict[str, Any]], schools: set[str] = frozenset()) -> list[str]:
+    """Every township and school that files a monthly report: those with cases, and schools without any."""
+    return sorted({c["hukou_place"]["township"] for c in cases} | {c["student"]["school"] for c in cases} | schools)

@@ -163,3 +163,16 @@ def reconcile(tables: Tables) -> dict[str, int]:
             totals.update(row.counts)
     return {"children": tables.children, **{c: totals[c] for c in COLUMNS},
             "sum": sum(totals[c] for c in COLUMNS)}
+
+
+def unit_scope(unit: str, cases: list[dict[str, Any]]) -> tuple[str, str]:
+    """(unit, kind) for a --unit argument: the county, a township, or a school (a primary school counts its
+    district, which is its township's villages; a middle school counts its own students)."""
+    if not unit:
+        return "", "county"
+    if unit.endswith(("镇", "乡", "街道")):
+        return unit, "township"
+    if "中学" in unit:
+        return unit, "middle"
+    township = next((c["hukou_place"]["township"] for c in cases if c["student"]["school"] == unit), unit)
+    return township, "township"

@@ -111,3 +111,27 @@ def write_tables(tables: Tables, out: Path, pdf: bool = False) -> list[Path]:
         convert_to_pdf(out, [p.name for p in written if p.suffix == ".docx"])
         written += [p.with_suffix(".pdf") for p in written if p.suffix == ".docx"]
     return written
+
+
+def write_term_reports(reports: list, target: Path) -> None:
+    """The start-of-term statistics report, one sheet per school, with room for signatures and the seal."""
+    from docgen.roster.term import MEASURES
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for report in reports:
+        ws = wb.create_sheet(report.school[:31])
+        ws.append([f"{report.school} 开学工作统计报表（开学 {report.term_start.isoformat()}；"
+                   f"{report.check_by.isoformat()} 前清查，{report.report_by.isoformat()} 前上报）"])
+        ws.append(["年级", *MEASURES.values()])
+        for grade, counts in report.grades.items():
+            ws.append([f"{grade}年级", *(counts[m] for m in MEASURES)])
+        ws.append(["合计", *(sum(c[m] for c in report.grades.values()) for m in MEASURES)])
+        ws.append([])
+        ws.append(["未到校学生", "年级", "案卷编号", "辍学时间"])
+        for row in report.absent:
+            ws.append([row["name"], row["grade"], row["case_id"], row["dropout_date"]])
+        ws.append(["填报人（签名）：", "", "单位负责人（签名）：", "", "（盖章）"])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
