@@ -26,7 +26,7 @@ from docgen.archive.pages import docx_to_pdf, html_to_pdf, image_to_pdf, pdf_rea
 from docgen.cases import CaseFile
 from docgen.cases.schema import case_field
 from docgen.check.engine import check_case, check_cases
-from docgen.check.findings import SEVERITY_LABELS, Finding
+from docgen.check.findings import Finding
 from docgen.check.institutions import UNITS_FOLDER, Unit
 from docgen.errors import OutputError
 from docgen.render.batch import assign_doc_info, safe_name, select_jobs
@@ -292,5 +292,3 @@ def _zip(out: Path) -> Path:
     os.replace(made, target)
     return target
 
-
-__all__ = ["SEVERITY_LABELS", "AssembleResult", "assemble_archive"]
