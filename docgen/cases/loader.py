@@ -37,14 +37,14 @@ class CaseFile:
         return [case for _, case in self.entries() if isinstance(case, dict)]
 
 
-def read_case_file(path: str | Path) -> CaseFile:
-    """Parse one case file; raise :class:`InputError` when it cannot be used at all."""
+def read_json_file(path: str | Path, what: str = "文件", empty: str = "") -> Any:
+    """Parse a JSON file; InputError in Chinese (missing, directory, unreadable, not UTF-8, empty, bad JSON)."""
     path = Path(path)
     name = str(path)
     if not path.exists():
         raise InputError(name, "文件不存在")
     if path.is_dir():
-        raise InputError(name, "这是一个目录，不是案卷文件")
+        raise InputError(name, f"这是一个目录，不是{what}")
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -53,7 +53,18 @@ def read_case_file(path: str | Path) -> CaseFile:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(name, f"不是 UTF-8 编码的文本（第 {exc.start + 1} 个字节处），请另存为 UTF-8") from exc
-    return parse_case_text(name, text)
+    if not text.strip():
+        raise InputError(name, empty or f"文件是空的，不是{what}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"第 {exc.lineno} 行第 {exc.colno} 列"
+        raise InputError(name, f"不是有效的 JSON：{where}，{_json_reason(exc.msg)}") from exc
+
+
+def read_case_file(path: str | Path) -> CaseFile:
+    """Parse one case file; raise :class:`InputError` when it cannot be used at all."""
+    return _case_file(str(path), read_json_file(path, "案卷文件", empty="文件是空的，没有任何案卷"))
 
 
 def parse_case_text(name: str, text: str) -> CaseFile:
@@ -65,6 +76,10 @@ def parse_case_text(name: str, text: str) -> CaseFile:
     except json.JSONDecodeError as exc:
         where = f"第 {exc.lineno} 行第 {exc.colno} 列"
         raise InputError(name, f"不是有效的 JSON：{where}，{_json_reason(exc.msg)}") from exc
+    return _case_file(name, data)
+
+
+def _case_file(name: str, data: Any) -> CaseFile:
     if not isinstance(data, dict):
         raise InputError(
             name,

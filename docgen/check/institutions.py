@@ -6,7 +6,6 @@ table for every village of the unit's district (a middle school keeps one table 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from docgen.cases.loader import read_json_file
 from docgen.check.findings import Finding
 from docgen.errors import InputError
 from docgen.resources import data_json
@@ -48,12 +48,7 @@ class Unit:
 
 def load_units(path: Path) -> list[Unit]:
     """Read an institutions file; raise InputError naming the first place it does not fit the schema."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError as exc:
-        raise InputError(str(path), "文件不存在") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(str(path), f"不是可读的 JSON（{exc}）") from exc
+    data = read_json_file(path, "单位档案目录")
     validator = Draft202012Validator(data_json("institutions.schema.json"), format_checker=FormatChecker())
     error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))), None)
     if error is not None:

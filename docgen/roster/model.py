@@ -8,7 +8,6 @@ gender inside the ID, and school age for the roster's school year (6 full years 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,9 @@ from jsonschema import Draft202012Validator
 
 from docgen import idcard
 from docgen.cases.checks import MAX_AGE, MIN_AGE
+from docgen.cases.loader import read_json_file
 from docgen.dates import full_years, parse_iso
-from docgen.errors import DataProblemsError, InputError
+from docgen.errors import DataProblemsError
 from docgen.problems import Problem
 from docgen.resources import data_json
 from docgen.schema_errors import describe, json_path
@@ -62,12 +62,7 @@ def _child_problems(file: str, i: int, child: dict[str, Any], school_year: int) 
 def load_roster(path: Path) -> Roster:
     """Read and check a roster; InputError when unusable, DataProblemsError listing every data problem."""
     name = str(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError as exc:
-        raise InputError(name, "文件不存在") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(name, f"不是可读的 JSON（{exc}）") from exc
+    data = read_json_file(path, "适龄儿童少年台账")
     errors = sorted(Draft202012Validator(data_json("roster.schema.json")).iter_errors(data),
                     key=lambda e: list(e.absolute_path))
     if errors:
