@@ -67,18 +67,6 @@ def read_case_file(path: str | Path) -> CaseFile:
     return _case_file(str(path), read_json_file(path, "案卷文件", empty="文件是空的，没有任何案卷"))
 
 
-def parse_case_text(name: str, text: str) -> CaseFile:
-    """Parse case-file text already read; ``name`` is used in messages."""
-    if not text.strip():
-        raise InputError(name, "文件是空的，没有任何案卷")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        where = f"第 {exc.lineno} 行第 {exc.colno} 列"
-        raise InputError(name, f"不是有效的 JSON：{where}，{_json_reason(exc.msg)}") from exc
-    return _case_file(name, data)
-
-
 def _case_file(name: str, data: Any) -> CaseFile:
     if not isinstance(data, dict):
         raise InputError(
