@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from docgen.archive import assemble_archive, verify_bag
-from docgen.cases import read_case_file
+from docgen.cases import load_cases
 from docgen.check.institutions import load_units
 from docgen.demo import build_demo
 from docgen.render import load_registry
@@ -26,7 +26,7 @@ AS_OF = dt.date(2026, 11, 23)
 
 def run(demo: Path, out: Path) -> tuple[float, object]:
     start = time.perf_counter()
-    result = assemble_archive([read_case_file(demo / "cases.json")], out, load_spec(), load_registry(),
+    result = assemble_archive(load_cases([demo / "cases.json"]).checked(), out, load_spec(), load_registry(),
                               evidence_root=demo / "evidence", as_of=AS_OF,
                               units=load_units(demo / "institutions.json"), county="青石县")
     return time.perf_counter() - start, result

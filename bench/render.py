@@ -20,7 +20,7 @@ from docxtpl import DocxTemplate
 from docgen.demo import demo_cases
 from docgen.render import load_registry
 from docgen.render.batch import _init_worker, _render_in_worker
-from docgen.render.context import DocInfo, template_context
+from docgen.render.context import DocInfo, readable_case, template_context
 from docgen.render.engine import CompiledTemplate, jinja_env
 
 
@@ -30,7 +30,7 @@ def main() -> None:
     cases = [c for c in demo_cases()[0]["cases"] if c["situation"]["category"] in spec.applies_to]
     issued, deadline = dt.date(2022, 9, 14), dt.date(2022, 9, 24)
     doc = DocInfo("云政限复〔2022〕1号", "云溪镇人民政府", "镇", issued, deadline, "青石县教育局")
-    contexts = [template_context(cases[i % len(cases)], None, [], doc) for i in range(n)]
+    contexts = [template_context(readable_case(cases[i % len(cases)]), None, [], doc) for i in range(n)]
     out = Path(tempfile.mkdtemp(prefix="bench-render-"))
     env = jinja_env()
 

@@ -1,14 +1,44 @@
-"""Writing outputs so that a reader never sees a half-written file: temp file, then rename."""
+"""Writing outputs safely: never over an input, never half-written, and names the file system accepts.
+
+Files are written to a temporary name and renamed; folders are built in a staging folder beside
+the target and moved or swapped in at the end. A staging folder carries the id of the process that
+made it, so a later run removes the ones a killed run left behind without touching a live one's.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
 import os
+import re
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from docgen.errors import OutputError
+from docgen.errors import InputError, OutputError
+
+MAX_NAME_BYTES = 255  # ext4, NTFS and most file systems
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
+
+
+def safe_name(text: str, max_bytes: int = 120) -> str:
+    """A file-name part valid on Windows too, that cannot leave its folder, at most ``max_bytes`` in UTF-8."""
+    name = _UNSAFE.sub("_", text).strip(" .")
+    if _RESERVED.match(name):
+        name = f"_{name}"
+    encoded = name.encode("utf-8", "replace")
+    if len(encoded) > max_bytes:
+        name = encoded[:max_bytes].decode("utf-8", "ignore").rstrip(" .")
+    return name or "_"
+
+
+def _os_message(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
 
 @contextmanager
@@ -20,16 +50,18 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        if target.is_dir():
+            raise OutputError(str(target), "这是一个已有的目录，不能作为输出文件")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:60]}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
     except OSError as exc:
-        raise OutputError(str(target), f"无法写入（{exc.strerror or exc}）") from exc
+        raise OutputError(str(target), f"无法写入（{_os_message(exc)}）") from exc
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         os.replace(tmp_path, target)
     except OSError as exc:
-        raise OutputError(str(target), f"无法写入（{exc.strerror or exc}）") from exc
+        raise OutputError(str(target), f"无法写入（{_os_message(exc)}）") from exc
     finally:
         tmp_path.unlink(missing_ok=True)
 
@@ -38,3 +70,171 @@ def write_text_atomic(target: str | Path, text: str) -> None:
     """Write UTF-8 text to ``target`` atomically."""
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def save_workbook(workbook: Any, target: str | Path) -> None:
+    """Save an openpyxl workbook atomically; no cell becomes a live formula, and a failure is one line.
+
+    Every value we write is data: a text that starts with ``=`` (a name typed as ``=A1`` in a ledger, or
+    a hostile value) is stored as text, so Excel shows it and never evaluates it.
+    """
+    if not getattr(workbook, "write_only", False):
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
+    with atomic_path(target) as tmp:
+        try:
+            workbook.save(tmp)
+        except OSError:
+            raise
+        except Exception as exc:  # openpyxl raises many kinds; the user needs one line, not its traceback
+            raise OutputError(str(target), f"无法写出 Excel 文件（{type(exc).__name__}: {exc}）") from None
+
+
+def save_docx(document: Any, target: str | Path) -> None:
+    """Save a python-docx document atomically; a failure is one line."""
+    with atomic_path(target) as tmp:
+        try:
+            document.save(tmp)
+        except OSError:
+            raise
+        except Exception as exc:
+            raise OutputError(str(target), f"无法写出 Word 文件（{type(exc).__name__}: {exc}）") from None
+
+
+# ---- outputs never touch inputs ---------------------------------------------------------------
+
+def refuse_overlap(outputs: Iterable[tuple[str, Path | None]], inputs: Iterable[tuple[str, Path | None]]) -> None:
+    """Raise InputError (exit 2) when an output is, contains or lies inside an input; nothing is written yet.
+
+    ``outputs`` and ``inputs`` are (what it is, path) pairs; None entries are skipped.
+    """
+    ins = [(what, Path(os.path.realpath(p))) for what, p in inputs if p is not None]
+    for out_what, out in outputs:
+        if out is None:
+            continue
+        real = Path(os.path.realpath(out))
+        for in_what, inp in ins:
+            if real == inp:
+                relation = "就是"
+            elif real in inp.parents:
+                relation = "包含"
+            elif inp in real.parents:
+                relation = "位于"
+            else:
+                continue
+            tail = "之中" if relation == "位于" else ""
+            raise InputError(str(out), f"{out_what}{relation}{in_what} {inp}{tail}，会覆盖输入，请换一个输出位置")
+
+
+# ---- staging folders ------------------------------------------------------------------------
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clear_stale(parent: Path, prefix: str) -> None:
+    for stale in parent.glob(f"{prefix}*"):
+        m = re.match(re.escape(prefix) + r"(\d+)-", stale.name)
+        if m and int(m[1]) != os.getpid() and not _pid_alive(int(m[1])):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def make_staging(target: Path) -> Path:
+    """A new empty staging folder beside ``target``, after removing those killed runs left behind."""
+    prefix = f".{safe_name(target.name, 80)}.staging-"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _clear_stale(target.parent, prefix)
+        return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=target.parent))
+    except OSError as exc:
+        raise OutputError(str(target), f"无法创建输出目录（{_os_message(exc)}）") from exc
+
+
+def move_into(staging: Path, out_dir: Path) -> None:
+    """Move every entry of ``staging`` into ``out_dir`` (one rename each), then remove ``staging``."""
+    try:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise OutputError(str(out_dir), "已有同名文件，不能作为输出目录")
+        if not out_dir.exists():
+            os.rename(staging, out_dir)  # the whole batch appears at once
+            return
+        for item in staging.iterdir():
+            os.replace(item, out_dir / item.name)
+        staging.rmdir()
+    except OSError as exc:
+        raise OutputError(str(out_dir), f"无法写入（{_os_message(exc)}）") from exc
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2); False where the system cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    rc = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _old_prefix(out: Path) -> str:
+    return f".{safe_name(out.name, 80)}.old-"
+
+
+def recover_swap(out: Path) -> None:
+    """Put back the previous folder a run killed between its two renames left aside."""
+    if out.exists():
+        for old in out.parent.glob(f"{_old_prefix(out)}*"):
+            m = re.match(re.escape(_old_prefix(out)) + r"(\d+)", old.name)
+            if m and not _pid_alive(int(m[1])):
+                shutil.rmtree(old, ignore_errors=True)
+        return
+    leftovers = sorted(out.parent.glob(f"{_old_prefix(out)}*"), key=lambda p: p.stat().st_mtime)
+    if leftovers:
+        os.rename(leftovers[-1], out)
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Replace the folder ``out`` with the complete ``staging``; at every instant one of them is at ``out``.
+
+    Where the system swaps atomically this is one step; elsewhere the old folder is renamed aside
+    only after the new one is complete, and :func:`recover_swap` puts it back after a kill.
+    """
+    try:
+        if not out.exists():
+            os.rename(staging, out)
+            return
+        if _exchange(staging, out):
+            shutil.rmtree(staging, ignore_errors=True)  # staging now holds the old folder
+            return
+        old = out.parent / f"{_old_prefix(out)}{os.getpid()}"
+        os.rename(out, old)
+        os.rename(staging, out)
+        shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        raise OutputError(str(out), f"无法放入新的档案（{_os_message(exc)}）") from exc
+
+
+def require_dir(path: Path, what: str) -> None:
+    """InputError unless ``path`` is an existing folder."""
+    if not path.is_dir():
+        raise InputError(str(path), f"{what}不存在或不是目录")

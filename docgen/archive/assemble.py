@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,14 +22,14 @@ from docgen.archive.bag import make_bag
 from docgen.archive.binder import Item, build_binder
 from docgen.archive.cache import ConversionCache
 from docgen.archive.pages import docx_to_pdf, html_to_pdf, image_to_pdf, pdf_reader
-from docgen.cases import CaseFile
+from docgen.cases import Case
 from docgen.cases.schema import case_field
-from docgen.check.engine import check_case, check_cases
+from docgen.check.engine import check_cases
 from docgen.check.findings import Finding
 from docgen.check.institutions import UNITS_FOLDER, Unit
-from docgen.errors import OutputError
-from docgen.render.batch import assign_doc_info, safe_name, select_jobs
-from docgen.render.context import template_context
+from docgen.fsutil import make_staging, recover_swap, safe_name, swap_in
+from docgen.render.batch import assign_doc_info, select_jobs
+from docgen.render.context import readable_case, template_context
 from docgen.render.engine import Renderer, load_renderer
 from docgen.render.registry import Registry
 from docgen.report import build_report
@@ -67,7 +66,7 @@ def _folder(item: ArchiveItem | None, code: str) -> str:
 class _Planned:
     """A student's folder before conversion: files to write and binder items (some waiting for a PDF)."""
 
-    case: dict[str, Any]
+    case: Case
     folder: Path
     files: dict[str, bytes] = field(default_factory=dict)
     items: list[Item] = field(default_factory=list)
@@ -83,26 +82,26 @@ class Assembler:
         self.result_problems: list[str] = []
 
     # ---- planning -------------------------------------------------------------------------
-    def plan_case(self, case_file: CaseFile, case: dict[str, Any], staging: Path, ref: Any) -> _Planned:
-        category = case.get("situation", {}).get("category", "")
+    def plan_case(self, case: Case, staging: Path, findings: list[Finding]) -> _Planned:
+        category = case.category
         item = self.spec.inventory.get(category)
         parent = self.spec.inventory.get(item.parent) if item and item.parent else None
-        student = case.get("student", {})
-        name = safe_name(f"{student.get('school', '')}_{student.get('name', '')}_{student.get('registry_no', '')}")
+        name = safe_name(f"{case.school}_{case.name}_{case.registry_no}")
         top = _folder(parent, parent.code) if parent else _folder(self.spec.inventory.get("A3B4"), "A3B4")
         plan = _Planned(case, staging / top / _folder(item, category) / name)
         seq = 1
-        issued = {n.get("kind") for n in case.get("notices", []) if isinstance(n, dict)}
+        issued = {n.get("kind") for _, n in case.records("notices")}
+        view = readable_case(case)
         for template in self.registry.templates:
             if template.notice_kind and template.notice_kind not in issued:
                 continue  # the archive holds the notices that were issued, not every notice one could issue
-            jobs, _ = select_jobs(template, [CaseFile(case_file.name, case)])
+            jobs, _ = select_jobs(template, [case])
             assign_doc_info(template, jobs, self.as_of, None)
             for job in jobs:
                 if template.name not in self.renderers:
                     self.renderers[template.name] = load_renderer(template.path)
                 renderer = self.renderers[template.name]
-                data = renderer.render(template_context(case, job.record, list(template.per), job.doc))
+                data = renderer.render(template_context(view, job.record, list(template.per), job.doc))
                 suffix = "" if job.index is None else f"_{job.index + 1:02d}"
                 file = f"{seq:02d}_{safe_name(template.name)}{suffix}.docx"
                 plan.files[file] = data
@@ -113,10 +112,10 @@ class Assembler:
                 seq += 1
         for evidence in self._ordered_evidence(case, category):
             seq = self._plan_evidence(plan, evidence, seq)
-        plan.findings = check_case(case, ref, self.spec, self.as_of, self.root)
+        plan.findings = findings
         return plan
 
-    def _ordered_evidence(self, case: dict[str, Any], category: str) -> list[dict[str, Any]]:
+    def _ordered_evidence(self, case: Case, category: str) -> list[dict[str, Any]]:
         """Evidence in the order the category's checklist asks for it, then anything else by date."""
         order: dict[str, int] = {}
         for rule in self.spec.checklists.rules_for(category):
@@ -126,7 +125,7 @@ class Assembler:
                     kinds += matcher.get("has_evidence", [])
             for kind in kinds:
                 order.setdefault(kind, len(order))
-        items = [e for e in case.get("evidence", []) if isinstance(e, dict)]
+        items = [e for _, e in case.records("evidence")]
         return sorted(items, key=lambda e: (order.get(e.get("kind"), len(order)), e.get("date", ""), e.get("id", "")))
 
     def _plan_evidence(self, plan: _Planned, evidence: dict[str, Any], seq: int) -> int:
@@ -140,7 +139,7 @@ class Assembler:
                      remarks=f"材料 {evidence.get('id', '')}", source=source_name)
         plan.items.append(entry)
         data, problem = self._read_evidence(plan.case, source_name)
-        who = f"{plan.case.get('student', {}).get('name', '')}({plan.case.get('case_id', '')})"
+        who = f"{plan.case.name}({plan.case.case_id})"
         if data is None:
             entry.problem = problem
             self.result_problems.append(f"{who}: {source_name} {problem}")
@@ -163,10 +162,10 @@ class Assembler:
             self.result_problems.append(f"{who}: {source_name} {exc}")
         return seq + 1
 
-    def _read_evidence(self, case: dict[str, Any], name: str) -> tuple[bytes | None, str]:
+    def _read_evidence(self, case: Case, name: str) -> tuple[bytes | None, str]:
         if self.root is None:
             return None, "未指定佐证材料目录"
-        folder = (self.root / str(case.get("case_id", ""))).resolve()
+        folder = (self.root / case.case_id).resolve()
         path = (folder / name).resolve()
         if not path.is_relative_to(folder):
             return None, "路径指向本案材料目录之外，未读取"
@@ -179,16 +178,16 @@ class Assembler:
 
     # ---- writing --------------------------------------------------------------------------
     def write_case(self, plan: _Planned) -> int:
-        case, student = plan.case, plan.case.get("student", {})
-        category = case.get("situation", {}).get("category", "")
+        case, student = plan.case, plan.case.student
+        category = case.category
         item = self.spec.inventory.get(category)
         dates = sorted(i.date for i in plan.items if i.date)
         cover = {
             "item": f"{category} {item.title if item else CATEGORY_LABELS.get(category, category)}",
             "name": student.get("name", ""), "gender": "男" if student.get("gender") == "male" else "女",
             "registry": student.get("registry_no", ""), "school": student.get("school", ""),
-            "hukou": "".join(case.get("hukou_place", {}).get(k, "") for k in ("county", "township", "village")),
-            "keepers": item.keeper_labels if item else "乡镇、学校", "case_id": case.get("case_id", ""),
+            "hukou": f"{case.county}{case.township}{case.village}",
+            "keepers": item.keeper_labels if item else "乡镇、学校", "case_id": case.case_id,
             "first": dates[0] if dates else "", "last": dates[-1] if dates else "",
         }
         title = f"{student.get('school', '')} {student.get('name', '')} {cover['item']}"
@@ -229,7 +228,7 @@ class Assembler:
 
 
 def assemble_archive(
-    case_files: Sequence[CaseFile], out: Path, spec: Spec, registry: Registry, *, evidence_root: Path | None,
+    cases: Sequence[Case], out: Path, spec: Spec, registry: Registry, *, evidence_root: Path | None,
     as_of: dt.date, units: Sequence[Unit] = (), county: str = "", make_zip: bool = False,
 ) -> AssembleResult:
     """Build the archive at ``out`` (replacing the previous one only when the new one is complete)."""
@@ -237,11 +236,15 @@ def assemble_archive(
     cache = ConversionCache(out.parent / f".{out.name}.cache")
     assembler = Assembler(spec, registry, evidence_root, as_of, cache)
     result = AssembleResult(out)
-    checked = check_cases(case_files, spec, as_of, evidence_root, units)
-    staging = _staging(out)
+    recover_swap(out)
+    checked = check_cases(cases, spec, as_of, evidence_root, units)
+    staging = make_staging(out)
     try:
-        refs = iter(checked.cases)
-        plans = [assembler.plan_case(f, c, staging, next(refs)) for f in case_files for c in f.cases()]
+        findings: dict[tuple[str, str], list[Finding]] = {}
+        for f in checked.findings:
+            if f.case is not None:
+                findings.setdefault((f.case.file, f.case.case_id), []).append(f)
+        plans = [assembler.plan_case(c, staging, findings.get((c.file, c.case_id), [])) for c in cases]
         pending = [(item, data) for plan in plans for item, data in plan.docx_items]
         for (item, _), pdf in zip(pending, docx_to_pdf([d for _, d in pending], cache), strict=True):
             item.pdf = pdf
@@ -255,7 +258,7 @@ def assemble_archive(
         result.students, result.gaps = len(plans), len(checked.gaps)
         schools = sorted({c.school for c in checked.cases})
         make_bag(staging, county=county, schools=schools, as_of=as_of, students=len(plans), files=result.files)
-        _swap(staging, out)
+        swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if make_zip:
@@ -264,25 +267,6 @@ def assemble_archive(
     result.converted, result.reused = cache.misses, cache.hits
     result.seconds = time.perf_counter() - start
     return result
-
-
-def _staging(out: Path) -> Path:
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        for stale in out.parent.glob(f".{out.name}.staging-*"):
-            shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
-        return Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
-    except OSError as exc:
-        raise OutputError(str(out), f"无法创建档案目录（{exc.strerror or exc}）") from exc
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Put the new archive in place; the old one is removed only after the new one is there."""
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        os.replace(out, old)
-    os.replace(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _zip(out: Path) -> Path:

@@ -1,6 +1,6 @@
-"""Stage one of the pipeline: reading case files (一生一案) and validating them."""
+"""Stage one of the pipeline: reading case files (一生一案), checking them, handing on checked cases."""
 
-from docgen.cases.loader import CaseFile, read_case_file
-from docgen.cases.validate import ValidationReport, validate_data, validate_files
+from docgen.cases.load import LoadedCases, Rejected, checked_cases, load_cases, load_data
+from docgen.cases.model import Case, lookup, thaw
 
-__all__ = ["CaseFile", "ValidationReport", "read_case_file", "validate_data", "validate_files"]
+__all__ = ["Case", "LoadedCases", "Rejected", "checked_cases", "load_cases", "load_data", "lookup", "thaw"]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from docgen import idcard
+from docgen.cases.model import lookup
 from docgen.dates import age_cutoff, full_years, parse_iso
 
 MIN_AGE = 6  # 当年8月31日前年满6周岁 (seed 001)
@@ -32,14 +33,7 @@ Rule = Callable[[dict[str, Any], dt.date], Iterator[Issue]]
 
 def _get(obj: Any, *keys: str | int) -> Any:
     """obj[k1][k2]… or None when any step is missing or of the wrong type."""
-    for key in keys:
-        if isinstance(key, int):
-            if not isinstance(obj, list) or key >= len(obj):
-                return None
-        elif not isinstance(obj, dict):
-            return None
-        obj = obj[key] if isinstance(key, int) else obj.get(key)
-    return obj
+    return lookup(obj, keys)
 
 
 def _date(obj: Any, *keys: str | int) -> dt.date | None:

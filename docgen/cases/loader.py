@@ -1,40 +1,75 @@
-"""Reading case files: one case or a batch per JSON file, with errors that name the file and line."""
+"""Reading JSON input files (case files, rosters, unit lists) strictly, with errors that name the file and line.
+
+Strict means what a careless or hostile file cannot slip past: a key written twice in one object,
+NaN or Infinity, numbers no form could hold, and nesting deeper than any of our formats uses are
+refused with one Chinese line, never a traceback.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+import math
 from pathlib import Path
 from typing import Any
 
 from docgen.errors import InputError
 
+MAX_DEPTH = 64  # our deepest format nests about 6 levels
+MAX_NUMBER_CHARS = 20  # grades, hours and versions are small; an 18-digit ID number belongs in a string
 
-@dataclass(frozen=True)
-class CaseFile:
-    """A parsed case file: ``data`` is the JSON as read, ``name`` how messages refer to the file."""
 
-    name: str
-    data: dict[str, Any]
+class _Refused(ValueError):
+    """Raised inside the JSON parser's hooks for a value we will not accept."""
 
-    @property
-    def is_batch(self) -> bool:
-        return "cases" in self.data
 
-    def entries(self) -> Iterator[tuple[str, Any]]:
-        """Each case with the JSON path it sits at (``$`` for a single case, ``$.cases[i]`` in a batch)."""
-        if not self.is_batch:
-            yield "$", self.data
-            return
-        cases = self.data["cases"]
-        if isinstance(cases, list):
-            for i, case in enumerate(cases):
-                yield f"$.cases[{i}]", case
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _Refused(f"字段“{key[:40]}”在同一个对象中出现了两次")
+        obj[key] = value
+    return obj
 
-    def cases(self) -> list[dict[str, Any]]:
-        """The case objects of the file (entries that are not objects are left out)."""
-        return [case for _, case in self.entries() if isinstance(case, dict)]
+
+def _number(text: str) -> int | float:
+    if len(text.lstrip("-")) > MAX_NUMBER_CHARS:
+        raise _Refused(f"数字 {text[:12]}… 位数过多（超过 {MAX_NUMBER_CHARS} 位），身份证号等编号应写成带引号的文本")
+    value = float(text) if any(c in text for c in ".eE") else int(text)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _Refused(f"数字 {text} 超出范围")
+    return value
+
+
+def _constant(text: str) -> Any:
+    raise _Refused(f"{text} 不是有效的 JSON 数值")
+
+
+def _check_depth(data: Any) -> None:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _Refused(f"嵌套超过 {MAX_DEPTH} 层，不是本系统的文件格式")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
+
+
+def parse_json_text(name: str, text: str) -> Any:
+    """Parse JSON text strictly; InputError naming ``name`` for anything we refuse."""
+    try:
+        data = json.loads(text, object_pairs_hook=_pairs, parse_int=_number, parse_float=_number,
+                          parse_constant=_constant)
+        _check_depth(data)
+        return data
+    except _Refused as exc:
+        raise InputError(name, f"不是可用的 JSON：{exc}") from None
+    except RecursionError:
+        raise InputError(name, f"不是可用的 JSON：嵌套超过 {MAX_DEPTH} 层，不是本系统的文件格式") from None
+    except json.JSONDecodeError as exc:
+        where = f"第 {exc.lineno} 行第 {exc.colno} 列"
+        raise InputError(name, f"不是有效的 JSON：{where}，{_json_reason(exc.msg)}") from None
 
 
 def read_json_file(path: str | Path, what: str = "文件", empty: str = "") -> Any:
@@ -45,6 +80,8 @@ def read_json_file(path: str | Path, what: str = "文件", empty: str = "") -> A
         raise InputError(name, "文件不存在")
     if path.is_dir():
         raise InputError(name, f"这是一个目录，不是{what}")
+    if not path.is_file():
+        raise InputError(name, f"不是普通文件（可能是管道或设备），不是{what}")
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -55,25 +92,22 @@ def read_json_file(path: str | Path, what: str = "文件", empty: str = "") -> A
         raise InputError(name, f"不是 UTF-8 编码的文本（第 {exc.start + 1} 个字节处），请另存为 UTF-8") from exc
     if not text.strip():
         raise InputError(name, empty or f"文件是空的，不是{what}")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        where = f"第 {exc.lineno} 行第 {exc.colno} 列"
-        raise InputError(name, f"不是有效的 JSON：{where}，{_json_reason(exc.msg)}") from exc
+    return parse_json_text(name, text)
 
 
-def read_case_file(path: str | Path) -> CaseFile:
-    """Parse one case file; raise :class:`InputError` when it cannot be used at all."""
-    return _case_file(str(path), read_json_file(path, "案卷文件", empty="文件是空的，没有任何案卷"))
-
-
-def _case_file(name: str, data: Any) -> CaseFile:
-    if not isinstance(data, dict):
-        raise InputError(
-            name,
-            f"不是案卷文件：顶层应为一个案卷对象 {{…}} 或含 \"cases\" 列表的批量对象，实际是{_json_type(data)}",
-        )
-    return CaseFile(name, data)
+def json_type(value: Any) -> str:
+    """What a JSON value is, in the words of our messages."""
+    if isinstance(value, list):
+        return "列表 [...]"
+    if isinstance(value, str):
+        return "文本"
+    if isinstance(value, bool):
+        return "布尔值"
+    if isinstance(value, int | float):
+        return "数字"
+    if isinstance(value, dict):
+        return "对象 {...}"
+    return "空值 null"
 
 
 _JSON_REASONS = {
@@ -84,6 +118,8 @@ _JSON_REASONS = {
     "Unterminated string starting at": "字符串缺少结束引号",
     "Extra data": "JSON 结束后还有多余内容",
     "Invalid control character at": "字符串中有非法控制字符",
+    "Invalid \\escape": "字符串中有无效的转义符 \\",
+    "Invalid \\uXXXX escape": "字符串中有无效的 \\u 转义",
 }
 
 
@@ -92,15 +128,3 @@ def _json_reason(msg: str) -> str:
         if msg.startswith(english):
             return chinese
     return msg
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, list):
-        return "列表 [...]"
-    if isinstance(value, str):
-        return "文本"
-    if isinstance(value, bool):
-        return "布尔值"
-    if isinstance(value, int | float):
-        return "数字"
-    return "空值 null"

@@ -1,39 +1,25 @@
-"""Validation of case files: the schema, then the rules of ``checks``, every problem at once."""
+"""Validation of one case's data: the schema, then the rules of ``checks``, every problem at once.
+
+The loader (``docgen.cases.load``) calls this for each case it reads; nothing else validates.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from jsonschema import ValidationError
 
 from docgen.cases.checks import check_case
-from docgen.cases.loader import CaseFile, read_case_file
 from docgen.cases.schema import case_field, case_validators
-from docgen.errors import InputError
-from docgen.problems import Problem, case_label
+from docgen.problems import Problem
 
 _TYPE_NAMES = {
     "string": "文本", "integer": "整数", "number": "数字", "object": "对象 {…}",
     "array": "列表 […]", "boolean": "true 或 false", "null": "null",
 }
-
-
-@dataclass
-class ValidationReport:
-    """The result of validating some case files."""
-
-    files: list[CaseFile] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    unusable: list[InputError] = field(default_factory=list)
-
-    @property
-    def case_count(self) -> int:
-        return sum(len(f.cases()) for f in self.files)
 
 
 def json_path(parts: Iterable[str | int]) -> str:
@@ -110,94 +96,36 @@ def _describe(value: Any) -> str:
     return "null"
 
 
-def validate_case_file(case_file: CaseFile, today: dt.date) -> list[Problem]:
-    """Every problem in one parsed case file: schema violations and rule violations."""
+def envelope_problems(name: str, data: dict[str, Any], today: dt.date) -> list[Problem]:
+    """Problems of a batch file's envelope (``schema_version``, ``cases`` being a list of objects)."""
+    out = []
+    for error in case_validators(today).envelope.iter_errors(data):
+        parts, message = _schema_message(error, [])
+        out.append(Problem(name, json_path(parts), message, id="schema"))
+    return out
+
+
+def case_problems(name: str, prefix: str, case: dict[str, Any], label: str, today: dt.date) -> list[Problem]:
+    """Every schema and rule problem of one case read from ``name`` at JSON path ``prefix``."""
     validators = case_validators(today)
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
-
-    def report(errors: Iterable[ValidationError], prefix: list[str | int], label: str, in_case: bool) -> None:
-        for error in errors:
-            parts, message = _schema_message(error, list(error.absolute_path) if in_case else [])
-            path = json_path(prefix + parts)
+    if not validators.fast_case(case):
+        for error in validators.case.iter_errors(case):
+            parts, message = _schema_message(error, list(error.absolute_path))
+            path = prefix + json_path(parts)[1:]
             if (path, message) not in seen:
                 seen.add((path, message))
-                problems.append(Problem(case_file.name, path, message, label))
-
-    if case_file.is_batch:
-        report(validators.envelope.iter_errors(case_file.data), [], "", in_case=False)
-        cases = case_file.data["cases"]
-        located = [(["cases", i], c) for i, c in enumerate(cases)] if isinstance(cases, list) else []
-    else:
-        located = [([], case_file.data)]
-    for prefix, case in located:
-        if not isinstance(case, dict):
-            continue  # the envelope reported it
-        label = case_label(case)
-        if not validators.fast_case(case):
-            report(validators.case.iter_errors(case), prefix, label, in_case=True)
-        for suffix, message in check_case(case, today):
-            problems.append(Problem(case_file.name, json_path(prefix) + suffix, message, label))
-    problems.sort(key=lambda p: _case_index(p.path))  # stable: a case's own problems keep their order
+                problems.append(Problem(name, path, message, label, id="schema"))
+    for suffix, message in check_case(case, today):
+        problems.append(Problem(name, prefix + suffix, message, label, id="rule"))
     return problems
 
 
 _CASE_INDEX = re.compile(r"^\$\.cases\[(\d+)\]")
 
 
-def _case_index(path: str) -> int:
+def case_index(path: str) -> int:
+    """The index of the case a batch-file JSON path points into (-1 for the file itself)."""
     m = _CASE_INDEX.match(path)
     return int(m[1]) if m else -1
-
-
-_UNIQUE_KEYS = (
-    (("case_id",), "案卷编号"),
-    (("student", "registry_no"), "学籍号"),
-    (("student", "id_number"), "身份证号"),
-)
-
-
-def _duplicates(files: Sequence[CaseFile]) -> list[Problem]:
-    """The same case id, 学籍号 or 身份证号 used by two cases, within or across files."""
-    problems = []
-    for keys, title in _UNIQUE_KEYS:
-        first: dict[str, tuple[str, str]] = {}
-        for case_file in files:
-            for prefix, case in case_file.entries():
-                value: Any = case
-                for key in keys:
-                    value = value.get(key) if isinstance(value, dict) else None
-                if not isinstance(value, str):
-                    continue
-                path = prefix + "." + ".".join(keys)
-                if value in first:
-                    other_file, other_path = first[value]
-                    where = other_path if other_file == case_file.name else f"{other_file} {other_path}"
-                    problems.append(
-                        Problem(case_file.name, path, f"{title} {value} 与 {where} 重复", case_label(case))
-                    )
-                else:
-                    first[value] = (case_file.name, path)
-    return problems
-
-
-def validate_files(paths: Sequence[str | Path], today: dt.date | None = None) -> ValidationReport:
-    """Read and validate case files; a file that cannot be used at all is listed in ``unusable``."""
-    today = today or dt.date.today()
-    report = ValidationReport()
-    for path in paths:
-        try:
-            case_file = read_case_file(path)
-        except InputError as exc:
-            report.unusable.append(exc)
-            continue
-        report.files.append(case_file)
-        report.problems.extend(validate_case_file(case_file, today))
-    report.problems.extend(_duplicates(report.files))
-    return report
-
-
-def validate_data(name: str, data: dict[str, Any], today: dt.date | None = None) -> list[Problem]:
-    """Validate case data already in memory (as produced by the ledger import)."""
-    case_file = CaseFile(name, data)
-    return validate_case_file(case_file, today or dt.date.today()) + _duplicates([case_file])

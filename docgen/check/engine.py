@@ -7,15 +7,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docgen.cases import CaseFile
+from docgen.cases import Case, Rejected, lookup
 from docgen.check.evaluate import NotApplicable, matches, render
 from docgen.check.files import evidence_file_problems
 from docgen.check.findings import CaseRef, Finding
 from docgen.check.institutions import Unit, check_units
 from docgen.check.kinds import KINDS, Context
 from docgen.specs import Rule, Spec
+from docgen.specs.inventory import Source
 
 INACTIVE_RULE = "inventory.inactive"
+INVALID_RULE = "case.invalid"
+INVALID_SOURCE = Source("案卷格式（docgen validate）", "案卷数据须真实、完整、可以核查")
+SHOWN_PROBLEMS = 3
+INVALID_ITEM = "案卷数据有误"  # the report's section for cases whose category cannot be read
 
 
 @dataclass
@@ -37,17 +42,38 @@ class CheckResult:
         return [c for c in self.cases if (c.file, c.case_id) in bad]
 
 
-def _ref(case_file: CaseFile, case: dict) -> CaseRef:
-    student = case.get("student", {})
-    return CaseRef(
-        file=case_file.name, case_id=str(case.get("case_id", "")), name=str(student.get("name", "")),
-        registry_no=str(student.get("registry_no", "")), id_number=str(student.get("id_number", "")),
-        category=str(case.get("situation", {}).get("category", "")),
-        township=str(case.get("hukou_place", {}).get("township", "")), school=str(student.get("school", "")),
-    )
+def case_ref(case: Case) -> CaseRef:
+    """How findings name a checked case."""
+    return CaseRef(file=case.file, case_id=case.case_id, name=case.name, registry_no=case.registry_no,
+                   id_number=case.id_number, category=case.category, township=case.township, school=case.school)
 
 
-def check_case(case: dict, ref: CaseRef, spec: Spec, as_of: dt.date, evidence_root: Path | None) -> list[Finding]:
+def _text(data: object, path: str) -> str:
+    value = lookup(data, path)
+    return value if isinstance(value, str) else ""
+
+
+def rejected_ref(rejected: Rejected) -> CaseRef:
+    """How findings name a case whose data did not pass (whatever of it can be read)."""
+    data = rejected.data
+    return CaseRef(file=rejected.file, case_id=rejected.case_id or rejected.path,
+                   name=_text(data, "student.name") or f"{rejected.file} {rejected.path}",
+                   registry_no=_text(data, "student.registry_no"), id_number=_text(data, "student.id_number"),
+                   category=_text(data, "situation.category") or INVALID_ITEM,
+                   township=_text(data, "hukou_place.township"), school=_text(data, "student.school"))
+
+
+def invalid_finding(rejected: Rejected) -> Finding:
+    """One finding for a case that cannot be audited until its data is corrected."""
+    ref = rejected_ref(rejected)
+    errors = [p for p in rejected.problems if p.is_error] or list(rejected.problems)
+    shown = "；".join(f"{p.path} {p.message}" for p in errors[:SHOWN_PROBLEMS])
+    more = f"等 {len(errors)} 个问题" if len(errors) > SHOWN_PROBLEMS else ""
+    message = f"案卷数据有误，未能核查：{shown}{more}（用 docgen validate 查看全部问题并改正）"
+    return Finding(INVALID_RULE, "error", ref.category, message, rejected.path, INVALID_SOURCE, ref)
+
+
+def check_case(case: Case, ref: CaseRef, spec: Spec, as_of: dt.date, evidence_root: Path | None) -> list[Finding]:
     """Every finding for one case: its category's rules, the evidence files, an inactive measure."""
     findings: list[Finding] = []
     item = spec.inventory.get(ref.category)
@@ -56,7 +82,7 @@ def check_case(case: dict, ref: CaseRef, spec: Spec, as_of: dt.date, evidence_ro
             INACTIVE_RULE, "info", ref.category,
             f"该处置措施已停止实施（{item.inactive_reason}），历史案卷仍按原要求核查", "", item.source, ref,
         ))
-    ctx = Context(case, as_of, spec.calendar)
+    ctx = Context(case.data, as_of, spec.calendar)
     for rule in spec.checklists.rules_for(ref.category):
         if rule.kind == "evidence_files":
             if evidence_root is not None:
@@ -81,7 +107,7 @@ def _rule_findings(rule: Rule, ctx: Context, ref: CaseRef) -> list[Finding]:
     return out
 
 
-def _file_findings(rule: Rule, case: dict, ref: CaseRef, spec: Spec, root: Path) -> list[Finding]:
+def _file_findings(rule: Rule, case: Case, ref: CaseRef, spec: Spec, root: Path) -> list[Finding]:
     out = []
     for problem in evidence_file_problems(case, root, spec.evidence_types):
         details = {"evidence_id": problem.evidence_id, "kind_label": problem.kind, "problem": problem.problem,
@@ -92,15 +118,21 @@ def _file_findings(rule: Rule, case: dict, ref: CaseRef, spec: Spec, root: Path)
 
 
 def check_cases(
-    case_files: Sequence[CaseFile], spec: Spec, as_of: dt.date, evidence_root: Path | None = None,
-    units: Sequence[Unit] = (),
+    cases: Sequence[Case], spec: Spec, as_of: dt.date, evidence_root: Path | None = None,
+    units: Sequence[Unit] = (), rejected: Sequence[Rejected] = (),
 ) -> CheckResult:
-    """Check every case of every file against the county's checklists, and the units' own archives."""
+    """Check every case against the county's checklists, and the units' own archives.
+
+    A case whose data did not pass the loader is one finding of its own (案卷数据有误); the rest are audited.
+    """
     result = CheckResult(as_of, evidence_checked=evidence_root is not None, units=[u.name for u in units])
     result.findings.extend(check_units(list(units), spec.inventory, evidence_root))
-    for case_file in case_files:
-        for case in case_file.cases():
-            ref = _ref(case_file, case)
-            result.cases.append(ref)
-            result.findings.extend(check_case(case, ref, spec, as_of, evidence_root))
+    for bad in rejected:
+        finding = invalid_finding(bad)
+        result.cases.append(finding.case)
+        result.findings.append(finding)
+    for case in cases:
+        ref = case_ref(case)
+        result.cases.append(ref)
+        result.findings.extend(check_case(case, ref, spec, as_of, evidence_root))
     return result

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from docgen.cases.model import lookup
 from docgen.cases.schema import case_field
 from docgen.dates import parse_iso
 
@@ -14,13 +15,7 @@ class NotApplicable(Exception):
     """Raised when a rule cannot be judged because a date it compares with is absent (another rule says so)."""
 
 
-def get(obj: Any, dotted: str) -> Any:
-    """obj['a']['b'] for 'a.b', None when absent."""
-    for part in dotted.split("."):
-        if not isinstance(obj, dict):
-            return None
-        obj = obj.get(part)
-    return obj
+get = lookup  # rules name fields by dotted path, read the one way every stage reads case data
 
 
 def items(case: dict[str, Any], dotted: str) -> list[tuple[int, dict[str, Any]]]:

@@ -48,6 +48,21 @@ def print_problems(problems: Sequence[Problem]) -> None:
         click.echo(str(problem))
 
 
+def load_checked(files: Sequence[Path], today: dt.date | None = None) -> list[Any]:
+    """The checked cases of ``files`` for a command that produces documents.
+
+    Every problem is printed as ``validate`` prints it and nothing is written when a case fails;
+    warnings (text Word cannot hold, made safe) go to stderr and the command goes on.
+    """
+    from docgen.cases import load_cases
+
+    loaded = load_cases(files, today)
+    checked = loaded.checked()
+    for warning in loaded.warnings:
+        click.echo(str(warning), err=True)
+    return checked
+
+
 def handles_errors(func: Callable[..., int | None]) -> Callable[..., None]:
     """Turn docgen errors into one line on stderr and the exit code; no traceback without --debug."""
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
 from docgen.cli import (
     handles_errors,
+    load_checked,
     main,
     parse_date_option,
     templates_option,
@@ -39,21 +39,27 @@ def check(files: tuple[Path, ...], evidence: Path | None, institutions: Path | N
 
     退出码：0 全部齐全，1 有缺漏，2 输入无法使用。
     """
-    from docgen.cases import read_case_file
+    from docgen.cases import load_cases
     from docgen.check import check_cases
     from docgen.check.institutions import load_units
-    from docgen.errors import InputError
+    from docgen.errors import DataProblemsError
+    from docgen.fsutil import refuse_overlap, require_dir
     from docgen.report import build_report, write_reports
     from docgen.report.terminal import summary_lines
     from docgen.specs import load_spec
 
+    refuse_overlap([("报告目录", report_dir)], _inputs(files, evidence, institutions, spec_dir, checklist_dir))
     spec = load_spec(spec_dir, checklist_dir)
-    if evidence is not None and not evidence.is_dir():
-        raise InputError(str(evidence), "佐证材料目录不存在")
-    case_files = [read_case_file(f) for f in files]
+    if evidence is not None:
+        require_dir(evidence, "佐证材料目录")
+    loaded = load_cases(files)
+    file_errors = [p for p in loaded.errors if not any(p.file == r.file and p.path.startswith(r.path)
+                                                         for r in loaded.rejected)]
+    if file_errors:
+        raise DataProblemsError(file_errors)  # the file itself is malformed: nothing to audit case by case
     units = load_units(institutions) if institutions else []
-    result = check_cases(case_files, spec, as_of or dt.date.today(), evidence, units)
-    report = build_report(result, spec, _scope(case_files))
+    result = check_cases(loaded.cases, spec, as_of or dt.date.today(), evidence, units, loaded.rejected)
+    report = build_report(result, spec, _scope(files, loaded.counties()))
     for line in summary_lines(report):
         click.echo(line)
     if evidence is None:
@@ -64,10 +70,19 @@ def check(files: tuple[Path, ...], evidence: Path | None, institutions: Path | N
     return EXIT_PROBLEMS if result.gaps else EXIT_OK
 
 
-def _scope(case_files: Sequence[Any]) -> str:
-    counties = sorted({c.get("hukou_place", {}).get("county", "") for f in case_files for c in f.cases()} - {""})
-    names = "、".join(Path(f.name).name for f in case_files)
+def _scope(files: Sequence[Path], counties: Sequence[str]) -> str:
+    names = "、".join(Path(f).name for f in files)
     return f"{'、'.join(counties) or '（未注明县）'}，案卷文件 {names}"
+
+
+def _inputs(files: Sequence[Path], evidence: Path | None, institutions: Path | None, spec_dir: Path | None,
+            checklist_dir: Path | None, template_dir: Path | None = None) -> list[tuple[str, Path | None]]:
+    from docgen.render.registry import DEFAULT_TEMPLATE_DIR
+    from docgen.specs import DEFAULT_CHECKLIST_DIR, DEFAULT_SPEC_DIR
+
+    return [*(("案卷文件", f) for f in files), ("佐证材料目录", evidence), ("单位档案目录", institutions),
+            ("档案清单目录", spec_dir or DEFAULT_SPEC_DIR), ("核查规则目录", checklist_dir or DEFAULT_CHECKLIST_DIR),
+            ("模板目录", template_dir or DEFAULT_TEMPLATE_DIR)]
 
 
 @main.command()
@@ -80,25 +95,31 @@ def _scope(case_files: Sequence[Any]) -> str:
 @click.option("--as-of", "as_of", callback=lambda _c, _p, v: parse_date_option(v), metavar="YYYY-MM-DD",
               help="归档日期（默认今天）。")
 @click.option("--zip", "make_zip", is_flag=True, help="另外打包成一个 zip 文件。")
+@click.option("--spec", "spec_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="档案资料清单目录（默认项目自带的 archive_specs/）。")
+@click.option("--checklists", "checklist_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="核查规则目录（默认项目自带的 checklists/）。")
 @templates_option
 @handles_errors
 def assemble(files: tuple[Path, ...], evidence: Path, out: Path, institutions: Path | None, as_of: dt.date | None,
-             make_zip: bool, template_dir: Path | None) -> int:
+             make_zip: bool, spec_dir: Path | None, checklist_dir: Path | None, template_dir: Path | None) -> int:
     """按档案资料清单整理迎检档案：每生一个文件夹（封面、卷内目录、案卷 PDF、核查结果），整体做成 BagIt 包。"""
     from docgen.archive import assemble_archive
-    from docgen.cases import read_case_file
     from docgen.check.institutions import load_units
-    from docgen.errors import InputError
+    from docgen.fsutil import refuse_overlap, require_dir
     from docgen.render import load_registry
     from docgen.specs import load_spec
 
-    if not evidence.is_dir():
-        raise InputError(str(evidence), "佐证材料目录不存在")
-    case_files = [read_case_file(f) for f in files]
-    counties = sorted({c.get("hukou_place", {}).get("county", "") for f in case_files for c in f.cases()} - {""})
-    result = assemble_archive(case_files, out, load_spec(), load_registry(template_dir), evidence_root=evidence,
-                              as_of=as_of or dt.date.today(), units=load_units(institutions) if institutions else [],
-                              county="、".join(counties), make_zip=make_zip)
+    zip_path = out.parent / f"{out.name}.zip" if make_zip else None
+    inputs = _inputs(files, evidence, institutions, spec_dir, checklist_dir, template_dir)
+    refuse_overlap([("档案目录", out), ("zip 文件", zip_path)], inputs)
+    require_dir(evidence, "佐证材料目录")
+    spec, registry = load_spec(spec_dir, checklist_dir), load_registry(template_dir)
+    units = load_units(institutions) if institutions else []
+    cases = load_checked(files)
+    counties = sorted({c.county for c in cases} - {""})
+    result = assemble_archive(cases, out, spec, registry, evidence_root=evidence, as_of=as_of or dt.date.today(),
+                              units=units, county="、".join(counties), make_zip=make_zip)
     click.echo(f"档案已整理到 {out}：{result.students} 名学生，{result.files} 个文件，"
                f"转换 {result.converted} 个、沿用缓存 {result.reused} 个，用时 {result.seconds:.1f} 秒")
     if result.zip_path:

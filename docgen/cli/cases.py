@@ -10,6 +10,7 @@ import click
 
 from docgen.cli import (
     handles_errors,
+    load_checked,
     main,
     mapping_option,
     print_problems,
@@ -27,20 +28,29 @@ def validate(files: tuple[Path, ...], today: dt.date | None) -> int:
 
     退出码：0 全部合格，1 数据有问题，2 文件无法使用。
     """
-    from docgen.cases import validate_files
+    from docgen.cases import load_data
+    from docgen.cases.load import read_case_json
+    from docgen.errors import InputError
 
-    report = validate_files(files, today=today)
+    sources, unusable = [], []
+    for f in files:
+        try:
+            sources.append((str(f), read_case_json(f)))
+        except InputError as exc:
+            unusable.append(exc)
+    report = load_data(sources, today)
     print_problems(report.problems)
-    for error in report.unusable:
+    for error in unusable:
         click.echo(f"错误：{error}", err=True)
     summary = f"检查了 {len(report.files)} 个文件、{report.case_count} 个案卷"
-    if report.unusable:
-        click.echo(f"{summary}；{len(report.unusable)} 个文件无法使用。", err=True)
+    if unusable:
+        click.echo(f"{summary}；{len(unusable)} 个文件无法使用。", err=True)
         return EXIT_UNUSABLE
-    if report.problems:
-        click.echo(f"{summary}，发现 {len(report.problems)} 个问题。", err=True)
+    warned = f"，另有 {len(report.warnings)} 处提醒" if report.warnings else ""
+    if report.errors:
+        click.echo(f"{summary}，发现 {len(report.errors)} 个问题{warned}。", err=True)
         return EXIT_PROBLEMS
-    click.echo(f"{summary}，全部合格。", err=True)
+    click.echo(f"{summary}，全部合格{warned}。", err=True)
     return EXIT_OK
 
 
@@ -55,9 +65,10 @@ def import_(ledger: Path, out: Path, mapping: Path | None, today: dt.date | None
 
     有任何问题时逐条列出（工作表、行、列），不写出文件，退出码 1。
     """
-    from docgen.fsutil import write_text_atomic
+    from docgen.fsutil import refuse_overlap, write_text_atomic
     from docgen.ledger import import_ledger, load_mapping
 
+    refuse_overlap([("输出文件", out)], [("台账", ledger), ("映射文件", mapping)])
     result = import_ledger(ledger, load_mapping(mapping), today=today)
     if result.problems:
         raise DataProblemsError(result.problems)
@@ -73,11 +84,11 @@ def import_(ledger: Path, out: Path, mapping: Path | None, today: dt.date | None
 @handles_errors
 def export(files: tuple[Path, ...], out: Path, mapping: Path | None) -> int:
     """把案卷 JSON 导出为 Excel 台账，便于在 Excel 中查看和修改。"""
-    from docgen.cases import read_case_file
+    from docgen.fsutil import refuse_overlap
     from docgen.ledger import export_ledger, load_mapping
 
-    case_files = [read_case_file(f) for f in files]
-    cases = [case for f in case_files for case in f.cases()]
+    refuse_overlap([("输出文件", out)], [("案卷文件", f) for f in files] + [("映射文件", mapping)])
+    cases = load_checked(files)
     result = export_ledger(cases, out, load_mapping(mapping), source=", ".join(str(f) for f in files))
     sheets = "，".join(f"{name} {rows} 行" for name, rows in result.rows.items() if rows)
     click.echo(f"已导出 {len(cases)} 个案卷到 {out}（{sheets}）")

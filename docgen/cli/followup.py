@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from docgen.cli import handles_errors, main, parse_date_option, print_problems
+from docgen.cli import handles_errors, load_checked, main, parse_date_option, print_problems
 from docgen.errors import EXIT_OK, EXIT_PROBLEMS
 
 
@@ -24,13 +24,14 @@ def ledgers(roster: Path, case_paths: tuple[Path, ...], out: Path, unit: str, pd
 
     同时核对：台账人数 = 县内就读 + 县外就读 + 各类一生一案；有去向不明的儿童时退出码为 1。
     """
-    from docgen.cases import read_case_file
+    from docgen.fsutil import refuse_overlap
     from docgen.roster import build_tables, load_roster, reconcile, write_tables
     from docgen.roster.tables import COLUMN_LABELS, COLUMNS, unit_scope
     from docgen.roster.writers import MEASURES
 
+    refuse_overlap([("输出目录", out)], [("适龄儿童少年台账", roster), *(("案卷文件", f) for f in case_paths)])
     loaded = load_roster(roster)
-    cases = [c for f in case_paths for c in read_case_file(f).cases()]
+    cases = load_checked(case_paths)
     tables = build_tables(loaded, cases, *unit_scope(unit, cases))
     written = write_tables(tables, out, pdf)
     counts = reconcile(tables)
@@ -66,13 +67,14 @@ def _month(value: str | None) -> dt.date | None:
 def monthly(files: tuple[Path, ...], month: dt.date, units: tuple[str, ...], roster: Path | None, filler: str,
             out: Path, pdf: bool) -> int:
     """生成控辍保学月报表（每个乡镇、学校一份）；没有辍学学生的单位出零报告。"""
-    from docgen.cases import read_case_file
     from docgen.followup import monthly_report
     from docgen.followup.monthly import reporting_units
     from docgen.followup.writers import write_monthly
+    from docgen.fsutil import refuse_overlap
     from docgen.roster import load_roster
 
-    cases = [c for f in files for c in read_case_file(f).cases()]
+    refuse_overlap([("输出目录", out)], [("适龄儿童少年台账", roster), *(("案卷文件", f) for f in files)])
+    cases = load_checked(files)
     if not units:
         schools = {ch["school"] for ch in load_roster(roster).children if ch.get("school")} if roster else set()
         units = tuple(reporting_units(cases, schools))
@@ -101,13 +103,14 @@ def monthly(files: tuple[Path, ...], month: dt.date, units: tuple[str, ...], ros
 @handles_errors
 def due(files: tuple[Path, ...], on: dt.date | None, out: Path | None) -> int:
     """列出每个案卷接下来要办的事（家访、书面报告、行政处罚、催复函、补送教、月报表），按到期先后排列。"""
-    from docgen.cases import read_case_file
     from docgen.followup import due_actions
     from docgen.followup.writers import write_due
+    from docgen.fsutil import refuse_overlap
     from docgen.specs import load_spec
 
+    refuse_overlap([("输出文件", out)], [("案卷文件", f) for f in files])
     on = on or dt.date.today()
-    cases = [c for f in files for c in read_case_file(f).cases()]
+    cases = load_checked(files)
     actions = due_actions(cases, on, load_spec().calendar)
     for a in actions:
         days = a.overdue(on)
@@ -141,10 +144,11 @@ def roster_import(ledger: Path, out: Path, county: str, school_year: int, mappin
     import json
     import tempfile
 
-    from docgen.fsutil import write_text_atomic
+    from docgen.fsutil import refuse_overlap, write_text_atomic
     from docgen.roster import load_roster
     from docgen.roster.excel import import_roster
 
+    refuse_overlap([("输出文件", out)], [("台账", ledger), ("映射文件", mapping)])
     data = import_roster(ledger, county, school_year, mapping)
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     with tempfile.TemporaryDirectory() as tmp:
@@ -162,11 +166,12 @@ def roster_import(ledger: Path, out: Path, county: str, school_year: int, mappin
 @handles_errors
 def roster_export(roster_file: Path, out: Path) -> int:
     """把台账 JSON 导出为 Excel，便于在 Excel 中维护。"""
-    import json
-
+    from docgen.fsutil import refuse_overlap
+    from docgen.roster import load_roster
     from docgen.roster.excel import export_roster
 
-    export_roster(json.loads(roster_file.read_text(encoding="utf-8")), out)
+    refuse_overlap([("输出文件", out)], [("适龄儿童少年台账", roster_file)])
+    export_roster(load_roster(roster_file).children, out)
     click.echo(f"已导出到 {out}")
     return EXIT_OK
 
@@ -183,13 +188,14 @@ def roster_export(roster_file: Path, out: Path) -> int:
 def term_start_command(roster_file: Path, case_paths: tuple[Path, ...], schools: tuple[str, ...],
                        term_start: dt.date, out: Path) -> int:
     """生成开学工作统计报表：各校分年级的应到、在校、送教、休学、辍学人数和未到校学生名单。"""
-    from docgen.cases import read_case_file
+    from docgen.fsutil import refuse_overlap
     from docgen.roster import load_roster
     from docgen.roster.term import term_report
     from docgen.roster.writers import write_term_reports
 
+    refuse_overlap([("输出文件", out)], [("适龄儿童少年台账", roster_file), *(("案卷文件", f) for f in case_paths)])
     loaded = load_roster(roster_file)
-    cases = [c for f in case_paths for c in read_case_file(f).cases()]
+    cases = load_checked(case_paths)
     schools = schools or tuple(sorted({c["school"] for c in loaded.children if c.get("school")}))
     reports = [term_report(loaded, cases, school, term_start) for school in schools]
     write_term_reports(reports, out)

@@ -10,6 +10,7 @@ import click
 
 from docgen.cli import (
     handles_errors,
+    load_checked,
     main,
     parse_date_option,
     templates_option,
@@ -33,17 +34,22 @@ from docgen.errors import EXIT_OK, EXIT_PROBLEMS
 def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on: dt.date | None,
            register_path: Path | None, quiet: bool, template_dir: Path | None) -> int:
     """按模板为每个适用的学生（或每条记录）生成一份 Word 文书，编好文号，另出一份打印合并文件。"""
-    from docgen.cases import read_case_file
+    from docgen.fsutil import refuse_overlap
     from docgen.render import Register, load_registry, render_batch
     from docgen.render.batch import select_jobs
+    from docgen.render.registry import DEFAULT_TEMPLATE_DIR
 
+    register_file = register_path or out.parent / "文号登记簿.sqlite"
+    refuse_overlap([("输出目录", out), ("文号登记簿", register_file)],
+                   [*(("案卷文件", f) for f in files), ("模板目录", template_dir or DEFAULT_TEMPLATE_DIR)])
+    refuse_overlap([("输出目录", out)], [("文号登记簿", register_file)])
     spec = load_registry(template_dir).get(template_name)
-    case_files = [read_case_file(f) for f in files]
-    register = Register(register_path or out.parent / "文号登记簿.sqlite")
+    cases = load_checked(files)
+    register = Register(register_file)
     show = not quiet and sys.stdout.isatty()
-    total = len(select_jobs(spec, case_files)[0]) if show else 0
+    total = len(select_jobs(spec, cases)[0]) if show else 0
     with click.progressbar(length=total, label=f"生成{spec.name}", file=sys.stderr) if show else _NoBar() as bar:
-        result = render_batch(spec, case_files, out, register=register, on=on or dt.date.today(), pdf=pdf,
+        result = render_batch(spec, cases, out, register=register, on=on or dt.date.today(), pdf=pdf,
                               progress=bar.update)
     if not result.documents:
         click.echo(f"没有需要出具{spec.name}的案卷（{result.skipped} 个案卷不适用）。")

@@ -91,7 +91,7 @@ def build_demo(out_dir: str | Path) -> DemoSummary:
         export_ledger(batch["cases"], staging / "ledger.xlsx")
         roster = demo_roster(batch["cases"])
         (staging / "roster.json").write_text(json.dumps(roster, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        export_roster(roster, staging / "roster.xlsx")
+        export_roster(roster["children"], staging / "roster.xlsx")
         units, _ = demo_units()
         (staging / "institutions.json").write_text(
             json.dumps(units, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

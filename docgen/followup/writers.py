@@ -12,8 +12,7 @@ from openpyxl.styles import Font, PatternFill
 
 from docgen.followup.due import Action
 from docgen.followup.monthly import CATEGORY_LABELS, MEASURES, MonthlyReport
-from docgen.fsutil import atomic_path
-from docgen.render.batch import safe_name
+from docgen.fsutil import atomic_path, safe_name
 from docgen.roster.writers import style_run
 
 

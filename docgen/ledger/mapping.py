@@ -87,9 +87,14 @@ def load_mapping(path: str | Path | None = None) -> LedgerMapping:
     """The mapping in ``path``, or the default one shipped with docgen; raise MappingError if malformed."""
     if path is None:
         return _build(DEFAULT_MAPPING, data_yaml(DEFAULT_MAPPING))
+    return _build(str(path), read_mapping_file(path))
+
+
+def read_mapping_file(path: str | Path) -> Any:
+    """Parse a header-mapping YAML file a county edited; MappingError in Chinese when it cannot be read."""
     source = str(path)
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise MappingError(source, "映射文件不存在") from exc
     except (OSError, UnicodeDecodeError) as exc:
@@ -98,16 +103,20 @@ def load_mapping(path: str | Path | None = None) -> LedgerMapping:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行：" if mark else ""
         raise MappingError(source, f"{where}不是有效的 YAML") from exc
-    return _build(source, raw)
 
 
-def _build(source: str, raw: Any) -> LedgerMapping:
-    validator = Draft202012Validator(data_json("ledger_mapping.schema.json"))
+def check_mapping(source: str, raw: Any, schema_name: str, hint: str = "") -> None:
+    """MappingError naming the first place where ``raw`` does not follow the schema ``schema_name``."""
+    validator = Draft202012Validator(data_json(schema_name))
     error = next(iter(sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))), None)
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "顶层"
-        hint = "字段写法不正确：应为 student.name 这样的字段，或 participants(name/unit/role) 这样的对象列表"
         raise MappingError(source, f"{where}: {describe(error, hint)}")
+
+
+def _build(source: str, raw: Any) -> LedgerMapping:
+    hint = "字段写法不正确：应为 student.name 这样的字段，或 participants(name/unit/role) 这样的对象列表"
+    check_mapping(source, raw, "ledger_mapping.schema.json", hint)
     key = raw["key"]
     sheets = []
     for i, sheet in enumerate(raw["sheets"]):

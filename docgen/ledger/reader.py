@@ -14,11 +14,12 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from docgen.cases.validate import validate_data
+from docgen.cases.load import load_data
+from docgen.cases.model import raw_case_label
 from docgen.errors import InputError, LedgerError
 from docgen.ledger.cells import CellError, is_empty, read_cell, text_of
 from docgen.ledger.mapping import DEFAULT_MAPPING, LedgerMapping, SheetMap, load_mapping
-from docgen.problems import Problem, case_label
+from docgen.problems import Problem
 
 log = logging.getLogger(__name__)
 HEADER_ROW = 1
@@ -87,7 +88,7 @@ class _Importer:
         batch = {"schema_version": 1, "cases": self.cases}
         if not self.cases and not self.problems:
             raise LedgerError(self.name, f"工作表“{self.mapping.main.name}”中没有任何学生")
-        located = (self._locate(p) for p in validate_data(self.name, batch, today))
+        located = (self._locate(p) for p in load_data([(self.name, batch)], today).errors)
         self.problems.extend(p for p in located if p.path not in self.unreadable)
         order = {sheet.name: i for i, sheet in enumerate(self.mapping.sheets)}
         self.problems.sort(key=lambda p: _cell_order(p.path, order))
@@ -153,7 +154,7 @@ class _Importer:
                     continue
                 if value is not None:
                     _put(obj, column.path, value)
-            label = label or case_label(obj)
+            label = label or raw_case_label(obj)
             for ref, message in failed:
                 self.unreadable.add(ref)
                 self.problems.append(Problem(self.name, ref, message, label))
@@ -174,7 +175,7 @@ class _Importer:
             ))
             return None, "", ""
         case = self.cases[index]
-        label = case_label(case)
+        label = raw_case_label(case)
         if sheet.per_case:
             return case, f"$.cases[{index}]", label
         items = _ensure_list(case, sheet.rows)

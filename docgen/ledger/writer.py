@@ -14,12 +14,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from docgen.cases.model import lookup, raw_case_label
 from docgen.cases.schema import iter_leaf_paths
 from docgen.errors import DataProblemsError
 from docgen.fsutil import atomic_path
 from docgen.ledger.cells import separator_conflict, write_cell
 from docgen.ledger.mapping import Column, LedgerMapping, SheetMap, load_mapping
-from docgen.problems import Problem, case_label
+from docgen.problems import Problem
 
 log = logging.getLogger(__name__)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -61,23 +62,15 @@ def _rows(sheet: SheetMap, cases: Sequence[dict[str, Any]]) -> Iterator[tuple[st
         if sheet.per_case:
             yield key, case
             continue
-        items: Any = case
-        for part in sheet.rows:
-            items = items.get(part) if isinstance(items, dict) else None
+        items = lookup(case, sheet.rows)
         for item in items if isinstance(items, list) else []:
             yield key, item if isinstance(item, dict) else {}
-
-
-def _get(obj: Any, path: tuple[str, ...]) -> Any:
-    for part in path:
-        obj = obj.get(part) if isinstance(obj, dict) else None
-    return obj
 
 
 def _write_sheet(workbook: Workbook, sheet: SheetMap, cases: Sequence[dict[str, Any]]) -> int:
     """Stream one sheet: header, then one row per case or list item, each cell formatted for its field."""
     headers = [sheet.key_header] + [c.header for c in sheet.columns]
-    rows = [[key] + [write_cell(_get(obj, c.path), c) for c in sheet.columns] for key, obj in _rows(sheet, cases)]
+    rows = [[key] + [write_cell(lookup(obj, c.path), c) for c in sheet.columns] for key, obj in _rows(sheet, cases)]
     widths = [max(8, _display_width(h)) for h in headers]
     for values in rows:
         for i, value in enumerate(values):
@@ -147,12 +140,12 @@ def _refuse_separator_conflicts(cases: Sequence[dict[str, Any]], mapping: Ledger
                 continue
             for case in cases:
                 for _key, obj in _rows(sheet, [case]):
-                    sep = separator_conflict(_get(obj, column.path), column)
+                    sep = separator_conflict(lookup(obj, column.path), column)
                     if sep:
                         problems.append(Problem(
                             source, f"{sheet.name}·{column.header}",
                             f"内容含有分隔符“{sep.strip() or '换行'}”，写入台账后无法按原样读回，请改用其他符号",
-                            case_label(case),
+                            raw_case_label(case),
                         ))
     if problems:
         raise DataProblemsError(problems)

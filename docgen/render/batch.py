@@ -11,29 +11,27 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, nullcontext
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen.cases import CaseFile
+from docgen.cases import Case
 from docgen.cases.schema import case_field
 from docgen.dates import parse_iso
-from docgen.errors import DataProblemsError, OutputError
-from docgen.problems import Problem, case_label
-from docgen.render.context import DocInfo, template_context
+from docgen.errors import DataProblemsError
+from docgen.fsutil import MAX_NAME_BYTES, make_staging, move_into, safe_name
+from docgen.problems import Problem
+from docgen.render.context import DocInfo, readable_case, template_context
 from docgen.render.engine import Renderer, load_renderer
 from docgen.render.merge import merge_documents
 from docgen.render.numbers import Allocator, Register
 from docgen.render.registry import TemplateSpec
 
 PARALLEL_FROM = 200  # below this, starting a second process costs more than it saves
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 PRINT_SUFFIX = "打印合并"
 
 
@@ -41,8 +39,7 @@ PRINT_SUFFIX = "打印合并"
 class Job:
     """One document to produce."""
 
-    case_file: str
-    case: dict[str, Any]
+    case: Case
     record: dict[str, Any] | None
     index: int | None
     doc: DocInfo | None = None
@@ -82,26 +79,17 @@ def _matches(item: dict[str, Any], where: dict[str, Any]) -> bool:
     return all(item.get(k) in (v if isinstance(v, list) else [v]) for k, v in where.items())
 
 
-def _get(obj: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        obj = obj.get(part) if isinstance(obj, dict) else None
-    return obj
-
-
-def select_jobs(spec: TemplateSpec, case_files: Sequence[CaseFile]) -> tuple[list[Job], int]:
+def select_jobs(spec: TemplateSpec, cases: Sequence[Case]) -> tuple[list[Job], int]:
     """The documents this template makes for these cases, and how many cases it does not apply to."""
     jobs, skipped = [], 0
-    for case_file in case_files:
-        for case in case_file.cases():
-            if case.get("situation", {}).get("category") not in spec.applies_to:
-                skipped += 1
-                continue
-            if not spec.per:
-                jobs.append(Job(case_file.name, case, None, None))
-                continue
-            records = _get(case, ".".join(spec.per)) or []
-            jobs.extend(Job(case_file.name, case, r, i) for i, r in enumerate(records)
-                        if isinstance(r, dict) and _matches(r, spec.where))
+    for case in cases:
+        if case.category not in spec.applies_to:
+            skipped += 1
+            continue
+        if not spec.per:
+            jobs.append(Job(case, None, None))
+            continue
+        jobs.extend(Job(case, r, i) for i, r in case.records(spec.per) if _matches(r, spec.where))
     return jobs, skipped
 
 
@@ -109,26 +97,28 @@ def missing_fields(spec: TemplateSpec, jobs: Sequence[Job]) -> list[Problem]:
     """Every (case, field) the template needs but the case lacks."""
     problems, seen = [], set()
     for job in jobs:
-        key = (job.case_file, job.case.get("case_id"))
+        key = (job.case.file, job.case.path)
         if key in seen:
             continue
         seen.add(key)
         for dotted in spec.fields:
-            if _get(job.case, dotted) in (None, "", [], {}):
-                title = case_field(dotted.split(".")).title or dotted
-                problems.append(Problem(job.case_file, f"$.{dotted}",
-                                        f"模板“{spec.name}”需要“{title}”，该案卷没有", case_label(job.case)))
+            if job.case.get_path(dotted) in (None, "", [], {}):
+                field_info = case_field(dotted.split("."))
+                title = field_info.title if field_info else dotted
+                problems.append(Problem(job.case.file, f"{job.case.path}.{dotted}",
+                                        f"模板“{spec.name}”需要“{title}”，该案卷没有", job.case.label,
+                                        id="render.missing-field"))
     return problems
 
 
-def _issuer(spec: TemplateSpec, case: dict[str, Any]) -> tuple[str, str, str]:
+def _issuer(spec: TemplateSpec, case: Case) -> tuple[str, str, str]:
     """(issuer, 发文机关代字, short form used in the text: 镇 / 局 / 校)."""
-    place, school = case.get("hukou_place", {}), case.get("student", {}).get("school", "")
+    school = case.school
     if spec.issuer == "township":
-        town = place.get("township", "")
+        town = case.township
         return f"{town}人民政府", f"{town[:1]}政", town[-1:] or "镇"
     if spec.issuer == "bureau":
-        county = place.get("county", "")
+        county = case.county
         return f"{county}教育局", f"{county[:1]}教", "局"
     code = school[:1] + ("中" if "中学" in school else "小" if "小学" in school else "校")
     return school, code, "校"
@@ -137,7 +127,7 @@ def _issuer(spec: TemplateSpec, case: dict[str, Any]) -> tuple[str, str, str]:
 def _recorded(spec: TemplateSpec, job: Job) -> dict[str, Any]:
     """What the case data already records about this document: its number, date and deadline."""
     if spec.notice_kind:
-        notice = next((n for n in job.case.get("notices", []) if n.get("kind") == spec.notice_kind), None)
+        notice = next((n for _, n in job.case.records("notices") if n.get("kind") == spec.notice_kind), None)
         if notice:
             return {"doc_no": notice.get("doc_no"), "date": notice.get("issued_on"), "deadline": notice.get("deadline")}
         return {}
@@ -154,7 +144,7 @@ def assign_doc_info(spec: TemplateSpec, jobs: Sequence[Job], on: dt.date, alloca
         deadline = parse_iso(known.get("deadline")) or (
             date + dt.timedelta(days=spec.deadline_days) if spec.deadline_days else None)
         doc_no = known.get("doc_no") or ""
-        case_id = str(job.case.get("case_id", ""))
+        case_id = job.case.case_id
         if allocator is not None and spec.series:
             if doc_no:
                 allocator.record(issuer=issuer, series=spec.series, doc_no=doc_no, template=spec.name,
@@ -163,25 +153,21 @@ def assign_doc_info(spec: TemplateSpec, jobs: Sequence[Job], on: dt.date, alloca
                 doc_no = allocator.number(issuer=issuer, prefix=f"{code}{spec.series}", series=spec.series,
                                           year=date.year, template=spec.name, case_id=case_id,
                                           record_key=job.record_key, issued_on=date)
-        county = job.case.get("hukou_place", {}).get("county", "")
-        job.doc = DocInfo(doc_no, issuer, short, date, deadline, f"{county}教育局")
-
-
-def safe_name(text: str) -> str:
-    """A file-name part that is valid on Windows too and cannot leave the folder."""
-    return _UNSAFE.sub("_", text).strip(" .") or "_"
+        job.doc = DocInfo(doc_no, issuer, short, date, deadline, f"{job.case.county}教育局")
 
 
 def name_files(spec: TemplateSpec, jobs: Sequence[Job]) -> None:
-    """{school}_{name}_{template}[_{n}].docx, made unique within the batch by the case id if needed."""
+    """{school}_{name}_{template}[_{n}].docx, unique within the batch (by the case id if needed), and short
+    enough for every file system: the school and name are cut before the template name and suffixes are."""
     used: set[str] = set()
+    template = safe_name(spec.name, 60)
     for job in jobs:
-        student = job.case.get("student", {})
-        stem = f"{safe_name(student.get('school', ''))}_{safe_name(student.get('name', ''))}_{safe_name(spec.name)}"
-        if job.index is not None:
-            stem += f"_{job.index + 1:02d}"
+        suffix = "" if job.index is None else f"_{job.index + 1:02d}"
+        fixed = len(f"_{template}{suffix}_{job.case.case_id}.pdf".encode())  # room for a .pdf beside it
+        room = (MAX_NAME_BYTES - fixed) // 2 - 1
+        stem = f"{safe_name(job.case.school, room)}_{safe_name(job.case.name, room)}_{template}{suffix}"
         if stem in used:
-            stem += f"_{safe_name(str(job.case.get('case_id', '')))}"
+            stem += f"_{job.case.case_id}"
         used.add(stem)
         job.file = f"{stem}.docx"
 
@@ -210,11 +196,11 @@ def _render_all(spec: TemplateSpec, renderer: Renderer, contexts: list[dict[str,
 
 
 def render_batch(
-    spec: TemplateSpec, case_files: Sequence[CaseFile], out_dir: Path, *, register: Register | None, on: dt.date,
+    spec: TemplateSpec, cases: Sequence[Case], out_dir: Path, *, register: Register | None, on: dt.date,
     pdf: bool = False, progress: Callable[[int], None] | None = None, workers: int | None = None,
 ) -> BatchResult:
     """Render ``spec`` for every applicable case into ``out_dir``; see the module docstring for the order."""
-    jobs, skipped = select_jobs(spec, case_files)
+    jobs, skipped = select_jobs(spec, cases)
     problems = missing_fields(spec, jobs)
     if problems:
         raise DataProblemsError(problems)
@@ -223,55 +209,50 @@ def render_batch(
     if not jobs:
         return result  # nothing applies: write nothing, take no numbers
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    with ExitStack() as stack:
-        allocator = stack.enter_context(register.batch()) if register else stack.enter_context(nullcontext())
-        assign_doc_info(spec, jobs, on, allocator)
-        name_files(spec, jobs)
-        staging = _staging(out_dir)
-        stack.callback(shutil.rmtree, staging, True)
-        contexts = [template_context(j.case, j.record, list(spec.per), j.doc) for j in jobs]
-        rendered = []
-        for job, data in zip(jobs, _render_all(spec, renderer, contexts, workers), strict=True):
-            (staging / job.file).write_bytes(data)
-            rendered.append(data)
-            student = job.case.get("student", {})
-            result.documents.append(Produced(job.file, str(job.case.get("case_id", "")), student.get("name", ""),
-                                             student.get("school", ""), job.doc.no, job.doc.date.isoformat(),
-                                             None if job.index is None else job.index + 1))
-            if progress:
-                progress(1)
-        if rendered:
-            result.print_file = f"{safe_name(spec.name)}_{PRINT_SUFFIX}.docx"
-            (staging / result.print_file).write_bytes(merge_documents(rendered))
-        if pdf and rendered:
-            from docgen.render.pdf import convert_to_pdf
-
-            result.seconds_pdf = convert_to_pdf(staging, [d.file for d in result.documents] + [result.print_file])
-            for doc in result.documents:
-                doc.pdf = doc.file.removesuffix(".docx") + ".pdf"
-            result.print_pdf = result.print_file.removesuffix(".docx") + ".pdf"
-        result.manifest = f"{safe_name(spec.name)}_清单.json"
-        (staging / result.manifest).write_text(json.dumps(_manifest(result, register, on), ensure_ascii=False,
-                                                          indent=2) + "\n", encoding="utf-8")
-        _move_into_place(staging, out_dir)
+    staging = make_staging(out_dir)
+    try:
+        with register.batch() if register else nullcontext() as allocator:
+            assign_doc_info(spec, jobs, on, allocator)
+            name_files(spec, jobs)
+            _write_batch(spec, renderer, jobs, staging, result, workers, pdf, progress)
+            result.manifest = f"{safe_name(spec.name)}_清单.json"
+            (staging / result.manifest).write_text(json.dumps(_manifest(result, register, on), ensure_ascii=False,
+                                                              indent=2) + "\n", encoding="utf-8")
+        # The numbers are committed only now that every document is complete: a run killed before this
+        # point holds no number; one killed during the move gets the same numbers back when run again.
+        move_into(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return result
 
 
-def _staging(out_dir: Path) -> Path:
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
-    except OSError as exc:
-        raise OutputError(str(out_dir), f"无法创建输出目录（{exc.strerror or exc}）") from exc
+def _write_batch(spec: TemplateSpec, renderer: Renderer, jobs: Sequence[Job], staging: Path, result: BatchResult,
+                 workers: int, pdf: bool, progress: Callable[[int], None] | None) -> None:
+    contexts = []
+    views: dict[int, dict[str, Any]] = {}  # one readable copy per case, however many records it has: linear
+    for job in jobs:
+        view = views.get(id(job.case))
+        if view is None:
+            view = views[id(job.case)] = readable_case(job.case)
+        contexts.append(template_context(view, job.record, list(spec.per), job.doc))
+    rendered = []
+    for job, data in zip(jobs, _render_all(spec, renderer, contexts, workers), strict=True):
+        (staging / job.file).write_bytes(data)
+        rendered.append(data)
+        result.documents.append(Produced(job.file, job.case.case_id, job.case.name, job.case.school,
+                                         job.doc.no, job.doc.date.isoformat(),
+                                         None if job.index is None else job.index + 1))
+        if progress:
+            progress(1)
+    result.print_file = f"{safe_name(spec.name)}_{PRINT_SUFFIX}.docx"
+    (staging / result.print_file).write_bytes(merge_documents(rendered))
+    if pdf:
+        from docgen.render.pdf import convert_to_pdf
 
-
-def _move_into_place(staging: Path, out_dir: Path) -> None:
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for item in staging.iterdir():
-            os.replace(item, out_dir / item.name)
-    except OSError as exc:
-        raise OutputError(str(out_dir), f"无法写入（{exc.strerror or exc}）") from exc
+        result.seconds_pdf = convert_to_pdf(staging, [d.file for d in result.documents] + [result.print_file])
+        for doc in result.documents:
+            doc.pdf = doc.file.removesuffix(".docx") + ".pdf"
+        result.print_pdf = result.print_file.removesuffix(".docx") + ".pdf"
 
 
 def _manifest(result: BatchResult, register: Register | None, on: dt.date) -> dict[str, Any]:

@@ -8,6 +8,7 @@ check knows them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,7 @@ def cn_date(day: dt.date) -> str:
 
 def readable(value: Any, parts: list[str]) -> Any:
     """A copy of case data with codes as labels and dates as Chinese dates, following the schema."""
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {k: readable(v, [*parts, k]) for k, v in value.items()}
     if isinstance(value, list):
         return [readable(v, [*parts, "[]"]) for v in value]
@@ -47,12 +48,15 @@ def readable(value: Any, parts: list[str]) -> Any:
     return value
 
 
-def _with_computed(case: dict[str, Any]) -> dict[str, Any]:
-    student = case.get("student", {})
-    grade = student.get("grade")
+def readable_case(case: Mapping[str, Any]) -> dict[str, Any]:
+    """What ``case`` is to a template: labels, Chinese dates and the computed values (made once per case)."""
+    view = readable(case, [])
+    grade = view["student"].get("grade")
     if isinstance(grade, int) and 1 <= grade <= 9:
-        student["grade_name"] = f"{GRADES[grade - 1]}年级"
-    return case
+        view["student"]["grade_name"] = f"{GRADES[grade - 1]}年级"
+    for p in view.get("persuasions", []):
+        _record_computed(p)
+    return view
 
 
 def _record_computed(record: dict[str, Any]) -> dict[str, Any]:
@@ -81,11 +85,10 @@ class DocInfo:
                 "deadline": cn_date(self.deadline) if self.deadline else "", "addressee": self.addressee}
 
 
-def template_context(case: dict[str, Any], record: dict[str, Any] | None, record_path: list[str],
+def template_context(case_view: dict[str, Any], record: Mapping[str, Any] | None, record_path: list[str],
                      doc: DocInfo) -> dict[str, Any]:
-    context: dict[str, Any] = {"case": _with_computed(readable(case, [])), "doc": doc.as_context()}
+    """The context of one document: the case as :func:`readable_case` made it, the record, and ``doc``."""
+    context: dict[str, Any] = {"case": case_view, "doc": doc.as_context()}
     if record is not None:
         context["record"] = _record_computed(readable(record, [*record_path, "[]"]))
-    for p in context["case"].get("persuasions", []):
-        _record_computed(p)
     return context

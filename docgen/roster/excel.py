@@ -6,6 +6,7 @@ by the roster schema's fields, so dates, labels (县内就读, 男), 是/否 and
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,9 @@ from openpyxl.utils import get_column_letter
 
 from docgen.cases.schema import Field
 from docgen.errors import DataProblemsError, LedgerError, MappingError
-from docgen.fsutil import atomic_path
+from docgen.fsutil import save_workbook
 from docgen.ledger.cells import CellError, is_empty, read_cell, write_cell
-from docgen.ledger.mapping import Column
+from docgen.ledger.mapping import Column, check_mapping, read_mapping_file
 from docgen.problems import Problem
 from docgen.resources import data_json, data_text
 
@@ -25,14 +26,16 @@ DEFAULT_MAPPING = "roster_mapping.yaml"
 
 
 def _columns(mapping_path: Path | None) -> tuple[str, list[Column]]:
-    raw = yaml.safe_load(mapping_path.read_text(encoding="utf-8") if mapping_path else data_text(DEFAULT_MAPPING))
+    source = str(mapping_path or DEFAULT_MAPPING)
+    raw = read_mapping_file(mapping_path) if mapping_path else yaml.safe_load(data_text(DEFAULT_MAPPING))
+    check_mapping(source, raw, "roster_mapping.schema.json")
     child = Field(data_json("roster.schema.json")["$defs"]["child"])
     required = set(child.node["required"])
     columns = []
     for header, name in raw["columns"].items():
         field = child.child(name)
         if field is None:
-            raise MappingError(str(mapping_path or DEFAULT_MAPPING), f"列“{header}”: 台账中没有字段 {name}")
+            raise MappingError(source, f"列“{header}”: 台账中没有字段 {name}")
         columns.append(Column(str(header), (name,), field, (), name in required))
     return raw["sheet"], columns
 
@@ -77,13 +80,14 @@ def import_roster(path: Path, county: str, school_year: int, mapping: Path | Non
     return {"schema_version": 1, "county": county, "school_year": school_year, "children": children}
 
 
-def export_roster(roster: dict[str, Any], target: Path, mapping: Path | None = None) -> None:
+def export_roster(children: Sequence[Mapping[str, Any]], target: Path, mapping: Path | None = None) -> None:
+    """The roster's children as the Excel sheet the mapping describes (IDs as text, dates as dates)."""
     sheet, columns = _columns(mapping)
     wb = Workbook()
     ws = wb.active
     ws.title = sheet
     ws.append([c.header for c in columns])
-    for child in roster["children"]:
+    for child in children:
         ws.append([write_cell(child.get(c.path[0]), c) for c in columns])
     for i, column in enumerate(columns, 1):
         ws.column_dimensions[get_column_letter(i)].width = max(8, len(column.header) * 2 + 4)
@@ -91,5 +95,4 @@ def export_roster(roster: dict[str, Any], target: Path, mapping: Path | None = N
             for cell in ws[get_column_letter(i)][1:]:
                 cell.number_format = "@"
     ws.freeze_panes = "A2"
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, target)

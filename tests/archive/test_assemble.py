@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from docgen.archive import assemble_archive, verify_bag
-from docgen.cases import CaseFile
+from docgen.cases import load_data
 from docgen.render import load_registry
 from docgen.specs import load_spec
 
@@ -36,7 +36,7 @@ def work(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def assemble(work: Path, name: str = "archive", data: dict | None = None):
     data = data or json.loads((work / "cases.json").read_text(encoding="utf-8"))
-    return assemble_archive([CaseFile("cases.json", data)], work / name, load_spec(), load_registry(),
+    return assemble_archive(load_data([("cases.json", data)]).checked(), work / name, load_spec(), load_registry(),
                             evidence_root=work / "evidence", as_of=AS_OF, county="青石县")
 
 
@@ -112,15 +112,17 @@ def test_corrupt_files_and_escaping_paths_are_reported_and_the_rest_is_built(wor
     folder = work / "evidence" / "QS-2022-001"
     (folder / "坏的.pdf").write_bytes(b"%PDF-1.4 truncated")
     (folder / "坏的.jpg").write_bytes(b"\xff\xd8\xff not really a jpeg")
+    # A "../" path is refused by the loader before anything runs; a symlink is the way out left to try.
+    (folder / "外面.pdf").symlink_to(work / "evidence" / "QS-2022-004" / "001_劝返记录表_20220921.pdf")
     case["evidence"] += [{"id": "E901", "kind": "registry_certificate", "file": "坏的.pdf"},
                          {"id": "E902", "kind": "school_photo", "file": "坏的.jpg"},
-                         {"id": "E903", "kind": "other", "file": "../QS-2022-004/001_劝返记录表_20220921.pdf"}]
+                         {"id": "E903", "kind": "other", "file": "外面.pdf"}]
     result = assemble(work, "with-bad-files", data)
-    assert sorted(p.split(": ", 1)[1] for p in result.problems if "QS-2022-001" in p) == [
-        "../QS-2022-004/001_劝返记录表_20220921.pdf 路径指向本案材料目录之外，未读取",
+    assert sorted(p.split(": ", 1)[1] for p in result.problems if "QS-2022-001" in p) == sorted([
+        "外面.pdf 路径指向本案材料目录之外，未读取",
         "坏的.jpg 图片无法读取",
         "坏的.pdf PDF 文件已损坏，无法读取",
-    ]
+    ])
     binder = PdfReader(student(work / "with-bad-files", "林嘉豪") / "案卷.pdf")
     text = "".join("".join(p.extract_text().split()) for p in binder.pages)
     assert "PDF文件已损坏，无法读取，未能装订" in text and "路径指向本案材料目录之外" in text
@@ -162,7 +164,8 @@ def test_zip_holds_the_whole_bag(work: Path) -> None:
     import zipfile
 
     data = json.loads((work / "cases.json").read_text(encoding="utf-8"))
-    result = assemble_archive([CaseFile("cases.json", data)], work / "zipped", load_spec(), load_registry(),
+    cases = load_data([("cases.json", data)]).checked()
+    result = assemble_archive(cases, work / "zipped", load_spec(), load_registry(),
                               evidence_root=work / "evidence", as_of=AS_OF, county="青石县", make_zip=True)
     names = zipfile.ZipFile(result.zip_path).namelist()
     assert "zipped/bagit.txt" in names and "zipped/manifest-sha256.txt" in names

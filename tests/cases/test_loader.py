@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from docgen.cases import read_case_file
+from docgen.cases import load_cases
+from docgen.cases.load import read_case_json
 from docgen.errors import EXIT_UNUSABLE, InputError
 
 UNUSABLE = FIXTURES / "unusable"
@@ -26,7 +27,7 @@ NOT_A_CASE_FILE = "不是案卷文件：顶层应为一个案卷对象 {…} 或
 )
 def test_unusable_files_raise_one_clear_error(name: str, message: str) -> None:
     with pytest.raises(InputError) as info:
-        read_case_file(UNUSABLE / name)
+        read_case_json(UNUSABLE / name)
     assert str(info.value) == f"{UNUSABLE / name}: {message}"
     assert info.value.exit_code == EXIT_UNUSABLE
 
@@ -35,19 +36,19 @@ def test_not_utf8_and_directory(tmp_path: Path) -> None:
     gbk = tmp_path / "gbk.json"
     gbk.write_bytes('{"case_id": "张三"}'.encode("gbk"))
     with pytest.raises(InputError, match="不是 UTF-8 编码的文本"):
-        read_case_file(gbk)
+        read_case_json(gbk)
     with pytest.raises(InputError, match="这是一个目录"):
-        read_case_file(tmp_path)
+        read_case_json(tmp_path)
 
 
 def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "bom.json"
     path.write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "cases" / "valid-minimal.json").read_bytes())
-    case_file = read_case_file(path)
-    assert not case_file.is_batch
-    assert [case["case_id"] for case in case_file.cases()] == ["T-001"]
+    loaded = load_cases([path])
+    assert [case.case_id for case in loaded.cases] == ["T-001"]
+    assert [case.path for case in loaded.cases] == ["$"]
 
 
 def test_batch_entries_carry_their_json_paths() -> None:
-    case_file = read_case_file(FIXTURES / "cases" / "valid-batch.json")
-    assert [path for path, _ in case_file.entries()] == ["$.cases[0]", "$.cases[1]"]
+    loaded = load_cases([FIXTURES / "cases" / "valid-batch.json"])
+    assert [case.path for case in loaded.cases] == ["$.cases[0]", "$.cases[1]"]

@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, TODAY
 
-from docgen.cases import validate_data, validate_files
+from docgen.cases import load_cases, load_data
 
 CASE_FIXTURES = sorted((FIXTURES / "cases").glob("*.json"))
 
 
 def _lines(paths: list[Path]) -> list[str]:
-    report = validate_files(paths, today=TODAY)
-    assert not report.unusable
+    report = load_cases(paths, today=TODAY)
     return [str(p).replace(f"{FIXTURES / 'cases'}/", "") for p in report.problems]
 
 
@@ -39,9 +38,9 @@ def test_duplicates_are_found_across_files() -> None:
 
 def test_validate_data_checks_in_memory_batches() -> None:
     data = json.loads((FIXTURES / "cases" / "valid-batch.json").read_text(encoding="utf-8"))
-    assert validate_data("内存", data, TODAY) == []
+    assert load_data([("内存", data)], TODAY).problems == []
     data["cases"][1]["student"]["grade"] = 10
-    (problem,) = validate_data("内存", data, TODAY)
+    (problem,) = load_data([("内存", data)], TODAY).problems
     assert problem.path == "$.cases[1].student.grade"
     assert "年级应为1—9的整数" in problem.message
 
@@ -57,5 +56,5 @@ def test_school_age_uses_the_31_august_cutoff() -> None:
         data["situation"]["dropout_date"] = "2022-09-05"
         for record in data["persuasions"]:
             record["date"] = "2022-09-08"
-        problems = validate_data("x.json", data, TODAY)
+        problems = load_data([("x.json", data)], TODAY).problems
         assert (problems == []) is ok, problems

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import TODAY
 
-from docgen.cases import read_case_file
+from docgen.cases import load_cases
 from docgen.check import check_cases
 from docgen.check.institutions import load_units
 from docgen.specs import load_spec
@@ -15,7 +15,7 @@ from docgen.specs import load_spec
 
 def test_demo_check_finds_exactly_the_planted_gaps(demo_dir: Path) -> None:
     spec = load_spec()
-    result = check_cases([read_case_file(demo_dir / "cases.json")], spec, TODAY, demo_dir / "evidence",
+    result = check_cases(load_cases([demo_dir / "cases.json"]).checked(), spec, TODAY, demo_dir / "evidence",
                          load_units(demo_dir / "institutions.json"))
     found = sorted((f.case.case_id if f.case else f.unit, f.rule_id) for f in result.gaps)
     planted = json.loads((demo_dir / "planted_gaps.json").read_text(encoding="utf-8"))
@@ -31,9 +31,9 @@ def test_cadence_counts_only_complete_weeks_before_the_as_of_date(demo_dir: Path
     import datetime as dt
 
     spec = load_spec()
-    case_file = read_case_file(demo_dir / "cases.json")
-    early = check_cases([case_file], spec, dt.date(2022, 11, 16), demo_dir / "evidence")
-    late = check_cases([case_file], spec, dt.date(2022, 11, 21), demo_dir / "evidence")
+    cases = load_cases([demo_dir / "cases.json"]).checked()
+    early = check_cases(cases, spec, dt.date(2022, 11, 16), demo_dir / "evidence")
+    late = check_cases(cases, spec, dt.date(2022, 11, 21), demo_dir / "evidence")
     weekly = [f for f in early.findings if f.rule_id == "b4-6.weekly"]
     assert weekly == []
     assert [f.message for f in late.findings if f.rule_id == "b4-6.weekly"] == [

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from conftest import FIXTURES, TODAY
 
-from docgen.cases import CaseFile
+from docgen.cases import load_data
 from docgen.check import check_cases
 from docgen.demo import demo_cases
 from docgen.specs import load_spec
@@ -38,12 +38,28 @@ def patched(base: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
             parent, key = _walk(case, op["remove"])
             del parent[key]
         else:
-            case["evidence"] = [e for e in case["evidence"] if e["kind"] != op["drop_evidence"]]
+            dropped = {e["id"] for e in case["evidence"] if e["kind"] == op["drop_evidence"]}
+            case["evidence"] = [e for e in case["evidence"] if e["id"] not in dropped]
+            _unreference(case, dropped)
     return case
 
 
+def _unreference(obj: Any, ids: set[str]) -> None:
+    """Take the dropped evidence ids out of every reference list, so the case stays valid data."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if key == "evidence" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+                obj[key] = [v for v in value if v not in ids]
+            else:
+                _unreference(value, ids)
+    elif isinstance(obj, list):
+        for value in obj:
+            _unreference(value, ids)
+
+
 def fired(case: dict[str, Any], evidence_root: Path, as_of: dt.date = TODAY) -> set[str]:
-    result = check_cases([CaseFile("t.json", case)], SPEC, as_of, evidence_root)
+    loaded = load_data([("t.json", case)], TODAY)
+    result = check_cases(loaded.cases, SPEC, as_of, evidence_root, rejected=loaded.rejected)
     return {f.rule_id for f in result.gaps}
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import TODAY
 from PIL import Image
 
-from docgen.cases import validate_files
+from docgen.cases import load_cases
 from docgen.demo import demo_cases
 from docgen.demo.county import TOWNSHIPS
 
@@ -48,7 +48,7 @@ def test_the_gaps_the_issue_names_are_planted() -> None:
 
 
 def test_built_demo_validates_and_its_files_are_what_they_claim(demo_dir: Path) -> None:
-    report = validate_files([demo_dir / "cases.json"], today=TODAY)
+    report = load_cases([demo_dir / "cases.json"], today=TODAY)
     assert report.problems == [] and report.case_count == 24
     batch = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
     _, _, withheld = demo_cases()

@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from docgen.cases import CaseFile, read_case_file
+from docgen.cases import load_cases, load_data
 from docgen.errors import DataProblemsError
 from docgen.render import Register, load_registry, render_batch
 
@@ -19,7 +19,7 @@ ON = dt.date(2026, 11, 23)
 
 def test_demo_batch_of_notices(demo_dir: Path, tmp_path: Path) -> None:
     spec = REGISTRY.get("限期复学通知书")
-    result = render_batch(spec, [read_case_file(demo_dir / "cases.json")], tmp_path / "out",
+    result = render_batch(spec, load_cases([demo_dir / "cases.json"]).checked(), tmp_path / "out",
                           register=Register(tmp_path / "r.sqlite"), on=ON)
     assert len(result.documents) == 15 and result.skipped == 9 and result.fast
     first = result.documents[0]
@@ -36,29 +36,31 @@ def test_demo_batch_of_notices(demo_dir: Path, tmp_path: Path) -> None:
 
 def test_per_record_templates_make_one_file_per_record(demo_dir: Path, tmp_path: Path) -> None:
     spec = REGISTRY.get("劝返记录表")
-    result = render_batch(spec, [read_case_file(demo_dir / "cases.json")], tmp_path, register=None, on=ON)
+    result = render_batch(spec, load_cases([demo_dir / "cases.json"]).checked(), tmp_path, register=None, on=ON)
     assert len(result.documents) == 81
     assert result.documents[4].file.endswith("_劝返记录表_05.docx")
 
 
 def test_a_missing_field_stops_the_batch_and_writes_nothing(demo_dir: Path, tmp_path: Path) -> None:
+    """Fields the schema leaves optional but a template needs are checked before anything is written."""
     data = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
-    del data["cases"][0]["student"]["id_number"]
-    del data["cases"][1]["guardians"]
+    del data["cases"][0]["student"]["head_teacher"]
+    del data["cases"][1]["student"]["head_teacher"]
     register = Register(tmp_path / "r.sqlite")
     with pytest.raises(DataProblemsError) as info:
-        render_batch(REGISTRY.get("限期复学通知书"), [CaseFile("cases.json", data)], tmp_path / "out",
+        render_batch(REGISTRY.get("劝返复学通知书"), load_data([("cases.json", data)]).checked(), tmp_path / "out",
                      register=register, on=ON)
     lines = [str(p) for p in info.value.problems]
-    assert lines[0].endswith("$.student.id_number 模板“限期复学通知书”需要“身份证号”，该案卷没有")
-    assert lines[1].endswith("$.guardians 模板“限期复学通知书”需要“监护人”，该案卷没有")
+    assert lines[0].endswith("$.cases[0].student.head_teacher.name 模板“劝返复学通知书”需要“姓名”，该案卷没有")
+    assert lines[1].startswith("cases.json: ") and "$.cases[1].student.head_teacher.name" in lines[1]
     assert not (tmp_path / "out").exists()
     assert register.entries() == []
+    assert not list(tmp_path.glob(".out.staging-*"))
 
 
 def test_rendering_again_reuses_the_numbers(demo_dir: Path, tmp_path: Path) -> None:
     spec = REGISTRY.get("入学通知书")
-    files = [read_case_file(demo_dir / "cases.json")]
+    files = load_cases([demo_dir / "cases.json"]).checked()
     register = Register(tmp_path / "r.sqlite")
     first = render_batch(spec, files, tmp_path / "a", register=register, on=ON)
     again = render_batch(spec, files, tmp_path / "b", register=register, on=ON)
@@ -74,7 +76,8 @@ def test_pdf_text_reads_back_as_the_notice(demo_dir: Path, tmp_path: Path) -> No
     spec = REGISTRY.get("限期复学通知书")
     data = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
     cases = [c for c in data["cases"] if c["situation"]["category"] == "B4-1"][:2]
-    result = render_batch(spec, [CaseFile("c.json", {"cases": cases})], tmp_path, register=None, on=ON, pdf=True)
+    checked = load_data([("c.json", {"schema_version": 1, "cases": cases})]).checked()
+    result = render_batch(spec, checked, tmp_path, register=None, on=ON, pdf=True)
     for doc, case in zip(result.documents, cases, strict=True):
         text = "".join(PdfReader(tmp_path / doc.pdf).pages[0].extract_text().split())
         assert "限期复学通知书" in text and case["student"]["name"] in text and doc.doc_no in text
@@ -86,12 +89,12 @@ def test_pdf_text_reads_back_as_the_notice(demo_dir: Path, tmp_path: Path) -> No
 def test_every_template_renders_the_demo_county_to_pdf(spec, demo_dir: Path, tmp_path: Path) -> None:
     from pypdf import PdfReader
 
-    case_file = read_case_file(demo_dir / "cases.json")
-    result = render_batch(spec, [case_file], tmp_path, register=Register(tmp_path / "r.sqlite"), on=ON, pdf=True)
+    cases = load_cases([demo_dir / "cases.json"]).checked()
+    result = render_batch(spec, cases, tmp_path, register=Register(tmp_path / "r.sqlite"), on=ON, pdf=True)
     if not result.documents:
         assert spec.name == "复学申请表" and not any(tmp_path.glob("*.docx"))
         return
-    names = {c["case_id"]: c["student"]["name"] for c in case_file.cases()}
+    names = {c["case_id"]: c["student"]["name"] for c in cases}
     for doc in result.documents:
         assert docx.Document(tmp_path / doc.file).paragraphs is not None
         text = "".join("".join(page.extract_text().split()) for page in PdfReader(tmp_path / doc.pdf).pages)

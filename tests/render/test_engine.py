@@ -14,7 +14,7 @@ from lxml import etree
 
 from docgen.demo import demo_cases
 from docgen.render import load_registry
-from docgen.render.context import DocInfo, template_context
+from docgen.render.context import DocInfo, readable_case, template_context
 from docgen.render.engine import CompiledTemplate, FallbackTemplate, load_renderer, needs_fallback
 
 REGISTRY = load_registry()
@@ -33,7 +33,7 @@ def contexts(spec):
         records = [None] if not spec.per else [r for r in (case.get(spec.per[0], {}) if len(spec.per) == 1 else
                                                               case.get(spec.per[0], {}).get(spec.per[1], [])) or []]
         for record in records[:2]:
-            yield template_context(case, record, list(spec.per), DOC)
+            yield template_context(readable_case(case), record, list(spec.per), DOC)
 
 
 @pytest.mark.parametrize("spec", REGISTRY.templates, ids=lambda s: s.name)
@@ -52,7 +52,7 @@ def test_special_characters_are_escaped_and_the_file_opens() -> None:
     spec = REGISTRY.get("限期复学通知书")
     case = dict(CASES[0])
     case["student"] = dict(case["student"], name="A&B<实验>\"'学生", school="A&B<实验>学校")
-    context = template_context(case, None, [], DOC)
+    context = template_context(readable_case(case), None, [], DOC)
     fast = CompiledTemplate(spec.path).render(context)
     assert canonical(fast) == canonical(FallbackTemplate(spec.path).render(context))
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(fast)).paragraphs)
@@ -64,7 +64,7 @@ def test_line_breaks_in_values_become_word_line_breaks() -> None:
     spec = REGISTRY.get("劝返记录表")
     case = CASES[0]
     record = dict(case["persuasions"][0], content="第一行\n第二行")
-    context = template_context(case, record, ["persuasions"], DOC)
+    context = template_context(readable_case(case), record, ["persuasions"], DOC)
     fast = CompiledTemplate(spec.path).render(context)
     assert canonical(fast) == canonical(FallbackTemplate(spec.path).render(context))
     assert b"<w:br/>" in zipfile.ZipFile(io.BytesIO(fast)).read("word/document.xml")
@@ -78,7 +78,7 @@ def test_templates_with_tags_outside_the_body_fall_back_to_docxtpl(tmp_path: Pat
     assert "footer1.xml" in needs_fallback(changed)
     renderer = load_renderer(changed)
     assert not renderer.fast
-    out = renderer.render(template_context(CASES[16], CASES[16]["letters"][0], ["letters"], DOC))
+    out = renderer.render(template_context(readable_case(CASES[16]), CASES[16]["letters"][0], ["letters"], DOC))
     assert "云政限复〔2022〕3号".encode() in zipfile.ZipFile(io.BytesIO(out)).read("word/footer1.xml")
 
 
@@ -89,4 +89,5 @@ def test_the_sandbox_keeps_templates_out_of_python(tmp_path: Path) -> None:
     changed = edited_docx(spec.path, tmp_path / "x.docx",
                           [("{{ record.recipient }}", "{{ case.__class__.__mro__[1].__subclasses__() }}")])
     with pytest.raises(SecurityError):
-        CompiledTemplate(changed).render(template_context(CASES[16], CASES[16]["letters"][0], ["letters"], DOC))
+        letter = CASES[16]["letters"][0]
+        CompiledTemplate(changed).render(template_context(readable_case(CASES[16]), letter, ["letters"], DOC))

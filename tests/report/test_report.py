@@ -10,7 +10,7 @@ from conftest import TODAY
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from docgen.cases import CaseFile, read_case_file
+from docgen.cases import load_cases, load_data
 from docgen.check import check_cases
 from docgen.check.institutions import load_units
 from docgen.report import build_report, mask_id, write_reports
@@ -26,7 +26,7 @@ def test_mask_id() -> None:
 
 @pytest.fixture(scope="module")
 def written(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    result = check_cases([read_case_file(demo_dir / "cases.json")], SPEC, TODAY, demo_dir / "evidence",
+    result = check_cases(load_cases([demo_dir / "cases.json"]).checked(), SPEC, TODAY, demo_dir / "evidence",
                          load_units(demo_dir / "institutions.json"))
     out = tmp_path_factory.mktemp("report")
     write_reports(build_report(result, SPEC, "青石县（测试）"), out)
@@ -64,6 +64,6 @@ def test_html_escapes_what_comes_from_data() -> None:
 
     case = demo_cases()[0]["cases"][2]  # incomplete: it appears in the report
     case["student"]["name"] = "<script>alert(1)</script>"
-    result = check_cases([CaseFile("x.json", case)], SPEC, TODAY)
+    result = check_cases(load_data([("x.json", case)]).checked(), SPEC, TODAY)
     html = render_html(build_report(result, SPEC, "A&B"))
     assert "<script>alert" not in html and "&lt;script&gt;" in html and "A&amp;B" in html

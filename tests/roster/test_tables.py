@@ -91,7 +91,7 @@ def test_roster_round_trips_through_excel(county, tmp_path: Path) -> None:
     from docgen.roster.excel import export_roster, import_roster
 
     roster, _ = county
-    export_roster(roster, tmp_path / "台账.xlsx")
+    export_roster(roster["children"], tmp_path / "台账.xlsx")
     assert import_roster(tmp_path / "台账.xlsx", roster["county"], roster["school_year"]) == roster
 
 

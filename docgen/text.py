@@ -1,0 +1,48 @@
+"""Text that every output can hold: what XML 1.0 (so Word and Excel) forbids, and how it is made safe.
+
+Excel cells bring vertical tabs (U+000B, a line break inside a cell) and JSON can carry NUL, U+FFFF
+or a lone surrogate. Word and openpyxl cannot write those; the rule here is the one both render
+paths share: U+000B becomes a line break, the other forbidden characters are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def has_forbidden(text: str) -> bool:
+    """Whether ``text`` holds a character XML 1.0 does not allow."""
+    return _FORBIDDEN.search(text) is not None
+
+
+def has_surrogate(text: str) -> bool:
+    """Whether ``text`` holds half of a UTF-16 pair, which no UTF-8 file can store."""
+    return _SURROGATE.search(text) is not None
+
+
+def forbidden_names(text: str) -> str:
+    """The forbidden characters of ``text`` as U+XXXX, for a message."""
+    return "、".join(sorted({f"U+{ord(c):04X}" for c in _FORBIDDEN.findall(text)}))
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with U+000B as a line break and every other XML-forbidden character dropped."""
+    if not has_forbidden(text):
+        return text
+    return _FORBIDDEN.sub("", text.replace("\x0b", "\n"))
+
+
+def cell_text(text: str) -> str:
+    """A value for a spreadsheet cell: XML-safe, and never read as a formula (a leading = + - @ gets an apostrophe)."""
+    text = xml_safe(text)
+    if text.startswith(_FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    return re.fullmatch(r"[+-]?\d+(\.\d+)?", text) is not None
