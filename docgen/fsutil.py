@@ -66,6 +66,22 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
+def check_writable(target: str | Path) -> None:
+    """OutputError now, before any work, when ``target`` cannot be written (its folder is a file, no permission).
+
+    The file itself is left as it is.
+    """
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            raise OutputError(str(target), "这是一个已有的目录，不能作为输出文件")
+        with tempfile.NamedTemporaryFile(prefix=f".{target.name[:60]}.", suffix=".tmp", dir=target.parent):
+            pass
+    except OSError as exc:
+        raise OutputError(str(target), f"无法写入（{_os_message(exc)}）") from exc
+
+
 def write_text_atomic(target: str | Path, text: str) -> None:
     """Write UTF-8 text to ``target`` atomically."""
     with atomic_path(target) as tmp:

@@ -25,6 +25,7 @@ from docgen.archive.pages import docx_to_pdf, html_to_pdf, image_to_pdf, pdf_rea
 from docgen.cases import Case
 from docgen.cases.schema import case_field
 from docgen.check.engine import check_cases
+from docgen.check.files import read_evidence
 from docgen.check.findings import Finding
 from docgen.check.institutions import UNITS_FOLDER, Unit
 from docgen.fsutil import make_staging, recover_swap, safe_name, swap_in
@@ -165,16 +166,7 @@ class Assembler:
     def _read_evidence(self, case: Case, name: str) -> tuple[bytes | None, str]:
         if self.root is None:
             return None, "未指定佐证材料目录"
-        folder = (self.root / case.case_id).resolve()
-        path = (folder / name).resolve()
-        if not path.is_relative_to(folder):
-            return None, "路径指向本案材料目录之外，未读取"
-        try:
-            return path.read_bytes(), ""
-        except FileNotFoundError:
-            return None, "文件不存在"
-        except OSError:
-            return None, "文件无法读取"
+        return read_evidence(self.root / case.case_id, name)
 
     # ---- writing --------------------------------------------------------------------------
     def write_case(self, plan: _Planned) -> int:

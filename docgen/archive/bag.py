@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,11 +39,16 @@ class Verification:
 
 def verify_bag(path: Path) -> Verification:
     """Every problem with the bag at ``path``: changed, missing and unexpected files, a broken manifest."""
+    special = _special_files(path)
     try:
         bag = bagit.Bag(str(path))
     except bagit.BagError as exc:
         raise InputError(str(path), f"不是 docgen 生成的档案（BagIt）：{exc}") from exc
-    problems: list[str] = []
+    except (UnicodeError, ValueError, OSError) as exc:  # bagit.txt or a manifest that is not text
+        raise InputError(str(path), f"档案的 BagIt 说明文件无法读取（{type(exc).__name__}），档案已损坏") from None
+    problems: list[str] = [f"{_SPECIAL}{p}" for p in special]
+    for rel in special:
+        bag.entries.pop(rel, None)  # hashing a pipe would wait for a writer forever: report it, never open it
     # bag.validate() stops at its first failing stage (the Payload-Oxum count), but an auditor needs
     # every changed, missing and unexpected file: run bagit's stages one by one and keep all details.
     stages = (bag._validate_structure, bag._validate_bagittxt, bag._validate_completeness,
@@ -57,6 +64,19 @@ def verify_bag(path: Path) -> Verification:
 
 
 _CHANGED, _MISSING, _UNEXPECTED = "文件已被修改：", "文件缺失：", "多出文件（清单中没有）："
+_SPECIAL = "不是普通文件（管道、设备或套接字），未读取："
+
+
+def _special_files(root: Path) -> list[str]:
+    """Paths (relative to the bag, / separated) of everything that is neither a folder, a file nor a link."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            full = Path(folder) / name
+            mode = full.lstat().st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+                found.append(full.relative_to(root).as_posix())
+    return sorted(found)
 
 
 def _describe(detail: object) -> str:

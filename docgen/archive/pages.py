@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from docgen.archive.cache import ConversionCache, digest
+from docgen.check.files import image_problem
 from docgen.render.pdf import convert_to_pdf
 
 A4_PIXELS = (1240, 1754)  # A4 at 150 dpi
@@ -48,11 +49,14 @@ def image_to_pdf(data: bytes, cache: ConversionCache) -> bytes:
     cached = cache.get(key)
     if cached is not None:
         return cached
+    too_big = image_problem(data)
+    if too_big.startswith("图片过大"):
+        raise ValueError(too_big)
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
             picture = image.convert("RGB")
-    except (UnidentifiedImageError, OSError) as exc:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise ValueError("图片无法读取") from exc
     page = Image.new("RGB", A4_PIXELS, "white")
     box = (A4_PIXELS[0] - 2 * MARGIN, A4_PIXELS[1] - 2 * MARGIN)

@@ -57,7 +57,7 @@ def rejected_ref(rejected: Rejected) -> CaseRef:
     """How findings name a case whose data did not pass (whatever of it can be read)."""
     data = rejected.data
     return CaseRef(file=rejected.file, case_id=rejected.case_id or rejected.path,
-                   name=_text(data, "student.name") or f"{rejected.file} {rejected.path}",
+                   name=_text(data, "student.name") or f"案卷 {rejected.case_id or rejected.path}",
                    registry_no=_text(data, "student.registry_no"), id_number=_text(data, "student.id_number"),
                    category=_text(data, "situation.category") or INVALID_ITEM,
                    township=_text(data, "hukou_place.township"), school=_text(data, "student.school"))

@@ -111,7 +111,11 @@ def _documents(unit: Unit, item: ArchiveItem, root: Path | None) -> Iterator[Fin
 def _files(unit: Unit, item: ArchiveItem, files: list[str], root: Path | None) -> Iterator[Finding]:
     if root is None:
         return
-    folder = (root / UNITS_FOLDER / unit.name).resolve()
+    units = (root / UNITS_FOLDER).resolve()
+    folder = (units / unit.name).resolve()
+    if not folder.is_relative_to(units):  # the schema refuses such names; never read outside all the same
+        yield _finding("unit.file", unit, item, f"单位名称“{unit.name}”不能用作目录名，未读取其材料")
+        return
     for name in files:
         path = (folder / name).resolve()
         if not path.is_relative_to(folder):

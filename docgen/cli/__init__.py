@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from docgen.errors import EXIT_OK, DataProblemsError, DocgenError
+from docgen.errors import EXIT_OK, EXIT_UNUSABLE, DataProblemsError, DocgenError
 from docgen.problems import Problem
 
 EXIT_INTERNAL = 3
@@ -84,6 +84,13 @@ def handles_errors(func: Callable[..., int | None]) -> Callable[..., None]:
                 raise
             click.echo(f"错误：{exc}", err=True)
             code = exc.exit_code
+        except OSError as exc:
+            # A folder where a file should be, no permission, a full disk: the machine's state, not a bug.
+            if debug:
+                raise
+            where = exc.filename or "输出"
+            click.echo(f"错误：{where}: 无法读写（{exc.strerror or exc}）", err=True)
+            code = EXIT_UNUSABLE
         except Exception as exc:
             if debug:
                 raise

@@ -12,7 +12,7 @@ from openpyxl.styles import Font, PatternFill
 
 from docgen.followup.due import Action
 from docgen.followup.monthly import CATEGORY_LABELS, MEASURES, MonthlyReport
-from docgen.fsutil import atomic_path, safe_name
+from docgen.fsutil import safe_name, save_docx, save_workbook
 from docgen.roster.writers import style_run
 
 
@@ -51,8 +51,7 @@ def write_monthly(report: MonthlyReport, out: Path, filler: str, on: dt.date) ->
         f"报送日期：{on.year}年{on.month}月{on.day}日"), 12)
     target = out / f"{safe_name(report.unit)}_{report.label}_控辍保学月报表.docx"
     out.mkdir(parents=True, exist_ok=True)
-    with atomic_path(target) as tmp:
-        doc.save(tmp)
+    save_docx(doc, target)
     return target
 
 
@@ -73,5 +72,4 @@ def write_due(actions: list[Action], on: dt.date, target: Path) -> None:
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A3"
     target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, target)

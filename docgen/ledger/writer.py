@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from docgen.cases.model import lookup, raw_case_label
 from docgen.cases.schema import iter_leaf_paths
 from docgen.errors import DataProblemsError
-from docgen.fsutil import atomic_path
+from docgen.fsutil import check_writable, save_workbook
 from docgen.ledger.cells import separator_conflict, write_cell
 from docgen.ledger.mapping import Column, LedgerMapping, SheetMap, load_mapping
 from docgen.problems import Problem
@@ -45,13 +45,13 @@ def export_ledger(
     """Write ``cases`` to an .xlsx ledger at ``out`` (atomically); refuse values that would not read back."""
     mapping = mapping or load_mapping()
     _refuse_separator_conflicts(cases, mapping, source)
+    check_writable(out)  # a streamed workbook that fails half-way makes openpyxl print tracebacks
     workbook = Workbook(write_only=True)
     result = ExportResult(Path(out))
     for sheet in mapping.sheets:
         result.rows[sheet.name] = _write_sheet(workbook, sheet, cases)
     result.unmapped = _unmapped_values(cases, mapping)
-    with atomic_path(out) as tmp:
-        workbook.save(tmp)
+    save_workbook(workbook, out)
     return result
 
 
@@ -101,6 +101,8 @@ def _styled(ws: Any, value: Any, number_format: str) -> Any:
     if value is None:
         return None
     cell = WriteOnlyCell(ws, value=value)
+    if cell.data_type == "f":
+        cell.data_type = "s"  # data, never a formula: a name typed as =1+1 stays text
     cell.number_format = number_format
     return cell
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
@@ -11,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from docgen.check.findings import SEVERITY_LABELS
-from docgen.fsutil import atomic_path, write_text_atomic
+from docgen.fsutil import atomic_path, make_staging, move_into, save_workbook, write_text_atomic
 from docgen.report.model import Report
 from docgen.resources import data_text
 
@@ -74,17 +75,20 @@ def write_xlsx(report: Report, target: Path) -> None:
         ws.freeze_panes = f"A{header_row + 1}"
     for row in details.iter_rows(min_row=2):
         row[6].alignment = Alignment(wrap_text=True, vertical="top")
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, target)
 
 
 def write_reports(report: Report, out_dir: Path) -> list[Path]:
-    """核查报告.json / .html / .pdf / .xlsx in ``out_dir``; returns the paths written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / f"{REPORT_NAME}.{ext}" for ext in ("json", "html", "pdf", "xlsx")]
-    write_text_atomic(paths[0], json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
-    html = render_html(report)
-    write_text_atomic(paths[1], html)
-    write_pdf(html, paths[2])
-    write_xlsx(report, paths[3])
-    return paths
+    """核查报告.json / .html / .pdf / .xlsx in ``out_dir``, all four or none; returns the paths written."""
+    names = [f"{REPORT_NAME}.{ext}" for ext in ("json", "html", "pdf", "xlsx")]
+    staging = make_staging(out_dir)
+    try:
+        write_text_atomic(staging / names[0], json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+        html = render_html(report)
+        write_text_atomic(staging / names[1], html)
+        write_pdf(html, staging / names[2])
+        write_xlsx(report, staging / names[3])
+        move_into(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out_dir / name for name in names]

@@ -12,7 +12,7 @@ from docx.shared import Mm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from docgen.fsutil import atomic_path
+from docgen.fsutil import save_docx, save_workbook
 from docgen.roster.tables import COLUMN_LABELS, COLUMNS, Row, Tables
 
 MEASURES = {"primary": "小学六年巩固率", "junior": "初中三年巩固率", "disabled": "三类残疾儿童少年入学率"}
@@ -59,8 +59,7 @@ def write_xlsx(tables: Tables, target: Path) -> None:
         ws.cell(ws.max_row, 6).number_format = "0%"
         for cell in ws[ws.max_row]:
             cell.fill = GREEN if x["met"] else RED
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, target)
 
 
 def style_run(run, size: float = 10.5) -> None:
@@ -91,8 +90,7 @@ def write_docx(code: str, tables: Tables, header: list[str], rows: list[list[obj
             style_run(cell.paragraphs[0].add_run("" if value is None else str(value)), 9)
     signature = "填表人：__________    审核人：__________    （盖章）    日期：____年__月__日"
     style_run(doc.add_paragraph().add_run(signature))
-    with atomic_path(target) as tmp:
-        doc.save(tmp)
+    save_docx(doc, target)
 
 
 def write_tables(tables: Tables, out: Path, pdf: bool = False) -> list[Path]:
@@ -133,5 +131,4 @@ def write_term_reports(reports: list, target: Path) -> None:
             ws.append([row["name"], row["grade"], row["case_id"], row["dropout_date"]])
         ws.append(["填报人（签名）：", "", "单位负责人（签名）：", "", "（盖章）"])
     target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, target)
