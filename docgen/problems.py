@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_LABELS = {"error": "错误", "warning": "注意", "info": "提示"}
+_ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r", "\u2028": " ", "\u2029": " "})
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class Problem:
         who = f"{self.case}: " if self.case else ""
         where = f"{self.path} " if self.path else ""
         mark = "" if self.severity == "error" else f"（{SEVERITY_LABELS[self.severity]}）"
-        return f"{self.file}: {who}{where}{mark}{self.message}"
+        # One problem, one line: a value quoted in a message may hold line breaks of its own.
+        return f"{self.file}: {who}{where}{mark}{self.message}".translate(_ONE_LINE)
 
     @property
     def is_error(self) -> bool:

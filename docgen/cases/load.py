@@ -154,22 +154,22 @@ def load_data(sources: Sequence[tuple[str, Any]], today: dt.date | None = None) 
     today = today or dt.date.today()
     loaded = LoadedCases()
     entries: list[tuple[str, str, str, Any]] = []
+    texts: dict[tuple[str, str], list[tuple[list[str | int], str, bool]]] = {}
     for name, data in sources:
         loaded.files.append(name)
         if isinstance(data, dict) and "cases" in data:
             loaded.problems.extend(envelope_problems(name, data, today))
         for prefix, case in _entries(name, data):
-            entries.append((name, prefix, raw_case_label(case), case))
+            found: list[tuple[list[str | int], str, bool]] = []
+            safe = _safe_text(case, [], found)  # every later step, messages included, sees printable text
+            entries.append((name, prefix, raw_case_label(safe), safe))
+            texts[name, prefix] = found
     per_case: dict[tuple[str, str], list[Problem]] = {}
-    frozen: dict[tuple[str, str], Any] = {}
     for name, prefix, label, case in entries:
         if not isinstance(case, dict):
             continue  # the envelope reported it
-        found: list[tuple[list[str | int], str, bool]] = []
-        safe = _safe_text(case, [], found)
-        frozen[name, prefix] = safe
-        problems = _text_problems(name, prefix, label, found)
-        problems += case_problems(name, prefix, safe, label, today)
+        problems = _text_problems(name, prefix, label, texts[name, prefix])
+        problems += case_problems(name, prefix, case, label, today)
         per_case[name, prefix] = problems
     for problem in _duplicate_problems(entries):
         m = _CASE_PREFIX.match(problem.path)
@@ -183,7 +183,7 @@ def load_data(sources: Sequence[tuple[str, Any]], today: dt.date | None = None) 
             loaded.rejected.append(Rejected(name, prefix, label, case_id if isinstance(case_id, str) else "", case,
                                             tuple(problems)))
         else:
-            loaded.cases.append(Case(frozen[name, prefix], name, prefix))
+            loaded.cases.append(Case(case, name, prefix))
     file_level = loaded.problems
     loaded.problems = []
     for name in loaded.files:

@@ -110,14 +110,15 @@ def case_problems(name: str, prefix: str, case: dict[str, Any], label: str, toda
     validators = case_validators(today)
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
-    if not validators.fast_case(case):
+    shape_ok = validators.fast_case(case)
+    if not shape_ok:
         for error in validators.case.iter_errors(case):
             parts, message = _schema_message(error, list(error.absolute_path))
             path = prefix + json_path(parts)[1:]
             if (path, message) not in seen:
                 seen.add((path, message))
                 problems.append(Problem(name, path, message, label, id="schema"))
-    for suffix, message in check_case(case, today):
+    for suffix, message in check_case(case, today, shape_ok):
         problems.append(Problem(name, prefix + suffix, message, label, id="rule"))
     return problems
 

@@ -1,0 +1,256 @@
+"""The inputs a careless or hostile user gives, through the command line: a clear line and exit code,
+never a traceback, an internal error, a hang, or a file left behind or destroyed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from docgen.cli import main
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@contextmanager
+def no_hang(seconds: int = 120) -> Iterator[None]:
+    """Fail instead of waiting forever (a pipe opened for reading blocks until someone writes)."""
+    def fail(*_: object) -> None:
+        raise AssertionError(f"blocked for {seconds} s")
+    old = signal.signal(signal.SIGALRM, fail)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.fixture()
+def county(demo_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo county that a test may change."""
+    target = tmp_path / "county"
+    shutil.copytree(demo_dir, target)
+    return target
+
+
+def _cases(county: Path) -> dict:
+    return json.loads((county / "cases.json").read_text(encoding="utf-8"))
+
+
+def _write(path: Path, data: object) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("target", ["evidence", "."])
+def test_assemble_into_an_input_folder_is_refused_and_touches_nothing(county: Path, target: str) -> None:
+    before = _listing(county)
+    code, _, err = run("assemble", county / "cases.json", "--evidence", county / "evidence",
+                       "--institutions", county / "institutions.json", "--out", county / target)
+    assert code == 2
+    assert "会覆盖输入" in err
+    assert _listing(county) == before
+
+
+def test_report_folder_inside_the_evidence_is_refused(county: Path) -> None:
+    code, _, err = run("check", county / "cases.json", "--evidence", county / "evidence",
+                       "--report", county / "evidence" / "报告")
+    assert code == 2 and "位于佐证材料目录" in err
+    assert not (county / "evidence" / "报告").exists()
+
+
+def test_a_case_id_leaving_the_evidence_folder_is_a_finding_and_nothing_outside_is_read(county: Path,
+                                                                                      tmp_path: Path) -> None:
+    data = _cases(county)
+    data["cases"][0]["case_id"] = "../secret"
+    data["cases"][1]["case_id"] = "/etc"
+    bad = _write(tmp_path / "bad.json", data)
+    code, out, _ = run("check", bad, "--evidence", county / "evidence")
+    assert code == 1
+    assert out.count("案卷数据有误，未能核查") == 2 and "../secret" in out
+    code, out, err = run("assemble", bad, "--evidence", county / "evidence", "--out", tmp_path / "archive")
+    assert code == 1 and "案卷编号只能含字母" in out and "未写出任何文件" in err
+    assert not (tmp_path / "archive").exists()
+
+
+def test_a_unit_name_leaving_the_units_folder_is_refused(county: Path) -> None:
+    data = json.loads((county / "institutions.json").read_text(encoding="utf-8"))
+    data["units"][0]["name"] = "../../../../../x"
+    bad = _write(county / "bad-units.json", data)
+    code, _, err = run("check", county / "cases.json", "--evidence", county / "evidence", "--institutions", bad)
+    assert code == 2 and "bad-units.json" in err
+
+
+def test_wrong_shapes_are_reported_by_check_and_refused_by_render(county: Path, tmp_path: Path) -> None:
+    data = _cases(county)
+    data["cases"][1]["student"] = "张三"
+    data["cases"][2]["situation"] = None
+    bad = _write(tmp_path / "bad.json", data)
+    code, out, _ = run("check", bad)
+    assert code == 1 and out.count("案卷数据有误") >= 2
+    for args in (("render", bad, "-t", "限期复学通知书", "-o", tmp_path / "out"),
+                 ("export", bad, "-o", tmp_path / "x.xlsx"), ("due", bad),
+                 ("monthly", bad, "--month", "2022-09", "-o", tmp_path / "m")):
+        code, out, err = run(*args)
+        assert code == 1, args
+        assert "$.cases[1].student 应为对象" in out and "未写出任何文件" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "county"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[" * 5000 + "]" * 5000, "嵌套超过 64 层"),
+    ('{"grade": ' + "9" * 5000 + "}", "位数过多"),
+    ('{"a": 1, "a": 2}', "字段“a”在同一个对象中出现了两次"),
+    ('{"a": NaN}', "NaN 不是有效的 JSON 数值"),
+    ('{"a": 1e999}', "超出范围"),
+])
+def test_absurd_json_is_one_line_exit_2(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "x.json"
+    path.write_text(text, encoding="utf-8")
+    for command in (("validate", path), ("check", path), ("render", path, "-t", "入学通知书", "-o", tmp_path / "o")):
+        code, _, err = run(*command)
+        assert code == 2 and message in err, command
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.json"]
+
+
+def test_vertical_tab_from_excel_is_a_warning_and_becomes_a_line_break(county: Path, tmp_path: Path) -> None:
+    data = _cases(county)
+    data["cases"][0]["student"]["name"] = "林\u000b嘉豪"
+    data["cases"][0]["situation"]["reason"] = "家\u0000庭\uffff原因"
+    path = _write(tmp_path / "vt.json", data)
+    code, out, err = run("validate", path)
+    assert code == 0 and "U+000B" in out and "另有 2 处提醒" in err
+    code, _, err = run("render", path, "-t", "限期复学通知书", "-o", tmp_path / "out", "--date", "2022-09-14")
+    assert code == 0 and "U+000B" in err
+    import docx
+
+    doc = next((tmp_path / "out").glob("*林*嘉豪*.docx"))
+    text = "\n".join(p.text for p in docx.Document(str(doc)).paragraphs)
+    assert "林\n嘉豪" in text
+    for args in (("export", path, "-o", tmp_path / "x.xlsx"), ("due", path, "-o", tmp_path / "d.xlsx"),
+                 ("check", path, "--report", tmp_path / "report")):
+        code, _, _ = run(*args)
+        assert code in (0, 1), args
+
+
+def test_a_lone_surrogate_is_an_error_not_a_crash(county: Path, tmp_path: Path) -> None:
+    text = (county / "cases.json").read_text(encoding="utf-8").replace("林嘉豪", "林\\ud800豪", 1)
+    path = tmp_path / "s.json"
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = run("validate", path)
+    assert code == 1 and "半个代理对" in out
+
+
+def test_cells_starting_with_formula_characters_stay_text(county: Path, tmp_path: Path) -> None:
+    data = _cases(county)
+    data["cases"][0]["student"]["name"] = "=HYPERLINK(\"http://x\",\"点我\")"
+    data["cases"][1]["situation"]["reason"] = "+1+1"
+    path = _write(tmp_path / "f.json", data)
+    code, _, _ = run("export", path, "-o", tmp_path / "台账.xlsx")
+    assert code == 0
+    cells = [c for row in load_workbook(tmp_path / "台账.xlsx")["辍学学生台账"].iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert any(c.value == "=HYPERLINK(\"http://x\",\"点我\")" for c in cells)
+    code, _, _ = run("check", path, "--report", tmp_path / "report")
+    report = load_workbook(tmp_path / "report" / "核查报告.xlsx")
+    assert not [c.coordinate for ws in report.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_duplicate_doc_no_is_a_problem(county: Path, tmp_path: Path) -> None:
+    data = _cases(county)
+    with_notice = [c for c in data["cases"] if c.get("notices")]
+    with_notice[1]["notices"][0]["doc_no"] = with_notice[0]["notices"][0]["doc_no"]
+    code, out, _ = run("validate", _write(tmp_path / "d.json", data))
+    assert code == 1 and "文号" in out and "重复" in out
+
+
+def test_names_past_255_bytes_are_cut(county: Path, tmp_path: Path) -> None:
+    data = _cases(county)
+    for case in data["cases"]:
+        case["student"]["school"] = "很长的学校名称" * 20
+    path = _write(tmp_path / "long.json", data)
+    code, _, _ = run("render", path, "-t", "限期复学通知书", "-o", tmp_path / "out", "--date", "2022-09-14")
+    assert code == 0
+    assert all(len(p.name.encode()) <= 255 for p in (tmp_path / "out").iterdir())
+
+
+def test_special_files_are_reported_never_opened(county: Path, tmp_path: Path) -> None:
+    data = _cases(county)
+    case = data["cases"][0]
+    os.mkfifo(county / "evidence" / case["case_id"] / "管道.pdf")
+    case["evidence"].append({"id": "E990", "kind": "registry_certificate", "file": "管道.pdf", "date": "2022-10-12"})
+    path = _write(tmp_path / "fifo.json", data)
+    with no_hang():
+        code, out, _ = run("check", path, "--evidence", county / "evidence")
+        assert code == 1 and "E990" in out and "不是普通文件" in out
+        code, _, err = run("assemble", path, "--evidence", county / "evidence", "--out", tmp_path / "archive")
+        assert code == 1 and "管道.pdf 不是普通文件" in err
+        os.mkfifo(tmp_path / "archive" / "data" / "管道")
+        code, out, _ = run("verify", tmp_path / "archive")
+        assert code == 1 and "不是普通文件" in out
+
+
+def test_a_truncated_pdf_and_a_pixel_bomb_are_reported_by_check(county: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    data = _cases(county)
+    case = data["cases"][0]
+    folder = county / "evidence" / case["case_id"]
+    certificate = next(e for e in case["evidence"] if e["kind"] == "registry_certificate")
+    whole = (folder / certificate["file"]).read_bytes()
+    (folder / certificate["file"]).write_bytes(whole[: len(whole) // 2])
+    Image.new("1", (30000, 30000)).save(folder / "巨大.png")
+    case["evidence"].append({"id": "E991", "kind": "school_photo", "file": "巨大.png", "date": "2022-10-14"})
+    code, out, _ = run("check", _write(tmp_path / "c.json", data), "--evidence", county / "evidence")
+    assert code == 1
+    assert f"{certificate['id']}（学籍证明）的PDF 文件已损坏" in out
+    assert "E991（在校就读照片）的图片过大" in out
+
+
+def test_verify_a_binary_bagit_txt(county: Path, tmp_path: Path) -> None:
+    code, _, _ = run("assemble", county / "cases.json", "--evidence", county / "evidence", "--out", tmp_path / "a")
+    assert code == 1  # the demo's planted gaps
+    (tmp_path / "a" / "bagit.txt").write_bytes(b"\xff\xfe\x00garbage")
+    code, _, err = run("verify", tmp_path / "a")
+    assert code == 2 and "档案已损坏" in err
+
+
+def test_outputs_under_a_file_are_one_line(county: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for args in (("check", county / "cases.json", "--report", blocker / "r"),
+                 ("monthly", county / "cases.json", "--month", "2022-09", "-o", blocker / "m"),
+                 ("ledgers", county / "roster.json", "--cases", county / "cases.json", "-o", blocker / "l"),
+                 ("export", county / "cases.json", "-o", blocker / "x.xlsx")):
+        code, _, err = run(*args)
+        assert code == 2 and "错误：" in err, args
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["county", "file"]
+
+
+def test_roster_export_reads_like_every_other_json(tmp_path: Path) -> None:
+    for text in ("\ufeff{}", "{}"):
+        path = tmp_path / "roster.json"
+        path.write_text(text, encoding="utf-8")
+        code, out, err = run("roster", "export", path, "-o", tmp_path / "r.xlsx")
+        assert code == 1 and "缺少" in out + err
+    path.write_bytes('{"名": "张三"}'.encode("gbk"))
+    code, _, err = run("roster", "export", path, "-o", tmp_path / "r.xlsx")
+    assert code == 2 and "UTF-8" in err
