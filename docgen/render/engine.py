@@ -26,7 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from docgen.render.zipwrite import Part, deflate, zip_bytes
 
 DOCUMENT = "word/document.xml"
-_UNSUPPORTED = (re.compile(r"\{%-?\s*tc\b|\{\{-?\s*r |\{%-?\s*r |wp:docPr|w:subDoc|\{\{-?\s*rp "),)
+_UNSUPPORTED = (re.compile(r"\{[%#]-?\s*tc\b|\{\{-?\s*r |\{%-?\s*r |wp:docPr|w:subDoc|\{\{-?\s*rp "),)
 _TAG = re.compile(r"\{[{%#]")
 _BODY = re.compile(r"<w:body>.*</w:body>", re.DOTALL)
 
@@ -107,6 +107,20 @@ class FallbackTemplate:
         return out.getvalue()
 
 
+# docxtpl joins a tag that Word split over several runs before it looks for tags: first the braces
+# themselves ("{" in one run, "{ doc.no }}" in the next), then everything inside a tag. The decision
+# below is taken on text joined the same way, so a split tag is seen wherever docxtpl would see it.
+_SPLIT_BRACES = re.compile(r"(?<={)(<[^>]*>)+(?=[\{%\#])|(?<=[%\}\#])(<[^>]*>)+(?=\})", re.DOTALL)
+_INSIDE_TAG = re.compile(r"{%(?:(?!%}).)*|{#(?:(?!#}).)*|{{(?:(?!}}).)*", re.DOTALL)
+_RUN_BREAK = re.compile(r"</w:t>.*?(<w:t>|<w:t [^>]*>)", re.DOTALL)
+
+
+def joined_tags(xml: str) -> str:
+    """``xml`` with the runs inside every Jinja tag joined, as docxtpl does before rendering."""
+    xml = _SPLIT_BRACES.sub("", xml)
+    return _INSIDE_TAG.sub(lambda m: _RUN_BREAK.sub("", m.group(0)), xml)
+
+
 def needs_fallback(path: Path) -> str | None:
     """Why the compiled path cannot render this template, or None when it can."""
     with zipfile.ZipFile(path) as package:
@@ -115,7 +129,7 @@ def needs_fallback(path: Path) -> str | None:
                 if info.filename.startswith("word/media/"):
                     return "含图片"
                 continue
-            text = package.read(info).decode("utf-8", errors="replace")
+            text = joined_tags(package.read(info).decode("utf-8", errors="replace"))
             if info.filename == DOCUMENT:
                 if any(p.search(text) for p in _UNSUPPORTED):
                     return "含图片、子文档或表格列循环等"

@@ -91,3 +91,27 @@ def test_the_sandbox_keeps_templates_out_of_python(tmp_path: Path) -> None:
     with pytest.raises(SecurityError):
         letter = CASES[16]["letters"][0]
         CompiledTemplate(changed).render(template_context(readable_case(CASES[16]), letter, ["letters"], DOC))
+
+
+SPLIT_RUN = '</w:t></w:r><w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:t xml:space="preserve">'
+
+
+def test_a_tag_split_between_its_braces_in_the_footer_takes_docxtpls_path(tmp_path: Path) -> None:
+    """Word splits "{{" from "{ doc.no }}" across runs: the tag is still seen, and rendered, not printed raw."""
+    spec = REGISTRY.get("限期复学通知书")
+    dash = '<w:t xml:space="preserve">— </w:t>'
+    split = f'<w:t xml:space="preserve">— {{{SPLIT_RUN}{{ doc.no }}}} </w:t>'
+    edited = edited_docx(spec.path, tmp_path / "footer.docx", [(dash, split)], part="word/footer1.xml")
+    assert needs_fallback(edited) is not None
+    renderer = load_renderer(edited)
+    out = renderer.render(template_context(readable_case(CASES[0]), None, [], DOC))
+    footer = zipfile.ZipFile(io.BytesIO(out)).read("word/footer1.xml").decode("utf-8")
+    assert DOC.no in footer and "doc.no" not in footer
+
+
+def test_a_split_tc_tag_is_seen(tmp_path: Path) -> None:
+    xml = f"<w:tc><w:p><w:r><w:t>{{{SPLIT_RUN}%tc for x in y %}}</w:t></w:r></w:p></w:tc>"
+    from docgen.render.engine import _UNSUPPORTED, joined_tags
+
+    assert not any(p.search(xml) for p in _UNSUPPORTED)
+    assert any(p.search(joined_tags(xml)) for p in _UNSUPPORTED)
