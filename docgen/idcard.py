@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -30,3 +31,25 @@ def birth_date(id_number: str) -> dt.date | None:
 def gender(id_number: str) -> str:
     """'male' or 'female' from the 17th digit (odd is male)."""
     return "male" if int(id_number[16]) % 2 else "female"
+
+
+def mask_id(id_number: str) -> str:
+    """430527201001011234 → 430527********1234: enough to tell students apart, not enough to misuse."""
+    if len(id_number) < 10:
+        return "*" * len(id_number)
+    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
+
+
+def mask_registry(registry_no: str) -> str:
+    """A national registry number is G + the ID number, so it is masked the same way."""
+    if registry_no[:1].isalpha() and len(registry_no) == 19:
+        return registry_no[0] + mask_id(registry_no[1:])
+    return mask_id(registry_no)
+
+
+_ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9])")
+
+
+def mask_ids_in(text: str) -> str:
+    """``text`` with every 18-character ID number in it (also inside a 学籍号) masked like :func:`mask_id`."""
+    return _ID_IN_TEXT.sub(r"\1********\2", text)

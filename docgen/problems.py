@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SEVERITIES = ("error", "warning", "info")
 SEVERITY_LABELS = {"error": "错误", "warning": "注意", "info": "提示"}
 _ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r", "\u2028": " ", "\u2029": " "})
 

@@ -11,7 +11,6 @@ import re
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def has_forbidden(text: str) -> bool:
@@ -34,15 +33,3 @@ def xml_safe(text: str) -> str:
     if not has_forbidden(text):
         return text
     return _FORBIDDEN.sub("", text.replace("\x0b", "\n"))
-
-
-def cell_text(text: str) -> str:
-    """A value for a spreadsheet cell: XML-safe, and never read as a formula (a leading = + - @ gets an apostrophe)."""
-    text = xml_safe(text)
-    if text.startswith(_FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    return re.fullmatch(r"[+-]?\d+(\.\d+)?", text) is not None

@@ -254,3 +254,16 @@ def test_roster_export_reads_like_every_other_json(tmp_path: Path) -> None:
     path.write_bytes('{"名": "张三"}'.encode("gbk"))
     code, _, err = run("roster", "export", path, "-o", tmp_path / "r.xlsx")
     assert code == 2 and "UTF-8" in err
+
+
+def test_no_full_id_in_findings_of_an_invalid_case_or_in_the_archive(county: Path, tmp_path: Path) -> None:
+    data = _cases(county)
+    full = data["cases"][0]["student"]["id_number"]
+    data["cases"][0]["student"]["id_number"] = full[:-1] + ("0" if full[-1] != "0" else "1")
+    code, out, _ = run("check", _write(tmp_path / "id.json", data), "--report", tmp_path / "report")
+    assert code == 1 and "案卷数据有误" in out
+    written = out + "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "report").glob("*.json"))
+    assert full[6:14] not in written and data["cases"][0]["student"]["id_number"][6:14] not in written
+    code, _, _ = run("assemble", county / "cases.json", "--evidence", county / "evidence", "--out", tmp_path / "a")
+    results = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "a").rglob("核查结果.txt"))
+    assert "缺漏" in results and full[6:14] not in results

@@ -66,8 +66,18 @@ class LoadedCases:
             raise DataProblemsError(self.errors)
         return self.cases
 
+    @property
+    def file_errors(self) -> list[Problem]:
+        """Errors of a file itself (a batch envelope that is not one), not of any one case in it."""
+        return [p for p in self.errors if not any(p.file == r.file and _inside(p.path, r.path) for r in self.rejected)]
+
     def counties(self) -> list[str]:
         return sorted({c.county for c in self.cases} - {""})
+
+
+def _inside(path: str, prefix: str) -> bool:
+    """Whether JSON path ``path`` is ``prefix`` or below it (``$.cases[1]`` does not hold ``$.cases[10]``)."""
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
 
 
 def _entries(name: str, data: Any) -> list[tuple[str, Any]]:
@@ -204,7 +214,3 @@ def read_case_json(path: str | Path) -> Any:
     _entries(str(path), data)  # refuse what is not a case file before anything else
     return data
 
-
-def checked_cases(paths: Sequence[str | Path], today: dt.date | None = None) -> list[Case]:
-    """The checked cases of these files; DataProblemsError (every problem) when any case fails."""
-    return load_cases(paths, today).checked()

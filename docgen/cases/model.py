@@ -212,8 +212,3 @@ class Case(Mapping[str, Any]):
     def label(self) -> str:
         """The student as a person recognises them: ``张三(G430527…)``."""
         return person_label(self.name, self.registry_no)
-
-    @property
-    def where(self) -> str:
-        """``file $.cases[3]``: where the case was read, for messages."""
-        return f"{self.file} {self.path}"

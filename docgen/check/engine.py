@@ -13,6 +13,7 @@ from docgen.check.files import evidence_file_problems
 from docgen.check.findings import CaseRef, Finding
 from docgen.check.institutions import Unit, check_units
 from docgen.check.kinds import KINDS, Context
+from docgen.idcard import mask_ids_in
 from docgen.specs import Rule, Spec
 from docgen.specs.inventory import Source
 
@@ -67,7 +68,7 @@ def invalid_finding(rejected: Rejected) -> Finding:
     """One finding for a case that cannot be audited until its data is corrected."""
     ref = rejected_ref(rejected)
     errors = [p for p in rejected.problems if p.is_error] or list(rejected.problems)
-    shown = "；".join(f"{p.path} {p.message}" for p in errors[:SHOWN_PROBLEMS])
+    shown = mask_ids_in("；".join(f"{p.path} {p.message}" for p in errors[:SHOWN_PROBLEMS]))
     more = f"等 {len(errors)} 个问题" if len(errors) > SHOWN_PROBLEMS else ""
     message = f"案卷数据有误，未能核查：{shown}{more}（用 docgen validate 查看全部问题并改正）"
     return Finding(INVALID_RULE, "error", ref.category, message, rejected.path, INVALID_SOURCE, ref)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from docgen.idcard import mask_registry
 from docgen.specs.inventory import Source
 
 SEVERITIES = ("error", "warning", "info")
@@ -25,7 +26,8 @@ class CaseRef:
 
     @property
     def label(self) -> str:
-        return f"{self.name}({self.registry_no})" if self.registry_no else self.name
+        """Name and masked 学籍号: findings end up in reports and archives, which never show a full ID."""
+        return f"{self.name}({mask_registry(self.registry_no)})" if self.registry_no else self.name
 
 
 @dataclass(frozen=True)

@@ -53,10 +53,8 @@ def check(files: tuple[Path, ...], evidence: Path | None, institutions: Path | N
     if evidence is not None:
         require_dir(evidence, "佐证材料目录")
     loaded = load_cases(files)
-    file_errors = [p for p in loaded.errors if not any(p.file == r.file and p.path.startswith(r.path)
-                                                         for r in loaded.rejected)]
-    if file_errors:
-        raise DataProblemsError(file_errors)  # the file itself is malformed: nothing to audit case by case
+    if loaded.file_errors:
+        raise DataProblemsError(loaded.file_errors)  # the file itself is malformed: nothing to audit case by case
     units = load_units(institutions) if institutions else []
     result = check_cases(loaded.cases, spec, as_of or dt.date.today(), evidence, units, loaded.rejected)
     report = build_report(result, spec, _scope(files, loaded.counties()))

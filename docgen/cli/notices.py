@@ -42,7 +42,6 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
     register_file = register_path or out.parent / "文号登记簿.sqlite"
     refuse_overlap([("输出目录", out), ("文号登记簿", register_file)],
                    [*(("案卷文件", f) for f in files), ("模板目录", template_dir or DEFAULT_TEMPLATE_DIR)])
-    refuse_overlap([("输出目录", out)], [("文号登记簿", register_file)])
     spec = load_registry(template_dir).get(template_name)
     cases = load_checked(files)
     register = Register(register_file)

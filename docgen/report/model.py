@@ -9,23 +9,10 @@ from typing import Any
 
 from docgen.check.engine import CheckResult
 from docgen.check.findings import SEVERITY_LABELS, CaseRef, Finding
+from docgen.idcard import mask_id, mask_registry
 from docgen.specs import Spec
 
 REPORT_TITLE = "控辍保学档案完整性核查报告"
-
-
-def mask_id(id_number: str) -> str:
-    """430527201001011234 → 430527********1234: enough to tell students apart, not enough to misuse."""
-    if len(id_number) < 10:
-        return "*" * len(id_number)
-    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
-
-
-def mask_registry(registry_no: str) -> str:
-    """A national registry number is G + the ID number, so it is masked the same way."""
-    if registry_no[:1].isalpha() and len(registry_no) == 19:
-        return registry_no[0] + mask_id(registry_no[1:])
-    return mask_id(registry_no)
 
 
 @dataclass
