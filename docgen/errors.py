@@ -49,6 +49,10 @@ class SpecError(InputError):
     something the case schema does not have."""
 
 
+class TemplateError(DocgenError):
+    """Raised when a Word template would make broken documents (named with the template and paragraph)."""
+
+
 class OutputError(DocgenError):
     """Raised when an output cannot be written (the previous output, if any, is left untouched)."""
 

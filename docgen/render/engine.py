@@ -23,12 +23,15 @@ from docxtpl import DocxTemplate
 from jinja2 import ChainableUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from docgen.errors import TemplateError
+from docgen.render.structure import block_levels
 from docgen.render.zipwrite import Part, deflate, zip_bytes
 
 DOCUMENT = "word/document.xml"
 _UNSUPPORTED = (re.compile(r"\{[%#]-?\s*tc\b|\{\{-?\s*r |\{%-?\s*r |wp:docPr|w:subDoc|\{\{-?\s*rp "),)
 _TAG = re.compile(r"\{[{%#]")
 _BODY = re.compile(r"<w:body>.*</w:body>", re.DOTALL)
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
 
 
 def jinja_env() -> SandboxedEnvironment:
@@ -138,5 +141,20 @@ def needs_fallback(path: Path) -> str | None:
     return None
 
 
+def patched_body(path: Path) -> str:
+    """The body as it is compiled (docxtpl's patching), one paragraph per line."""
+    tpl = DocxTemplate(str(path))
+    tpl.render_init()
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(tpl.get_xml()))
+
+
 def load_renderer(path: Path, env: SandboxedEnvironment | None = None) -> Renderer:
+    """The renderer for a template; TemplateError (exit 2) when the template would make broken documents."""
+    body = patched_body(path)
+    crossing = block_levels(body)
+    if crossing:
+        n, message = crossing[0]
+        paragraphs = body.split("\n")
+        text = "".join(_TEXT.findall(paragraphs[n])) if n < len(paragraphs) else ""
+        raise TemplateError(f"模板 {path.name}: 第 {n} 段（{text[:30]}）：{message}")
     return FallbackTemplate(path, env) if needs_fallback(path) else CompiledTemplate(path, env)

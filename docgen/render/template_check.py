@@ -7,21 +7,25 @@ reference is looked up in the case schema (or the few computed values the contex
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, nodes
+from lxml import etree
 
 from docgen.cases.schema import case_field
 from docgen.render.context import COMPUTED, DOC_FIELDS
-from docgen.render.engine import DOCUMENT, jinja_env
+from docgen.render.engine import DOCUMENT, jinja_env, load_renderer, patched_body
 from docgen.render.registry import Registry, TemplateSpec
+from docgen.render.structure import block_levels
 
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
 _PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>", re.DOTALL)
+SAMPLE_DATE = dt.date(2022, 9, 14)  # inside the demo county's school year
 
 
 @dataclass(frozen=True)
@@ -130,14 +134,21 @@ class _Walker:
             self.visit(child, scope)
 
 
+def structure_problems(spec: TemplateSpec, xml: str | None = None) -> list[TemplateProblem]:
+    """Blocks whose opening and closing tags sit at different levels of the Word XML (see ``structure``)."""
+    xml = xml if xml is not None else patched_body(spec.path)
+    texts = _paragraphs(xml)
+    return [TemplateProblem(spec.name, n, texts[n - 1] if n <= len(texts) else "", message)
+            for n, message in block_levels(xml)]
+
+
 def check_template(spec: TemplateSpec) -> list[TemplateProblem]:
     with zipfile.ZipFile(spec.path) as package:
         raw = package.read(DOCUMENT).decode("utf-8")
     texts = _paragraphs(raw)
     problems = list(_split_tags(spec, texts))
-    tpl = DocxTemplate(str(spec.path))
-    tpl.render_init()
-    xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(tpl.get_xml()))
+    xml = patched_body(spec.path)
+    problems += structure_problems(spec, xml)
     try:
         tree = jinja_env().parse(xml)
     except TemplateSyntaxError as exc:
@@ -149,7 +160,37 @@ def check_template(spec: TemplateSpec) -> list[TemplateProblem]:
     # Line n of the patched XML is its (n-1)th paragraph: map positions against that, not the raw body.
     walker = _Walker(spec, _paragraphs(xml))
     walker.visit(tree, {})
-    return problems + walker.problems
+    problems += walker.problems
+    return problems if problems else render_problems(spec)
+
+
+def render_problems(spec: TemplateSpec) -> list[TemplateProblem]:
+    """Render the template once for a demo case it applies to and parse every XML part of the result."""
+    from docgen.cases import load_data
+    from docgen.demo import demo_cases
+    from docgen.render.batch import assign_doc_info, select_jobs
+    from docgen.render.context import readable_case, template_context
+
+    jobs, _ = select_jobs(spec, load_data([("示例县", demo_cases()[0])]).cases)
+    if not jobs:
+        return []
+    job = jobs[0]
+    assign_doc_info(spec, [job], SAMPLE_DATE, None)
+    try:
+        package = load_renderer(spec.path).render(
+            template_context(readable_case(job.case), job.record, list(spec.per), job.doc))
+    except Exception as exc:  # whatever a clerk's edit makes Jinja or docxtpl raise, the template is the cause
+        return [TemplateProblem(spec.name, 0, "", f"用示例案卷试生成时出错：{type(exc).__name__}: {exc}")]
+    problems = []
+    with zipfile.ZipFile(io.BytesIO(package)) as made:
+        for name in made.namelist():
+            if name.endswith(".xml") or name.endswith(".rels"):
+                try:
+                    etree.fromstring(made.read(name))
+                except etree.XMLSyntaxError as exc:
+                    message = f"用示例案卷试生成的 {name} 不是有效的 XML：{exc}"
+                    problems.append(TemplateProblem(spec.name, 0, "", message))
+    return problems
 
 
 def check_registry(registry: Registry) -> list[TemplateProblem]:
