@@ -14,9 +14,11 @@ from docgen.specs.checklists import Checklists, Rule, load_checklists
 from docgen.specs.evidence_types import EvidenceTypes, load_evidence_types
 from docgen.specs.inventory import ArchiveItem, Inventory, Source, load_inventory
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SPEC_DIR = PROJECT_ROOT / "archive_specs"
-DEFAULT_CHECKLIST_DIR = PROJECT_ROOT / "checklists"
+# The county-editable folders live at the top of the project; docgen/defaults/ links to them, and a
+# built wheel carries copies there, so an installed docgen finds them the same way.
+DEFAULTS = Path(__file__).resolve().parents[1] / "defaults"
+DEFAULT_SPEC_DIR = DEFAULTS / "archive_specs"
+DEFAULT_CHECKLIST_DIR = DEFAULTS / "checklists"
 
 
 @dataclass(frozen=True)
