@@ -103,7 +103,9 @@ def _rule_findings(rule: Rule, ctx: Context, ref: CaseRef) -> list[Finding]:
     out = []
     for failure in failures:
         record = failure.record if failure.record is not None else ctx.case
-        message = render(rule.message, failure.details, record, list(failure.base))
+        template = rule.params.get("same_day_message", rule.message) if failure.details.get("same_day") \
+            else rule.message
+        message = render(template, failure.details, record, list(failure.base))
         out.append(Finding(rule.id, rule.severity, ref.category, message, failure.where, rule.source, ref))
     return out
 

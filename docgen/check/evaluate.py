@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Any
 
@@ -68,8 +69,40 @@ def value_matches(value: Any, matcher: Any, case: dict[str, Any]) -> bool:
         "contains": lambda m: isinstance(value, list) and m in value,
         "any": lambda m: isinstance(value, list) and any(isinstance(v, dict) and matches(v, m, case) for v in value),
         "has_evidence": lambda m: set(m) <= _evidence_kinds(value, case),
+        "approved_by": lambda m: set(m) <= {a.get("level") for a in _approving(value)},
+        "in_order": lambda m: _in_order(value, m),
+        "same_as": lambda m: (other := get(case, m)) is None or value == other,
+        "not_above": lambda m: _compare(value, get(case, m), 0) <= 0,
+        "not_below": lambda m: _compare(value, get(case, m["field"]), m.get("offset", 0)) >= 0,
     }
     return all(checks[op](arg) for op, arg in matcher.items())
+
+
+def _approving(approvals: Any) -> list[dict[str, Any]]:
+    """The approvals that approve: a signature saying 不同意 does not count towards a procedure."""
+    if not isinstance(approvals, list):
+        return []
+    return [a for a in approvals if isinstance(a, dict) and a.get("decision") == "approved"]
+
+
+def _in_order(approvals: Any, steps: list[list[str]]) -> bool:
+    """Whether the approving signatures follow the steps: no step dated before one that must come first.
+
+    Signatures of the same step may share a day, and so may consecutive steps (the same day is not earlier).
+    """
+    dates: list[tuple[dt.date, dt.date]] = []
+    for step in steps:
+        days = [d for a in _approving(approvals) if a.get("level") in step and (d := parse_iso(a.get("date")))]
+        if days:
+            dates.append((min(days), max(days)))
+    return all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(dates))
+
+
+def _compare(value: Any, other: Any, offset: int) -> int:
+    """-1, 0 or 1 as ``value`` is below, at or above ``other + offset``; 0 when either is not a number."""
+    if not isinstance(value, int) or not isinstance(other, int):
+        return 0
+    return (value > other + offset) - (value < other + offset)
 
 
 def _evidence_kinds(refs: Any, case: dict[str, Any]) -> set[str]:

@@ -94,7 +94,9 @@ def order(params: dict[str, Any], ctx: Context) -> list[Failure]:
     if later > earlier:
         return []
     where = params["later"] if isinstance(params["later"], str) else params["later"]["list"]
-    return [Failure({"later": later.isoformat(), "earlier": earlier.isoformat()}, f"$.{where}")]
+    # Two events on one day are not one "before" the other: the rule's same-day wording says so.
+    details = {"later": later.isoformat(), "earlier": earlier.isoformat(), "same_day": later == earlier}
+    return [Failure(details, f"$.{where}")]
 
 
 def duration(params: dict[str, Any], ctx: Context) -> list[Failure]:

@@ -177,12 +177,13 @@ class CaseBuilder:
                 entry["reply"]["doc_no"] = reply_no
         self.case.setdefault("letters", []).append(entry)
 
-    def application(self, kind: str, applied: str, approvals: list[tuple[str, str]], evidence_kind: str,
+    def application(self, kind: str, applied: str, approvals: list[tuple[str, str, str]], evidence_kind: str,
                     period: tuple[str, str] | None = None) -> None:
         guardian = self.case["guardians"][0]["name"]
         entry: dict[str, Any] = {
             "kind": kind, "applied_on": applied, "applicant": guardian,
-            "approvals": [{"unit": unit, "date": day, "decision": "approved"} for unit, day in approvals],
+            "approvals": [{"unit": unit, "level": level, "date": day, "decision": "approved"}
+                          for unit, level, day in approvals],
             "evidence": [self.ev(evidence_kind, applied, "申请表（学校、教育行政部门签章）", "pdf")],
         }
         if period:

@@ -172,7 +172,7 @@ def case_009(rng: random.Random, used: set[str]) -> CaseBuilder:
         "measure": "suspension",
         "evidence": [b.ev("leading_group_approval", "2022-02-20", "领导小组核实同意签字表", "pdf")],
     }
-    approvals = [(TL.middle_school, "2022-02-23"), (county.EDUCATION_BUREAU, "2022-02-25")]
+    approvals = [(TL.middle_school, "school", "2022-02-23"), (county.EDUCATION_BUREAU, "bureau", "2022-02-25")]
     b.application("suspension", "2022-02-22", approvals, "suspension_form", ("2022-02-28", "2022-07-08"))
     b.persuade("2022-03-15", "refused")
     b.case["situation"]["step"] = "order"
@@ -191,7 +191,7 @@ def _b44(rng: random.Random, used: set[str], seq: int, school: str, grade: int, 
     b.ev("diagnosis_certificate", seen_on, "诊断证明（含休学建议）", "pdf")
     b.ev("inpatient_proof", seen_on, "住院证明", "pdf")
     b.ev("medical_receipt", seen_on, "住院收费单据", "pdf")
-    b.application("suspension", applied, [(school, approved), (county.EDUCATION_BUREAU, approved)],
+    b.application("suspension", applied, [(school, "school", approved), (county.EDUCATION_BUREAU, "bureau", approved)],
                   "suspension_form", (dropout, "2023-01-13"))
     b.case["situation"]["closed_on"] = approved
     return b
@@ -214,7 +214,7 @@ def case_011(rng: random.Random, used: set[str]) -> CaseBuilder:
 # ---- B4-5 免（缓）学 ---------------------------------------------------------------------------
 def _b45(rng: random.Random, used: set[str], seq: int, kind: str, school: str, grade: int, gender: str,
          born: str, village: str, dropout: str, grade_no: int, rehab_since: str, applied: str,
-         steps: list[tuple[str, str]]) -> CaseBuilder:
+         steps: list[tuple[str, str, str]]) -> CaseBuilder:
     b = CaseBuilder(rng, used, seq=seq, category="B4-5", school=school, grade=grade, gender=gender, born=born,
                     village=village, dropout=dropout, reason="重度智力残疾，无法接受学校教育", status="closed_out",
                     flags=("disabled", "registered_poor"))
@@ -227,7 +227,7 @@ def _b45(rng: random.Random, used: set[str], seq: int, kind: str, school: str, g
     b.ev("guardian_application", applied, "监护人缓（免）学申请书", "pdf")
     b.application(kind, applied, steps, "deferral_form")
     b.ev("onsite_photo", applied, "学校和村（社区）现场认定照片")
-    b.case["situation"]["closed_on"] = steps[-1][1]
+    b.case["situation"]["closed_on"] = steps[-1][2]
     return b
 
 
@@ -236,8 +236,8 @@ def case_012(rng: random.Random, used: set[str]) -> CaseBuilder:
     town = YX
     return _b45(rng, used, 12, "deferral", town.primary_school, 1, "male", "2015-04-11", "石桥村", "2021-09-01",
                 1, "2019-06-01", "2021-09-03",
-                [(f"{town.primary_school}、石桥村村民委员会", "2021-09-06"), (town.government, "2021-09-10"),
-                 (county.EDUCATION_BUREAU, "2021-09-15")])
+                [(town.primary_school, "school", "2021-09-06"), ("石桥村村民委员会", "village", "2021-09-06"),
+                 (town.government, "township", "2021-09-10"), (county.EDUCATION_BUREAU, "bureau", "2021-09-15")])
 
 
 @story
@@ -245,8 +245,8 @@ def case_013(rng: random.Random, used: set[str]) -> CaseBuilder:
     town = TL
     b = _b45(rng, used, 13, "exemption", town.primary_school, 2, "female", "2014-01-20", "白岩村", "2022-09-01",
              2, "2021-03-01", "2022-09-05",
-             [(f"{town.primary_school}、白岩村村民委员会", "2022-09-08"), (town.government, "2022-09-14"),
-              (county.EDUCATION_BUREAU, "2022-09-20")])
+             [(town.primary_school, "school", "2022-09-08"), ("白岩村村民委员会", "village", "2022-09-08"),
+              (town.government, "township", "2022-09-14"), (county.EDUCATION_BUREAU, "bureau", "2022-09-20")])
     gap(b, "b4-5.exemption-rehabilitation", "办理免学，但康复治疗自2021-03-01起不满2年")
     return b
 
@@ -372,7 +372,7 @@ def _b48(rng: random.Random, used: set[str], seq: int, school: str, grade: int, 
                            "evidence": [b.ev("meeting_minutes", meeting_on, "远程送教研判会议纪要", "pdf")]}]
     applied = (last + dt.timedelta(days=3)).isoformat()
     approved = (last + dt.timedelta(days=8)).isoformat()
-    b.application("remote_teaching", applied, [(county.EDUCATION_BUREAU, approved)], "request")
+    b.application("remote_teaching", applied, [(county.EDUCATION_BUREAU, "bureau", approved)], "request")
     b.case["applications"][-1]["evidence"].append(b.ev("approval_document", approved, "关于远程送教的批复", "pdf"))
     b.ev("teaching_plan", approved, "远程送教方案（课程计划、学科内容、时间安排、课表、人员、工具）", "pdf")
     start = (last + dt.timedelta(days=13)).isoformat()
@@ -451,7 +451,8 @@ def case_024(rng: random.Random, used: set[str]) -> CaseBuilder:
                     born="2008-08-20", village="龙潭社区", dropout="2022-10-08", reason="严重违纪，多次打架，极度厌学",
                     status="closed_out")
     b.persuade_series(["2022-10-10", "2022-10-17", "2022-10-24"], ["refused", "undecided", "agreed_procedure"])
-    b.application("work_study", "2022-10-28", [(YX.government, "2022-11-01"), (county.EDUCATION_BUREAU, "2022-11-04")],
+    b.application("work_study", "2022-10-28", [(YX.government, "township", "2022-11-01"),
+                                              (county.EDUCATION_BUREAU, "bureau", "2022-11-04")],
                   "work_study_forms")
     b.ev("work_study_forms", "2022-10-28", "入校健康体检表", "pdf")
     b.ev("work_study_forms", "2022-11-04", "入学审批表", "pdf")

@@ -37,6 +37,8 @@ def patched(base: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
         elif "remove" in op:
             parent, key = _walk(case, op["remove"])
             del parent[key]
+        elif "append" in op:
+            case.setdefault(op["append"], []).append(copy.deepcopy(op["value"]))
         else:
             dropped = {e["id"] for e in case["evidence"] if e["kind"] == op["drop_evidence"]}
             case["evidence"] = [e for e in case["evidence"] if e["id"] not in dropped]
@@ -82,3 +84,10 @@ def test_every_rule_has_a_triggering_fixture() -> None:
 def test_every_rule_names_its_source() -> None:
     for rule in SPEC.checklists.all_rules:
         assert rule.source.seed.endswith(".txt") and rule.source.passage, rule.id
+
+
+def test_the_same_day_is_said_to_be_the_same_day_not_earlier(demo_dir: Path) -> None:
+    case = patched(CASES["QS-2022-006"], [{"set": "persuasions.4.date", "value": "2022-07-05"}])
+    loaded = load_data([("t.json", case)], TODAY)
+    (finding,) = [f for f in check_cases(loaded.cases, SPEC, TODAY, demo_dir / "evidence").gaps]
+    assert "同一天（2022-07-05）" in finding.message and "早于" not in finding.message
