@@ -36,3 +36,11 @@ def edited_docx(source: Path, target: Path, edits: list[tuple[str, str]], part: 
                 data = text.encode("utf-8")
             dst.writestr(info, data)
     return target
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """File-check results go to a folder of the test run, not the user's cache."""
+    import os
+
+    os.environ["DOCGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from docgen.cases import Case, Rejected, lookup
 from docgen.check.evaluate import NotApplicable, matches, render
-from docgen.check.files import evidence_file_problems
+from docgen.check.files import FileChecker, default_cache_path, evidence_file_problems
 from docgen.check.findings import CaseRef, Finding
 from docgen.check.institutions import Unit, check_units
 from docgen.check.kinds import KINDS, Context
@@ -74,7 +74,8 @@ def invalid_finding(rejected: Rejected) -> Finding:
     return Finding(INVALID_RULE, "error", ref.category, message, rejected.path, INVALID_SOURCE, ref)
 
 
-def check_case(case: Case, ref: CaseRef, spec: Spec, as_of: dt.date, evidence_root: Path | None) -> list[Finding]:
+def check_case(case: Case, ref: CaseRef, spec: Spec, as_of: dt.date, evidence_root: Path | None,
+               files: FileChecker) -> list[Finding]:
     """Every finding for one case: its category's rules, the evidence files, an inactive measure."""
     findings: list[Finding] = []
     item = spec.inventory.get(ref.category)
@@ -87,7 +88,7 @@ def check_case(case: Case, ref: CaseRef, spec: Spec, as_of: dt.date, evidence_ro
     for rule in spec.checklists.rules_for(ref.category):
         if rule.kind == "evidence_files":
             if evidence_root is not None:
-                findings.extend(_file_findings(rule, case, ref, spec, evidence_root))
+                findings.extend(_file_findings(rule, case, ref, spec, evidence_root, files))
             continue
         findings.extend(_rule_findings(rule, ctx, ref))
     return findings
@@ -110,9 +111,9 @@ def _rule_findings(rule: Rule, ctx: Context, ref: CaseRef) -> list[Finding]:
     return out
 
 
-def _file_findings(rule: Rule, case: Case, ref: CaseRef, spec: Spec, root: Path) -> list[Finding]:
+def _file_findings(rule: Rule, case: Case, ref: CaseRef, spec: Spec, root: Path, files: FileChecker) -> list[Finding]:
     out = []
-    for problem in evidence_file_problems(case, root, spec.evidence_types):
+    for problem in evidence_file_problems(case, root, spec.evidence_types, files):
         details = {"evidence_id": problem.evidence_id, "kind_label": problem.kind, "problem": problem.problem,
                    "file": problem.file}
         message = render(rule.message, details, case, [])
@@ -122,11 +123,12 @@ def _file_findings(rule: Rule, case: Case, ref: CaseRef, spec: Spec, root: Path)
 
 def check_cases(
     cases: Sequence[Case], spec: Spec, as_of: dt.date, evidence_root: Path | None = None,
-    units: Sequence[Unit] = (), rejected: Sequence[Rejected] = (),
+    units: Sequence[Unit] = (), rejected: Sequence[Rejected] = (), fast: bool = False,
 ) -> CheckResult:
     """Check every case against the county's checklists, and the units' own archives.
 
     A case whose data did not pass the loader is one finding of its own (案卷数据有误); the rest are audited.
+    Evidence files are opened (``fast``: only their first bytes read), with results kept between runs.
     """
     result = CheckResult(as_of, evidence_checked=evidence_root is not None, units=[u.name for u in units])
     result.findings.extend(check_units(list(units), spec.inventory, evidence_root))
@@ -134,8 +136,12 @@ def check_cases(
         finding = invalid_finding(bad)
         result.cases.append(finding.case)
         result.findings.append(finding)
-    for case in cases:
-        ref = case_ref(case)
-        result.cases.append(ref)
-        result.findings.extend(check_case(case, ref, spec, as_of, evidence_root))
+    files = FileChecker(default_cache_path() if evidence_root is not None else None, fast=fast)
+    try:
+        for case in cases:
+            ref = case_ref(case)
+            result.cases.append(ref)
+            result.findings.extend(check_case(case, ref, spec, as_of, evidence_root, files))
+    finally:
+        files.close()
     return result

@@ -4,13 +4,16 @@ Paths from the data are resolved under the evidence root and never followed outs
 leaving the folder is reported, not read. Pipes, devices and sockets are reported and never opened
 (reading one would wait forever); files past a size limit are not read. A PDF must parse and have
 pages; an image must decode within a pixel limit. ``fast`` keeps the old signature sniff.
-Results are cached by content hash, so checking the same file twice costs one read.
+Results are kept between runs (see :class:`FileChecker`), so a re-check of an unchanged county opens nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import os
+import sqlite3
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,8 +57,8 @@ class FileProblem:
     where: str
 
 
-def read_evidence(folder: Path, name: str) -> tuple[bytes | None, str]:
-    """The bytes of ``name`` inside ``folder``, or None and why not (outside, missing, special, too large)."""
+def locate_evidence(folder: Path, name: str) -> tuple[Path | None, str]:
+    """The real path of ``name`` inside ``folder`` if it may be read, else None and why not."""
     base = folder.resolve()
     path = (base / name).resolve()
     if not path.is_relative_to(base):
@@ -70,31 +73,106 @@ def read_evidence(folder: Path, name: str) -> tuple[bytes | None, str]:
         return None, "不是普通文件（目录、管道或设备），未读取"
     if mode.st_size > MAX_FILE_BYTES:
         return None, f"文件过大（{mode.st_size // 1024 // 1024} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），未读取"
+    return path, ""
+
+
+def read_evidence(folder: Path, name: str) -> tuple[bytes | None, str]:
+    """The bytes of ``name`` inside ``folder``, or None and why not (outside, missing, special, too large)."""
+    path, unreadable = locate_evidence(folder, name)
+    if path is None:
+        return None, unreadable
     try:
         return path.read_bytes(), ""
     except OSError:
         return None, "文件无法读取"
 
 
-def open_media(data: bytes, ext: str) -> tuple[str | None, str]:
+def open_media(data: bytes) -> tuple[str | None, str]:
     """What ``data`` really is (pdf, image, docx, audio, video) after opening it, and a problem if it is broken."""
-    return _open_media(hashlib.sha256(data).digest() + ext.encode(), data, ext)
-
-
-_RESULTS: dict[bytes, tuple[str | None, str]] = {}
-
-
-def _open_media(key: bytes, data: bytes, ext: str) -> tuple[str | None, str]:
-    if key in _RESULTS:
-        return _RESULTS[key]
     media = _sniff(data[:HEAD_BYTES])
-    problem = ""
     if media == "pdf":
-        problem = pdf_problem(data)
-    elif media == "image":
-        problem = image_problem(data)
-    _RESULTS[key] = (media, problem)
-    return media, problem
+        return media, pdf_problem(data)
+    if media == "image":
+        return media, image_problem(data)
+    return media, ""
+
+
+def default_cache_path() -> Path:
+    """Where file-check results are kept between runs: $DOCGEN_CACHE_DIR, else the user's cache folder."""
+    root = os.environ.get("DOCGEN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "docgen")
+    return Path(root) / "evidence-checks.sqlite"
+
+
+class FileChecker:
+    """Checks evidence files, remembering results so an unchanged file is never opened twice.
+
+    A file is known by its real path, size and modification time (a re-check only stats it); a new
+    or changed file is read, and a file whose content was seen before (same SHA-256) is not opened
+    again. ``fast`` only reads the first bytes (bagit's "fast" level, for a quick look at a big county).
+    The cache is a small SQLite file; when it cannot be used the checks simply run uncached.
+    """
+
+    def __init__(self, cache_path: Path | None = None, fast: bool = False) -> None:
+        self.fast = fast
+        self.db: sqlite3.Connection | None = None
+        if cache_path is not None and not fast:
+            try:
+                cache_path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(cache_path, isolation_level=None, timeout=5)
+                self.db.executescript(_CACHE_SCHEMA)
+            except (OSError, sqlite3.Error):
+                self.db = None
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    def check(self, folder: Path, name: str) -> tuple[str | None, str, str]:
+        """(media, problem, why it was not read) for ``name`` inside ``folder``."""
+        path, unreadable = locate_evidence(folder, name)
+        if path is None:
+            return None, "", unreadable
+        info = path.stat()
+        key = (str(path), info.st_size, info.st_mtime_ns)
+        row = self._get("SELECT media, problem FROM by_stat WHERE path=? AND size=? AND mtime=?", key)
+        if row is not None:
+            return row[0], row[1], ""
+        try:
+            if self.fast:
+                with path.open("rb") as handle:
+                    return _sniff(handle.read(HEAD_BYTES)), "", ""
+            data = path.read_bytes()
+        except OSError:
+            return None, "", "文件无法读取"
+        digest = hashlib.sha256(data).hexdigest()
+        row = self._get("SELECT media, problem FROM by_hash WHERE sha256=?", (digest,))
+        media, problem = row if row is not None else open_media(data)
+        self._put("INSERT OR REPLACE INTO by_hash VALUES (?,?,?)", (digest, media, problem))
+        self._put("INSERT OR REPLACE INTO by_stat VALUES (?,?,?,?,?)", (*key, media, problem))
+        return media, problem, ""
+
+    def _get(self, sql: str, args: tuple[object, ...]) -> tuple[str | None, str] | None:
+        if self.db is None:
+            return None
+        try:
+            return self.db.execute(sql, args).fetchone()
+        except sqlite3.Error:
+            return None
+
+    def _put(self, sql: str, args: tuple[object, ...]) -> None:
+        if self.db is None:
+            return
+        with contextlib.suppress(sqlite3.Error):  # a locked or full cache only costs speed
+            self.db.execute(sql, args)
+
+
+_CACHE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS by_hash (sha256 TEXT PRIMARY KEY, media TEXT, problem TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS by_stat (path TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
+                                    media TEXT, problem TEXT NOT NULL, PRIMARY KEY (path, size, mtime));
+"""
 
 
 def pdf_problem(data: bytes) -> str:
@@ -126,7 +204,7 @@ def image_problem(data: bytes) -> str:
     return ""
 
 
-def evidence_file_problems(case: Any, root: Path, types: EvidenceTypes, fast: bool = False) -> Iterator[FileProblem]:
+def evidence_file_problems(case: Any, root: Path, types: EvidenceTypes, checker: FileChecker) -> Iterator[FileProblem]:
     """Every evidence item of ``case`` whose file under ``root/<case_id>/`` is missing or not what it should be."""
     folder = root / str(case.get("case_id", ""))
     labels = case_field(["evidence", "[]", "kind"]).labels
@@ -140,16 +218,11 @@ def evidence_file_problems(case: Any, root: Path, types: EvidenceTypes, fast: bo
                     where: str = f"$.evidence[{i}].file") -> FileProblem:
             return FileProblem(ident, labels.get(kind, kind), name, text, where)
 
-        data, unreadable = read_evidence(folder, name)
-        if data is None:
-            yield problem(f"的{unreadable}" if unreadable != "文件不存在" else "的文件不存在")
+        media, broken, unreadable = checker.check(folder, name)
+        if unreadable:
+            yield problem(f"的{unreadable}")
             continue
-        ext = Path(name).suffix.lower()
-        if fast:
-            media, broken = _sniff(data[:HEAD_BYTES]), ""
-        else:
-            media, broken = open_media(data, ext)
-        ext_media = next((m for m, exts in _EXTENSIONS.items() if ext in exts), None)
+        ext_media = next((m for m, exts in _EXTENSIONS.items() if Path(name).suffix.lower() in exts), None)
         allowed = types.allowed(kind)
         if media is None or (ext_media is not None and ext_media != media):
             yield problem("的文件已损坏，或内容与扩展名不符")

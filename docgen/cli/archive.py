@@ -32,9 +32,11 @@ from docgen.errors import EXIT_OK, EXIT_PROBLEMS
               help="档案资料清单目录（默认项目自带的 archive_specs/）。")
 @click.option("--checklists", "checklist_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="核查规则目录（默认项目自带的 checklists/）。")
+@click.option("--fast", is_flag=True,
+              help="快速核查：佐证材料只看文件开头判断类型，不打开核对 PDF 和图片是否损坏。")
 @handles_errors
 def check(files: tuple[Path, ...], evidence: Path | None, institutions: Path | None, report_dir: Path | None,
-          as_of: dt.date | None, spec_dir: Path | None, checklist_dir: Path | None) -> int:
+          as_of: dt.date | None, spec_dir: Path | None, checklist_dir: Path | None, fast: bool) -> int:
     """核查案卷是否符合迎检档案要求，列出每一处缺漏及其依据。
 
     退出码：0 全部齐全，1 有缺漏，2 输入无法使用。
@@ -56,7 +58,7 @@ def check(files: tuple[Path, ...], evidence: Path | None, institutions: Path | N
     if loaded.file_errors:
         raise DataProblemsError(loaded.file_errors)  # the file itself is malformed: nothing to audit case by case
     units = load_units(institutions) if institutions else []
-    result = check_cases(loaded.cases, spec, as_of or dt.date.today(), evidence, units, loaded.rejected)
+    result = check_cases(loaded.cases, spec, as_of or dt.date.today(), evidence, units, loaded.rejected, fast=fast)
     report = build_report(result, spec, _scope(files, loaded.counties()))
     for line in summary_lines(report):
         click.echo(line)

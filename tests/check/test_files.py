@@ -1,0 +1,52 @@
+"""Evidence files are opened once: a re-check of an unchanged county reads nothing; --fast only sniffs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import TODAY
+
+from docgen.cases import load_cases
+from docgen.check import check_cases
+from docgen.check import files as files_module
+from docgen.specs import load_spec
+
+SPEC = load_spec()
+
+
+@pytest.fixture()
+def county(demo_dir: Path, tmp_path: Path) -> Path:
+    shutil.copytree(demo_dir, tmp_path / "county")
+    return tmp_path / "county"
+
+
+def test_an_unchanged_county_is_rechecked_without_opening_a_file(county: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    opened: list[int] = []
+    real = files_module.open_media
+    monkeypatch.setattr(files_module, "open_media", lambda data: opened.append(1) or real(data))
+    cases = load_cases([county / "cases.json"]).checked()
+    first = check_cases(cases, SPEC, TODAY, county / "evidence")
+    assert len(opened) > 400
+    opened.clear()
+    again = check_cases(cases, SPEC, TODAY, county / "evidence")
+    assert opened == [] and [f.message for f in again.findings] == [f.message for f in first.findings]
+    # A changed file is opened again, and only that one.
+    certificate = next(county.glob("evidence/QS-2022-001/*学籍证明*.pdf"))
+    certificate.write_bytes(certificate.read_bytes()[:300])
+    third = check_cases(cases, SPEC, TODAY, county / "evidence")
+    assert len(opened) == 1
+    assert any("PDF 文件已损坏" in f.message for f in third.findings)
+
+
+def test_fast_only_sniffs(county: Path) -> None:
+    certificate = next(county.glob("evidence/QS-2022-001/*学籍证明*.pdf"))
+    certificate.write_bytes(certificate.read_bytes()[:300])
+    cases = load_cases([county / "cases.json"]).checked()
+    fast = check_cases(cases, SPEC, TODAY, county / "evidence", fast=True)
+    full = check_cases(cases, SPEC, TODAY, county / "evidence")
+    assert not any("PDF 文件已损坏" in f.message for f in fast.findings)
+    assert any("PDF 文件已损坏" in f.message for f in full.findings)
