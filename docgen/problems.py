@@ -1,27 +1,63 @@
 """The one problem type: anything wrong that docgen reports, and how it is printed — one line that says where.
 
-Validation problems, checklist findings, assembly and verification problems all are a
-:class:`Problem`: an id (the rule or check), a severity, the file and case it is about, the place
-(JSON path, ``sheet!cell``, or a file inside a folder), a Chinese message and, for checklist rules,
-the regulation it comes from.
+Validation problems and checklist findings are both a :class:`Problem`: an id (the rule or check),
+a severity, the file and case it is about, the place (JSON path, ``sheet!cell``, or a file inside a
+folder), a Chinese message and, for checklist rules, the regulation it comes from. Its JSON form is
+described by ``data/problem.schema.json``, published beside the case schema.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from docgen.idcard import mask_registry
 
 SEVERITY_LABELS = {"error": "错误", "warning": "注意", "info": "提示"}
+# The same severities as an auditor names them in a completeness check.
+FINDING_LABELS = {"error": "缺漏", "warning": "建议补充", "info": "提示"}
 _ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r", "\u2028": " ", "\u2029": " "})
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a requirement comes from: the seed document and the passage, for an auditor's 'why?'."""
+
+    seed: str
+    passage: str
+
+    def __str__(self) -> str:
+        return f"{self.seed}：{self.passage}"
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """The case a finding is about, as an auditor and a school recognise it."""
+
+    file: str
+    case_id: str
+    name: str
+    registry_no: str
+    id_number: str
+    category: str
+    township: str
+    school: str
+
+    @property
+    def label(self) -> str:
+        """Name and masked 学籍号: findings end up in reports and archives, which never show a full ID."""
+        return f"{self.name}({mask_registry(self.registry_no)})" if self.registry_no else self.name
+
+
+@dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the data, located by file, case and JSON path or ledger cell.
+    """One thing wrong, located by file, case and place.
 
     ``case`` is the student as a person recognises them (``张三(G430527…)``); ``path`` is the place:
     the JSON path (``$.cases[2].student.id_number``), the cell (``辍学学生台账!F5（身份证号）``) or
-    a file. ``severity`` is error (the data cannot be used as it is), warning (it can, but look) or
-    info; ``id`` names the check that found it.
+    a file. ``severity`` is error, warning or info; ``id`` names the check or rule that found it;
+    ``source`` the regulation. Checklist findings also carry ``ref`` (the case in full), ``unit``
+    (for a township's or school's own archive) and ``item`` (the inventory code, such as B4-2).
     """
 
     file: str
@@ -30,7 +66,10 @@ class Problem:
     case: str = ""
     severity: str = "error"
     id: str = ""
-    source: str = ""
+    source: Source | None = None
+    ref: CaseRef | None = None
+    unit: str = ""
+    item: str = ""
 
     def __str__(self) -> str:
         who = f"{self.case}: " if self.case else ""
@@ -43,7 +82,26 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == "error"
 
-    def as_json(self) -> dict[str, str]:
-        """The problem as the report schema (``data/problem.schema.json``) describes it."""
-        return {"id": self.id, "severity": self.severity, "file": self.file, "case": self.case,
-                "place": self.path, "message": self.message, "source": self.source}
+    @property
+    def counts(self) -> bool:
+        """Errors and warnings are gaps; info findings are notes that do not make a case incomplete."""
+        return self.severity != "info"
+
+    def line(self) -> str:
+        """A checklist finding as an auditor reads it: ``[缺漏] 张三(G…) B4-1 $.persuasions：…（规则 …）``."""
+        who = self.ref.label if self.ref else self.unit
+        where = f" {self.path}" if self.path else ""
+        text = f"[{FINDING_LABELS[self.severity]}] {who} {self.item}{where}：{self.message}（规则 {self.id}）"
+        return text.translate(_ONE_LINE)
+
+    def as_json(self) -> dict[str, Any]:
+        """The problem as ``data/problem.schema.json`` describes it."""
+        out: dict[str, Any] = {"id": self.id, "severity": self.severity, "file": self.file, "case": self.case,
+                               "place": self.path, "message": self.message}
+        if self.source is not None:
+            out["source"] = {"seed": self.source.seed, "passage": self.source.passage}
+        if self.unit:
+            out["unit"] = self.unit
+        if self.item:
+            out["item"] = self.item
+        return out

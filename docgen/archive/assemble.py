@@ -234,8 +234,8 @@ def assemble_archive(
     try:
         findings: dict[tuple[str, str], list[Finding]] = {}
         for f in checked.findings:
-            if f.case is not None:
-                findings.setdefault((f.case.file, f.case.case_id), []).append(f)
+            if f.ref is not None:
+                findings.setdefault((f.ref.file, f.ref.case_id), []).append(f)
         plans = [assembler.plan_case(c, staging, findings.get((c.file, c.case_id), [])) for c in cases]
         pending = [(item, data) for plan in plans for item, data in plan.docx_items]
         for (item, _), pdf in zip(pending, docx_to_pdf([d for _, d in pending], cache), strict=True):

@@ -10,7 +10,7 @@ from pathlib import Path
 from docgen.cases import Case, Rejected, lookup
 from docgen.check.evaluate import NotApplicable, matches, render
 from docgen.check.files import FileChecker, default_cache_path, evidence_file_problems
-from docgen.check.findings import CaseRef, Finding
+from docgen.check.findings import CaseRef, Finding, finding
 from docgen.check.institutions import Unit, check_units
 from docgen.check.kinds import KINDS, Context
 from docgen.idcard import mask_ids_in
@@ -39,7 +39,7 @@ class CheckResult:
         return [f for f in self.findings if f.counts]
 
     def incomplete_cases(self) -> list[CaseRef]:
-        bad = {(f.case.file, f.case.case_id) for f in self.gaps if f.case}
+        bad = {(f.ref.file, f.ref.case_id) for f in self.gaps if f.ref}
         return [c for c in self.cases if (c.file, c.case_id) in bad]
 
 
@@ -71,7 +71,7 @@ def invalid_finding(rejected: Rejected) -> Finding:
     shown = mask_ids_in("；".join(f"{p.path} {p.message}" for p in errors[:SHOWN_PROBLEMS]))
     more = f"等 {len(errors)} 个问题" if len(errors) > SHOWN_PROBLEMS else ""
     message = f"案卷数据有误，未能核查：{shown}{more}（用 docgen validate 查看全部问题并改正）"
-    return Finding(INVALID_RULE, "error", ref.category, message, rejected.path, INVALID_SOURCE, ref)
+    return finding(INVALID_RULE, "error", ref.category, message, rejected.path, INVALID_SOURCE, ref)
 
 
 def check_case(case: Case, ref: CaseRef, spec: Spec, as_of: dt.date, evidence_root: Path | None,
@@ -80,7 +80,7 @@ def check_case(case: Case, ref: CaseRef, spec: Spec, as_of: dt.date, evidence_ro
     findings: list[Finding] = []
     item = spec.inventory.get(ref.category)
     if item is not None and not item.active:
-        findings.append(Finding(
+        findings.append(finding(
             INACTIVE_RULE, "info", ref.category,
             f"该处置措施已停止实施（{item.inactive_reason}），历史案卷仍按原要求核查", "", item.source, ref,
         ))
@@ -107,7 +107,7 @@ def _rule_findings(rule: Rule, ctx: Context, ref: CaseRef) -> list[Finding]:
         template = rule.params.get("same_day_message", rule.message) if failure.details.get("same_day") \
             else rule.message
         message = render(template, failure.details, record, list(failure.base))
-        out.append(Finding(rule.id, rule.severity, ref.category, message, failure.where, rule.source, ref))
+        out.append(finding(rule.id, rule.severity, ref.category, message, failure.where, rule.source, ref))
     return out
 
 
@@ -117,7 +117,7 @@ def _file_findings(rule: Rule, case: Case, ref: CaseRef, spec: Spec, root: Path,
         details = {"evidence_id": problem.evidence_id, "kind_label": problem.kind, "problem": problem.problem,
                    "file": problem.file}
         message = render(rule.message, details, case, [])
-        out.append(Finding(rule.id, rule.severity, ref.category, message, problem.where, rule.source, ref))
+        out.append(finding(rule.id, rule.severity, ref.category, message, problem.where, rule.source, ref))
     return out
 
 
@@ -133,9 +133,9 @@ def check_cases(
     result = CheckResult(as_of, evidence_checked=evidence_root is not None, units=[u.name for u in units])
     result.findings.extend(check_units(list(units), spec.inventory, evidence_root))
     for bad in rejected:
-        finding = invalid_finding(bad)
-        result.cases.append(finding.case)
-        result.findings.append(finding)
+        invalid = invalid_finding(bad)
+        result.cases.append(invalid.ref)
+        result.findings.append(invalid)
     files = FileChecker(default_cache_path() if evidence_root is not None else None, fast=fast)
     try:
         for case in cases:

@@ -14,7 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 
 from docgen.cases.loader import read_json_file
-from docgen.check.findings import Finding
+from docgen.check.findings import Finding, finding
 from docgen.errors import InputError
 from docgen.resources import data_json
 from docgen.schema_errors import describe, json_path
@@ -67,7 +67,7 @@ def check_units(units: list[Unit], inventory: Inventory, evidence_root: Path | N
 
 
 def _finding(rule: str, unit: Unit, item: ArchiveItem, message: str, where: str = "") -> Finding:
-    return Finding(rule, "error", item.code, message, where, item.source, unit=unit.name)
+    return finding(rule, "error", item.code, message, where, item.source, unit=unit.name)
 
 
 def _check_item(unit: Unit, item: ArchiveItem, root: Path | None) -> Iterator[Finding]:

@@ -74,9 +74,7 @@ class Report:
 
     def as_json(self) -> dict[str, Any]:
         def finding(f: Finding) -> dict[str, Any]:
-            return {"rule": f.rule_id, "severity": f.severity, "severity_label": SEVERITY_LABELS[f.severity],
-                    "item": f.item, "message": f.message, "where": f.where,
-                    "source": {"seed": f.source.seed, "passage": f.source.passage}}
+            return f.as_json() | {"severity_label": SEVERITY_LABELS[f.severity]}
 
         def student(s: StudentSection) -> dict[str, Any]:
             c = s.case
@@ -97,7 +95,7 @@ class Report:
                       for i in self.items],
             "units_checked": self.units_checked,
             "units": [{"name": u.name, "findings": [finding(f) for f in u.findings]} for u in self.units],
-            "notes": [finding(f) | {"case_id": f.case.case_id if f.case else "", "unit": f.unit} for f in self.notes],
+            "notes": [finding(f) | {"case_id": f.ref.case_id if f.ref else "", "unit": f.unit} for f in self.notes],
         }
 
 
@@ -105,8 +103,8 @@ def build_report(result: CheckResult, spec: Spec, scope: str, generated: dt.date
     """Group a check result the way an inspector reads it: totals, units, incomplete cases, then per item."""
     per_case: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in result.gaps:
-        if f.case:
-            per_case[(f.case.file, f.case.case_id)].append(f)
+        if f.ref:
+            per_case[(f.ref.file, f.ref.case_id)].append(f)
 
     def counts(name: str, township: str, refs: list[CaseRef]) -> UnitCount:
         unit = UnitCount(name, township, cases=len(refs))

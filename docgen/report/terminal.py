@@ -37,16 +37,16 @@ def summary_lines(report: Report) -> Iterator[str]:
             case = section.case
             for f in section.findings:
                 yield (f"  [{SEVERITY_LABELS[f.severity]}] {case.school} {case.name}({section.masked_id}) "
-                       f"{f.message}（{f.rule_id}）")
+                       f"{f.message}（{f.id}）")
     if report.units:
         yield ""
         yield f"单位档案（A3B1—A3B3，共核查 {report.units_checked} 个单位）"
     for unit in report.units:
         for f in unit.findings:
-            yield f"  [{SEVERITY_LABELS[f.severity]}] {unit.name} {f.item} {f.message}（{f.rule_id}）"
+            yield f"  [{SEVERITY_LABELS[f.severity]}] {unit.name} {f.item} {f.message}（{f.id}）"
     if report.notes:
         yield ""
         yield "提示"
     for note in report.notes:
-        who = note.case.name if note.case else note.unit
+        who = note.ref.name if note.ref else note.unit
         yield f"  {who} {note.message}"

@@ -56,13 +56,13 @@ def write_xlsx(report: Report, target: Path) -> None:
         for s in item.students:
             for f in s.findings:
                 details.append([f"{item.code} {item.title}", s.case.township, s.case.school, s.case.name, s.masked_id,
-                                SEVERITY_LABELS[f.severity], f.message, f.rule_id, f.where,
+                                SEVERITY_LABELS[f.severity], f.message, f.id, f.path,
                                 f"{f.source.seed}：{f.source.passage}"])
     units = wb.create_sheet("单位档案")
     units.append(["单位", "清单编号", "类型", "问题", "规则", "依据"])
     for unit in report.units:
         for f in unit.findings:
-            units.append([unit.name, f.item, SEVERITY_LABELS[f.severity], f.message, f.rule_id,
+            units.append([unit.name, f.item, SEVERITY_LABELS[f.severity], f.message, f.id,
                           f"{f.source.seed}：{f.source.passage}"])
     for ws in wb.worksheets:
         header_row = 5 if ws is summary else 1

@@ -7,22 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docgen.problems import Source
 from docgen.specs.loading import load_spec_file
 
 INVENTORY_FILE = "inventory.yaml"
 SCHEMA_FILE = "inventory.schema.json"
 KEEPER_LABELS = {"township": "乡镇", "village": "村", "school": "学校", "primary": "小学", "middle": "中学"}
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a requirement comes from: the seed document and the passage, for an auditor's 'why?'."""
-
-    seed: str
-    passage: str
-
-    def __str__(self) -> str:
-        return f"{self.seed}：{self.passage}"
 
 
 @dataclass(frozen=True)

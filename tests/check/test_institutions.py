@@ -48,7 +48,7 @@ def test_a_village_missing_its_table_is_named(tmp_path: Path) -> None:
         del units["石桥村"]["ledgers"]["B3-3"]["石桥村"]
 
     (finding,) = check_units(_units(tmp_path, edit), INVENTORY, None)
-    assert (finding.unit, finding.item, finding.rule_id) == ("石桥村", "B3-3", "a3b3.village-ledger")
+    assert (finding.unit, finding.item, finding.id) == ("石桥村", "B3-3", "a3b3.village-ledger")
 
 
 def test_missing_unit_files_are_reported(tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_missing_unit_files_are_reported(tmp_path: Path) -> None:
     root = tmp_path / "evidence"
     (root / "units").mkdir(parents=True)
     findings = check_units(units[:1], INVENTORY, root)
-    assert findings and all(f.rule_id == "unit.file" and "文件不存在" in f.message for f in findings)
+    assert findings and all(f.id == "unit.file" and "文件不存在" in f.message for f in findings)
 
 
 def test_a_malformed_institutions_file_is_unusable(tmp_path: Path) -> None:
@@ -73,4 +73,4 @@ def test_a_keeper_without_documents_is_told(tmp_path: Path) -> None:
         units["云溪镇人民政府"]["documents"] = []
 
     (finding,) = check_units(_units(tmp_path, edit), INVENTORY, None)
-    assert (finding.unit, finding.item, finding.rule_id) == ("云溪镇人民政府", "A3B1", "a3b1.present")
+    assert (finding.unit, finding.item, finding.id) == ("云溪镇人民政府", "A3B1", "a3b1.present")

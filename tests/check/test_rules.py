@@ -62,7 +62,7 @@ def _unreference(obj: Any, ids: set[str]) -> None:
 def fired(case: dict[str, Any], evidence_root: Path, as_of: dt.date = TODAY) -> set[str]:
     loaded = load_data([("t.json", case)], TODAY)
     result = check_cases(loaded.cases, SPEC, as_of, evidence_root, rejected=loaded.rejected)
-    return {f.rule_id for f in result.gaps}
+    return {f.id for f in result.gaps}
 
 
 @pytest.mark.parametrize("base", sorted({e["base"] for e in ENTRIES}))

@@ -51,7 +51,7 @@ def test_json_and_xlsx_carry_the_same_findings(written: tuple[Path, dict]) -> No
     data = json.loads((out / "核查报告.json").read_text(encoding="utf-8"))
     assert data["total"] == {"name": "合计", "cases": 24, "complete": 13, "incomplete": 11, "errors": 11,
                              "warnings": 0}
-    rules = sorted(f["rule"] for i in data["items"] for s in i["students"] for f in s["findings"])
+    rules = sorted(f["id"] for i in data["items"] for s in i["students"] for f in s["findings"])
     wb = load_workbook(out / "核查报告.xlsx")
     assert sorted(row[7] for row in wb["问题明细"].iter_rows(min_row=2, values_only=True)) == rules
     assert {u["name"] for u in data["units"]} == {"云溪镇初级中学", "桐林乡人民政府", "桐林乡中心小学"}
