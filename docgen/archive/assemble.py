@@ -29,6 +29,7 @@ from docgen.check.files import read_evidence
 from docgen.check.findings import Finding
 from docgen.check.institutions import UNITS_FOLDER, Unit
 from docgen.fsutil import make_staging, recover_swap, safe_name, swap_in
+from docgen.problems import Problem
 from docgen.render.batch import assign_doc_info, select_jobs
 from docgen.render.context import readable_case, template_context
 from docgen.render.engine import Renderer, load_renderer
@@ -50,7 +51,7 @@ class AssembleResult:
     archive: Path
     students: int = 0
     files: int = 0
-    problems: list[str] = field(default_factory=list)  # items that could not be included, one line each
+    problems: list[Problem] = field(default_factory=list)  # items that could not be included
     gaps: int = 0
     converted: int = 0
     reused: int = 0
@@ -80,7 +81,7 @@ class Assembler:
                  cache: ConversionCache) -> None:
         self.spec, self.registry, self.root, self.as_of, self.cache = spec, registry, evidence_root, as_of, cache
         self.renderers: dict[str, Renderer] = {}
-        self.result_problems: list[str] = []
+        self.result_problems: list[Problem] = []
 
     # ---- planning -------------------------------------------------------------------------
     def plan_case(self, case: Case, staging: Path, findings: list[Finding]) -> _Planned:
@@ -143,7 +144,7 @@ class Assembler:
         who = f"{plan.case.name}({plan.case.case_id})"
         if data is None:
             entry.problem = problem
-            self.result_problems.append(f"{who}: {source_name} {problem}")
+            self.result_problems.append(Problem(who, source_name, problem, id="archive.evidence"))
             return seq + 1
         plan.files[file] = data
         try:
@@ -160,7 +161,7 @@ class Assembler:
                 entry.problem = "这种文件不能装订，原文件在本案卷文件夹中"
         except ValueError as exc:
             entry.problem = f"{exc}，未能装订"
-            self.result_problems.append(f"{who}: {source_name} {exc}")
+            self.result_problems.append(Problem(who, source_name, str(exc), id="archive.binding"))
         return seq + 1
 
     def _read_evidence(self, case: Case, name: str) -> tuple[bytes | None, str]:
@@ -211,7 +212,8 @@ class Assembler:
                     continue
                 path = (source / name).resolve()
                 if not path.is_relative_to(source.resolve()) or not path.is_file():
-                    self.result_problems.append(f"{unit.name}: {name} 的文件不存在或不在单位材料目录中")
+                    self.result_problems.append(Problem(unit.name, name, "的文件不存在或不在单位材料目录中",
+                                                        id="archive.unit-file"))
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)

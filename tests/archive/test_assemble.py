@@ -82,7 +82,7 @@ def test_binder_bookmarks_and_pages_match_the_index(work: Path, built) -> None:
 
 
 def test_what_cannot_be_included_gets_a_page_and_a_line(work: Path, built) -> None:
-    assert built.problems == ["韩雨涵(QS-2022-004): 013_在校就读照片_20221102.jpg 文件不存在"]
+    assert [str(p) for p in built.problems] == ["韩雨涵(QS-2022-004): 013_在校就读照片_20221102.jpg 文件不存在"]
     binder = PdfReader(student(work / "archive", "韩雨涵") / "案卷.pdf")
     texts = ["".join(p.extract_text().split()) for p in binder.pages]
     assert any("文件不存在" in t and "013_在校就读照片_20221102.jpg" in t for t in texts)
@@ -118,7 +118,7 @@ def test_corrupt_files_and_escaping_paths_are_reported_and_the_rest_is_built(wor
                          {"id": "E902", "kind": "school_photo", "file": "坏的.jpg"},
                          {"id": "E903", "kind": "other", "file": "外面.pdf"}]
     result = assemble(work, "with-bad-files", data)
-    assert sorted(p.split(": ", 1)[1] for p in result.problems if "QS-2022-001" in p) == sorted([
+    assert sorted(p.split(": ", 1)[1] for p in map(str, result.problems) if "QS-2022-001" in p) == sorted([
         "外面.pdf 路径指向本案材料目录之外，未读取",
         "坏的.jpg 图片无法读取",
         "坏的.pdf PDF 文件已损坏，无法读取",
