@@ -115,3 +115,37 @@ def test_a_split_tc_tag_is_seen(tmp_path: Path) -> None:
 
     assert not any(p.search(xml) for p in _UNSUPPORTED)
     assert any(p.search(joined_tags(xml)) for p in _UNSUPPORTED)
+
+
+def _with_header(source: Path, target: Path, header_text: str) -> Path:
+    """A copy of a template with a header part added the way Word adds one (part, content type, relation, sectPr)."""
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    header = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr xmlns:w="{w}"><w:p><w:r>'
+              f'<w:t xml:space="preserve">{header_text}</w:t></w:r></w:p></w:hdr>')
+    rel = ('<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"'
+           ' Target="header1.xml"/></Relationships>')
+    kind = ('<Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'wordprocessingml.header+xml"/></Types>')
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info).decode("utf-8")
+            if info.filename == "[Content_Types].xml":
+                data = data.replace("</Types>", kind)
+            elif info.filename == "word/_rels/document.xml.rels":
+                data = data.replace("</Relationships>", rel)
+            elif info.filename == "word/document.xml":
+                data = data.replace("<w:sectPr>", '<w:sectPr><w:headerReference w:type="default" r:id="rId9"/>')
+            dst.writestr(info, data)
+        dst.writestr("word/header1.xml", header)
+    return target
+
+
+def test_a_tag_split_inside_a_header_is_rendered_as_docxtpl_would(tmp_path: Path) -> None:
+    spec = REGISTRY.get("限期复学通知书")
+    edited = _with_header(spec.path, tmp_path / "header.docx", f"{{{SPLIT_RUN}{{ doc.issuer }}}}")
+    assert needs_fallback(edited) is not None
+    context = template_context(readable_case(CASES[0]), None, [], DOC)
+    out = load_renderer(edited).render(context)
+    header = zipfile.ZipFile(io.BytesIO(out)).read("word/header1.xml").decode("utf-8")
+    assert DOC.issuer in header and "{{" not in header
+    assert canonical(out) == canonical(FallbackTemplate(edited).render(context))
