@@ -102,3 +102,21 @@ def test_every_template_renders_the_demo_county_to_pdf(spec, demo_dir: Path, tmp
         assert all(ch not in text for ch in "{}"), f"unrendered tag in {doc.file}"
         if doc.doc_no:
             assert doc.doc_no in text
+
+
+def test_a_long_list_is_made_readable_once_per_case_not_once_per_record(demo_dir: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """2,000 applications on one case: each record's document reuses the case's one readable copy (linear time)."""
+    import docgen.render.batch as batch
+
+    data = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
+    case = next(c for c in data["cases"] if c.get("persuasions"))
+    template = dict(case["persuasions"][0])
+    case["persuasions"] = [dict(template) for _ in range(2000)]
+    calls: list[str] = []
+    real = batch.readable_case
+    monkeypatch.setattr(batch, "readable_case", lambda c: calls.append(c.case_id) or real(c))
+    cases = [c for c in load_data([("c.json", data)]).checked() if c.case_id == case["case_id"]]
+    result = render_batch(REGISTRY.get("劝返记录表"), cases, tmp_path / "out", register=None, on=ON, workers=1)
+    assert len(result.documents) == 2000
+    assert calls == [case["case_id"]]

@@ -1,0 +1,52 @@
+"""Writing safely: the archive swap leaves one archive at its path at every step, and a kill is recovered."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from docgen.fsutil import make_staging, recover_swap, safe_name, swap_in
+
+
+def _archive(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "bagit.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_swap_replaces_the_archive_in_one_step(tmp_path: Path) -> None:
+    out = _archive(tmp_path / "archive", "old")
+    staging = make_staging(out)
+    (staging / "bagit.txt").write_text("new", encoding="utf-8")
+    swap_in(staging, out)
+    assert (out / "bagit.txt").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive"]
+
+
+def test_a_kill_between_the_two_renames_is_recovered_by_the_next_run(tmp_path: Path) -> None:
+    """Where the system cannot swap in one step, the old archive is renamed aside first; a kill right then
+    leaves only the aside copy, and the next run puts it back before doing anything."""
+    out = tmp_path / "archive"
+    dead_pid = 2**22 + 12345  # above Linux's pid_max: no such process
+    _archive(tmp_path / f".archive.old-{dead_pid}", "old")
+    assert not out.exists()
+    recover_swap(out)
+    assert (out / "bagit.txt").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive"]
+
+
+def test_stale_staging_of_a_dead_run_is_cleared_and_a_live_ones_kept(tmp_path: Path) -> None:
+    out = tmp_path / "notices"
+    stale = tmp_path / f".notices.staging-{2**22 + 1}-abc"
+    live = tmp_path / f".notices.staging-{os.getppid()}-xyz"
+    stale.mkdir()
+    live.mkdir()
+    mine = make_staging(out)
+    assert not stale.exists() and live.exists() and mine.exists()
+
+
+def test_names_are_cut_on_character_boundaries_within_the_byte_limit() -> None:
+    name = safe_name("学" * 200 + "/../x", 100)
+    assert len(name.encode()) <= 100 and "/" not in name
+    name.encode("utf-8")  # never half a character
+    assert safe_name("CON") == "_CON" and safe_name(" . ") == "_"
