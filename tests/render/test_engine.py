@@ -149,3 +149,37 @@ def test_a_tag_split_inside_a_header_is_rendered_as_docxtpl_would(tmp_path: Path
     header = zipfile.ZipFile(io.BytesIO(out)).read("word/header1.xml").decode("utf-8")
     assert DOC.issuer in header and "{{" not in header
     assert canonical(out) == canonical(FallbackTemplate(edited).render(context))
+
+
+def _clerk_edit(source: Path, target: Path, edit: str) -> Path:
+    """A clerk's edit made with python-docx (as Word would save it): a picture, or a table inside a table cell."""
+    from PIL import Image
+
+    document = docx.Document(str(source))
+    if edit == "picture":
+        logo = target.with_suffix(".png")
+        Image.new("RGB", (60, 60), "red").save(logo)
+        document.add_paragraph().add_run().add_picture(str(logo))
+    else:
+        outer = document.add_table(rows=1, cols=2)
+        outer.cell(0, 0).text = "{{ case.student.name }}"
+        inner = outer.cell(0, 1).add_table(rows=1, cols=1)
+        inner.cell(0, 0).text = "{{ doc.no }}"
+    document.save(str(target))
+    return target
+
+
+@pytest.mark.parametrize("edit", ["picture", "nested-table"])
+def test_clerk_edits_render_like_docxtpl(tmp_path: Path, edit: str) -> None:
+    spec = REGISTRY.get("限期复学通知书")
+    edited = _clerk_edit(spec.path, tmp_path / f"{edit}.docx", edit)
+    context = template_context(readable_case(CASES[0]), None, [], DOC)
+    out = load_renderer(edited).render(context)
+    assert canonical(out) == canonical(FallbackTemplate(edited).render(context))
+    text = zipfile.ZipFile(io.BytesIO(out)).read("word/document.xml").decode("utf-8")
+    assert "{{" not in text and DOC.no in text
+    if edit == "picture":
+        assert needs_fallback(edited) is not None  # a picture takes docxtpl's path
+        assert any(n.startswith("word/media/") for n in zipfile.ZipFile(io.BytesIO(out)).namelist())
+    else:
+        assert CASES[0]["student"]["name"] in text
