@@ -117,15 +117,23 @@ def test_a_split_tc_tag_is_seen(tmp_path: Path) -> None:
     assert any(p.search(joined_tags(xml)) for p in _UNSUPPORTED)
 
 
-def _with_header(source: Path, target: Path, header_text: str) -> Path:
-    """A copy of a template with a header part added the way Word adds one (part, content type, relation, sectPr)."""
+_PARTS = {  # part kind → (root element, file name, relationship type, content type)
+    "header": ("hdr", "header1.xml", "header", "header+xml"),
+    "footnotes": ("footnotes", "footnotes.xml", "footnotes", "footnotes+xml"),
+}
+
+
+def _with_header(source: Path, target: Path, header_text: str, kind_name: str = "header") -> Path:
+    """A copy of a template with a header (or footnotes) part added as Word adds one: part, content type, relation."""
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    header = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr xmlns:w="{w}"><w:p><w:r>'
-              f'<w:t xml:space="preserve">{header_text}</w:t></w:r></w:p></w:hdr>')
-    rel = ('<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"'
-           ' Target="header1.xml"/></Relationships>')
-    kind = ('<Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            'wordprocessingml.header+xml"/></Types>')
+    root, name, rel_type, content = _PARTS[kind_name]
+    inner = (f'<w:p><w:r><w:t xml:space="preserve">{header_text}</w:t></w:r></w:p>' if root == "hdr" else
+             f'<w:footnote w:id="1"><w:p><w:r><w:t xml:space="preserve">{header_text}</w:t></w:r></w:p></w:footnote>')
+    header = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{root} xmlns:w="{w}">{inner}</w:{root}>'
+    rel = (f'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+           f'{rel_type}" Target="{name}"/></Relationships>')
+    kind = (f'<Override PartName="/word/{name}" ContentType="application/vnd.openxmlformats-officedocument.'
+            f'wordprocessingml.{content}"/></Types>')
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info).decode("utf-8")
@@ -133,10 +141,10 @@ def _with_header(source: Path, target: Path, header_text: str) -> Path:
                 data = data.replace("</Types>", kind)
             elif info.filename == "word/_rels/document.xml.rels":
                 data = data.replace("</Relationships>", rel)
-            elif info.filename == "word/document.xml":
+            elif info.filename == "word/document.xml" and root == "hdr":
                 data = data.replace("<w:sectPr>", '<w:sectPr><w:headerReference w:type="default" r:id="rId9"/>')
             dst.writestr(info, data)
-        dst.writestr("word/header1.xml", header)
+        dst.writestr(f"word/{name}", header)
     return target
 
 
@@ -183,3 +191,12 @@ def test_clerk_edits_render_like_docxtpl(tmp_path: Path, edit: str) -> None:
         assert any(n.startswith("word/media/") for n in zipfile.ZipFile(io.BytesIO(out)).namelist())
     else:
         assert CASES[0]["student"]["name"] in text
+
+
+def test_a_tag_split_inside_a_footnote_is_rendered_as_docxtpl_would(tmp_path: Path) -> None:
+    spec = REGISTRY.get("限期复学通知书")
+    edited = _with_header(spec.path, tmp_path / "footnote.docx", f"{{{SPLIT_RUN}{{ doc.no }}}}", "footnotes")
+    assert needs_fallback(edited) is not None
+    out = load_renderer(edited).render(template_context(readable_case(CASES[0]), None, [], DOC))
+    footnotes = zipfile.ZipFile(io.BytesIO(out)).read("word/footnotes.xml").decode("utf-8")
+    assert DOC.no in footnotes and "{{" not in footnotes
