@@ -14,12 +14,13 @@ echo "==> 检查案卷"
 $docgen validate "$out/cases.json"
 echo "==> 从 Excel 台账导入案卷"
 $docgen import "$out/ledger.xlsx" -o "$out/cases-from-ledger.json"
-echo "==> 为示例县出具全部文书（Word 和 PDF，文号登记簿 build/notices/文号登记簿.sqlite）"
+echo "==> 为示例县出具全部文书（Word 和 PDF；示例县的工作区是 $out/，全县共用其中的文号登记簿）"
+export DOCGEN_WORKSPACE="$out"
 $docgen templates check
 $docgen templates list --names | while read -r template; do
   $docgen render "$out/cases.json" --template "$template" --out "build/notices/$template" --pdf --quiet
 done
-$docgen numbers list --register build/notices/文号登记簿.sqlite > /dev/null
+$docgen numbers list > /dev/null
 echo "==> 适龄儿童少年台账（Excel）导入，A3B3 就读台账（分村统计、乡镇合计、巩固率）"
 $docgen roster import "$out/roster.xlsx" -o "$out/roster-from-excel.json" --county 青石县 --school-year 2022
 $docgen ledgers "$out/roster.json" --cases "$out/cases.json" --out build/ledgers --pdf

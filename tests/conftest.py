@@ -44,3 +44,15 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ["DOCGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(autouse=True)
+def workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test numbers documents in a fresh county workspace of its own (``$DOCGEN_WORKSPACE``);
+    a test about having none removes the variable."""
+    from docgen.workspace import ENV_VAR, init_workspace
+
+    root = tmp_path_factory.mktemp("workspace")
+    init_workspace(root, "青石县")
+    monkeypatch.setenv(ENV_VAR, str(root))
+    return root

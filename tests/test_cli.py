@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
 from openpyxl import load_workbook
@@ -118,22 +120,85 @@ def test_check_of_a_complete_case_exits_0(tmp_path: Path) -> None:
     assert code == 0, out
 
 
-def test_render_numbers_and_templates_commands(tmp_path: Path, demo_dir: Path) -> None:
+def test_render_numbers_and_templates_commands(tmp_path: Path, demo_dir: Path, workspace: Path) -> None:
     out = tmp_path / "通知书"
-    code, stdout, _ = run("render", str(demo_dir / "cases.json"), "-t", "入学通知书", "-o", str(out),
+    code, stdout, _ = run("render", str(demo_dir / "cases.json"), "-t", "限期复学通知书", "-o", str(out),
                           "--date", "2026-11-23")
-    assert code == 0 and "已生成入学通知书 24 份（编文号 24 份）" in stdout
-    register = str(tmp_path / "文号登记簿.sqlite")
-    code, stdout, _ = run("numbers", "list", "--register", register)
-    assert code == 0 and stdout.count("青教入学〔2026〕") == 24
-    code, stdout, _ = run("numbers", "void", "青教入学〔2026〕3号", "--reason", "姓名有误", "--register", register)
+    assert code == 0 and "已生成限期复学通知书 15 份（编文号 15 份）" in stdout
+    assert f"文号登记簿：{workspace / '文号登记簿.sqlite'}" in stdout
+    code, stdout, _ = run("numbers", "list")
+    assert code == 0 and len(stdout.splitlines()) == 15  # recorded in the cases (〔2022〕) or issued now
+    issued = [line.split("\t")[0] for line in stdout.splitlines()]
+    code, stdout, _ = run("numbers", "void", issued[0], "--reason", "姓名有误")
     assert code == 0
-    code, stdout, _ = run("numbers", "list", "--register", register)
-    assert "青教入学〔2026〕3号\t2026-11-23\t作废（姓名有误）" in stdout
+    code, stdout, _ = run("numbers", "list")
+    (line,) = [line for line in stdout.splitlines() if line.startswith(issued[0])]
+    assert "\t作废（姓名有误）\t限期复学通知书" in line
     code, _, err = run("render", str(demo_dir / "cases.json"), "-t", "不存在的模板", "-o", str(out))
     assert code == 2 and "没有名为“不存在的模板”的模板" in err
     code, stdout, err = run("templates", "check")
     assert code == 0 and "全部正确" in err
+
+
+def test_two_renders_into_different_folders_continue_one_series(tmp_path: Path, demo_dir: Path) -> None:
+    args = (str(demo_dir / "cases.json"), "-t", "限期复学通知书", "--date", "2026-11-23")
+    run("render", *args, "-o", str(tmp_path / "a"))
+    first = json.loads((tmp_path / "a" / "限期复学通知书_清单.json").read_text(encoding="utf-8"))
+    code, _, _ = run("render", *args, "-o", str(tmp_path / "b"))
+    assert code == 0
+    second = json.loads((tmp_path / "b" / "限期复学通知书_清单.json").read_text(encoding="utf-8"))
+    assert [d["doc_no"] for d in first["documents"]] == [d["doc_no"] for d in second["documents"]]
+    code, stdout, err = run("numbers", "list")
+    assert code == 0 and "漏号" not in err
+    assert len(stdout.splitlines()) == 15  # one number per notice, whichever folder it went to
+
+
+def test_render_without_a_workspace_numbers_nothing(tmp_path: Path, demo_dir: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DOCGEN_WORKSPACE")
+    monkeypatch.chdir(tmp_path)
+    code, stdout, err = run("render", str(demo_dir / "cases.json"), "-t", "限期复学通知书", "-o", "out")
+    assert code == 2 and "没有找到工作区" in err and "docgen init" in err
+    assert not (tmp_path / "out").exists() and not list(tmp_path.iterdir())
+    code, stdout, _ = run("init", "--county", "青石县")
+    assert code == 0 and (tmp_path / "docgen-workspace.yaml").is_file()
+    code, stdout, _ = run("render", str(demo_dir / "cases.json"), "-t", "限期复学通知书", "-o", "out",
+                          "--date", "2026-11-23")
+    assert code == 0 and "编文号 15 份" in stdout
+    code, _, err = run("init", "--county", "白水县")
+    assert code == 2 and "已经是青石县的工作区" in err
+
+
+def test_paper_numbers_are_imported_and_the_series_continues(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from docgen.workspace import require_workspace
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["文号", "文书", "发文机关", "案卷编号", "成文日期"])
+    sheet.append(["云政限复〔2026〕1号", "限期复学通知书", "云溪镇人民政府", "", "2026-03-02"])
+    sheet.append(["云政限复〔2026〕2号", "限期复学通知书", "云溪镇人民政府", "", "2026年3月5日"])
+    sheet.append(["云政限复〔2026〕3号", "劝返记录表", "云溪镇人民政府", "", "2026-03-06"])
+    sheet.append(["云政限复〔2026〕4号", "限期复学通知书", "云溪镇人民政府", "", "2026-02-30"])
+    book.save(tmp_path / "paper.xlsx")
+    code, stdout, err = run("numbers", "import", str(tmp_path / "paper.xlsx"))
+    assert code == 1
+    assert "Sheet!B4（文书） “劝返记录表”不是编文号的文书" in stdout
+    assert "Sheet!E5（成文日期）" in stdout and "未写出任何文件" in err
+    sheet.delete_rows(4, 2)
+    book.save(tmp_path / "paper.xlsx")
+    code, stdout, _ = run("numbers", "import", str(tmp_path / "paper.xlsx"))
+    assert code == 0 and "已登记 2 个纸面文号" in stdout
+    code, stdout, _ = run("numbers", "import", str(tmp_path / "paper.xlsx"))
+    assert code == 0 and "已登记 0 个纸面文号" in stdout  # importing the same list twice changes nothing
+    with require_workspace().register.batch() as numbers:
+        next_no = numbers.number(issuer="云溪镇人民政府", prefix="云政限复", series="限复", year=2026,
+                                 template="限期复学通知书", case_id="QS-2022-001", record_key="",
+                                 issued_on=dt.date(2026, 11, 23))
+    assert next_no == "云政限复〔2026〕3号"
+    code, stdout, err = run("numbers", "list")
+    assert code == 0 and "漏号" not in err
 
 
 def test_assemble_and_verify_refuse_unusable_input(tmp_path: Path) -> None:

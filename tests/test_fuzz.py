@@ -102,7 +102,7 @@ def test_any_field_mutation_is_handled(where: tuple[int, tuple[str | int, ...]],
 
 COMMANDS = [
     ("validate",), ("check",), ("export", "-o", "{out}/x.xlsx"), ("due",),
-    ("render", "-t", "限期复学通知书", "-o", "{out}/notices", "--register", "{out}/r.sqlite"),
+    ("render", "-t", "限期复学通知书", "-o", "{out}/notices"),
     ("monthly", "--month", "2022-09", "-o", "{out}/monthly"),
 ]
 

@@ -123,5 +123,11 @@ templates_option = click.option(
 )
 
 
+workspace_option = click.option(
+    "--workspace", "workspace_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help="本县工作区目录（docgen init 建立；默认当前目录或其上级，或环境变量 DOCGEN_WORKSPACE）。",
+)
+
+
 # The commands register themselves on ``main`` when imported.
 from docgen.cli import archive, cases, followup, notices  # noqa: E402, F401

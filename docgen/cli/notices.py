@@ -14,6 +14,7 @@ from docgen.cli import (
     main,
     parse_date_option,
     templates_option,
+    workspace_option,
 )
 from docgen.errors import EXIT_OK, EXIT_PROBLEMS
 
@@ -26,25 +27,28 @@ from docgen.errors import EXIT_OK, EXIT_PROBLEMS
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 为每份文书和打印合并文件生成 PDF。")
 @click.option("--date", "on", callback=lambda _c, _p, v: parse_date_option(v), metavar="YYYY-MM-DD",
               help="成文日期（默认今天；案卷已记载的通知书按记载的日期）。")
-@click.option("--register", "register_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="文号登记簿（SQLite 文件，默认在输出目录的上一级：文号登记簿.sqlite）。")
+@workspace_option
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")
 @templates_option
 @handles_errors
 def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on: dt.date | None,
-           register_path: Path | None, quiet: bool, template_dir: Path | None) -> int:
-    """按模板为每个适用的学生（或每条记录）生成一份 Word 文书，编好文号，另出一份打印合并文件。"""
+           workspace_dir: Path | None, quiet: bool, template_dir: Path | None) -> int:
+    """按模板为每个适用的学生（或每条记录）生成一份 Word 文书，编好文号，另出一份打印合并文件。
+
+    编文号的文书从本县工作区的文号登记簿取号（见 docgen init）。"""
     from docgen.fsutil import refuse_overlap
-    from docgen.render import Register, load_registry, render_batch
+    from docgen.render import load_registry, render_batch
     from docgen.render.batch import select_jobs
     from docgen.render.registry import DEFAULT_TEMPLATE_DIR
+    from docgen.workspace import require_workspace
 
-    register_file = register_path or out.parent / "文号登记簿.sqlite"
-    refuse_overlap([("输出目录", out), ("文号登记簿", register_file)],
-                   [*(("案卷文件", f) for f in files), ("模板目录", template_dir or DEFAULT_TEMPLATE_DIR)])
     spec = load_registry(template_dir).get(template_name)
+    register = require_workspace(workspace_dir).register if spec.series else None
+    refuse_overlap([("输出目录", out), *([("文号登记簿", register.path)] if register else [])],
+                   [*(("案卷文件", f) for f in files), ("模板目录", template_dir or DEFAULT_TEMPLATE_DIR)])
     cases = load_checked(files)
-    register = Register(register_file)
+    if on is None and spec.series:
+        click.echo(f"成文日期：案卷未记载的，用今天（{dt.date.today().isoformat()}）；用 --date 指定。", err=True)
     show = not quiet and sys.stdout.isatty()
     total = len(select_jobs(spec, cases)[0]) if show else 0
     with click.progressbar(length=total, label=f"生成{spec.name}", file=sys.stderr) if show else _NoBar() as bar:
@@ -56,6 +60,8 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
     numbered = sum(1 for d in result.documents if d.doc_no)
     click.echo(f"已生成{spec.name} {len(result.documents)} 份（编文号 {numbered} 份），输出到 {out}")
     click.echo(f"打印合并文件：{out / result.print_file}；清单：{out / result.manifest}")
+    if register:
+        click.echo(f"文号登记簿：{register.path}")
     if pdf:
         click.echo(f"PDF：{len(result.documents) + 1} 份，用时 {result.seconds_pdf:.1f} 秒")
     if result.skipped:
@@ -79,18 +85,15 @@ def numbers() -> None:
     """文号登记簿：查看、查漏号、作废。"""
 
 
-register_argument = click.option("--register", "register_path", type=click.Path(path_type=Path, dir_okay=False),
-                                 required=True, help="文号登记簿（SQLite 文件）。")
-
-
 @numbers.command("list")
-@register_argument
+@workspace_option
 @handles_errors
-def numbers_list(register_path: Path) -> int:
-    """列出登记簿中的全部文号，并指出漏号。有漏号时退出码为 1。"""
-    from docgen.render.numbers import STATUS_LABELS, Register
+def numbers_list(workspace_dir: Path | None) -> int:
+    """列出本县文号登记簿中的全部文号，并指出漏号。有漏号时退出码为 1。"""
+    from docgen.render.numbers import STATUS_LABELS
+    from docgen.workspace import require_workspace
 
-    register = Register(register_path)
+    register = require_workspace(workspace_dir).register
     for e in register.entries():
         reason = f"（{e.void_reason}）" if e.void_reason else ""
         click.echo(f"{e.doc_no}\t{e.issued_on}\t{STATUS_LABELS[e.status]}{reason}\t{e.template}\t{e.case_id}{e.record_key}")
@@ -103,14 +106,47 @@ def numbers_list(register_path: Path) -> int:
 @numbers.command("void")
 @click.argument("doc_no")
 @click.option("--reason", required=True, help="作废原因。")
-@register_argument
+@workspace_option
 @handles_errors
-def numbers_void(doc_no: str, reason: str, register_path: Path) -> int:
+def numbers_void(doc_no: str, reason: str, workspace_dir: Path | None) -> int:
     """作废一个文号：号码保留在登记簿中，标明作废及原因，不再使用。"""
-    from docgen.render.numbers import Register
+    from docgen.workspace import require_workspace
 
-    Register(register_path).void(doc_no, reason, dt.date.today())
+    require_workspace(workspace_dir).register.void(doc_no, reason, dt.date.today())
     click.echo(f"已作废 {doc_no}：{reason}")
+    return EXIT_OK
+
+
+@numbers.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@workspace_option
+@templates_option
+@handles_errors
+def numbers_import(file: Path, workspace_dir: Path | None, template_dir: Path | None) -> int:
+    """把已经在纸面上发出的文号（Excel：文号、文书、发文机关、案卷编号、成文日期）登记进本县登记簿，
+    之后取号接着这些号往下编。有错时逐格指出，一个也不登记。"""
+    from docgen.render import load_registry
+    from docgen.render.paper_numbers import import_paper_numbers
+    from docgen.workspace import require_workspace
+
+    register = require_workspace(workspace_dir).register
+    added = import_paper_numbers(file, load_registry(template_dir), register)
+    click.echo(f"已登记 {added} 个纸面文号到 {register.path}")
+    return EXIT_OK
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--county", required=True, help="县（市、区）名称，如 青石县。")
+@handles_errors
+def init(folder: Path, county: str) -> int:
+    """把一个目录设为本县的工作区：县的设置（docgen-workspace.yaml）和全县唯一的文号登记簿。"""
+    from docgen.workspace import init_workspace
+
+    workspace = init_workspace(folder, county)
+    click.echo(f"工作区：{workspace.root}（{workspace.county}）")
+    click.echo(f"设置：{workspace.settings_file}；文号登记簿：{workspace.register.path}")
+    click.echo("在这个目录或其子目录中运行 docgen，或用 --workspace / 环境变量 DOCGEN_WORKSPACE 指定。")
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from docgen.demo.county import COUNTY
 from docgen.demo.evidence import page_placeholder, write_placeholders
 from docgen.demo.institutions import demo_units, unit_files
 from docgen.demo.roster import demo_roster
@@ -18,6 +19,7 @@ from docgen.demo.stories import STORIES
 from docgen.errors import OutputError
 from docgen.ledger import export_ledger
 from docgen.roster.excel import export_roster
+from docgen.workspace import init_workspace
 
 SEED = 2022
 
@@ -70,6 +72,9 @@ def _number_in_issue_order(cases: list[dict[str, Any]]) -> None:
             doc["doc_no"] = f"{prefix}〔{year}〕{seq}号"
 
 
+DEMO_ARCHIVE = {"fonds": "Q031", "category": "KC"}
+
+
 def build_demo(out_dir: str | Path) -> DemoSummary:
     """Write the demo county into ``out_dir``: cases.json, roster.json, institutions.json, ledger.xlsx,
     planted_gaps.json and evidence/ (evidence/<case_id>/… for cases, evidence/units/<unit>/… for institutions).
@@ -105,6 +110,7 @@ def build_demo(out_dir: str | Path) -> DemoSummary:
             write_placeholders(case, staging / "evidence" / case["case_id"], withheld.get(case["case_id"], set()))
             for case in batch["cases"]
         )
+        init_workspace(staging, COUNTY, DEMO_ARCHIVE)
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)

@@ -75,7 +75,7 @@ def _read_scalar(value: Any, field: Field) -> Any:
     if kind == "enum":
         return _read_enum(value, field)
     if kind in ("date", "planned_date"):
-        return _read_date(value)
+        return read_date(value)
     if kind == "integer":
         return _read_int(value)
     if kind == "number":
@@ -101,7 +101,7 @@ def _read_enum(value: Any, field: Field) -> str:
     raise CellError(f"“{text}”不是可选的值，应为：{choices}")
 
 
-def _read_date(value: Any) -> str:
+def read_date(value: Any) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.strftime("%Y-%m-%d")
     text = text_of(value)

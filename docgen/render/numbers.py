@@ -88,7 +88,9 @@ class Allocator:
         row = self.conn.execute("SELECT case_id, template, record_key FROM numbers WHERE doc_no=?",
                                 (doc_no,)).fetchone()
         if row is not None:
-            if tuple(row) != (case_id, template, record_key):
+            # A number imported from paper (no case, or the same case) is this document's number.
+            same = row[1] == template and (row[0] == case_id or (row[2].startswith("paper:") and not row[0]))
+            if tuple(row) != (case_id, template, record_key) and not same:
                 raise NumberConflictError(f"文号 {doc_no} 已登记给案卷 {row[0]} 的{row[1]}，不能再用于案卷 {case_id}")
             return
         m = _DOC_NO.search(doc_no)

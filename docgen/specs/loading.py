@@ -33,8 +33,9 @@ def _validator(schema_path: Path) -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
-def load_spec_file(path: Path, schema_name: str) -> Any:
-    """Parse ``path`` and validate it against ``schema_name`` in the same folder; SpecError says where."""
+def load_spec_file(path: Path, schema_name: str, schema_dir: Path | None = None) -> Any:
+    """Parse ``path`` and validate it against ``schema_name`` in the same folder (or ``schema_dir``);
+    SpecError says where."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -46,7 +47,7 @@ def load_spec_file(path: Path, schema_name: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SpecError(str(path), f"{f'第 {mark.line + 1} 行：' if mark else ''}不是有效的 YAML") from exc
-    schema_path = path.parent / schema_name
+    schema_path = (schema_dir or path.parent) / schema_name
     if not schema_path.exists():
         raise SpecError(str(schema_path), "缺少格式文件（应与数据文件放在同一目录）")
     errors = sorted(_validator(schema_path).iter_errors(data), key=lambda e: list(e.absolute_path))
