@@ -37,3 +37,12 @@ def school_year_start(day: dt.date) -> int:
 def age_cutoff(day: dt.date) -> dt.date:
     """The 31 August by which a child must be 6 full years old to be of school age in that school year."""
     return dt.date(school_year_start(day), 8, 31)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day when it has no such day): 8-31 + 6 → 2-28/29."""
+    import calendar
+
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))

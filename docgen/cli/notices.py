@@ -46,7 +46,15 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
     register = require_workspace(workspace_dir).register if spec.series else None
     refuse_overlap([("输出目录", out), *([("文号登记簿", register.path)] if register else [])],
                    [*(("案卷文件", f) for f in files), ("模板目录", template_dir or DEFAULT_TEMPLATE_DIR)])
-    cases = load_checked(files)
+    if spec.source == "roster":
+        from docgen.roster.entrants import due_entrants
+        from docgen.roster.model import load_roster
+
+        if len(files) != 1:
+            raise click.UsageError(f"{spec.name}按适龄儿童少年台账出具，请只给一个台账文件（roster.json）")
+        cases = due_entrants(load_roster(files[0]))
+    else:
+        cases = load_checked(files)
     if on is None and spec.series:
         click.echo(f"成文日期：案卷未记载的，用今天（{dt.date.today().isoformat()}）；用 --date 指定。", err=True)
     show = not quiet and sys.stdout.isatty()
@@ -66,6 +74,8 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
         click.echo(f"PDF：{len(result.documents) + 1} 份，用时 {result.seconds_pdf:.1f} 秒")
     if result.skipped:
         click.echo(f"{result.skipped} 个案卷的处置类别不需要这份文书，已跳过。")
+    if spec.source == "roster":
+        click.echo("只发给台账中今年应入学的儿童（满六周岁入一年级、小学毕业升入初中）的家长。")
     return EXIT_OK
 
 

@@ -28,7 +28,13 @@ PERSUASION_CONTENT = {
 
 
 # 发文字号 series of each notice kind (the part between the issuer's code and the year).
-NOTICE_CODES = {"return_order": "限复", "return_notice": "劝复", "penalty_decision": "罚决", "enrolment_notice": "入学"}
+NOTICE_CODES = {"return_order": "限复", "return_notice": "劝复", "penalty_notice": "罚告", "penalty_decision": "罚决",
+                "enrolment_notice": "入学"}
+
+
+def village_committee(village: str) -> str:
+    """石桥村 → 石桥村村民委员会, 龙潭社区 → 龙潭社区居民委员会 (the committees' legal names)."""
+    return f"{village}居民委员会" if village.endswith("社区") else f"{village}村民委员会"
 
 
 def date(text: str) -> dt.date:
@@ -108,7 +114,8 @@ class CaseBuilder:
         name, role = self.town.officer
         people = [
             {"name": name, "unit": self.town.government, "role": role},
-            {"name": county.VILLAGE_HEADS[self.village], "unit": f"{self.village}村（居）民委员会", "role": "村主任"},
+            {"name": county.VILLAGE_HEADS[self.village], "unit": village_committee(self.village),
+             "role": "社区主任" if self.village.endswith("社区") else "村主任"},
             {"name": self.head_teacher["name"], "unit": self.school, "role": "班主任"},
         ]
         if method == "joint_visit":

@@ -21,8 +21,12 @@ def _grade(born: dt.date) -> int:
     return SCHOOL_YEAR - born.year - (1 if (born.month, born.day) > (8, 31) else 0) - 5
 
 
+PARENT_NAMES = ("建国", "永红", "德胜", "春生", "海军", "国华", "明亮", "志强", "国庆", "卫东")
+
+
 def demo_roster(cases: list[dict[str, Any]]) -> dict[str, Any]:
     rng = random.Random(SCHOOL_YEAR)
+    parents = random.Random(SCHOOL_YEAR + 1)  # guardians' names from their own stream: the roster stays as it was
     children: list[dict[str, Any]] = []
     used_ids = {c["student"]["id_number"] for c in cases}
     for case in cases:
@@ -50,8 +54,10 @@ def demo_roster(cases: list[dict[str, Any]]) -> dict[str, Any]:
                 used_ids.add(id_number)
                 pool = GIVEN_BOY if gender == "male" else GIVEN_GIRL
                 i = rng.randrange(0, len(pool) // 2) * 2
-                child = {"name": rng.choice(SURNAMES) + pool[i:i + 2], "gender": gender, "id_number": id_number,
-                         "birth_date": born.isoformat(), "township": town.name, "village": village}
+                name = rng.choice(SURNAMES) + pool[i:i + 2]
+                child = {"name": name, "gender": gender, "id_number": id_number,
+                         "birth_date": born.isoformat(), "township": town.name, "village": village,
+                         "guardian": name[0] + parents.choice(PARENT_NAMES)}
                 roll = rng.random()
                 if roll < 0.08:
                     child.update(attending="out_of_county", out_of_county_place=rng.choice(OUT_OF_COUNTY),

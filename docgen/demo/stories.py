@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from docgen import idcard
 from docgen.demo import county
 from docgen.demo.builder import CaseBuilder, date, weekly
 
@@ -402,21 +403,60 @@ def case_021(rng: random.Random, used: set[str]) -> CaseBuilder:
 # ---- B4-9 因家庭思想观念而辍学 ------------------------------------------------------------------
 def _b49(rng: random.Random, used: set[str], seq: int, school: str, grade: int, gender: str, born: str,
          village: str, dropout: str, reason: str, days: list[str], order_on: str, penalty_on: str,
-         letters_on: str, police_reply: str | None) -> CaseBuilder:
+         letters_on: str, police_reply: str | None, fine: int = 0) -> CaseBuilder:
     b = CaseBuilder(rng, used, seq=seq, category="B4-9", school=school, grade=grade, gender=gender, born=born,
                     village=village, dropout=dropout, reason=reason, status="dropped_out")
     b.persuade_series(days, ["refused"] * 5)
     b.notice("return_order", order_on, seq, served=(date(order_on) + dt.timedelta(days=1)).isoformat())
+    told_on = date(penalty_on) - dt.timedelta(days=11)
+    b.notice("penalty_notice", told_on.isoformat(), seq, deadline_days=None, issuer=county.EDUCATION_BUREAU,
+             served=(told_on + dt.timedelta(days=1)).isoformat())
+    b.case["notices"][-1]["doc_no"] = f"青教罚告〔{penalty_on[:4]}〕{seq}号"
     b.notice("penalty_decision", penalty_on, seq, deadline_days=15, issuer=county.EDUCATION_BUREAU,
              served=(date(penalty_on) + dt.timedelta(days=1)).isoformat())
     b.case["notices"][-1]["doc_no"] = f"青教罚决〔{penalty_on[:4]}〕{seq}号"
     b.case["notices"][-1]["evidence"].append(b.ev("penalty_decision", penalty_on, "行政处罚决定书", "pdf"))
+    _penalty(b, order_on, fine=fine)
     b.case["situation"]["step"] = "penalty"
     reply = (date(letters_on) + dt.timedelta(days=14)).isoformat()
     b.letter("labour_bureau", "青石县人力资源和社会保障局", letters_on, seq * 10 + 1,
              "商请查处违法招用未满16周岁未成年人并复函", reply)
     b.letter("police", "青石县公安局", letters_on, seq * 10 + 2, "商请协助落实监护人送子女入学责任并复函", police_reply)
     return b
+
+
+PROVINCIAL_ACT = "《湘南省义务教育条例》"  # the demo province's (fictional) regulation that names the penalty
+
+
+def _penalty(b: CaseBuilder, order_on: str, *, fine: int) -> None:
+    """The county's record of the penalty proceeding: what the advance notice and the decision say."""
+    father = b.case["guardians"][0]
+    father["id_number"] = idcard.with_check_digit(f"{county.DIVISION_CODE}19{b.rng.randint(75, 88)}0"
+                                                  f"{b.rng.randint(1, 9)}{b.rng.randint(10, 28)}{b.rng.randint(10, 99)}1")
+    place = b.case["hukou_place"]
+    student = b.case["student"]
+    order = next(n for n in b.case["notices"] if n["kind"] == "return_order")
+    b.case["penalty"] = {
+        "organ": county.EDUCATION_BUREAU,
+        "party": {"name": father["name"], "id_number": father["id_number"],
+                  "address": f"{place['county']}{place['township']}{place['village']}{place['group']}"},
+        "facts": (f"当事人之子女{student['name']}系适龄儿童少年，自{b.dropout.year}年{b.dropout.month}月{b.dropout.day}日起"
+                  f"辍学。经学校、乡镇和村多次上门劝返，{order['issuer']}于{order_on[:4]}年{int(order_on[5:7])}月"
+                  f"{int(order_on[8:])}日作出《限期复学通知书》（{order['doc_no']}）并依法送达，责令限期送子女复学，"
+                  "当事人逾期仍未送子女返校"),
+        "proofs": ["劝返工作记录表5份及现场照片", f"《限期复学通知书》（{order['doc_no']}）及送达回证",
+                   f"{student['school']}出具的学生缺勤证明"],
+        "violated": "《中华人民共和国义务教育法》第五条第二款",
+        "basis": f"《中华人民共和国义务教育法》第五十八条、{PROVINCIAL_ACT}第四十五条",
+        "penalty_type": "fine" if fine else "warning",
+        "penalty_content": f"罚款人民币{fine}元" if fine else "警告",
+        "statement_days": 3,
+        "statement": "当事人在规定期限内未提出陈述、申辩",
+        "review_body": "青石县人民政府",
+        "court": "青石县人民法院",
+    }
+    if fine:
+        b.case["penalty"]["performance"] = "自收到本决定书之日起十五日内，到青石县财政局指定的代收银行缴纳罚款"
 
 
 @story
@@ -439,7 +479,7 @@ def case_022(rng: random.Random, used: set[str]) -> CaseBuilder:
 def case_023(rng: random.Random, used: set[str]) -> CaseBuilder:
     b = _b49(rng, used, 23, TL.middle_school, 7, "male", "2009-12-12", "白岩村", "2022-09-05",
              "家庭宗教观念影响，家长拒绝送学", ["2022-09-07", "2022-09-14", "2022-09-21", "2022-09-28", "2022-10-12"],
-             "2022-09-15", "2022-10-28", "2022-10-31", None)
+             "2022-09-15", "2022-10-28", "2022-10-31", None, fine=500)
     gap(b, "b4-9.replies", "2022-10-31 致青石县公安局的函没有复函")
     return b
 

@@ -30,6 +30,7 @@ from docgen.render.engine import Renderer, load_renderer
 from docgen.render.merge import merge_documents
 from docgen.render.numbers import Allocator, Register
 from docgen.render.registry import TemplateSpec
+from docgen.roster.entrants import Entrant
 
 PARALLEL_FROM = 200  # below this, starting a second process costs more than it saves
 PRINT_SUFFIX = "打印合并"
@@ -37,9 +38,9 @@ PRINT_SUFFIX = "打印合并"
 
 @dataclass
 class Job:
-    """One document to produce."""
+    """One document to produce: for a case (or one of its records), or for a child of the roster."""
 
-    case: Case
+    case: Case | Entrant
     record: dict[str, Any] | None
     index: int | None
     doc: DocInfo | None = None
@@ -79,7 +80,7 @@ def _matches(item: dict[str, Any], where: dict[str, Any]) -> bool:
     return all(item.get(k) in (v if isinstance(v, list) else [v]) for k, v in where.items())
 
 
-def select_jobs(spec: TemplateSpec, cases: Sequence[Case]) -> tuple[list[Job], int]:
+def select_jobs(spec: TemplateSpec, cases: Sequence[Case | Entrant]) -> tuple[list[Job], int]:
     """The documents this template makes for these cases, and how many cases it does not apply to."""
     jobs, skipped = [], 0
     for case in cases:
@@ -87,6 +88,10 @@ def select_jobs(spec: TemplateSpec, cases: Sequence[Case]) -> tuple[list[Job], i
             skipped += 1
             continue
         if not spec.per:
+            if spec.where and not all(case.get_path(k) in (v if isinstance(v, list) else [v])
+                                      for k, v in spec.where.items()):
+                skipped += 1
+                continue
             jobs.append(Job(case, None, None))
             continue
         jobs.extend(Job(case, r, i) for i, r in case.records(spec.per) if _matches(r, spec.where))
@@ -127,10 +132,14 @@ def _issuer(spec: TemplateSpec, case: Case) -> tuple[str, str, str]:
 def _recorded(spec: TemplateSpec, job: Job) -> dict[str, Any]:
     """What the case data already records about this document: its number, date and deadline."""
     if spec.notice_kind:
-        notice = next((n for _, n in job.case.records("notices") if n.get("kind") == spec.notice_kind), None)
+        notice = next((n for _, n in job.case.records(["notices"]) if n.get("kind") == spec.notice_kind), None)
         if notice:
             return {"doc_no": notice.get("doc_no"), "date": notice.get("issued_on"), "deadline": notice.get("deadline")}
         return {}
+    if spec.dated_by and isinstance(job.case, Case):
+        by = spec.dated_by
+        item = next((r for _, r in job.case.records(by["list"].split(".")) if _matches(r, by.get("where", {}))), None)
+        return {"date": item.get(by["field"]) if item else None}
     record = job.record or {}
     date = next((record.get(k) for k in ("sent_on", "applied_on", "date") if record.get(k)), None)
     return {"doc_no": record.get("doc_no"), "date": date}
@@ -154,6 +163,38 @@ def assign_doc_info(spec: TemplateSpec, jobs: Sequence[Job], on: dt.date, alloca
                                           year=date.year, template=spec.name, case_id=case_id,
                                           record_key=job.record_key, issued_on=date)
         job.doc = DocInfo(doc_no, issuer, short, date, deadline, f"{job.case.county}教育局")
+
+
+def order_problems(spec: TemplateSpec, jobs: Sequence[Job]) -> list[Problem]:
+    """A document that follows a notice (a decision after its advance notice and the time to answer it,
+    an enforcement application after the time to appeal) is never dated before it may be issued."""
+    if not spec.answers:
+        return []
+    from docgen.dates import add_months
+    from docgen.render.context import cn_date
+
+    kind, problems = spec.answers["kind"], []
+    label = case_field(["notices", "[]", "kind"]).labels.get(kind, kind)
+    for job in jobs:
+        case, doc = job.case, job.doc
+        found = next(((i, n) for i, n in case.records(["notices"]) if n.get("kind") == kind), None)
+        if found is None:
+            problems.append(Problem(case.file, f"{case.path}.notices", f"出具{spec.name}之前应先有{label}，案卷中没有",
+                                    case.label, id="render.order"))
+            continue
+        i, notice = found
+        since = parse_iso(notice.get("served_on")) or parse_iso(notice.get("issued_on"))
+        days = spec.answers.get("days", 0)
+        if isinstance(days, str):
+            days = case.get_path(days) or 0
+        earliest = since + dt.timedelta(days=days) if since else None
+        if earliest and spec.answers.get("months"):
+            earliest = add_months(earliest, spec.answers["months"])
+        if earliest and doc is not None and doc.date <= earliest:
+            problems.append(Problem(case.file, f"{case.path}.notices[{i}]",
+                                    f"{spec.name}的成文日期 {cn_date(doc.date)} 应晚于{label}送达后的期限"
+                                    f"（{cn_date(earliest)}）；用 --date 指定", case.label, id="render.order"))
+    return problems
 
 
 def name_files(spec: TemplateSpec, jobs: Sequence[Job]) -> None:
@@ -196,12 +237,16 @@ def _render_all(spec: TemplateSpec, renderer: Renderer, contexts: list[dict[str,
 
 
 def render_batch(
-    spec: TemplateSpec, cases: Sequence[Case], out_dir: Path, *, register: Register | None, on: dt.date,
+    spec: TemplateSpec, cases: Sequence[Case | Entrant], out_dir: Path, *, register: Register | None, on: dt.date,
     pdf: bool = False, progress: Callable[[int], None] | None = None, workers: int | None = None,
 ) -> BatchResult:
     """Render ``spec`` for every applicable case into ``out_dir``; see the module docstring for the order."""
     jobs, skipped = select_jobs(spec, cases)
     problems = missing_fields(spec, jobs)
+    if problems:
+        raise DataProblemsError(problems)
+    assign_doc_info(spec, jobs, on, None)  # dates first: a document dated too early takes no number
+    problems = order_problems(spec, jobs)
     if problems:
         raise DataProblemsError(problems)
     renderer = load_renderer(spec.path)
@@ -233,8 +278,10 @@ def _write_batch(spec: TemplateSpec, renderer: Renderer, jobs: Sequence[Job], st
     for job in jobs:
         view = views.get(id(job.case))
         if view is None:
-            view = views[id(job.case)] = readable_case(job.case)
-        contexts.append(template_context(view, job.record, list(spec.per), job.doc))
+            view = views[id(job.case)] = (job.case.view() if isinstance(job.case, Entrant)
+                                          else readable_case(job.case))
+        contexts.append(template_context(view, job.record, list(spec.per), job.doc,
+                                         key="child" if isinstance(job.case, Entrant) else "case"))
     rendered = []
     for job, data in zip(jobs, _render_all(spec, renderer, contexts, workers), strict=True):
         (staging / job.file).write_bytes(data)

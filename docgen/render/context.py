@@ -21,6 +21,12 @@ COMPUTED = {
     ("student", "grade_name"): "年级的中文写法，如“七年级”",
     ("persuasions[]", "participant_names"): "劝返人员，如“罗晓梅（云溪镇人民政府社事办主任）、…”",
     ("sessions[]", "teacher_names"): "送教教师姓名，如“周建军、刘芳”",
+    ("penalty", "proof_list"): "证据，编号列出：“1.劝返工作记录表5份；2.……”",
+    ("penalty", "notice_no"): "行政处罚事先告知书的文号",
+    ("penalty", "notice_date"): "行政处罚事先告知书的送达日期",
+    ("penalty", "decision_no"): "行政处罚决定书的文号",
+    ("penalty", "decision_date"): "行政处罚决定书的日期",
+    ("penalty", "decision_served"): "行政处罚决定书的送达日期",
 }
 DOC_FIELDS = {
     "no": "文号", "issuer": "发文单位", "issuer_short": "发文单位简称（镇、乡、校）", "date": "成文日期",
@@ -56,7 +62,25 @@ def readable_case(case: Mapping[str, Any]) -> dict[str, Any]:
         view["student"]["grade_name"] = f"{GRADES[grade - 1]}年级"
     for p in view.get("persuasions", []):
         _record_computed(p)
+    if isinstance(view.get("penalty"), dict):
+        _penalty_computed(view["penalty"], case)
     return view
+
+
+def _penalty_computed(penalty: dict[str, Any], case: Mapping[str, Any]) -> None:
+    """What the penalty documents quote from the case's other records: the evidence as one numbered
+    sentence, and the advance notice and decision they follow."""
+    penalty["proof_list"] = "；".join(f"{i}.{p}" for i, p in enumerate(penalty.get("proofs", []), start=1))
+    notices = {n.get("kind"): n for n in case.get("notices", []) if isinstance(n, Mapping)}
+    for kind, prefix in (("penalty_notice", "notice"), ("penalty_decision", "decision")):
+        notice = notices.get(kind, {})
+        issued, served = parse_iso(notice.get("issued_on")), parse_iso(notice.get("served_on"))
+        penalty[f"{prefix}_no"] = notice.get("doc_no", "")
+        if prefix == "notice":
+            penalty["notice_date"] = cn_date(served or issued) if (served or issued) else ""
+        else:
+            penalty["decision_date"] = cn_date(issued) if issued else ""
+            penalty["decision_served"] = cn_date(served) if served else ""
 
 
 def _record_computed(record: dict[str, Any]) -> dict[str, Any]:
@@ -86,9 +110,10 @@ class DocInfo:
 
 
 def template_context(case_view: dict[str, Any], record: Mapping[str, Any] | None, record_path: list[str],
-                     doc: DocInfo) -> dict[str, Any]:
-    """The context of one document: the case as :func:`readable_case` made it, the record, and ``doc``."""
-    context: dict[str, Any] = {"case": case_view, "doc": doc.as_context()}
+                     doc: DocInfo, key: str = "case") -> dict[str, Any]:
+    """The context of one document: the case as :func:`readable_case` made it (or a roster child, as
+    ``child``), the record, and ``doc``."""
+    context: dict[str, Any] = {key: case_view, "doc": doc.as_context()}
     if record is not None:
         context["record"] = _record_computed(readable(record, [*record_path, "[]"]))
     return context

@@ -29,6 +29,10 @@ class TemplateSpec:
     deadline_days: int | None = None
     notice_kind: str = ""
     where: dict[str, Any] = field(default_factory=dict)
+    source: str = "cases"  # "roster": one document per child of the roster due to enter school
+    answers: dict[str, Any] = field(default_factory=dict)  # the notice this document follows, and the wait
+    dated_by: dict[str, Any] = field(default_factory=dict)  # the case record whose date the document takes
+    style: str = ""  # 公文 (GB/T 9704), 执法文书 (行政执法文书) or 表格
 
 
 @dataclass(frozen=True)
@@ -55,17 +59,27 @@ def load_registry(folder: Path | None = None) -> Registry:
         if not template.is_file():
             raise SpecError(str(path), f"{where}的文件 {entry['file']} 不存在")
         per = () if entry["per"] == "case" else tuple(entry["per"].split("."))
+        source = entry.get("source", "cases")
+        known = roster_field if source == "roster" else (lambda parts: case_field(parts) is not None)
         if per:
             listed = case_field(list(per))
-            if listed is None or listed.kind != "array":
+            if source == "roster" or listed is None or listed.kind != "array":
                 raise SpecError(str(path), f"{where}：per “{entry['per']}” 不是案卷中的列表")
-        for dotted in entry["fields"]:
-            if case_field(dotted.split(".")) is None:
-                raise SpecError(str(path), f"{where}：fields 中的 {dotted} 不在案卷格式中")
+        for dotted in [*entry["fields"], *(k for k in entry.get("where", {}) if not per)]:
+            if not known(dotted.split(".")):
+                raise SpecError(str(path), f"{where}：{dotted} 不在{'台账' if source == 'roster' else '案卷'}格式中")
         specs.append(TemplateSpec(
             name=entry["name"], path=template, per=per, applies_to=tuple(entry["applies_to"]),
             issuer=entry["issuer"], fields=tuple(entry["fields"]), archive_items=tuple(entry["archive_items"]),
             series=entry.get("series", ""), deadline_days=entry.get("deadline_days"),
-            notice_kind=entry.get("notice_kind", ""), where=entry.get("where", {}),
+            notice_kind=entry.get("notice_kind", ""), where=entry.get("where", {}), source=source,
+            answers=entry.get("answers", {}), dated_by=entry.get("dated_by", {}), style=entry.get("style", ""),
         ))
     return Registry(folder, tuple(specs))
+
+
+def roster_field(parts: list[str]) -> bool:
+    from docgen.resources import data_json
+
+    child = data_json("roster.schema.json")["$defs"]["child"]["properties"]
+    return len(parts) == 1 and parts[0] in child

@@ -13,6 +13,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 from lxml import etree
@@ -20,12 +21,15 @@ from lxml import etree
 from docgen.cases.schema import case_field
 from docgen.render.context import COMPUTED, DOC_FIELDS
 from docgen.render.engine import DOCUMENT, jinja_env, load_renderer, patched_body
-from docgen.render.registry import Registry, TemplateSpec
+from docgen.render.registry import Registry, TemplateSpec, roster_field
 from docgen.render.structure import block_levels
 
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
 _PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>", re.DOTALL)
 SAMPLE_DATE = dt.date(2022, 9, 14)  # inside the demo county's school year
+
+
+CHILD_COMPUTED = ("guardian_salutation", "entry_grade", "entry_reason")  # see docgen.roster.entrants
 
 
 @dataclass(frozen=True)
@@ -90,14 +94,19 @@ class _Walker:
             if parts and parts[0] not in DOC_FIELDS:
                 self.problem(node, f"doc.{parts[0]} 不存在（doc 只有：{'、'.join(DOC_FIELDS)}）")
             return []
-        if root == "case":
+        if root == "child" and self.spec.source == "roster":
+            if len(parts) != 1 or not (roster_field(parts) or parts[0] in CHILD_COMPUTED):
+                self.problem(node, f"child.{'.'.join(parts)} 不在适龄儿童少年台账格式中")
+            return []
+        if root == "case" and self.spec.source != "roster":
             base: list[str] = []
         elif root == "record" and self.spec.per:
             base = [*self.spec.per, "[]"]
         elif root in scope:
             base = scope[root]
         else:
-            self.problem(node, f"变量 {root} 不存在（可用：case、doc{'、record' if self.spec.per else ''}）")
+            subject = "child" if self.spec.source == "roster" else "case"
+            self.problem(node, f"变量 {root} 不存在（可用：{subject}、doc{'、record' if self.spec.per else ''}）")
             return None
         path = base + parts
         if case_field(path) is None and not self._computed(path):
@@ -127,7 +136,7 @@ class _Walker:
         reference = isinstance(node, nodes.Getattr | nodes.Getitem) or (
             isinstance(node, nodes.Name) and node.ctx == "load")
         if reference and self.chain(node) is not None:
-            if not (isinstance(node, nodes.Name) and node.name in ("case", "record", "doc", "loop", *scope)):
+            if not (isinstance(node, nodes.Name) and node.name in ("case", "child", "record", "doc", "loop", *scope)):
                 self.resolve(node, scope)
             return
         for child in node.iter_child_nodes():
@@ -171,14 +180,24 @@ def render_problems(spec: TemplateSpec) -> list[TemplateProblem]:
     from docgen.render.batch import assign_doc_info, select_jobs
     from docgen.render.context import readable_case, template_context
 
-    jobs, _ = select_jobs(spec, load_data([("示例县", demo_cases()[0])]).cases)
+    if spec.source == "roster":
+        from docgen.demo.roster import demo_roster
+        from docgen.roster.entrants import due_entrants
+        from docgen.roster.model import Roster
+
+        data = demo_roster(demo_cases()[0]["cases"])
+        subjects: list[Any] = due_entrants(Roster("示例县", data["county"], data["school_year"], data["children"]))
+    else:
+        subjects = load_data([("示例县", demo_cases()[0])]).cases
+    jobs, _ = select_jobs(spec, subjects)
     if not jobs:
         return []
     job = jobs[0]
     assign_doc_info(spec, [job], SAMPLE_DATE, None)
+    view = job.case.view() if spec.source == "roster" else readable_case(job.case)
     try:
-        package = load_renderer(spec.path).render(
-            template_context(readable_case(job.case), job.record, list(spec.per), job.doc))
+        package = load_renderer(spec.path).render(template_context(
+            view, job.record, list(spec.per), job.doc, key="child" if spec.source == "roster" else "case"))
     except Exception as exc:  # whatever a clerk's edit makes Jinja or docxtpl raise, the template is the cause
         return [TemplateProblem(spec.name, 0, "", f"用示例案卷试生成时出错：{type(exc).__name__}: {exc}")]
     problems = []
