@@ -167,6 +167,7 @@ def form(rows: list[tuple[str, str]]) -> str:
 
 
 CHAR = 320  # one 3号 character, in twentieths of a point
+SIGN_WIDTH = 9 * CHAR  # the column the issuer and the date are centred in: a 7-character date sits ~4 characters in
 
 
 def enforcement_head(name: str) -> str:
@@ -193,35 +194,41 @@ def red_head(kind: str) -> str:
 def signature(issuer: str = "{{ doc.issuer }}", date: str = "{{ doc.date }}") -> str:
     """发文机关署名 centred over the 成文日期, the date four characters in from the right (GB/T 9704
     7.3.5.1): a borderless table set right, its last column four characters wide and empty."""
-    cell = lambda text, jc: (f'<w:tc><w:tcPr><w:tcW w:w="0" w:type="auto"/></w:tcPr>'  # noqa: E731
+    cell = lambda text, jc: (f'<w:tc><w:tcPr><w:tcW w:w="{SIGN_WIDTH}" w:type="dxa"/></w:tcPr>'  # noqa: E731
                              f'{para(text, align=jc)}</w:tc>')
     rows = "".join(f"<w:tr>{cell(t, 'center')}<w:tc><w:tcPr><w:tcW w:w=\"{4 * CHAR}\" w:type=\"dxa\"/></w:tcPr>"
                    f"<w:p/></w:tc></w:tr>" for t in (issuer, date))
     none = "".join(f'<w:{b} w:val="nil"/>' for b in ("top", "left", "bottom", "right", "insideH", "insideV"))
     return (para("") + para("")
-            + f'<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:jc w:val="right"/><w:tblBorders>{none}</w:tblBorders>'
-              f'<w:tblLayout w:type="autofit"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
-              f'</w:tblCellMar></w:tblPr><w:tblGrid><w:gridCol w:w="{5 * CHAR}"/><w:gridCol w:w="{4 * CHAR}"/></w:tblGrid>'
+            + f'<w:tbl><w:tblPr><w:tblW w:w="{SIGN_WIDTH + 4 * CHAR}" w:type="dxa"/><w:jc w:val="right"/>'
+              f'<w:tblBorders>{none}</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
+              f'<w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid><w:gridCol w:w="{SIGN_WIDTH}"/>'
+              f'<w:gridCol w:w="{4 * CHAR}"/></w:tblGrid>'
               f"{rows}</w:tbl>")
 
 
 def imprint(cc: str = "", printed_by: str = "") -> str:
-    """版记 (GB/T 9704 7.4): 抄送 and 印发机关和印发日期 in 4号 仿宋 between rules (thick first and last),
-    kept at the foot of the last page."""
-    frame = '<w:framePr w:w="8844" w:hAnchor="margin" w:vAnchor="margin" w:xAlign="center" w:yAlign="bottom"/>'
-    line = lambda bdr, text, jc="left", ind=CHAR: (  # noqa: E731
-        f'<w:p><w:pPr>{frame}<w:pBdr>{bdr}</w:pBdr><w:spacing w:line="{LINE}" w:lineRule="exact"/>'
-        f'<w:ind w:left="{ind}" w:right="{ind}"/><w:jc w:val="{jc}"/></w:pPr>{run(text, size=28)}</w:p>')
-    thick, thin = 'w:val="single" w:sz="8" w:space="1" w:color="000000"', 'w:val="single" w:sz="4" w:space="1" w:color="000000"'
-    out = ""
-    if cc and printed_by:
-        out += line(f"<w:top {thick}/><w:bottom {thin}/>", f"抄送：{cc}。")
-        out += (f'<w:p><w:pPr>{frame}<w:pBdr><w:bottom {thick}/></w:pBdr><w:tabs><w:tab w:val="right" w:pos="{8844 - CHAR}"/>'
-                f'</w:tabs><w:spacing w:line="{LINE}" w:lineRule="exact"/><w:ind w:left="{CHAR}"/></w:pPr>'
-                f'{run(printed_by, size=28)}<w:r><w:tab/></w:r>{run("{{ doc.date }}印发", size=28)}</w:p>')
-    elif cc:
-        out += line(f"<w:top {thin}/>", f"抄送：{cc}。")
-    return out
+    """版记 (GB/T 9704 7.4): 抄送 and 印发机关和印发日期 in 4号 仿宋 between rules (the first and last thick),
+    a table under the signature (LibreOffice 7.4 does not keep a full-width floating table at the page foot)."""
+    thick, thin = 'w:val="single" w:sz="8" w:space="0" w:color="000000"', 'w:val="single" w:sz="4" w:space="0" w:color="000000"'
+    nil = 'w:val="nil"'
+    rows = [(f"抄送：{cc}。", "")] if cc else []
+    if printed_by:
+        rows.append((printed_by, "{{ doc.date }}印发"))
+
+    def row(i: int, left: str, right: str) -> str:
+        top = thick if i == 0 else thin
+        bottom = thick if i == len(rows) - 1 and printed_by else (thin if i == len(rows) - 1 else nil)
+        borders = f"<w:tcBorders><w:top {top}/><w:left {nil}/><w:bottom {bottom}/><w:right {nil}/></w:tcBorders>"
+        cells = (f'<w:tc><w:tcPr><w:tcW w:w="{8844 // 2}" w:type="dxa"/>{borders}</w:tcPr>{para(left, size=28, left=CHAR)}</w:tc>'
+                 f'<w:tc><w:tcPr><w:tcW w:w="{8844 // 2}" w:type="dxa"/>{borders}</w:tcPr>'
+                 f'{para(right, size=28, align="right", right=CHAR)}</w:tc>')
+        return f"<w:tr>{cells}</w:tr>"
+
+    return (f'<w:tbl><w:tblPr><w:tblW w:w="8844" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+            f'<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+            f'<w:tblGrid><w:gridCol w:w="{8844 // 2}"/><w:gridCol w:w="{8844 // 2}"/></w:tblGrid>'
+            + "".join(row(i, *r) for i, r in enumerate(rows)) + "</w:tbl><w:p/>")
 
 
 def receipt(document: str, addressee: str = "{{ case.guardians[0].name }}",
@@ -368,16 +375,16 @@ def main() -> None:
           + P(f"我校{{{{ case.student.grade_name }}}}学生{STUDENT}，因{{{{ case.situation.reason }}}}，自"
               "{{ case.situation.dropout_date }}起辍学。经多次劝返，学生和家长同意参加老师远程送教，完成初中学业。"
               "经研判，拟安排专门教师每周远程送教2次。", indent=True)
-          + P("妥否，请批示。", indent=True) + signature()
-          + imprint("{{ case.hukou_place.township }}人民政府", "{{ doc.issuer }}办公室"))
+          + P("妥否，请批示。", indent=True)
+          + signature() + P("") + imprint("{{ case.hukou_place.township }}人民政府", "{{ doc.issuer }}办公室"))
     write("函", red_head("letter") + title("关于商请协助劝返{{ case.student.name }}的函") + P("")
           + P("{{ record.recipient }}：", align="left")
           + P(f"我{{{{ doc.issuer_short }}}}{{{{ case.hukou_place.village }}}}户籍适龄少年{STUDENT}（身份证号"
               "{{ case.student.id_number }}），自{{ case.situation.dropout_date }}起辍学，经多次劝返仍未返校。", indent=True,
               align="left")
           + P(f"依据{LAW}，为落实控辍保学责任，现{{{{ record.subject }}}}。", indent=True)
-          + P("联系人：{{ doc.issuer }}社会事务办公室　　联系电话：__________", indent=True)
-          + signature() + imprint("{{ doc.addressee }}"), first="letter")
+          + P("联系人：{{ doc.issuer }}社会事务办公室　　联系电话：", indent=True)
+          + signature() + P("") + imprint("{{ doc.addressee }}"), first="letter")
     write("劝返记录汇总表", title("劝返记录汇总表") + P(f"学生：{STUDENT}    学校：{{{{ case.student.school }}}}")
           + table(["序号", "日期", "方式", "结果"],
                   ["{{ loop.index }}", "{{ p.date }}", "{{ p.method }}", "{{ p.outcome }}"], "p in case.persuasions"))

@@ -431,8 +431,8 @@ PROVINCIAL_ACT = "《湘南省义务教育条例》"  # the demo province's (fic
 def _penalty(b: CaseBuilder, order_on: str, *, fine: int) -> None:
     """The county's record of the penalty proceeding: what the advance notice and the decision say."""
     father = b.case["guardians"][0]
-    father["id_number"] = idcard.with_check_digit(f"{county.DIVISION_CODE}19{b.rng.randint(75, 88)}0"
-                                                  f"{b.rng.randint(1, 9)}{b.rng.randint(10, 28)}{b.rng.randint(10, 99)}1")
+    born = f"19{b.rng.randint(75, 88)}0{b.rng.randint(1, 9)}{b.rng.randint(10, 28)}"
+    father["id_number"] = idcard.with_check_digit(f"{county.DIVISION_CODE}{born}{b.rng.randint(10, 99)}1")
     place = b.case["hukou_place"]
     student = b.case["student"]
     order = next(n for n in b.case["notices"] if n["kind"] == "return_order")
@@ -440,11 +440,11 @@ def _penalty(b: CaseBuilder, order_on: str, *, fine: int) -> None:
         "organ": county.EDUCATION_BUREAU,
         "party": {"name": father["name"], "id_number": father["id_number"],
                   "address": f"{place['county']}{place['township']}{place['village']}{place['group']}"},
-        "facts": (f"当事人之子女{student['name']}系适龄儿童少年，自{b.dropout.year}年{b.dropout.month}月{b.dropout.day}日起"
-                  f"辍学。经学校、乡镇和村多次上门劝返，{order['issuer']}于{order_on[:4]}年{int(order_on[5:7])}月"
-                  f"{int(order_on[8:])}日作出《限期复学通知书》（{order['doc_no']}）并依法送达，责令限期送子女复学，"
+        "facts": (f"当事人之子女{student['name']}系适龄儿童少年，"
+                  f"自{b.dropout.year}年{b.dropout.month}月{b.dropout.day}日起辍学。经学校、乡镇和村多次上门劝返，{order['issuer']}于{order_on[:4]}年{int(order_on[5:7])}月"
+                  f"{int(order_on[8:])}日作出《限期复学通知书》并依法送达，责令限期送子女复学，"
                   "当事人逾期仍未送子女返校"),
-        "proofs": ["劝返工作记录表5份及现场照片", f"《限期复学通知书》（{order['doc_no']}）及送达回证",
+        "proofs": ["劝返工作记录表5份及现场照片", "《限期复学通知书》及送达回证",
                    f"{student['school']}出具的学生缺勤证明"],
         "violated": "《中华人民共和国义务教育法》第五条第二款",
         "basis": f"《中华人民共和国义务教育法》第五十八条、{PROVINCIAL_ACT}第四十五条",

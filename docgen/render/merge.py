@@ -1,4 +1,5 @@
-"""The print file of a batch: every document's body in one .docx, each starting on a new page."""
+"""The print file of a batch: every document's body in one .docx, each a section of its own that starts
+on a new page with page number 1, so each family's notice is numbered "— 1 —" as if printed alone."""
 
 from __future__ import annotations
 
@@ -21,13 +22,17 @@ def merge_documents(documents: Sequence[bytes]) -> bytes:
     first = zipfile.ZipFile(io.BytesIO(documents[0]))
     root = etree.fromstring(first.read(DOCUMENT))
     body = root.find(_q("body"))
-    section = body.find(_q("sectPr"))
+    _restart_numbers(body)
     for data in documents[1:]:
         other = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read(DOCUMENT)).find(_q("body"))
-        children = [c for c in other if c.tag != _q("sectPr")]
-        _start_on_new_page(children)
-        for child in children:
-            section.addprevious(child)
+        _restart_numbers(other)
+        # The section that ended the body so far now ends with a paragraph of its own: the next
+        # document starts a new section (a new page, its page numbers from 1).
+        closing = body.find(_q("sectPr"))
+        carrier = etree.SubElement(body, _q("p"))
+        etree.SubElement(carrier, _q("pPr")).append(closing)
+        for child in list(other):
+            body.append(child)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as merged:
         for info in first.infolist():
@@ -37,14 +42,22 @@ def merge_documents(documents: Sequence[bytes]) -> bytes:
     return out.getvalue()
 
 
-def _start_on_new_page(children: list[etree._Element]) -> None:
-    paragraph = next((c for c in children if c.tag == _q("p")), None)
-    if paragraph is None:  # a document that opens with a table: put an empty page-break paragraph first
-        paragraph = etree.Element(_q("p"))
-        children.insert(0, paragraph)
-    ppr = paragraph.find(_q("pPr"))
-    if ppr is None:
-        ppr = etree.SubElement(paragraph, _q("pPr"))
-        paragraph.insert(0, ppr)
-    if ppr.find(_q("pageBreakBefore")) is None:
-        ppr.insert(0 if ppr.find(_q("pStyle")) is None else 1, etree.Element(_q("pageBreakBefore")))
+def _restart_numbers(body: etree._Element) -> None:
+    """The first section of a document starts on a new page and numbers its pages from 1."""
+    first = next(body.iter(_q("sectPr")), None)
+    if first is None:
+        first = etree.SubElement(body, _q("sectPr"))
+    kind = first.find(_q("type"))
+    if kind is not None:
+        kind.set(_q("val"), "nextPage")
+    numbers = first.find(_q("pgNumType"))
+    if numbers is None:
+        numbers = etree.Element(_q("pgNumType"))
+        # pgNumType comes after the page size, margins, borders and line numbering (CT_SectPr order).
+        anchor = [c for c in first if c.tag in {_q(t) for t in ("footnotePr", "endnotePr", "type", "pgSz", "pgMar",
+                                                                "paperSrc", "pgBorders", "lnNumType")}]
+        if anchor:
+            anchor[-1].addnext(numbers)
+        else:
+            first.insert(len([c for c in first if c.tag in (_q("headerReference"), _q("footerReference"))]), numbers)
+    numbers.set(_q("start"), "1")
