@@ -324,7 +324,7 @@ def main() -> None:
               f"住址：{{{{ {penalty}.party.address }}}}。", align="left")
           + P(f"申请事项：请求依法强制执行本机关作出的《行政处罚决定书》（{{{{ {penalty}.decision_no }}}}）。", indent=True)
           + P("事实和理由：", indent=True)
-          + P(f"本机关于{{{{ {penalty}.decision_date }}}}对被申请人作出《行政处罚决定书》（{{{{ {penalty}.decision_no }}}}），"
+          + P(f"被申请人无正当理由不送其子女{STUDENT}接受义务教育。本机关于{{{{ {penalty}.decision_date }}}}对被申请人作出《行政处罚决定书》（{{{{ {penalty}.decision_no }}}}），"
               f"决定给予{{{{ {penalty}.penalty_content }}}}，该决定书已于{{{{ {penalty}.decision_served }}}}依法送达。"
               "被申请人在法定期限内未申请行政复议，也未提起行政诉讼，经本机关书面催告后仍未履行。", indent=True)
           + P("依据《中华人民共和国行政强制法》第五十三条、第五十四条和《中华人民共和国行政诉讼法》第九十七条，特申请贵院依法强制执行。",

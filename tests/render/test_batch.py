@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import docx
@@ -12,6 +13,8 @@ import pytest
 from docgen.cases import load_cases, load_data
 from docgen.errors import DataProblemsError
 from docgen.render import Register, load_registry, render_batch
+from docgen.roster.entrants import due_entrants
+from docgen.roster.model import load_roster
 
 REGISTRY = load_registry()
 ON = dt.date(2026, 11, 23)
@@ -27,8 +30,9 @@ def test_demo_batch_of_notices(demo_dir: Path, tmp_path: Path) -> None:
     text = "\n".join(p.text for p in docx.Document(tmp_path / "out" / first.file).paragraphs)
     assert first.doc_no in text and "林嘉豪" in text and "2022年9月24日前" in text
     merged = docx.Document(tmp_path / "out" / result.print_file)
-    breaks = merged.element.body.xpath(".//w:pageBreakBefore")
-    assert len(breaks) == 14
+    # One section per notice (each starts a new page and numbers its pages from 1), plus one per 送达回证.
+    restarts = merged.element.body.xpath(".//w:sectPr/w:pgNumType[@w:start='1']")
+    assert len(merged.element.body.xpath(".//w:sectPr")) == 30 and len(restarts) == 30
     manifest = json.loads((tmp_path / "out" / result.manifest).read_text(encoding="utf-8"))
     assert [d["file"] for d in manifest["documents"]] == [d.file for d in result.documents]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.staging")]
@@ -60,12 +64,12 @@ def test_a_missing_field_stops_the_batch_and_writes_nothing(demo_dir: Path, tmp_
 
 def test_rendering_again_reuses_the_numbers(demo_dir: Path, tmp_path: Path) -> None:
     spec = REGISTRY.get("入学通知书")
-    files = load_cases([demo_dir / "cases.json"]).checked()
+    files = due_entrants(load_roster(demo_dir / "roster.json"))
     register = Register(tmp_path / "r.sqlite")
     first = render_batch(spec, files, tmp_path / "a", register=register, on=ON)
     again = render_batch(spec, files, tmp_path / "b", register=register, on=ON)
     assert [d.doc_no for d in first.documents] == [d.doc_no for d in again.documents]
-    assert first.documents[-1].doc_no == "青教入学〔2026〕24号"
+    assert first.documents[-1].doc_no == f"青教入学〔2026〕{len(files)}号"
     assert register.gaps() == []
 
 
@@ -81,7 +85,16 @@ def test_pdf_text_reads_back_as_the_notice(demo_dir: Path, tmp_path: Path) -> No
     for doc, case in zip(result.documents, cases, strict=True):
         text = "".join(PdfReader(tmp_path / doc.pdf).pages[0].extract_text().split())
         assert "限期复学通知书" in text and case["student"]["name"] in text and doc.doc_no in text
-    assert len(PdfReader(tmp_path / result.print_pdf).pages) == 2
+    printed = PdfReader(tmp_path / result.print_pdf)
+    assert len(printed.pages) == 4  # each notice and its 送达回证
+    # Every family's notice is page "— 1 —" of its own, not page 3 of the batch; the 回证 carries no number.
+    footers = [re.findall(r"—\s*(\d+)\s*—", page.extract_text()) for page in printed.pages]
+    assert footers == [["1"], [], ["1"], []]
+    # Body in a 仿宋 face, titles in a heavy Song, all with simplified-Chinese glyphs: no JP face, no sans body.
+    fonts = {str(font.get_object()["/BaseFont"]).split("+")[-1]
+             for page in printed.pages for font in page["/Resources"]["/Font"].values()}
+    assert "FandolFang-Regular" in fonts and "FandolSong-Bold" in fonts, fonts
+    assert not [f for f in fonts if "JP" in f.upper() or "jp-" in f or "Sans" in f or "Hei" in f], fonts
 
 
 @pytest.mark.slow
@@ -89,12 +102,15 @@ def test_pdf_text_reads_back_as_the_notice(demo_dir: Path, tmp_path: Path) -> No
 def test_every_template_renders_the_demo_county_to_pdf(spec, demo_dir: Path, tmp_path: Path) -> None:
     from pypdf import PdfReader
 
-    cases = load_cases([demo_dir / "cases.json"]).checked()
-    result = render_batch(spec, cases, tmp_path, register=Register(tmp_path / "r.sqlite"), on=ON, pdf=True)
+    if spec.source == "roster":
+        subjects: list = due_entrants(load_roster(demo_dir / "roster.json"))
+    else:
+        subjects = load_cases([demo_dir / "cases.json"]).checked()
+    result = render_batch(spec, subjects, tmp_path, register=Register(tmp_path / "r.sqlite"), on=ON, pdf=True)
     if not result.documents:
         assert spec.name == "复学申请表" and not any(tmp_path.glob("*.docx"))
         return
-    names = {c["case_id"]: c["student"]["name"] for c in cases}
+    names = {c.case_id: c.name for c in subjects}
     for doc in result.documents:
         assert docx.Document(tmp_path / doc.file).paragraphs is not None
         text = "".join("".join(page.extract_text().split()) for page in PdfReader(tmp_path / doc.pdf).pages)
@@ -120,3 +136,16 @@ def test_a_long_list_is_made_readable_once_per_case_not_once_per_record(demo_dir
     result = render_batch(REGISTRY.get("劝返记录表"), cases, tmp_path / "out", register=None, on=ON, workers=1)
     assert len(result.documents) == 2000
     assert calls == [case["case_id"]]
+
+
+def test_enrolment_notices_go_only_to_roster_children_due_to_enter_school(demo_dir: Path, tmp_path: Path) -> None:
+    roster = json.loads((demo_dir / "roster.json").read_text(encoding="utf-8"))
+    due = due_entrants(load_roster(demo_dir / "roster.json"))
+    result = render_batch(REGISTRY.get("入学通知书"), due, tmp_path, register=None, on=dt.date(2022, 8, 1))
+    expected = {c["id_number"] for c in roster["children"]
+                if c["attending"] == "in_county" and c.get("grade") in (1, 7)}
+    assert {d.case_id.split(":")[1] for d in result.documents} == expected and expected
+    dropouts = {c["id_number"] for c in roster["children"] if c.get("case_id")}
+    assert not dropouts & expected  # no dropout (like the 19-year-old under B4-2) is told she reached school age
+    text = "".join(p.text for p in docx.Document(tmp_path / result.documents[0].file).paragraphs)
+    assert "第五十八条" in text and "法律责任" in text and "的家长" not in text  # the guardian by name
