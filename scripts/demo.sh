@@ -17,8 +17,12 @@ $docgen import "$out/ledger.xlsx" -o "$out/cases-from-ledger.json"
 echo "==> 为示例县出具全部文书（Word 和 PDF；示例县的工作区是 $out/，全县共用其中的文号登记簿）"
 export DOCGEN_WORKSPACE="$out"
 $docgen templates check
-$docgen templates list --names | while read -r template; do
+$docgen templates list --names --source cases | while read -r template; do
   $docgen render "$out/cases.json" --template "$template" --out "build/notices/$template" --pdf --quiet
+done
+echo "==> 入学通知书：按适龄儿童少年台账，只发给今年应入学（满六周岁入一年级、小学毕业升入初中）的儿童家长"
+$docgen templates list --names --source roster | while read -r template; do
+  $docgen render "$out/roster.json" --template "$template" --out "build/notices/$template" --date 2022-08-01 --pdf --quiet
 done
 $docgen numbers list > /dev/null
 echo "==> 适龄儿童少年台账（Excel）导入，A3B3 就读台账（分村统计、乡镇合计、巩固率）"

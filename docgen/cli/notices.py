@@ -168,16 +168,21 @@ def templates() -> None:
 @templates.command("list")
 @templates_option
 @click.option("--names", is_flag=True, help="只列出模板名称，每行一个（便于脚本使用）。")
+@click.option("--source", type=click.Choice(["cases", "roster"]), default=None,
+              help="只列出按案卷（cases）或按适龄儿童少年台账（roster）出具的模板。")
 @handles_errors
-def templates_list(template_dir: Path | None, names: bool) -> int:
+def templates_list(template_dir: Path | None, names: bool, source: str | None) -> int:
     """列出登记的模板。"""
     from docgen.render import load_registry
 
     for spec in load_registry(template_dir).templates:
+        if source and spec.source != source:
+            continue
         if names:
             click.echo(spec.name)
             continue
-        per = "每个学生一份" if not spec.per else f"每条{'.'.join(spec.per)}一份"
+        per = ("按台账，每个应入学的儿童一份" if spec.source == "roster" else
+               "每个学生一份" if not spec.per else f"每条{'.'.join(spec.per)}一份")
         series = f"，文号类别“{spec.series}”" if spec.series else ""
         click.echo(f"{spec.name}：{per}，适用 {'、'.join(spec.applies_to)}{series}")
     return EXIT_OK

@@ -27,6 +27,15 @@ def canonical(package: bytes, part: str = "word/document.xml") -> bytes:
 
 
 def contexts(spec):
+    if spec.source == "roster":
+        from docgen.demo.roster import demo_roster
+        from docgen.roster.entrants import due_entrants
+        from docgen.roster.model import Roster
+
+        data = demo_roster(CASES)
+        for entrant in due_entrants(Roster("r", data["county"], data["school_year"], data["children"]))[:4]:
+            yield template_context(entrant.view(), None, [], DOC, key="child")
+        return
     for case in CASES:
         if case["situation"]["category"] not in spec.applies_to:
             continue
