@@ -21,6 +21,7 @@ from docgen.fsutil import check_writable, save_workbook
 from docgen.ledger.cells import separator_conflict, write_cell
 from docgen.ledger.mapping import Column, LedgerMapping, SheetMap, load_mapping
 from docgen.problems import Problem
+from docgen.xlsx import print_setup
 
 log = logging.getLogger(__name__)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -83,6 +84,7 @@ def _write_sheet(workbook: Workbook, sheet: SheetMap, cases: Sequence[dict[str, 
         dimension.width = min(50, width)
         dimension.number_format = fmt  # what the clerk types into an empty cell keeps the column's format
     ws.freeze_panes = "B2"
+    print_setup(ws, 1)
     for i, column in enumerate(sheet.columns, 2):
         _add_dropdown(ws, get_column_letter(i), column, len(rows))
     header_cells = []

@@ -1,0 +1,61 @@
+"""Workbooks a clerk can print: every sheet A4 landscape, one page wide, its header rows repeated on
+every page and frozen on screen, columns wide enough for what they hold."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+MAX_WIDTH = 50
+
+
+def text_width(value: Any) -> int:
+    """Columns a value takes in Excel: a CJK character counts two."""
+    text = value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else str(value)
+    longest = max(text.split("\n"), key=len) if text else ""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
+
+
+def header_rows(ws: Any) -> int:
+    """How many rows at the top are headings: the rows above the frozen pane, else one."""
+    pane = getattr(ws, "freeze_panes", None)
+    if pane:
+        row = int("".join(ch for ch in pane if ch.isdigit()) or "1")
+        return max(1, row - 1)
+    return 1
+
+
+def print_setup(ws: Any, headers: int | None = None) -> None:
+    """A4 landscape, fit to one page wide (as many pages down as needed), header rows repeated and frozen."""
+    headers = headers or header_rows(ws)
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_title_rows = f"1:{headers}"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if not ws.freeze_panes:
+        ws.freeze_panes = f"A{headers + 1}"
+
+
+def fit_widths(ws: Any) -> None:
+    """Give every column without a width one that fits its longest value (cells merged across columns,
+    such as a title row, are left out)."""
+    merged = {(r, c) for rng in ws.merged_cells.ranges for r in range(rng.min_row, rng.max_row + 1)
+              for c in range(rng.min_col, rng.max_col + 1)}
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is None or (cell.row, cell.column) in merged:
+                continue
+            widths[cell.column] = max(widths.get(cell.column, 0), text_width(cell.value))
+    for column, width in widths.items():
+        dimension = ws.column_dimensions[get_column_letter(column)]
+        if not dimension.customWidth:
+            dimension.width = min(MAX_WIDTH, max(6, width + 2))
