@@ -226,3 +226,13 @@ def test_ledgers_monthly_due_and_roster_commands(tmp_path: Path, demo_dir: Path)
     code, out, _ = run("term-start", roster, "--cases", cases, "--term-start", "2022-09-01", "-o",
                        str(tmp_path / "t.xlsx"))
     assert code == 0 and "桐林乡初级中学：应到 47 人，未到校 2 人" in out
+
+
+def test_click_speaks_chinese_too() -> None:
+    code, _, err = run("render", "x.json")
+    assert code == 2 and "用法：" in err and "缺少选项 '-t' / '--template'" in err and "查看帮助" in err
+    assert "Usage" not in err and "Missing option" not in err and "Try " not in err
+    code, out, _ = run("--help")
+    assert "显示本帮助并退出。" in out and "Show this message" not in out
+    code, _, err = run("nosuch")
+    assert code == 2 and "没有命令“nosuch”" in err

@@ -20,10 +20,12 @@ from typing import Any
 
 import click
 
+from docgen.cli import messages
 from docgen.errors import EXIT_OK, EXIT_UNUSABLE, DataProblemsError, DocgenError
 from docgen.problems import Problem
 
 EXIT_INTERNAL = 3
+messages.install()
 
 
 def parse_date_option(value: str | None) -> dt.date | None:
