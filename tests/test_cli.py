@@ -236,3 +236,9 @@ def test_click_speaks_chinese_too() -> None:
     assert "显示本帮助并退出。" in out and "Show this message" not in out
     code, _, err = run("nosuch")
     assert code == 2 and "没有命令“nosuch”" in err
+
+
+def test_a_roster_template_given_the_case_file_says_so(demo_dir: Path) -> None:
+    code, out, err = run("render", str(demo_dir / "cases.json"), "-t", "入学通知书", "-o", "unused")
+    assert code == 2 and out == ""
+    assert err.strip() == f"错误：{demo_dir / 'cases.json'}: 这是案卷文件，不是适龄儿童少年台账（如 roster.json）"

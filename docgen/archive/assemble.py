@@ -98,7 +98,7 @@ class Assembler:
             if template.notice_kind and template.notice_kind not in issued:
                 continue  # the archive holds the notices that were issued, not every notice one could issue
             jobs, _ = select_jobs(template, [case])
-            assign_doc_info(template, jobs, self.as_of, None)
+            assign_doc_info(template, jobs, self.as_of)
             for job in jobs:
                 if template.name not in self.renderers:
                     self.renderers[template.name] = load_renderer(template.path)

@@ -47,12 +47,11 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
     refuse_overlap([("输出目录", out), *([("文号登记簿", register.path)] if register else [])],
                    [*(("案卷文件", f) for f in files), ("模板目录", template_dir or DEFAULT_TEMPLATE_DIR)])
     if spec.source == "roster":
-        from docgen.roster.entrants import due_entrants
-        from docgen.roster.model import load_roster
+        from docgen.roster.entrants import load_entrants
 
         if len(files) != 1:
             raise click.UsageError(f"{spec.name}按适龄儿童少年台账出具，请只给一个台账文件（roster.json）")
-        cases = due_entrants(load_roster(files[0]))
+        cases = load_entrants(files[0])
     else:
         cases = load_checked(files)
     if on is None and spec.series:

@@ -15,17 +15,17 @@ import shutil
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from docgen.cases import Case
 from docgen.cases.schema import case_field
-from docgen.dates import parse_iso
+from docgen.dates import add_months, parse_iso
 from docgen.errors import DataProblemsError
 from docgen.fsutil import MAX_NAME_BYTES, make_staging, move_into, safe_name
 from docgen.problems import Problem
-from docgen.render.context import DocInfo, readable_case, template_context
+from docgen.render.context import DocInfo, cn_date, readable_case, template_context
 from docgen.render.engine import Renderer, load_renderer
 from docgen.render.merge import merge_documents
 from docgen.render.numbers import Allocator, Register
@@ -76,8 +76,9 @@ class BatchResult:
     seconds_pdf: float = 0.0
 
 
-def _matches(item: dict[str, Any], where: dict[str, Any]) -> bool:
-    return all(item.get(k) in (v if isinstance(v, list) else [v]) for k, v in where.items())
+def _matches(get: Callable[[str], Any], where: dict[str, Any]) -> bool:
+    """Every ``where`` key's value (read with ``get``) is the value, or one of the values, it names."""
+    return all(get(k) in (v if isinstance(v, list) else [v]) for k, v in where.items())
 
 
 def select_jobs(spec: TemplateSpec, cases: Sequence[Case | Entrant]) -> tuple[list[Job], int]:
@@ -88,13 +89,12 @@ def select_jobs(spec: TemplateSpec, cases: Sequence[Case | Entrant]) -> tuple[li
             skipped += 1
             continue
         if not spec.per:
-            if spec.where and not all(case.get_path(k) in (v if isinstance(v, list) else [v])
-                                      for k, v in spec.where.items()):
+            if not _matches(case.get_path, spec.where):
                 skipped += 1
                 continue
             jobs.append(Job(case, None, None))
             continue
-        jobs.extend(Job(case, r, i) for i, r in case.records(spec.per) if _matches(r, spec.where))
+        jobs.extend(Job(case, r, i) for i, r in case.records(spec.per) if _matches(r.get, spec.where))
     return jobs, skipped
 
 
@@ -136,33 +136,45 @@ def _recorded(spec: TemplateSpec, job: Job) -> dict[str, Any]:
         if notice:
             return {"doc_no": notice.get("doc_no"), "date": notice.get("issued_on"), "deadline": notice.get("deadline")}
         return {}
-    if spec.dated_by and isinstance(job.case, Case):
+    if spec.dated_by:
         by = spec.dated_by
-        item = next((r for _, r in job.case.records(by["list"].split(".")) if _matches(r, by.get("where", {}))), None)
+        item = next((r for _, r in job.case.records(by["list"].split(".")) if _matches(r.get, by.get("where", {}))),
+                    None)
         return {"date": item.get(by["field"]) if item else None}
     record = job.record or {}
     date = next((record.get(k) for k in ("sent_on", "applied_on", "date") if record.get(k)), None)
     return {"doc_no": record.get("doc_no"), "date": date}
 
 
-def assign_doc_info(spec: TemplateSpec, jobs: Sequence[Job], on: dt.date, allocator: Allocator | None) -> None:
+def assign_doc_info(spec: TemplateSpec, jobs: Sequence[Job], on: dt.date, allocator: Allocator | None = None) -> None:
+    """Each job's issuer and dates (the case's where it records them, else ``on``) and the 文号 the case
+    records; with ``allocator``, also the numbers (see :func:`take_numbers`)."""
     for job in jobs:
-        issuer, code, short = _issuer(spec, job.case)
+        issuer, _, short = _issuer(spec, job.case)
         known = _recorded(spec, job)
         date = parse_iso(known.get("date")) or on
         deadline = parse_iso(known.get("deadline")) or (
             date + dt.timedelta(days=spec.deadline_days) if spec.deadline_days else None)
-        doc_no = known.get("doc_no") or ""
-        case_id = job.case.case_id
-        if allocator is not None and spec.series:
-            if doc_no:
-                allocator.record(issuer=issuer, series=spec.series, doc_no=doc_no, template=spec.name,
-                                 case_id=case_id, record_key=job.record_key, issued_on=date)
-            else:
-                doc_no = allocator.number(issuer=issuer, prefix=f"{code}{spec.series}", series=spec.series,
-                                          year=date.year, template=spec.name, case_id=case_id,
-                                          record_key=job.record_key, issued_on=date)
-        job.doc = DocInfo(doc_no, issuer, short, date, deadline, f"{job.case.county}教育局")
+        job.doc = DocInfo(known.get("doc_no") or "", issuer, short, date, deadline, f"{job.case.county}教育局")
+    if allocator is not None:
+        take_numbers(spec, jobs, allocator)
+
+
+def take_numbers(spec: TemplateSpec, jobs: Sequence[Job], allocator: Allocator) -> None:
+    """Register the numbers the cases record and give the others the next in their series."""
+    if not spec.series:
+        return
+    for job in jobs:
+        doc = job.doc
+        assert doc is not None, "assign_doc_info first"
+        if doc.no:
+            allocator.record(issuer=doc.issuer, series=spec.series, doc_no=doc.no, template=spec.name,
+                             case_id=job.case.case_id, record_key=job.record_key, issued_on=doc.date)
+            continue
+        _, code, _ = _issuer(spec, job.case)
+        job.doc = replace(doc, no=allocator.number(
+            issuer=doc.issuer, prefix=f"{code}{spec.series}", series=spec.series, year=doc.date.year,
+            template=spec.name, case_id=job.case.case_id, record_key=job.record_key, issued_on=doc.date))
 
 
 def order_problems(spec: TemplateSpec, jobs: Sequence[Job]) -> list[Problem]:
@@ -170,9 +182,6 @@ def order_problems(spec: TemplateSpec, jobs: Sequence[Job]) -> list[Problem]:
     an enforcement application after the time to appeal) is never dated before it may be issued."""
     if not spec.answers:
         return []
-    from docgen.dates import add_months
-    from docgen.render.context import cn_date
-
     kind, problems = spec.answers["kind"], []
     label = case_field(["notices", "[]", "kind"]).labels.get(kind, kind)
     for job in jobs:
@@ -195,6 +204,14 @@ def order_problems(spec: TemplateSpec, jobs: Sequence[Job]) -> list[Problem]:
                                     f"{spec.name}的成文日期 {cn_date(doc.date)} 应晚于{label}送达后的期限"
                                     f"（{cn_date(earliest)}）；用 --date 指定", case.label, id="render.order"))
     return problems
+
+
+def subject_view(subject: Case | Entrant) -> tuple[str, dict[str, Any]]:
+    """The name a template knows its subject by and what it reads there: ``case`` (labels, Chinese dates,
+    computed values), or a roster ``child``."""
+    if isinstance(subject, Entrant):
+        return "child", subject.view()
+    return "case", readable_case(subject)
 
 
 def name_files(spec: TemplateSpec, jobs: Sequence[Job]) -> None:
@@ -245,7 +262,7 @@ def render_batch(
     problems = missing_fields(spec, jobs)
     if problems:
         raise DataProblemsError(problems)
-    assign_doc_info(spec, jobs, on, None)  # dates first: a document dated too early takes no number
+    assign_doc_info(spec, jobs, on)  # dates first: a document dated too early takes no number
     problems = order_problems(spec, jobs)
     if problems:
         raise DataProblemsError(problems)
@@ -257,7 +274,8 @@ def render_batch(
     staging = make_staging(out_dir)
     try:
         with register.batch() if register else nullcontext() as allocator:
-            assign_doc_info(spec, jobs, on, allocator)
+            if allocator is not None:
+                take_numbers(spec, jobs, allocator)
             name_files(spec, jobs)
             _write_batch(spec, renderer, jobs, staging, result, workers, pdf, progress)
             result.manifest = f"{safe_name(spec.name)}_清单.json"
@@ -274,14 +292,13 @@ def render_batch(
 def _write_batch(spec: TemplateSpec, renderer: Renderer, jobs: Sequence[Job], staging: Path, result: BatchResult,
                  workers: int, pdf: bool, progress: Callable[[int], None] | None) -> None:
     contexts = []
-    views: dict[int, dict[str, Any]] = {}  # one readable copy per case, however many records it has: linear
+    # One readable copy per case, however many records it has: linear.
+    views: dict[int, tuple[str, dict[str, Any]]] = {}
     for job in jobs:
         view = views.get(id(job.case))
         if view is None:
-            view = views[id(job.case)] = (job.case.view() if isinstance(job.case, Entrant)
-                                          else readable_case(job.case))
-        contexts.append(template_context(view, job.record, list(spec.per), job.doc,
-                                         key="child" if isinstance(job.case, Entrant) else "case"))
+            view = views[id(job.case)] = subject_view(job.case)
+        contexts.append(template_context(view[1], job.record, list(spec.per), job.doc, key=view[0]))
     rendered = []
     for job, data in zip(jobs, _render_all(spec, renderer, contexts, workers), strict=True):
         (staging / job.file).write_bytes(data)

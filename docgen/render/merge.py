@@ -42,6 +42,11 @@ def merge_documents(documents: Sequence[bytes]) -> bytes:
     return out.getvalue()
 
 
+# CT_SectPr order: pgNumType comes after these (the page size, margins, borders, line numbering).
+_BEFORE_PAGE_NUMBERS = frozenset(f"{{{W}}}{t}" for t in ("footnotePr", "endnotePr", "type", "pgSz", "pgMar",
+                                                          "paperSrc", "pgBorders", "lnNumType"))
+
+
 def _restart_numbers(body: etree._Element) -> None:
     """The first section of a document starts on a new page and numbers its pages from 1."""
     first = next(body.iter(_q("sectPr")), None)
@@ -53,9 +58,7 @@ def _restart_numbers(body: etree._Element) -> None:
     numbers = first.find(_q("pgNumType"))
     if numbers is None:
         numbers = etree.Element(_q("pgNumType"))
-        # pgNumType comes after the page size, margins, borders and line numbering (CT_SectPr order).
-        anchor = [c for c in first if c.tag in {_q(t) for t in ("footnotePr", "endnotePr", "type", "pgSz", "pgMar",
-                                                                "paperSrc", "pgBorders", "lnNumType")}]
+        anchor = [c for c in first if c.tag in _BEFORE_PAGE_NUMBERS]
         if anchor:
             anchor[-1].addnext(numbers)
         else:

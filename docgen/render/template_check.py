@@ -23,13 +23,11 @@ from docgen.render.context import COMPUTED, DOC_FIELDS
 from docgen.render.engine import DOCUMENT, jinja_env, load_renderer, patched_body
 from docgen.render.registry import Registry, TemplateSpec, roster_field
 from docgen.render.structure import block_levels
+from docgen.roster.entrants import COMPUTED as ENTRANT_COMPUTED
 
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
 _PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>", re.DOTALL)
 SAMPLE_DATE = dt.date(2022, 9, 14)  # inside the demo county's school year
-
-
-CHILD_COMPUTED = ("guardian_salutation", "entry_grade", "entry_reason")  # see docgen.roster.entrants
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ class _Walker:
                 self.problem(node, f"doc.{parts[0]} 不存在（doc 只有：{'、'.join(DOC_FIELDS)}）")
             return []
         if root == "child" and self.spec.source == "roster":
-            if len(parts) != 1 or not (roster_field(parts) or parts[0] in CHILD_COMPUTED):
+            if len(parts) != 1 or not (roster_field(parts) or parts[0] in ENTRANT_COMPUTED):
                 self.problem(node, f"child.{'.'.join(parts)} 不在适龄儿童少年台账格式中")
             return []
         if root == "case" and self.spec.source != "roster":
@@ -177,8 +175,8 @@ def render_problems(spec: TemplateSpec) -> list[TemplateProblem]:
     """Render the template once for a demo case it applies to and parse every XML part of the result."""
     from docgen.cases import load_data
     from docgen.demo import demo_cases
-    from docgen.render.batch import assign_doc_info, select_jobs
-    from docgen.render.context import readable_case, template_context
+    from docgen.render.batch import assign_doc_info, select_jobs, subject_view
+    from docgen.render.context import template_context
 
     if spec.source == "roster":
         from docgen.demo.roster import demo_roster
@@ -193,11 +191,10 @@ def render_problems(spec: TemplateSpec) -> list[TemplateProblem]:
     if not jobs:
         return []
     job = jobs[0]
-    assign_doc_info(spec, [job], SAMPLE_DATE, None)
-    view = job.case.view() if spec.source == "roster" else readable_case(job.case)
+    assign_doc_info(spec, [job], SAMPLE_DATE)
+    key, view = subject_view(job.case)
     try:
-        package = load_renderer(spec.path).render(template_context(
-            view, job.record, list(spec.per), job.doc, key="child" if spec.source == "roster" else "case"))
+        package = load_renderer(spec.path).render(template_context(view, job.record, list(spec.per), job.doc, key=key))
     except Exception as exc:  # whatever a clerk's edit makes Jinja or docxtpl raise, the template is the cause
         return [TemplateProblem(spec.name, 0, "", f"用示例案卷试生成时出错：{type(exc).__name__}: {exc}")]
     problems = []

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from docgen.cases.model import lookup
 from docgen.dates import full_years, parse_iso
 from docgen.idcard import mask_id
 from docgen.render.context import cn_date
-from docgen.roster.model import Roster
+from docgen.roster.model import Roster, load_roster
 
 GRADE_1, JUNIOR_MIDDLE = "grade_1", "junior_middle"
 KINDS = {GRADE_1: "一年级", JUNIOR_MIDDLE: "初中一年级"}
+COMPUTED = ("guardian_salutation", "entry_grade", "entry_reason")  # what view() adds to the roster's fields
 REASONS = {GRADE_1: "到{cutoff}已满六周岁，应当入学接受义务教育",
            JUNIOR_MIDDLE: "已完成小学教育，应当升入初级中学继续接受义务教育"}
 
@@ -36,7 +38,6 @@ class Entrant:
     path: str
     county: str
     school_year: int
-    records_: tuple[Any, ...] = field(default=())
 
     @property
     def case_id(self) -> str:
@@ -94,3 +95,8 @@ def due_entrants(roster: Roster) -> list[Entrant]:
         if kind:
             out.append(Entrant(child, kind, roster.file, f"$.children[{i}]", roster.county, roster.school_year))
     return out
+
+
+def load_entrants(path: Path) -> list[Entrant]:
+    """The children of the roster file ``path`` due to enter school (the roster checked as it is read)."""
+    return due_entrants(load_roster(path))

@@ -18,7 +18,7 @@ from docgen import idcard
 from docgen.cases.checks import MAX_AGE, MIN_AGE
 from docgen.cases.loader import read_json_file
 from docgen.dates import full_years, parse_iso
-from docgen.errors import DataProblemsError
+from docgen.errors import DataProblemsError, InputError
 from docgen.problems import Problem
 from docgen.resources import data_json
 from docgen.schema_errors import describe, json_path
@@ -63,6 +63,8 @@ def load_roster(path: Path) -> Roster:
     """Read and check a roster; InputError when unusable, DataProblemsError listing every data problem."""
     name = str(path)
     data = read_json_file(path, "适龄儿童少年台账")
+    if isinstance(data, dict) and "cases" in data and "children" not in data:
+        raise InputError(name, "这是案卷文件，不是适龄儿童少年台账（如 roster.json）")
     errors = sorted(Draft202012Validator(data_json("roster.schema.json")).iter_errors(data),
                     key=lambda e: list(e.absolute_path))
     if errors:
