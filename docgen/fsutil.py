@@ -37,6 +37,18 @@ def safe_name(text: str, max_bytes: int = 120) -> str:
     return name or "_"
 
 
+_BREAKS = "、，,；;：（( 　"
+
+
+def short_title(title: str, limit: int) -> str:
+    """``title`` cut to at most ``limit`` characters at a clause boundary (、，（ …), never inside a word;
+    a title with no boundary early enough is kept whole."""
+    if len(title) <= limit:
+        return title
+    cut = max(title.rfind(mark, 0, limit + 1) for mark in _BREAKS)
+    return title[:cut].rstrip() if cut > 0 else title
+
+
 def _os_message(exc: OSError) -> str:
     return exc.strerror or str(exc)
 

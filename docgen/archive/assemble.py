@@ -21,6 +21,7 @@ from typing import Any
 from docgen.archive.bag import make_bag
 from docgen.archive.binder import Item, build_binder
 from docgen.archive.cache import ConversionCache
+from docgen.archive.entries import MISSING, Entry, plan_entries
 from docgen.archive.pages import docx_to_pdf, html_to_pdf, image_to_pdf, pdf_reader
 from docgen.cases import Case
 from docgen.cases.schema import case_field
@@ -28,18 +29,20 @@ from docgen.check.engine import check_cases
 from docgen.check.files import read_evidence
 from docgen.check.findings import Finding
 from docgen.check.institutions import UNITS_FOLDER, Unit
-from docgen.fsutil import make_staging, recover_swap, safe_name, swap_in
+from docgen.dates import parse_iso
+from docgen.fsutil import make_staging, recover_swap, safe_name, short_title, swap_in
+from docgen.idcard import mask_registry
 from docgen.problems import Problem
-from docgen.render.batch import assign_doc_info, select_jobs
-from docgen.render.context import readable_case, template_context
+from docgen.render.context import cn_date, readable_case, template_context
 from docgen.render.engine import Renderer, load_renderer
 from docgen.render.registry import Registry
 from docgen.report import build_report
+from docgen.report.plain import case_findings_text
 from docgen.report.writers import render_html
 from docgen.specs import ArchiveItem, Spec
+from docgen.workspace import ArchiveSettings, default_archive
 
 log = logging.getLogger(__name__)
-EVIDENCE_LABELS = case_field(["evidence", "[]", "kind"]).labels
 CATEGORY_LABELS = case_field(["situation", "category"]).labels
 AUDIO_VIDEO = {".wav", ".mp3", ".m4a", ".amr", ".mp4", ".mov"}
 IMAGES = {".jpg", ".jpeg", ".png"}
@@ -60,8 +63,9 @@ class AssembleResult:
 
 
 def _folder(item: ArchiveItem | None, code: str) -> str:
-    title = item.title if item else CATEGORY_LABELS.get(code, code)
-    return safe_name(f"{code}_{title[:TITLE_CHARS]}")
+    if item is None:  # a category of our own, outside the county's inventory: its name only, no code
+        return safe_name(short_title(CATEGORY_LABELS.get(code, code), TITLE_CHARS))
+    return safe_name(f"{code}_{short_title(item.title, TITLE_CHARS)}")
 
 
 @dataclass
@@ -75,11 +79,16 @@ class _Planned:
     docx_items: list[tuple[Item, bytes]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
+    @property
+    def last_date(self) -> str:
+        return max((i.date for i in self.items if i.date and not i.missing), default="")
+
 
 class Assembler:
     def __init__(self, spec: Spec, registry: Registry, evidence_root: Path | None, as_of: dt.date,
-                 cache: ConversionCache) -> None:
+                 cache: ConversionCache, settings: ArchiveSettings) -> None:
         self.spec, self.registry, self.root, self.as_of, self.cache = spec, registry, evidence_root, as_of, cache
+        self.settings = settings
         self.renderers: dict[str, Renderer] = {}
         self.result_problems: list[Problem] = []
 
@@ -90,79 +99,65 @@ class Assembler:
         parent = self.spec.inventory.get(item.parent) if item and item.parent else None
         name = safe_name(f"{case.school}_{case.name}_{case.registry_no}")
         top = _folder(parent, parent.code) if parent else _folder(self.spec.inventory.get("A3B4"), "A3B4")
-        plan = _Planned(case, staging / top / _folder(item, category) / name)
-        seq = 1
-        issued = {n.get("kind") for _, n in case.records("notices")}
+        plan = _Planned(case, staging / top / _folder(item, category) / name, findings=findings)
         view = readable_case(case)
-        for template in self.registry.templates:
-            if template.notice_kind and template.notice_kind not in issued:
-                continue  # the archive holds the notices that were issued, not every notice one could issue
-            jobs, _ = select_jobs(template, [case])
-            assign_doc_info(template, jobs, self.as_of)
-            for job in jobs:
-                if template.name not in self.renderers:
-                    self.renderers[template.name] = load_renderer(template.path)
-                renderer = self.renderers[template.name]
-                data = renderer.render(template_context(view, job.record, list(template.per), job.doc))
-                suffix = "" if job.index is None else f"_{job.index + 1:02d}"
-                file = f"{seq:02d}_{safe_name(template.name)}{suffix}.docx"
-                plan.files[file] = data
-                entry = Item(template.name + (f"（第{job.index + 1}份）" if suffix else ""), file,
-                             job.doc.date.isoformat(), job.doc.no, "本系统生成")
-                plan.items.append(entry)
-                plan.docx_items.append((entry, data))
-                seq += 1
-        for evidence in self._ordered_evidence(case, category):
-            seq = self._plan_evidence(plan, evidence, seq)
-        plan.findings = findings
+        for seq, entry in enumerate(plan_entries(case, self.spec, self.registry, self.as_of, findings).entries, 1):
+            if entry.missing:
+                plan.items.append(Item(entry.title, "", entry.date, entry.doc_no, MISSING, author=entry.author,
+                                       missing=True))
+            elif entry.job is not None and entry.template is not None:
+                self._plan_generated(plan, entry, seq, view)
+            else:
+                self._plan_evidence(plan, entry, seq)
         return plan
 
-    def _ordered_evidence(self, case: Case, category: str) -> list[dict[str, Any]]:
-        """Evidence in the order the category's checklist asks for it, then anything else by date."""
-        order: dict[str, int] = {}
-        for rule in self.spec.checklists.rules_for(category):
-            kinds = list(rule.params.get("kinds", []))
-            for matcher in rule.params.get("expect", {}).values():
-                if isinstance(matcher, dict):
-                    kinds += matcher.get("has_evidence", [])
-            for kind in kinds:
-                order.setdefault(kind, len(order))
-        items = [e for _, e in case.records("evidence")]
-        return sorted(items, key=lambda e: (order.get(e.get("kind"), len(order)), e.get("date", ""), e.get("id", "")))
+    @staticmethod
+    def _file_name(seq: int, entry: Entry, ext: str) -> str:
+        date = f"_{entry.date.replace('-', '')}" if entry.date else ""
+        return f"{seq:02d}_{safe_name(entry.kind, 60)}{date}{ext}"
 
-    def _plan_evidence(self, plan: _Planned, evidence: dict[str, Any], seq: int) -> int:
-        label = EVIDENCE_LABELS.get(evidence.get("kind", ""), "佐证材料")
+    def _plan_generated(self, plan: _Planned, entry: Entry, seq: int, view: dict[str, Any]) -> None:
+        template, job = entry.template, entry.job
+        assert template is not None and job is not None and job.doc is not None
+        if template.name not in self.renderers:
+            self.renderers[template.name] = load_renderer(template.path)
+        data = self.renderers[template.name].render(template_context(view, job.record, list(template.per), job.doc))
+        file = self._file_name(seq, entry, ".docx")
+        plan.files[file] = data
+        item = Item(entry.title, file, entry.date, entry.doc_no, entry.remarks, author=entry.author)
+        plan.items.append(item)
+        plan.docx_items.append((item, data))
+
+    def _plan_evidence(self, plan: _Planned, entry: Entry, seq: int) -> None:
+        evidence = entry.evidence or {}
         source_name = str(evidence.get("file", ""))
         ext = Path(source_name).suffix.lower()
-        date = evidence.get("date", "")
-        stem = f"{seq:02d}_{safe_name(label)}" + (f"_{date.replace('-', '')}" if date else "")
-        file = f"{stem}{ext}"
-        entry = Item(f"{label}{'：' + evidence['description'] if evidence.get('description') else ''}", file, date,
-                     remarks=f"材料 {evidence.get('id', '')}", source=source_name)
-        plan.items.append(entry)
+        file = self._file_name(seq, entry, ext)
+        item = Item(entry.title, file, entry.date, entry.doc_no, entry.remarks, source=source_name,
+                    author=entry.author)
+        plan.items.append(item)
         data, problem = self._read_evidence(plan.case, source_name)
         who = f"{plan.case.name}({plan.case.case_id})"
         if data is None:
-            entry.problem = problem
+            item.missing, item.remarks, item.problem = True, MISSING, f"{source_name} {problem}"
             self.result_problems.append(Problem(who, source_name, problem, id="archive.evidence"))
-            return seq + 1
+            return
         plan.files[file] = data
         try:
             if ext == ".pdf":
-                entry.reader = pdf_reader(data)
-                entry.pdf = data
+                item.reader = pdf_reader(data)
+                item.pdf = data
             elif ext in IMAGES:
-                entry.pdf = image_to_pdf(data, self.cache)
+                item.pdf = image_to_pdf(data, self.cache)
             elif ext == ".docx":
-                plan.docx_items.append((entry, data))
+                plan.docx_items.append((item, data))
             elif ext in AUDIO_VIDEO:
-                entry.problem = "音视频资料不能装订，原文件在本案卷文件夹中"
+                item.problem = "音视频资料不能装订，原文件在本案卷文件夹中"
             else:
-                entry.problem = "这种文件不能装订，原文件在本案卷文件夹中"
+                item.problem = "这种文件不能装订，原文件在本案卷文件夹中"
         except ValueError as exc:
-            entry.problem = f"{exc}，未能装订"
+            item.problem = f"{exc}，未能装订"
             self.result_problems.append(Problem(who, source_name, str(exc), id="archive.binding"))
-        return seq + 1
 
     def _read_evidence(self, case: Case, name: str) -> tuple[bytes | None, str]:
         if self.root is None:
@@ -170,25 +165,34 @@ class Assembler:
         return read_evidence(self.root / case.case_id, name)
 
     # ---- writing --------------------------------------------------------------------------
-    def write_case(self, plan: _Planned) -> int:
+    def cover(self, plan: _Planned, file_no: str) -> dict[str, Any]:
+        """The 案卷封面 (DA/T 22-2015 6.2): 档号, 题名, 立卷单位, 起止日期, 保管期限, 密级."""
         case, student = plan.case, plan.case.student
         category = case.category
         item = self.spec.inventory.get(category)
-        dates = sorted(i.date for i in plan.items if i.date)
-        cover = {
-            "item": f"{category} {item.title if item else CATEGORY_LABELS.get(category, category)}",
+        label = f"{category} {item.title if item else CATEGORY_LABELS.get(category, category)}"
+        unit = case.school if not item or "school" in item.keepers else f"{case.township}人民政府"
+        dates = sorted(d for d in (parse_iso(i.date) for i in plan.items if not i.missing) if d)
+        return {
+            "file_no": file_no, "unit": unit, "item": label,
+            "title": f"{unit}关于{student.get('name', '')}（{label}）控辍保学工作的材料",
             "name": student.get("name", ""), "gender": "男" if student.get("gender") == "male" else "女",
             "registry": student.get("registry_no", ""), "school": student.get("school", ""),
-            "hukou": f"{case.county}{case.township}{case.village}",
-            "keepers": item.keeper_labels if item else "乡镇、学校", "case_id": case.case_id,
-            "first": dates[0] if dates else "", "last": dates[-1] if dates else "",
+            "first": cn_date(dates[0]) if dates else "", "last": cn_date(dates[-1]) if dates else "",
+            "retention": self.settings.retention, "classification": self.settings.classification,
+            "made": cn_date(self.as_of),
         }
-        title = f"{student.get('school', '')} {student.get('name', '')} {cover['item']}"
-        cover_pdf, index_pdf, binder = build_binder(cover, title, plan.items, self.cache)
+
+    def write_case(self, plan: _Planned, file_no: str) -> int:
+        cover = self.cover(plan, file_no)
+        title = f"{cover['file_no']}　{cover['title']}"
+        binder = build_binder(cover, title, plan.items, self.cache)
         plan.folder.mkdir(parents=True, exist_ok=True)
-        files = {"00_案卷封面.pdf": cover_pdf, "00_卷内目录.pdf": index_pdf, "案卷.pdf": binder, **plan.files}
-        lines = [f.line() for f in plan.findings] or ["材料齐全，未发现缺漏。"]
-        files["核查结果.txt"] = ("\n".join(lines) + "\n").encode("utf-8")
+        files = {"00_案卷封面.pdf": binder.cover, "00_卷内目录.pdf": binder.index, "99_卷内备考表.pdf": binder.notes,
+                 "案卷.pdf": binder.pdf, **plan.files}
+        case = plan.case
+        student = f"{case.name}（学籍号 {mask_registry(case.registry_no)}）" if case.registry_no else case.name
+        files["核查结果.txt"] = case_findings_text(student, cover["item"], plan.findings).encode("utf-8")
         for name, data in files.items():
             (plan.folder / name).write_bytes(data)
         return len(files)
@@ -224,11 +228,12 @@ class Assembler:
 def assemble_archive(
     cases: Sequence[Case], out: Path, spec: Spec, registry: Registry, *, evidence_root: Path | None,
     as_of: dt.date, units: Sequence[Unit] = (), county: str = "", make_zip: bool = False,
+    settings: ArchiveSettings | None = None,
 ) -> AssembleResult:
     """Build the archive at ``out`` (replacing the previous one only when the new one is complete)."""
     start = time.perf_counter()
     cache = ConversionCache(out.parent / f".{out.name}.cache")
-    assembler = Assembler(spec, registry, evidence_root, as_of, cache)
+    assembler = Assembler(spec, registry, evidence_root, as_of, cache, settings or default_archive())
     result = AssembleResult(out)
     recover_swap(out)
     checked = check_cases(cases, spec, as_of, evidence_root, units)
@@ -242,7 +247,8 @@ def assemble_archive(
         pending = [(item, data) for plan in plans for item, data in plan.docx_items]
         for (item, _), pdf in zip(pending, docx_to_pdf([d for _, d in pending], cache), strict=True):
             item.pdf = pdf
-        result.files = sum(assembler.write_case(plan) for plan in plans)
+        numbered = file_numbers(plans, assembler.settings, as_of)
+        result.files = sum(assembler.write_case(plan, no) for plan, no in numbered)
         result.files += assembler.write_units(units, staging)
         report = build_report(checked, spec, f"{county or '全部'}，案卷 {len(plans)} 份", generated=as_of)
         html = render_html(report)
@@ -261,6 +267,21 @@ def assemble_archive(
     result.converted, result.reused = cache.misses, cache.hits
     result.seconds = time.perf_counter() - start
     return result
+
+
+def file_numbers(plans: Sequence[_Planned], settings: ArchiveSettings,
+                 as_of: dt.date) -> list[tuple[_Planned, str]]:
+    """Each binder's 档号: numbered within the year of its latest document, by school, category and case."""
+    def year(plan: _Planned) -> int:
+        return int(plan.last_date[:4]) if plan.last_date else as_of.year
+
+    ordered = sorted(plans, key=lambda p: (year(p), p.case.school, p.case.category, p.case.case_id))
+    seqs: dict[int, int] = {}
+    numbered = []
+    for plan in ordered:
+        seqs[year(plan)] = seqs.get(year(plan), 0) + 1
+        numbered.append((plan, settings.file_number(year=year(plan), seq=seqs[year(plan)], school=plan.case.school)))
+    return numbered
 
 
 def _zip(out: Path) -> Path:

@@ -1,5 +1,10 @@
-"""A student's binder (案卷.pdf): cover, 卷内目录 whose page ranges are the binder's own pages, every
-item with a bookmark — and a page saying so for anything that could not be included."""
+"""A student's binder (案卷.pdf) as DA/T 22-2015 lays it out: 案卷封面, 卷内目录, the documents with their
+page numbers stamped in the upper right corner, and the 卷内备考表 at the end.
+
+Only the documents' pages are numbered (1 … N); the cover, the index and the 备考表 are not. The
+卷内目录 gives each document's first page, and the last document's first and last page. A document
+that could not be bound gets a page saying so; a missing one (备注 "缺") gets a line and no page.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +15,22 @@ from typing import Any
 
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter, Transformation
 
 from docgen.archive.cache import ConversionCache, digest
 from docgen.archive.pages import html_to_pdf, page_count, pdf_reader
 from docgen.resources import data_text
 
-MAX_INDEX_TRIES = 4
+A4_POINTS = (595.28, 841.89)
 
 
 @dataclass
 class Item:
-    """One entry of the binder and its index line."""
+    """One 卷内文件 and its line in the 卷内目录."""
 
     title: str
     file: str
-    date: str = ""
+    date: str = ""  # ISO
     doc_no: str = ""
     remarks: str = ""
     pdf: bytes | None = None  # None when it could not be included (``problem`` says why)
@@ -33,9 +38,20 @@ class Item:
     pages: int = 0
     reader: PdfReader | None = None  # the parsed pdf, kept so it is parsed once
     source: str = ""  # the evidence file as the case names it
+    author: str = ""  # 责任者
+    missing: bool = False  # listed with 备注 "缺": no pages
 
 
-def _render(template: str, **values: Any) -> str:
+@dataclass(frozen=True)
+class Binder:
+    cover: bytes
+    index: bytes
+    notes: bytes  # 卷内备考表
+    pdf: bytes  # everything, in binding order, with bookmarks
+    pages: int  # numbered pages (the documents')
+
+
+def render_page(template: str, **values: Any) -> str:
     env = Environment(autoescape=select_autoescape(default=True))
     # Our stylesheet is not data: mark it safe, or autoescaping breaks the quotes in font-family.
     return env.from_string(data_text(f"archive/{template}")).render(css=Markup(data_text("archive/archive.css")),
@@ -43,47 +59,80 @@ def _render(template: str, **values: Any) -> str:
 
 
 def _placeholder(item: Item, cache: ConversionCache) -> bytes:
-    return html_to_pdf(_render("notice.html.j2", title=item.title, message=item.problem,
-                               file=item.source or item.file), cache)
+    return html_to_pdf(render_page("notice.html.j2", title=item.title, message=item.problem,
+                                   file=item.source or item.file), cache)
 
 
-def build_binder(cover: dict[str, Any], title: str, items: Sequence[Item],
-                 cache: ConversionCache) -> tuple[bytes, bytes, bytes]:
-    """(cover PDF, index PDF, binder PDF) for one student; fills in each item's page count."""
+def _compact(iso: str) -> str:
+    """DA/T 22 dates in the index: 8 digits, 20220915."""
+    return iso.replace("-", "")
+
+
+def index_entries(items: Sequence[Item]) -> list[dict[str, Any]]:
+    """The 卷内目录 lines: first page of each document, first—last for the last document with pages."""
+    entries, start = [], 1
+    bound = [i for i in items if not i.missing]
+    for seq, item in enumerate(items, 1):
+        pages = ""
+        if not item.missing:
+            end = start + item.pages - 1
+            pages = f"{start}—{end}" if item is bound[-1] and end > start else str(start)
+            start = end + 1
+        remarks = item.remarks or ("未能装订，见说明页" if item.problem else "")
+        entries.append({"seq": seq, "doc_no": item.doc_no, "author": item.author, "title": item.title,
+                        "date": _compact(item.date), "pages": pages, "remarks": remarks})
+    return entries
+
+
+def _stamp(writer: PdfWriter, first: int, count: int, cache: ConversionCache) -> None:
+    """Number ``count`` pages of ``writer`` from its page ``first`` on, 1 … count, upper right."""
+    if count == 0:
+        return
+    stamps = PdfReader(io.BytesIO(html_to_pdf(render_page("stamps.html.j2", numbers=range(1, count + 1)), cache)))
+    for n in range(count):
+        page = writer.pages[first + n]
+        if page.rotation:
+            page.transfer_rotation_to_content()
+        box = page.mediabox
+        shift = Transformation().translate(float(box.right) - A4_POINTS[0], float(box.top) - A4_POINTS[1])
+        page.merge_transformed_page(stamps.pages[n], shift)
+
+
+def build_binder(cover: dict[str, Any], title: str, items: Sequence[Item], cache: ConversionCache) -> Binder:
+    """The binder of one student; fills in each bound item's page count."""
     for item in items:
+        if item.missing:
+            continue
         if item.pdf is None:
             item.pdf = _placeholder(item, cache)
         if item.reader is None:
             item.reader = pdf_reader(item.pdf)
         item.pages = len(item.reader.pages)
-    index_pages = 1
-    for _ in range(MAX_INDEX_TRIES):
-        entries, start = [], 2 + index_pages  # the cover is one page
-        for seq, item in enumerate(items, 1):
-            end = start + item.pages - 1
-            entries.append({"seq": seq, "title": item.title, "doc_no": item.doc_no, "date": item.date,
-                            "pages": f"{start}" if end == start else f"{start}—{end}",
-                            "remarks": item.remarks or ("未能纳入，见说明页" if item.problem else "")})
-            start = end + 1
-        index_pdf = html_to_pdf(_render("index.html.j2", title=title, entries=entries), cache)
-        if page_count(index_pdf) == index_pages:
-            break
-        index_pages = page_count(index_pdf)
-    total = 1 + index_pages + sum(i.pages for i in items)
-    cover_pdf = html_to_pdf(_render("cover.html.j2", c=dict(cover, item_count=len(items), page_total=total)), cache)
-    if page_count(cover_pdf) != 1 or page_count(index_pdf) != index_pages:
-        raise RuntimeError("cover or index page count did not settle")
-    key = digest(b"binder", cover_pdf, index_pdf, *(item.pdf or b"" for item in items),
+    total = sum(i.pages for i in items if not i.missing)
+    missing = [i for i in items if i.missing]
+    unbound = [i for i in items if i.problem and not i.missing]
+    index_pdf = html_to_pdf(render_page("index.html.j2", title=title, entries=index_entries(items)), cache)
+    cover_pdf = html_to_pdf(render_page("cover.html.j2", c=dict(cover, item_count=len(items) - len(missing),
+                                                                page_total=total)), cache)
+    notes_pdf = html_to_pdf(render_page("notes.html.j2", c=cover, count=len(items) - len(missing), pages=total,
+                                        missing=missing, unbound=unbound), cache)
+    if page_count(cover_pdf) != 1:
+        raise RuntimeError("the cover did not fit on one page")
+    key = digest(b"binder-2", cover_pdf, index_pdf, notes_pdf, *(item.pdf or b"" for item in items),
                  *(f"{seq}. {item.title}".encode() for seq, item in enumerate(items, 1)))
     cached = cache.get(key)
-    if cached is not None:
-        return cover_pdf, index_pdf, cached
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(cover_pdf)), outline_item="案卷封面", import_outline=False)
-    writer.append(PdfReader(io.BytesIO(index_pdf)), outline_item="卷内目录", import_outline=False)
-    for seq, item in enumerate(items, 1):
-        writer.append(item.reader, outline_item=f"{seq}. {item.title}", import_outline=False)
-    out = io.BytesIO()
-    writer.write(out)
-    cache.put(key, out.getvalue())
-    return cover_pdf, index_pdf, out.getvalue()
+    if cached is None:
+        writer = PdfWriter()
+        writer.append(PdfReader(io.BytesIO(cover_pdf)), outline_item="案卷封面", import_outline=False)
+        writer.append(PdfReader(io.BytesIO(index_pdf)), outline_item="卷内目录", import_outline=False)
+        first = len(writer.pages)
+        for seq, item in enumerate(items, 1):
+            if not item.missing:
+                writer.append(item.reader, outline_item=f"{seq}. {item.title}", import_outline=False)
+        _stamp(writer, first, total, cache)
+        writer.append(PdfReader(io.BytesIO(notes_pdf)), outline_item="卷内备考表", import_outline=False)
+        out = io.BytesIO()
+        writer.write(out)
+        cached = out.getvalue()
+        cache.put(key, cached)
+    return Binder(cover_pdf, index_pdf, notes_pdf, cached, total)

@@ -14,6 +14,7 @@ from docgen.cli import (
     main,
     parse_date_option,
     templates_option,
+    workspace_option,
 )
 from docgen.errors import EXIT_OK, EXIT_PROBLEMS
 
@@ -100,16 +101,20 @@ def _inputs(files: Sequence[Path], evidence: Path | None, institutions: Path | N
 @click.option("--checklists", "checklist_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="核查规则目录（默认项目自带的 checklists/）。")
 @templates_option
+@workspace_option
 @handles_errors
 def assemble(files: tuple[Path, ...], evidence: Path, out: Path, institutions: Path | None, as_of: dt.date | None,
-             make_zip: bool, spec_dir: Path | None, checklist_dir: Path | None, template_dir: Path | None) -> int:
+             make_zip: bool, spec_dir: Path | None, checklist_dir: Path | None, template_dir: Path | None,
+             workspace_dir: Path | None) -> int:
     """按档案资料清单整理迎检档案：每生一个文件夹（封面、卷内目录、案卷 PDF、核查结果），整体做成 BagIt 包。"""
     from docgen.archive import assemble_archive
     from docgen.check.institutions import load_units
     from docgen.fsutil import refuse_overlap, require_dir
     from docgen.render import load_registry
     from docgen.specs import load_spec
+    from docgen.workspace import require_workspace
 
+    settings = require_workspace(workspace_dir).archive  # the county's 档号 scheme, 保管期限 and 密级
     zip_path = out.parent / f"{out.name}.zip" if make_zip else None
     inputs = _inputs(files, evidence, institutions, spec_dir, checklist_dir, template_dir)
     refuse_overlap([("档案目录", out), ("zip 文件", zip_path)], inputs)
@@ -119,7 +124,8 @@ def assemble(files: tuple[Path, ...], evidence: Path, out: Path, institutions: P
     cases = load_checked(files)
     counties = sorted({c.county for c in cases} - {""})
     result = assemble_archive(cases, out, spec, registry, evidence_root=evidence, as_of=as_of or dt.date.today(),
-                              units=units, county="、".join(counties), make_zip=make_zip)
+                              units=units, county="、".join(counties), make_zip=make_zip,
+                              settings=settings)
     click.echo(f"档案已整理到 {out}：{result.students} 名学生，{result.files} 个文件，"
                f"转换 {result.converted} 个、沿用缓存 {result.reused} 个，用时 {result.seconds:.1f} 秒")
     if result.zip_path:

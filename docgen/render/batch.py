@@ -138,9 +138,11 @@ def _recorded(spec: TemplateSpec, job: Job) -> dict[str, Any]:
         return {}
     if spec.dated_by:
         by = spec.dated_by
-        item = next((r for _, r in job.case.records(by["list"].split(".")) if _matches(r.get, by.get("where", {}))),
-                    None)
-        return {"date": item.get(by["field"]) if item else None}
+        if "list" not in by:
+            return {"date": job.case.get_path(by["field"])}
+        items = [r for _, r in job.case.records(by["list"].split(".")) if _matches(r.get, by.get("where", {}))]
+        dates = sorted(str(r[by["field"]]) for r in items if r.get(by["field"]))
+        return {"date": (dates[-1] if by.get("pick") == "last" else dates[0]) if dates else None}
     record = job.record or {}
     date = next((record.get(k) for k in ("sent_on", "applied_on", "date") if record.get(k)), None)
     return {"doc_no": record.get("doc_no"), "date": date}

@@ -33,6 +33,7 @@ class TemplateSpec:
     answers: dict[str, Any] = field(default_factory=dict)  # the notice this document follows, and the wait
     dated_by: dict[str, Any] = field(default_factory=dict)  # the case record whose date the document takes
     style: str = ""  # 公文 (GB/T 9704), 执法文书 (行政执法文书) or 表格
+    signed_copy: str = ""  # the evidence kind of the signed scan that stands for this document in an archive
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,12 @@ def load_registry(folder: Path | None = None) -> Registry:
             listed = case_field(list(per))
             if source == "roster" or listed is None or listed.kind != "array":
                 raise SpecError(str(path), f"{where}：per “{entry['per']}” 不是案卷中的列表")
-        for dotted in [*entry["fields"], *(k for k in entry.get("where", {}) if not per)]:
+        kinds = case_field(["evidence", "[]", "kind"]).labels
+        if entry.get("signed_copy") and entry["signed_copy"] not in kinds:
+            raise SpecError(str(path), f"{where}：signed_copy “{entry['signed_copy']}” 不是佐证材料的种类")
+        dated = entry.get("dated_by", {})
+        case_dated = [dated["field"]] if dated and "list" not in dated else []
+        for dotted in [*entry["fields"], *(k for k in entry.get("where", {}) if not per), *case_dated]:
             if not known(dotted.split(".")):
                 raise SpecError(str(path), f"{where}：{dotted} 不在{'台账' if source == 'roster' else '案卷'}格式中")
         specs.append(TemplateSpec(
@@ -74,6 +80,7 @@ def load_registry(folder: Path | None = None) -> Registry:
             series=entry.get("series", ""), deadline_days=entry.get("deadline_days"),
             notice_kind=entry.get("notice_kind", ""), where=entry.get("where", {}), source=source,
             answers=entry.get("answers", {}), dated_by=entry.get("dated_by", {}), style=entry.get("style", ""),
+            signed_copy=entry.get("signed_copy", ""),
         ))
     return Registry(folder, tuple(specs))
 

@@ -7,7 +7,9 @@ import io
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from pypdf import PdfReader
@@ -16,6 +18,7 @@ from docgen.archive import assemble_archive, verify_bag
 from docgen.cases import load_data
 from docgen.render import load_registry
 from docgen.specs import load_spec
+from docgen.workspace import default_archive
 
 AS_OF = dt.date(2026, 11, 23)
 PICK = ("QS-2022-001", "QS-2022-004", "QS-2022-014")  # complete B4-1, B4-1 with a missing photo, B4-6
@@ -50,6 +53,49 @@ def built(work: Path):
     return assemble(work)
 
 
+def text_of(pdf: Path | bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf)
+    return "".join("".join(p.extract_text().split()) for p in reader.pages)
+
+
+def stamped_number(page) -> str:
+    """The number printed in the upper right corner of a binder page (DA/T 22 页号), "" if none."""
+    found = []
+
+    def visit(text, cm, tm, _font, _size) -> None:
+        x = cm[0] * tm[4] + cm[2] * tm[5] + cm[4]
+        y = cm[1] * tm[4] + cm[3] * tm[5] + cm[5]
+        if text.strip() and y > float(page.mediabox.top) - 60 and x > float(page.mediabox.right) - 120:
+            found.append(text.strip())
+
+    page.extract_text(visitor_text=visit)
+    return "".join(found)
+
+
+INDEX_COLUMNS = ("序号", "文号", "责任者", "题名", "日期", "页号", "备注")
+
+
+def index_rows(folder: Path) -> list[dict[str, str]]:
+    """The 卷内目录 read back from the PDF by word positions (poppler's pdftotext -bbox): one dict per row,
+    each cell's words joined across wrapped lines (spaces dropped)."""
+    xml = subprocess.run(["pdftotext", "-bbox", str(folder / "00_卷内目录.pdf"), "-"], check=True,
+                         capture_output=True, text=True).stdout
+    rows: list[dict[str, str]] = []
+    for page in ElementTree.fromstring(xml).iter("{http://www.w3.org/1999/xhtml}page"):
+        words = [(float(w.get("xMin")), float(w.get("yMin")), w.text or "")
+                 for w in page.iter("{http://www.w3.org/1999/xhtml}word")]
+        heads = {t: (x, y) for x, y, t in words if t in INDEX_COLUMNS}
+        starts = [heads[c][0] for c in INDEX_COLUMNS]
+        body = [(x, y, t) for x, y, t in words if y > heads["序号"][1] + 2]
+        tops = sorted({y for x, y, t in body if x < starts[1] - 2 and t.isdigit()})
+        for top, below in zip(tops, [*tops[1:], 1e9], strict=True):
+            cells = dict.fromkeys(INDEX_COLUMNS, "")
+            for x, _, t in sorted((b for b in body if top - 1 <= b[1] < below - 1), key=lambda b: (b[1], b[0])):
+                cells[INDEX_COLUMNS[max(i for i, start in enumerate(starts) if x >= start - 4)]] += t
+            rows.append(cells)
+    return rows
+
+
 def test_layout_follows_the_inventory(work: Path, built) -> None:
     archive = work / "archive"
     folders = sorted(p.relative_to(archive / "data").as_posix() for p in (archive / "data").glob("A3B4*/*/*"))
@@ -60,41 +106,90 @@ def test_layout_follows_the_inventory(work: Path, built) -> None:
                 f"{cases['QS-2022-014']['registry_no']}"]
     assert folders == sorted(expected)
     files = sorted(p.name for p in student(archive, "林嘉豪").iterdir())
-    assert files[:3] == ["00_卷内目录.pdf", "00_案卷封面.pdf", "01_限期复学通知书.docx"]
-    assert {"案卷.pdf", "核查结果.txt", "08_学籍证明_20221012.pdf", "09_在校就读照片_20221014.jpg"} <= set(files)
-    assert (student(archive, "林嘉豪") / "核查结果.txt").read_text(encoding="utf-8") == "材料齐全，未发现缺漏。\n"
+    assert files[:3] == ["00_卷内目录.pdf", "00_案卷封面.pdf", "01_劝返记录表_20220908.pdf"]
+    assert {"案卷.pdf", "核查结果.txt", "99_卷内备考表.pdf"} <= set(files)
+    assert any(re.fullmatch(r"\d\d_学籍证明_20221012\.pdf", f) for f in files)
+    result = (student(archive, "林嘉豪") / "核查结果.txt").read_text(encoding="utf-8")
+    assert result.startswith("林嘉豪（学籍号 ") and result.endswith("的案卷（B4-1 劝返回原学校就读）：材料齐全，未发现缺漏。\n")
     assert built.students == 3 and (archive / "bag-info.txt").read_text(encoding="utf-8").count("青石县") == 1
 
 
-def test_binder_bookmarks_and_pages_match_the_index(work: Path, built) -> None:
+def test_folder_names_are_cut_between_words_only() -> None:
+    from docgen.fsutil import short_title
+
+    assert short_title("极度厌学、存在严重破坏学校秩序行为、连续反复辍学", 20) == "极度厌学、存在严重破坏学校秩序行为"
+    assert short_title("义务教育阶段适龄儿童少年就读情况统计表（分村统计）", 20) == "义务教育阶段适龄儿童少年就读情况统计表"
+    assert short_title("没有任何可以断开的地方的一个很长很长很长的题名", 10) == "没有任何可以断开的地方的一个很长很长很长的题名"
+
+
+def test_binder_pages_are_stamped_and_match_the_index(work: Path, built) -> None:
     folder = student(work / "archive", "林嘉豪")
     binder = PdfReader(folder / "案卷.pdf")
-    marks = [(o.title, binder.get_destination_page_number(o) + 1) for o in binder.outline]
-    assert marks[:2] == [("案卷封面", 1), ("卷内目录", 2)]
-    index_text = "".join("".join(p.extract_text().split()) for p in PdfReader(folder / "00_卷内目录.pdf").pages)
-    items = marks[2:]
-    for (title, page), (_, next_page) in zip(items, [*items[1:], ("", len(binder.pages) + 1)], strict=True):
-        expected = f"{page}" if next_page - 1 == page else f"{page}—{next_page - 1}"
-        seq = title.split(".")[0]
-        assert re.search(rf"{seq}\D.*?{expected}", index_text), (title, expected)
-    cover = "".join(binder.pages[0].extract_text().split())
-    assert f"{len(items)}件/{len(binder.pages)}页" in cover
+    marks = [(o.title, binder.get_destination_page_number(o)) for o in binder.outline]
+    assert marks[:2] == [("案卷封面", 0), ("卷内目录", 1)] and marks[-1][0] == "卷内备考表"
+    first = marks[2][1]
+    # Only the documents' pages carry a number, 1 … N in the upper right; cover, index and 备考表 none.
+    numbers = [stamped_number(p) for p in binder.pages]
+    last = marks[-1][1]
+    assert numbers[:first] == [""] * first and numbers[last:] == [""] * (len(binder.pages) - last)
+    assert numbers[first:last] == [str(n) for n in range(1, last - first + 1)]
+    rows = index_rows(folder)
+    documents = marks[2:-1]
+    assert len(rows) == len(documents)
+    for row, (title, page) in zip(rows, documents, strict=True):
+        assert title.replace(" ", "") == f"{row['序号']}.{row['题名']}"
+        assert row["页号"].split("—")[0] == str(page - first + 1), (title, row)
+    assert rows[-1]["页号"] in {str(last - first), f"{documents[-1][1] - first + 1}—{last - first}"}
+    dates = [row["日期"] for row in rows]
+    assert all(re.fullmatch(r"20\d{6}", d) for d in dates) and dates == sorted(dates)  # date order
+    assert all(row["责任者"] for row in rows)
+    cover = text_of(folder / "00_案卷封面.pdf")
+    assert f"{len(documents)}件，{last - first}页" in cover
+    settings = default_archive()  # assemble_archive without settings: the defaults a new workspace gets
+    assert any(f"档号{settings.file_number(year=2022, seq=n)}" in cover for n in (1, 2, 3))
+    assert f"保管期限{settings.retention}" in cover and f"密级{settings.classification}" in cover
+    assert "立卷单位" + built_school(work, "QS-2022-001") in cover
+    assert "自2022年9月8日至2022年10月14日" in cover
+    notes = text_of(folder / "99_卷内备考表.pdf")
+    assert "立卷人" in notes and "检查人" in notes and "卷内文件齐全" in notes
 
 
-def test_what_cannot_be_included_gets_a_page_and_a_line(work: Path, built) -> None:
+def built_school(work: Path, case_id: str) -> str:
+    cases = json.loads((work / "cases.json").read_text(encoding="utf-8"))["cases"]
+    return next(c["student"]["school"] for c in cases if c["case_id"] == case_id)
+
+
+def test_signed_scan_replaces_the_generated_form(work: Path, built) -> None:
+    folder = student(work / "archive", "林嘉豪")
+    assert not list(folder.glob("*劝返记录表*.docx"))  # every visit has its signed record
+    records = [r for r in index_rows(folder) if r["题名"].startswith("劝返记录表")]
+    assert len(records) == 5 and all(r["备注"] == "签字盖章件" for r in records)
+    assert len(list(folder.glob("*_劝返记录表_*.pdf"))) == 5
+    # 限期复学通知书 has no scan of its own: the generated one is filed with its 文号 and issuer.
+    (notice,) = [r for r in index_rows(folder) if r["题名"] == "限期复学通知书"]
+    assert re.fullmatch(r"云政限复〔2022〕\d+号", notice["文号"]) and notice["责任者"] == "云溪镇人民政府"
+
+
+def test_a_missing_file_is_listed_as_missing_and_takes_no_page(work: Path, built) -> None:
     assert [str(p) for p in built.problems] == ["韩雨涵(QS-2022-004): 013_在校就读照片_20221102.jpg 文件不存在"]
-    binder = PdfReader(student(work / "archive", "韩雨涵") / "案卷.pdf")
-    texts = ["".join(p.extract_text().split()) for p in binder.pages]
-    assert any("文件不存在" in t and "013_在校就读照片_20221102.jpg" in t for t in texts)
-    findings = (student(work / "archive", "韩雨涵") / "核查结果.txt").read_text(encoding="utf-8")
-    assert "evidence.file" in findings
+    folder = student(work / "archive", "韩雨涵")
+    (row,) = [r for r in index_rows(folder) if r["题名"].startswith("在校就读照片")]
+    assert row["备注"] == "缺" and row["页号"] == "" and row == index_rows(folder)[-1]
+    assert "在校就读照片" not in "".join(p.name for p in folder.iterdir())
+    binder = PdfReader(folder / "案卷.pdf")
+    assert not any("013_在校就读照片" in "".join(p.extract_text().split()) for p in binder.pages[2:-1])
+    notes = text_of(folder / "99_卷内备考表.pdf")
+    assert "缺少的材料1件" in notes and "013_在校就读照片_20221102.jpg文件不存在" in notes
+    findings = (folder / "核查结果.txt").read_text(encoding="utf-8")
+    assert "文件不存在" in findings and "佐证材料（第13条）的文件路径" in findings
+    assert "$." not in findings and "evidence.file" not in findings
 
 
 def test_verify_names_every_change(work: Path, built) -> None:
     copy = work / "tampered"
     shutil.copytree(work / "archive", copy)
     assert verify_bag(copy).problems == []
-    target = next(student(copy, "林嘉豪").glob("08_学籍证明_*.pdf"))
+    target = next(student(copy, "林嘉豪").glob("*_学籍证明_*.pdf"))
     data = bytearray(target.read_bytes())
     data[100] ^= 1
     target.write_bytes(bytes(data))
@@ -123,9 +218,9 @@ def test_corrupt_files_and_escaping_paths_are_reported_and_the_rest_is_built(wor
         "坏的.jpg 图片无法读取",
         "坏的.pdf PDF 文件已损坏，无法读取",
     ])
-    binder = PdfReader(student(work / "with-bad-files", "林嘉豪") / "案卷.pdf")
-    text = "".join("".join(p.extract_text().split()) for p in binder.pages)
-    assert "PDF文件已损坏，无法读取，未能装订" in text and "路径指向本案材料目录之外" in text
+    folder = student(work / "with-bad-files", "林嘉豪")
+    assert "PDF文件已损坏，无法读取，未能装订" in text_of(folder / "案卷.pdf")
+    assert "路径指向本案材料目录之外" in text_of(folder / "99_卷内备考表.pdf")
     assert verify_bag(work / "with-bad-files").problems == []
 
 
@@ -136,7 +231,7 @@ def test_a_second_run_converts_only_what_changed_and_drops_what_was_removed(work
     case = next(c for c in data["cases"] if c["case_id"] == "QS-2022-001")
     case["evidence"] = [e for e in case["evidence"] if e["kind"] != "school_photo"]
     fewer = assemble(work, "archive", data)
-    assert fewer.converted <= 4  # that student's index, cover and binder
+    assert fewer.converted <= 6  # that student's index, cover, 备考表, page stamps and binder
     assert not list(student(work / "archive", "林嘉豪").glob("*在校就读照片*"))
     assert verify_bag(work / "archive").problems == []
 
@@ -172,8 +267,7 @@ def test_zip_holds_the_whole_bag(work: Path) -> None:
     assert sum(n.startswith("zipped/data/") and not n.endswith("/") for n in names) == result.files
 
 
-def test_cover_and_index_are_single_conversions(work: Path) -> None:
-    """Smoke test for the binder on its own: page counts add up."""
+def test_binder_on_its_own_numbers_documents_only(work: Path) -> None:
     from docgen.archive.binder import Item, build_binder
     from docgen.archive.cache import ConversionCache
     from docgen.archive.pages import html_to_pdf
@@ -181,8 +275,10 @@ def test_cover_and_index_are_single_conversions(work: Path) -> None:
     cache = ConversionCache(work / "binder-cache")
     two_pages = html_to_pdf("<p>一</p><p style='page-break-before:always'>二</p>", cache)
     items = [Item(f"材料{i}", f"{i}.pdf", pdf=two_pages) for i in range(3)]
-    _, index, binder = build_binder({"item": "B4-1", "name": "测试"}, "测试", items, cache)
-    reader = PdfReader(io.BytesIO(binder))
-    assert len(reader.pages) == 1 + len(PdfReader(io.BytesIO(index)).pages) + 6
-    text = "".join(PdfReader(io.BytesIO(index)).pages[0].extract_text().split())
-    assert "3—4" in text and "5—6" in text and "7—8" in text
+    items.append(Item("缺的材料", "", missing=True, remarks="缺"))
+    binder = build_binder({"item": "B4-1", "name": "测试"}, "测试", items, cache)
+    reader = PdfReader(io.BytesIO(binder.pdf))
+    assert binder.pages == 6 and len(reader.pages) == 1 + len(PdfReader(io.BytesIO(binder.index)).pages) + 6 + 1
+    rows = ["".join(line.split()) for line in PdfReader(io.BytesIO(binder.index)).pages[0].extract_text().splitlines()]
+    assert [r for r in rows if r.startswith(("1材料", "2材料", "3材料", "4缺"))] == [
+        "1材料01", "2材料13", "3材料25—6", "4缺的材料缺"]
