@@ -20,14 +20,40 @@ _ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r", "\u2028": " ", "\u2029": " 
 
 
 @dataclass(frozen=True)
-class Source:
-    """Where a requirement comes from: the seed document and the passage, for an auditor's 'why?'."""
+class Document:
+    """A regulation or official document a requirement comes from, as the sources register names it."""
 
-    seed: str
+    id: str
+    title: str
+    issuer: str = ""
+    doc_no: str = ""
+    date: str = ""  # ISO, "" when the document does not say
+    note: str = ""
+
+    def __str__(self) -> str:
+        """``咸宜镇人民政府《关于印发…的通知》（咸宜府发〔2022〕56号，2022年8月5日）``."""
+        inner = self.title.translate(str.maketrans("《》", "〈〉"))  # a title quoted inside a title: 〈〉
+        title = f"《{inner}》"
+        said = [self.doc_no] if self.doc_no else []
+        if self.date:
+            year, month, day = (int(p) for p in self.date.split("-"))
+            said.append(f"{year}年{month}月{day}日")
+        return f"{self.issuer}{title}" + (f"（{'，'.join(said)}）" if said else "")
+
+    def as_json(self) -> dict[str, str]:
+        return {k: v for k, v in {"id": self.id, "title": self.title, "issuer": self.issuer, "doc_no": self.doc_no,
+                                  "date": self.date}.items() if v}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a requirement comes from: the document and the passage, for an auditor's 'why?'."""
+
+    document: Document
     passage: str
 
     def __str__(self) -> str:
-        return f"{self.seed}：{self.passage}"
+        return f"{self.document}：“{self.passage}”"
 
 
 @dataclass(frozen=True)
@@ -99,7 +125,7 @@ class Problem:
         out: dict[str, Any] = {"id": self.id, "severity": self.severity, "file": self.file, "case": self.case,
                                "place": self.path, "message": self.message}
         if self.source is not None:
-            out["source"] = {"seed": self.source.seed, "passage": self.source.passage}
+            out["source"] = self.source.document.as_json() | {"passage": self.source.passage}
         if self.unit:
             out["unit"] = self.unit
         if self.item:

@@ -40,7 +40,8 @@ class NoWorkspaceError(DocgenError):
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(f"{detail}没有找到工作区（县的设置和文号登记簿）。先在本县的工作目录运行"
-                         f" docgen init --county 某某县，或用 --workspace 目录 / 环境变量 {ENV_VAR} 指定。未编任何文号，也未写出任何文件")
+                         f" docgen init --county 某某县，或用 --workspace 目录 / 环境变量 {ENV_VAR} 指定。"
+                         "未编任何文号，也未写出任何文件")
 
 
 @dataclass(frozen=True)

@@ -56,3 +56,25 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     init_workspace(root, "青石县")
     monkeypatch.setenv(ENV_VAR, str(root))
     return root
+
+
+@pytest.fixture(scope="session")
+def chrome():
+    """Debian's chromium, headless, driven through Debian's chromium-driver (no browser downloads)."""
+    import shutil
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary = shutil.which("chromium")
+    driver_path = shutil.which("chromedriver")
+    assert binary and driver_path, "chromium and chromium-driver (Debian) are installed by scripts/setup.sh"
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()

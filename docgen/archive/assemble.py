@@ -251,9 +251,8 @@ def assemble_archive(
         result.files = sum(assembler.write_case(plan, no) for plan, no in numbered)
         result.files += assembler.write_units(units, staging)
         report = build_report(checked, spec, f"{county or '全部'}，案卷 {len(plans)} 份", generated=as_of)
-        html = render_html(report)
-        (staging / "核查报告.html").write_text(html, encoding="utf-8")
-        (staging / "核查报告.pdf").write_bytes(html_to_pdf(html, cache))
+        (staging / "核查报告.html").write_text(render_html(report), encoding="utf-8")
+        (staging / "核查报告.pdf").write_bytes(html_to_pdf(render_html(report, for_print=True), cache))
         result.files += 2
         result.students, result.gaps = len(plans), len(checked.gaps)
         schools = sorted({c.school for c in checked.cases})

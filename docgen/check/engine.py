@@ -14,12 +14,12 @@ from docgen.check.findings import CaseRef, Finding, finding
 from docgen.check.institutions import Unit, check_units
 from docgen.check.kinds import KINDS, Context
 from docgen.idcard import mask_ids_in
+from docgen.problems import Document, Source
 from docgen.specs import Rule, Spec
-from docgen.specs.inventory import Source
 
 INACTIVE_RULE = "inventory.inactive"
 INVALID_RULE = "case.invalid"
-INVALID_SOURCE = Source("案卷格式（docgen validate）", "案卷数据须真实、完整、可以核查")
+INVALID_SOURCE = Source(Document("case-schema", "案卷格式（docgen validate）"), "案卷数据须真实、完整、可以核查")
 SHOWN_PROBLEMS = 3
 INVALID_ITEM = "案卷数据有误"  # the report's section for cases whose category cannot be read
 
@@ -33,6 +33,7 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     evidence_checked: bool = False
     units: list[str] = field(default_factory=list)
+    unit_places: dict[str, tuple[str, str]] = field(default_factory=dict)  # unit name → (kind, township)
 
     @property
     def gaps(self) -> list[Finding]:
@@ -130,7 +131,8 @@ def check_cases(
     A case whose data did not pass the loader is one finding of its own (案卷数据有误); the rest are audited.
     Evidence files are opened (``fast``: only their first bytes read), with results kept between runs.
     """
-    result = CheckResult(as_of, evidence_checked=evidence_root is not None, units=[u.name for u in units])
+    result = CheckResult(as_of, evidence_checked=evidence_root is not None, units=[u.name for u in units],
+                         unit_places={u.name: (u.kind, u.township) for u in units})
     result.findings.extend(check_units(list(units), spec.inventory, evidence_root))
     for bad in rejected:
         invalid = invalid_finding(bad)

@@ -25,10 +25,25 @@ class UnitCount:
     incomplete: int = 0
     errors: int = 0
     warnings: int = 0
+    unit_errors: int = 0  # gaps in the unit's own archive (A3B1–A3B3), or its villages' for a township
+    unit_warnings: int = 0
 
     @property
     def complete(self) -> int:
         return self.cases - self.incomplete
+
+    @property
+    def all_errors(self) -> int:
+        return self.errors + self.unit_errors
+
+    @property
+    def all_warnings(self) -> int:
+        return self.warnings + self.unit_warnings
+
+    def rank(self) -> tuple[int, int, int, float, str]:
+        """Worst first: most gaps, then most incomplete cases, then the highest share incomplete."""
+        share = self.incomplete / self.cases if self.cases else 0.0
+        return (-self.all_errors, -self.all_warnings, -self.incomplete, -share, self.name)
 
 
 @dataclass
@@ -84,7 +99,8 @@ class Report:
 
         def unit(u: UnitCount) -> dict[str, Any]:
             return {"name": u.name, "cases": u.cases, "complete": u.complete, "incomplete": u.incomplete,
-                    "errors": u.errors, "warnings": u.warnings}
+                    "errors": u.errors, "warnings": u.warnings, "unit_errors": u.unit_errors,
+                    "unit_warnings": u.unit_warnings}
 
         return {
             "title": self.title, "scope": self.scope, "as_of": self.as_of.isoformat(),
@@ -120,12 +136,30 @@ def build_report(result: CheckResult, spec: Spec, scope: str, generated: dt.date
     for ref in result.cases:
         by_township[ref.township].append(ref)
         by_school[(ref.township, ref.school)].append(ref)
+    for name, (kind, township) in result.unit_places.items():  # units with no cases still get a row
+        if kind in ("primary", "middle", "school"):
+            by_school.setdefault((township, name), [])
+        by_township.setdefault(township, [])
+
+    townships = {t: counts(t, t, refs) for t, refs in by_township.items()}
+    schools = {s: counts(s, t, refs) for (t, s), refs in by_school.items()}
+    total = counts("合计", "", result.cases)
+    for f in result.gaps:
+        if not f.unit:
+            continue
+        kind, township = result.unit_places.get(f.unit, ("", ""))
+        rows = [total, townships.get(township)] + ([schools.get(f.unit)] if kind in ("primary", "middle") else [])
+        for row in filter(None, rows):
+            row.unit_errors += f.severity == "error"
+            row.unit_warnings += f.severity == "warning"
 
     def section(ref: CaseRef) -> StudentSection:
         return StudentSection(ref, mask_id(ref.id_number), mask_registry(ref.registry_no),
                               per_case.get((ref.file, ref.case_id), []))
 
     incomplete = [section(ref) for ref in result.cases if per_case.get((ref.file, ref.case_id))]
+    incomplete.sort(key=lambda s: (-sum(f.is_error for f in s.findings), -len(s.findings), s.case.township,
+                                   s.case.school, s.case.name))
     items = []
     for item in spec.inventory.walk():
         students = [s for s in incomplete if s.case.category == item.code]
@@ -138,9 +172,9 @@ def build_report(result: CheckResult, spec: Spec, scope: str, generated: dt.date
     return Report(
         title=REPORT_TITLE, scope=scope, as_of=result.as_of, generated=generated or dt.date.today(),
         spec_title=spec.inventory.title, evidence_checked=result.evidence_checked,
-        total=counts("合计", "", result.cases),
-        townships=[counts(t, t, refs) for t, refs in sorted(by_township.items())],
-        schools=[counts(s, t, refs) for (t, s), refs in sorted(by_school.items())],
+        total=total,
+        townships=sorted(townships.values(), key=UnitCount.rank),
+        schools=sorted(schools.values(), key=UnitCount.rank),
         incomplete=incomplete, items=items, units=_unit_sections(result), units_checked=len(result.units),
         notes=[f for f in result.findings if not f.counts],
         by_severity=dict(Counter(f.severity for f in result.findings)),
@@ -152,7 +186,8 @@ def _unit_sections(result: CheckResult) -> list[UnitSection]:
     for f in result.gaps:
         if f.unit:
             by_unit[f.unit].append(f)
-    return [UnitSection(name, by_unit[name]) for name in result.units if by_unit.get(name)]
+    sections = [UnitSection(name, by_unit[name]) for name in result.units if by_unit.get(name)]
+    return sorted(sections, key=lambda u: (-sum(f.is_error for f in u.findings), -len(u.findings), u.name))
 
 
 def _category_label(category: str) -> str:

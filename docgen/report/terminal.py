@@ -19,14 +19,14 @@ def _pad(text: str, width: int) -> str:
 def summary_lines(report: Report) -> Iterator[str]:
     yield f"{report.title}（截至 {report.as_of.isoformat()}）"
     yield f"范围：{report.scope}"
-    rows = [("单位", "案卷", "齐全", "有缺漏", "缺漏", "建议补充")]
+    rows = [("单位（问题多的在前）", "案卷", "齐全", "有缺漏", "案卷缺漏", "单位档案缺漏", "建议补充")]
     ordered = []
     for town in report.townships:
         ordered.append((town.name, town))
         ordered.extend((f"  {school.name}", school) for school in report.schools if school.township == town.name)
     for name, unit in [*ordered, ("合计", report.total)]:
         rows.append((name, str(unit.cases), str(unit.complete), str(unit.incomplete), str(unit.errors),
-                     str(unit.warnings)))
+                     str(unit.unit_errors), str(unit.all_warnings)))
     widths = [max(_width(r[i]) for r in rows) + 2 for i in range(len(rows[0]))]
     for row in rows:
         yield "".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from docgen.cases.schema import place_label
 from docgen.check.findings import SEVERITY_LABELS
 from docgen.fsutil import atomic_path, make_staging, move_into, save_workbook, write_text_atomic
 from docgen.report.model import Report
@@ -19,11 +20,14 @@ from docgen.resources import data_text
 REPORT_NAME = "核查报告"
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, *, for_print: bool = False) -> str:
+    """The report as a page; ``for_print`` leaves out the phone layout (WeasyPrint reads no media queries)."""
     env = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
     template = env.from_string(data_text("report/report.html.j2"))
-    # The stylesheet is ours, not data: mark it safe, or autoescaping breaks the quotes in font-family.
-    return template.render(r=report, labels=SEVERITY_LABELS, css=Markup(data_text("report/report.css")))
+    # The stylesheets are ours, not data: mark them safe, or autoescaping breaks the quotes in font-family.
+    phone = "" if for_print else Markup(data_text("report/phone.css"))
+    return template.render(r=report, labels=SEVERITY_LABELS, css=Markup(data_text("report/report.css")),
+                           phone_css=phone)
 
 
 def write_pdf(html: str, target: Path) -> None:
@@ -41,10 +45,11 @@ def write_xlsx(report: Report, target: Path) -> None:
     summary.append(["核查范围", report.scope])
     summary.append(["核查截止日期", report.as_of.isoformat()])
     summary.append([])
-    summary.append(["单位", "所属乡镇", "案卷数", "齐全", "有缺漏", "缺漏", "建议补充"])
+    summary.append(["单位（问题最多的在前）", "所属乡镇", "案卷数", "齐全", "有缺漏", "案卷缺漏", "单位档案缺漏",
+                    "建议补充"])
     for unit in [report.total, *report.townships, *report.schools]:
         summary.append([unit.name, unit.township, unit.cases, unit.complete, unit.incomplete, unit.errors,
-                        unit.warnings])
+                        unit.unit_errors, unit.all_warnings])
     cases = wb.create_sheet("未齐全案卷")
     cases.append(["序号", "乡镇", "学校", "学生", "身份证号", "学籍号", "案卷编号", "档案类别", "问题数"])
     for i, s in enumerate(report.incomplete, 1):
@@ -56,14 +61,13 @@ def write_xlsx(report: Report, target: Path) -> None:
         for s in item.students:
             for f in s.findings:
                 details.append([f"{item.code} {item.title}", s.case.township, s.case.school, s.case.name, s.masked_id,
-                                SEVERITY_LABELS[f.severity], f.message, f.id, f.path,
-                                f"{f.source.seed}：{f.source.passage}"])
+                                SEVERITY_LABELS[f.severity], f.message, f.id, place_label(f.path) or f.path,
+                                str(f.source)])
     units = wb.create_sheet("单位档案")
     units.append(["单位", "清单编号", "类型", "问题", "规则", "依据"])
     for unit in report.units:
         for f in unit.findings:
-            units.append([unit.name, f.item, SEVERITY_LABELS[f.severity], f.message, f.id,
-                          f"{f.source.seed}：{f.source.passage}"])
+            units.append([unit.name, f.item, SEVERITY_LABELS[f.severity], f.message, f.id, str(f.source)])
     for ws in wb.worksheets:
         header_row = 5 if ws is summary else 1
         for cell in ws[header_row]:
@@ -84,9 +88,8 @@ def write_reports(report: Report, out_dir: Path) -> list[Path]:
     staging = make_staging(out_dir)
     try:
         write_text_atomic(staging / names[0], json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
-        html = render_html(report)
-        write_text_atomic(staging / names[1], html)
-        write_pdf(html, staging / names[2])
+        write_text_atomic(staging / names[1], render_html(report))
+        write_pdf(render_html(report, for_print=True), staging / names[2])
         write_xlsx(report, staging / names[3])
         move_into(staging, out_dir)
     finally:

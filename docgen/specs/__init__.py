@@ -13,6 +13,7 @@ from docgen.specs.calendar import SchoolCalendar, load_calendar
 from docgen.specs.checklists import Checklists, Rule, load_checklists
 from docgen.specs.evidence_types import EvidenceTypes, load_evidence_types
 from docgen.specs.inventory import ArchiveItem, Inventory, Source, load_inventory
+from docgen.specs.sources import Sources, load_sources
 
 # The county-editable folders live at the top of the project; docgen/defaults/ links to them, and a
 # built wheel carries copies there, so an installed docgen finds them the same way.
@@ -29,15 +30,17 @@ class Spec:
     checklists: Checklists
     calendar: SchoolCalendar
     evidence_types: EvidenceTypes
+    sources: Sources
 
 
 def load_spec(spec_dir: Path | None = None, checklist_dir: Path | None = None) -> Spec:
     """Load and validate the inventory and checklists (the project's defaults when not given)."""
     spec_dir = spec_dir or DEFAULT_SPEC_DIR
     checklist_dir = checklist_dir or DEFAULT_CHECKLIST_DIR
-    return Spec(load_inventory(spec_dir), load_checklists(checklist_dir), load_calendar(checklist_dir),
-                load_evidence_types(checklist_dir))
+    sources = load_sources(checklist_dir)
+    return Spec(load_inventory(spec_dir, sources), load_checklists(checklist_dir, sources),
+                load_calendar(checklist_dir), load_evidence_types(checklist_dir), sources)
 
 
-__all__ = ["ArchiveItem", "Checklists", "EvidenceTypes", "Inventory", "Rule", "SchoolCalendar", "Source", "Spec",
-           "load_spec"]
+__all__ = ["ArchiveItem", "Checklists", "EvidenceTypes", "Inventory", "Rule", "SchoolCalendar", "Source", "Sources",
+           "Spec", "load_spec"]

@@ -14,9 +14,10 @@ from docgen.cases.schema import Field, case_field
 from docgen.errors import SpecError
 from docgen.specs.inventory import Source
 from docgen.specs.loading import load_spec_file
+from docgen.specs.sources import Sources, load_sources
 
 SCHEMA_FILE = "checklist.schema.json"
-NOT_CHECKLISTS = {"calendar.yaml", "evidence_types.yaml"}
+NOT_CHECKLISTS = {"calendar.yaml", "evidence_types.yaml", "sources.yaml"}
 ALL = "all"
 _OPERATORS = {"present", "equals", "in", "min", "max", "month", "after", "min_items", "contains", "any",
               "has_evidence"}
@@ -64,8 +65,10 @@ class Checklists:
         return [r for c in self.lists for r in c.rules]
 
 
-def load_checklists(checklist_dir: Path) -> Checklists:
-    """Every ``*.yaml`` checklist in ``checklist_dir`` (except the calendar and evidence types)."""
+def load_checklists(checklist_dir: Path, sources: Sources | None = None) -> Checklists:
+    """Every ``*.yaml`` checklist in ``checklist_dir`` (except the calendar, evidence types and sources), each
+    rule's source looked up in the sources register."""
+    sources = sources or load_sources(checklist_dir)
     files = sorted(p for p in checklist_dir.glob("*.yaml") if p.name not in NOT_CHECKLISTS)
     if not files:
         raise SpecError(str(checklist_dir), "目录中没有核查规则文件（*.yaml）")
@@ -82,7 +85,7 @@ def load_checklists(checklist_dir: Path) -> Checklists:
             _Paths(path, rule_id).check(raw_rule)
             params = {k: v for k, v in raw_rule.items() if k not in ("id", "kind", "severity", "message", "source")}
             rules.append(Rule(rule_id, raw_rule["kind"], raw_rule["severity"], raw_rule["message"],
-                              Source(**raw_rule["source"]), raw["title"], params))
+                              sources.cite(raw_rule["source"], f"规则 {rule_id} ", path), raw["title"], params))
         _check_categories(path, raw["applies_to"])
         lists.append(Checklist(path, raw["title"], tuple(raw["applies_to"]), tuple(rules)))
     return Checklists(tuple(lists))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from docgen.problems import Source
 from docgen.specs.loading import load_spec_file
+from docgen.specs.sources import Sources
 
 INVENTORY_FILE = "inventory.yaml"
 SCHEMA_FILE = "inventory.schema.json"
@@ -62,21 +63,27 @@ class Inventory:
         return next((i for i in self.walk() if i.code == code), None)
 
 
-def _item(raw: dict[str, Any], parent: str = "") -> ArchiveItem:
+def _item(raw: dict[str, Any], cite: Callable[[dict[str, Any], str], Source], parent: str = "") -> ArchiveItem:
     return ArchiveItem(
-        code=raw["code"], title=raw["title"], keepers=tuple(raw["keepers"]), source=Source(**raw["source"]),
+        code=raw["code"], title=raw["title"], keepers=tuple(raw["keepers"]),
+        source=cite(raw["source"], f"清单项 {raw['code']} "),
         requirement=raw.get("requirement", ""), per_student=raw.get("per_student", False),
         per_village=raw.get("per_village", False), active=raw.get("active", True),
         inactive_reason=raw.get("inactive_reason", ""), note=raw.get("note", ""), parent=parent,
-        children=tuple(_item(c, raw["code"]) for c in raw.get("children", [])),
+        children=tuple(_item(c, cite, raw["code"]) for c in raw.get("children", [])),
     )
 
 
-def load_inventory(spec_dir: Path) -> Inventory:
-    """The inventory in ``spec_dir`` (``inventory.yaml``, validated by the schema beside it)."""
+def load_inventory(spec_dir: Path, sources: Sources) -> Inventory:
+    """The inventory in ``spec_dir`` (``inventory.yaml``, validated by the schema beside it), its sources
+    looked up in the register."""
     path = spec_dir / INVENTORY_FILE
     raw = load_spec_file(path, SCHEMA_FILE)
-    inventory = Inventory(raw["title"], Source(**raw["source"]), tuple(_item(i) for i in raw["items"]), path)
+
+    def cite(source: dict[str, Any], where: str) -> Source:
+        return sources.cite(source, where, path)
+
+    inventory = Inventory(raw["title"], cite(raw["source"], "清单"), tuple(_item(i, cite) for i in raw["items"]), path)
     codes = [i.code for i in inventory.walk()]
     duplicated = sorted({c for c in codes if codes.count(c) > 1})
     if duplicated:

@@ -110,16 +110,18 @@ def test_layout_follows_the_inventory(work: Path, built) -> None:
     assert {"案卷.pdf", "核查结果.txt", "99_卷内备考表.pdf"} <= set(files)
     assert any(re.fullmatch(r"\d\d_学籍证明_20221012\.pdf", f) for f in files)
     result = (student(archive, "林嘉豪") / "核查结果.txt").read_text(encoding="utf-8")
-    assert result.startswith("林嘉豪（学籍号 ") and result.endswith("的案卷（B4-1 劝返回原学校就读）：材料齐全，未发现缺漏。\n")
+    assert result.startswith("林嘉豪（学籍号 ")
+    assert result.endswith("的案卷（B4-1 劝返回原学校就读）：材料齐全，未发现缺漏。\n")
     assert built.students == 3 and (archive / "bag-info.txt").read_text(encoding="utf-8").count("青石县") == 1
 
 
 def test_folder_names_are_cut_between_words_only() -> None:
     from docgen.fsutil import short_title
 
-    assert short_title("极度厌学、存在严重破坏学校秩序行为、连续反复辍学", 20) == "极度厌学、存在严重破坏学校秩序行为"
-    assert short_title("义务教育阶段适龄儿童少年就读情况统计表（分村统计）", 20) == "义务教育阶段适龄儿童少年就读情况统计表"
-    assert short_title("没有任何可以断开的地方的一个很长很长很长的题名", 10) == "没有任何可以断开的地方的一个很长很长很长的题名"
+    cases = {"极度厌学、存在严重破坏学校秩序行为、连续反复辍学": "极度厌学、存在严重破坏学校秩序行为",
+             "义务教育阶段适龄儿童少年就读情况统计表（分村统计）": "义务教育阶段适龄儿童少年就读情况统计表",
+             "没有任何可以断开的地方的一个很长的题名": "没有任何可以断开的地方的一个很长的题名"}
+    assert {title: short_title(title, 20 if "、" in title or "（" in title else 10) for title in cases} == cases
 
 
 def test_binder_pages_are_stamped_and_match_the_index(work: Path, built) -> None:

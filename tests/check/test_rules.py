@@ -83,7 +83,7 @@ def test_every_rule_has_a_triggering_fixture() -> None:
 
 def test_every_rule_names_its_source() -> None:
     for rule in SPEC.checklists.all_rules:
-        assert rule.source.seed.endswith(".txt") and rule.source.passage, rule.id
+        assert rule.source.document.issuer and rule.source.document.title and rule.source.passage, rule.id
 
 
 def test_the_same_day_is_said_to_be_the_same_day_not_earlier(demo_dir: Path) -> None:

@@ -20,7 +20,7 @@ def test_inventory_holds_every_item_of_seed_004() -> None:
     assert b43 is not None and not b43.active and "乡村振兴局" in b43.inactive_reason
     assert all(inventory.get(f"B4-{i}").per_student for i in range(1, 10))
     assert inventory.get("B3-2").keepers == ("township", "village", "primary")
-    assert all(item.source.seed.startswith("004_") for item in inventory.walk())
+    assert all(item.source.document.doc_no == "咸宜府发〔2022〕56号" for item in inventory.walk())
 
 
 def _copy(tmp_path: Path) -> tuple[Path, Path]:
