@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from docgen.cli import handles_errors, load_checked, main, parse_date_option, print_problems
-from docgen.errors import EXIT_OK, EXIT_PROBLEMS
+from docgen.errors import EXIT_OK, EXIT_PROBLEMS, DocgenError
 
 
 @main.command()
@@ -61,27 +61,39 @@ def _month(value: str | None) -> dt.date | None:
 @click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="适龄儿童少年台账：从中找出没有案卷的学校，为它们出零报告。")
 @click.option("--filler", default="", help="填报人姓名。")
+@click.option("--date", "filed_on", callback=lambda _c, _p, v: parse_date_option(v), metavar="YYYY-MM-DD",
+              help="报送日期（默认：今天在次月1日至20日之间就用今天，否则用最近的那一天）。")
 @click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="输出目录。")
 @click.option("--pdf", is_flag=True, help="同时生成 PDF。")
 @handles_errors
 def monthly(files: tuple[Path, ...], month: dt.date, units: tuple[str, ...], roster: Path | None, filler: str,
-            out: Path, pdf: bool) -> int:
+            filed_on: dt.date | None, out: Path, pdf: bool) -> int:
     """生成控辍保学月报表（每个乡镇、学校一份）；没有辍学学生的单位出零报告。"""
     from docgen.followup import monthly_report
-    from docgen.followup.monthly import reporting_units
+    from docgen.followup.monthly import filing_date, filing_window, reporting_units
     from docgen.followup.writers import write_monthly
     from docgen.fsutil import refuse_overlap
     from docgen.roster import load_roster
 
+    start, end = filing_window(month)
+    if filed_on is not None and filed_on < start:
+        raise DocgenError(f"--date {filed_on.isoformat()} 早于统计月份结束：{month.year}年{month.month}月的月报表"
+                          f"最早 {start.isoformat()} 报送，未写出任何文件")
     refuse_overlap([("输出目录", out)], [("适龄儿童少年台账", roster), *(("案卷文件", f) for f in files)])
     cases = load_checked(files)
+    if filed_on is None:
+        filed_on = filing_date(month, dt.date.today())
+        click.echo(f"报送日期：{filed_on.year}年{filed_on.month}月{filed_on.day}日"
+                   f"（{'今天' if filed_on == dt.date.today() else '月报表应在次月20日前报送'}；用 --date 指定）")
+    elif filed_on > end:
+        click.echo(f"注意：报送日期 {filed_on.isoformat()} 晚于 {end.isoformat()}（次月20日），属于逾期报送")
     if not units:
         schools = {ch["school"] for ch in load_roster(roster).children if ch.get("school")} if roster else set()
         units = tuple(reporting_units(cases, schools))
     written = []
     for unit in units:
         report = monthly_report(cases, unit, month)
-        written.append(write_monthly(report, out, filler, dt.date.today()))
+        written.append(write_monthly(report, out, filler, filed_on))
         kind = "零报告" if report.zero else (f"新增 {report.total('new_suspected') + report.total('new_dropped')}，"
                                              f"复学 {report.total('returned')}，销号 {report.total('closed')}，"
                                              f"月末未复学 {report.total('open')}")

@@ -19,6 +19,27 @@ MEASURES = {"new_suspected": "本月新增疑似辍学", "new_dropped": "本月�
             "closed": "本月销号", "open": "月末仍未复学"}
 
 
+FILING_DAY = 20  # seed 000: the monthly report reaches the bureau by the 20th of the next month
+
+
+def category_title(category: str) -> str:
+    """``B4-1 劝返回原学校就读``; a category outside the inventory (送读工读学校) by its name alone."""
+    label = CATEGORY_LABELS.get(category, category)
+    return f"{category} {label}" if category[:1].isupper() and category != label else label
+
+
+def filing_window(month: dt.date) -> tuple[dt.date, dt.date]:
+    """The days a month's report may be dated: from the first of the next month to the 20th."""
+    first_next = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return first_next, first_next.replace(day=FILING_DAY)
+
+
+def filing_date(month: dt.date, today: dt.date) -> dt.date:
+    """报送日期 when none is given: today if inside the window, else the nearest day of it."""
+    start, end = filing_window(month)
+    return min(max(today, start), end)
+
+
 @dataclass
 class MonthlyReport:
     unit: str

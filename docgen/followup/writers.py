@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from docgen.followup.due import Action
-from docgen.followup.monthly import CATEGORY_LABELS, MEASURES, MonthlyReport
+from docgen.followup.monthly import MEASURES, MonthlyReport, category_title
 from docgen.fsutil import safe_name, save_docx, save_workbook
 from docgen.roster.writers import style_run
 
@@ -31,9 +31,9 @@ def write_monthly(report: MonthlyReport, out: Path, filler: str, on: dt.date) ->
         style_run(cell.paragraphs[0].add_run(text), 9)
     for category, counts in [*report.counts.items(), ("合计", None)]:
         cells = table.add_row().cells
-        label = CATEGORY_LABELS.get(category, category)
         values = [counts[m] if counts is not None else report.total(m) for m in MEASURES]
-        for cell, text in zip(cells, [f"{category} {label}" if counts is not None else label, *values], strict=True):
+        title = category_title(category) if counts is not None else category
+        for cell, text in zip(cells, [title, *values], strict=True):
             style_run(cell.paragraphs[0].add_run(str(text)), 9)
     if report.still_open:
         style_run(doc.add_paragraph().add_run("月末仍未复学的学生："), 12)

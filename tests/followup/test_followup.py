@@ -64,3 +64,38 @@ def test_a_home_teaching_week_without_a_session_is_due(demo_dir: Path) -> None:
     actions = [a for a in due_actions(_cases(demo_dir), on, load_spec().calendar) if a.case_id == "QS-2022-015"]
     assert [(a.action, a.due) for a in actions] == [
         ("补送教：2022-11-14 至 2022-11-20 当周没有送教记录", dt.date(2022, 11, 20))]
+
+
+def test_the_filing_date_falls_inside_the_window() -> None:
+    from docgen.followup.monthly import filing_date, filing_window
+
+    september = dt.date(2022, 9, 1)
+    assert filing_window(september) == (dt.date(2022, 10, 1), dt.date(2022, 10, 20))
+    assert filing_date(september, dt.date(2022, 10, 8)) == dt.date(2022, 10, 8)  # today, when inside
+    assert filing_date(september, dt.date(2026, 11, 23)) == dt.date(2022, 10, 20)  # years later: the deadline
+    assert filing_date(september, dt.date(2022, 9, 20)) == dt.date(2022, 10, 1)  # never before the month ends
+    assert filing_window(dt.date(2022, 12, 1)) == (dt.date(2023, 1, 1), dt.date(2023, 1, 20))
+
+
+def test_monthly_command_dates_the_report_and_names_every_category(demo_dir: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    cases = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
+    categories = {c["situation"]["category"] for c in cases["cases"]}
+    assert "work_study" in categories
+    out = tmp_path / "monthly"
+    result = CliRunner().invoke(main, ["monthly", str(demo_dir / "cases.json"), "--month", "2022-09",
+                                       "--unit", "桐林乡", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "报送日期：2022年10月20日（月报表应在次月20日前报送；用 --date 指定）" in result.output
+    (path,) = out.glob("*.docx")
+    document = docx.Document(path)
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "报送日期：2022年10月20日" in text and not any("work_study" in c for c in cells)
+    assert "送读工读学校" in cells
+    early = CliRunner().invoke(main, ["monthly", str(demo_dir / "cases.json"), "--month", "2022-09",
+                                      "--date", "2022-09-15", "--out", str(tmp_path / "early")])
+    assert early.exit_code == 2 and "最早 2022-10-01 报送" in early.output and not (tmp_path / "early").exists()
