@@ -3,12 +3,29 @@ every page and frozen on screen, columns wide enough for what they hold."""
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 
 MAX_WIDTH = 50
+
+
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def date_cells(ws: Any, column: int, first_row: int = 1) -> None:
+    """Turn ISO date strings in one column into real dates shown as 2022-09-15 (Excel sorts and filters them)."""
+    for (cell,) in ws.iter_rows(min_row=first_row, min_col=column, max_col=column):
+        value = cell.value
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                cell.value = dt.date.fromisoformat(value)
+            except ValueError:
+                continue
+        if isinstance(cell.value, dt.date):
+            cell.number_format = DATE_FORMAT
 
 
 def text_width(value: Any) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from docgen.cli import main
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _workbooks(demo_dir: Path, out: Path) -> list[Path]:
@@ -40,3 +44,18 @@ def test_every_workbook_is_set_up_for_printing(demo_dir: Path, tmp_path: Path) -
             assert ws.freeze_panes, where
             used = {c.column_letter for row in ws.iter_rows() for c in row if c.value is not None}
             assert all(ws.column_dimensions[col].width for col in used), where
+            for row in ws.iter_rows():
+                for cell in row:
+                    value = cell.value
+                    # dates are dates (Excel sorts and filters them), never ISO text …
+                    assert not (isinstance(value, str) and ISO_DATE.fullmatch(value)), f"{where}!{cell.coordinate}"
+                    if isinstance(value, dt.date):
+                        assert "yy" in cell.number_format, f"{where}!{cell.coordinate}"
+                    # … and ID numbers are text, never numbers Excel would round
+                    assert not (isinstance(value, int | float) and value > 10**15), f"{where}!{cell.coordinate}"
+    ledgers = load_workbook(tmp_path / "ledgers" / "A3B3_就读台账.xlsx")
+    for sheet in ("B3-1", "B3-3"):
+        rows = list(ledgers[sheet].iter_rows(min_row=3, values_only=True))
+        townships = [r for r in rows if r[1] == "合计"]
+        assert rows[-1][:2] == ("全县", "全县合计"), sheet
+        assert list(rows[-1][2:]) == [sum(r[i] for r in townships) for i in range(2, len(rows[-1]))], sheet

@@ -21,13 +21,12 @@ from docgen.fsutil import check_writable, save_workbook
 from docgen.ledger.cells import separator_conflict, write_cell
 from docgen.ledger.mapping import Column, LedgerMapping, SheetMap, load_mapping
 from docgen.problems import Problem
-from docgen.xlsx import print_setup
+from docgen.xlsx import DATE_FORMAT, print_setup
 
 log = logging.getLogger(__name__)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_FONT = Font(bold=True)
 HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
-DATE_FORMAT = "yyyy-mm-dd"
 MAX_LIST_FORMULA = 255  # Excel's limit for an in-cell dropdown list
 
 

@@ -16,6 +16,7 @@ from docgen.check.findings import SEVERITY_LABELS
 from docgen.fsutil import atomic_path, make_staging, move_into, save_workbook, write_text_atomic
 from docgen.report.model import Report
 from docgen.resources import data_text
+from docgen.xlsx import DATE_FORMAT
 
 REPORT_NAME = "核查报告"
 
@@ -43,7 +44,8 @@ def write_xlsx(report: Report, target: Path) -> None:
     summary.title = "汇总"
     summary.append([report.title])
     summary.append(["核查范围", report.scope])
-    summary.append(["核查截止日期", report.as_of.isoformat()])
+    summary.append(["核查截止日期", report.as_of])
+    summary.cell(summary.max_row, 2).number_format = DATE_FORMAT
     summary.append([])
     summary.append(["单位（问题最多的在前）", "所属乡镇", "案卷数", "齐全", "有缺漏", "案卷缺漏", "单位档案缺漏",
                     "建议补充"])

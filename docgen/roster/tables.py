@@ -95,6 +95,9 @@ def link(roster: Any, cases: Iterable[dict[str, Any]]) -> tuple[list[Child], lis
     return linked, problems
 
 
+TOWNSHIP_TOTAL, COUNTY_TOTAL = "合计", "全县合计"
+
+
 def in_unit(child: Child, unit: str, kind: str) -> bool:
     """Township and primary school count their district; a middle school counts its own students (seed 004)."""
     if kind == "county":
@@ -113,10 +116,16 @@ def _rows(children: list[Child]) -> list[Row]:
     ordered = []
     for township in sorted({k[0] for k in rows}):
         villages = [rows[k] for k in sorted(rows) if k[0] == township]
-        total = Row(township, "合计")
+        total = Row(township, TOWNSHIP_TOTAL)
         for row in villages:
             total.counts.update(row.counts)
         ordered += [*villages, total]
+    townships = [r for r in ordered if r.village == TOWNSHIP_TOTAL]
+    if len(townships) > 1:  # a county's table ends with the county total
+        county = Row("全县", COUNTY_TOTAL)
+        for row in townships:
+            county.counts.update(row.counts)
+        ordered.append(county)
     return ordered
 
 
@@ -159,7 +168,7 @@ def reconcile(tables: Tables) -> dict[str, int]:
     """The equation an auditor checks: children = in county + out of county + cases of each category."""
     totals = Counter()
     for row in tables.b3_1:
-        if row.village != "合计":
+        if row.village not in (TOWNSHIP_TOTAL, COUNTY_TOTAL):
             totals.update(row.counts)
     return {"children": tables.children, **{c: totals[c] for c in COLUMNS},
             "sum": sum(totals[c] for c in COLUMNS)}

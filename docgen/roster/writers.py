@@ -13,7 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from docgen.fsutil import save_docx, save_workbook
-from docgen.roster.tables import COLUMN_LABELS, COLUMNS, Row, Tables
+from docgen.roster.tables import COLUMN_LABELS, COLUMNS, COUNTY_TOTAL, TOWNSHIP_TOTAL, Row, Tables
+from docgen.xlsx import date_cells
 
 MEASURES = {"primary": "小学六年巩固率", "junior": "初中三年巩固率", "disabled": "三类残疾儿童少年入学率"}
 GREEN, RED = PatternFill("solid", fgColor="C6EFCE"), PatternFill("solid", fgColor="FFC7CE")
@@ -45,7 +46,7 @@ def write_xlsx(tables: Tables, target: Path) -> None:
         ws.append(header)
         for row in rows:
             ws.append(row)
-            if row[1] == "合计":
+            if row[1] in (TOWNSHIP_TOTAL, COUNTY_TOTAL):
                 for cell in ws[ws.max_row]:
                     cell.font = Font(bold=True)
         for cell in ws[2]:
@@ -87,7 +88,9 @@ def write_docx(code: str, tables: Tables, header: list[str], rows: list[list[obj
     for row in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
-            style_run(cell.paragraphs[0].add_run("" if value is None else str(value)), 9)
+            run = cell.paragraphs[0].add_run("" if value is None else str(value))
+            style_run(run, 9)
+            run.bold = len(row) > 1 and row[1] in (TOWNSHIP_TOTAL, COUNTY_TOTAL)
     signature = "填表人：__________    审核人：__________    （盖章）    日期：____年__月__日"
     style_run(doc.add_paragraph().add_run(signature))
     save_docx(doc, target)
@@ -127,8 +130,10 @@ def write_term_reports(reports: list, target: Path) -> None:
         ws.append(["合计", *(sum(c[m] for c in report.grades.values()) for m in MEASURES)])
         ws.append([])
         ws.append(["未到校学生", "年级", "案卷编号", "辍学时间"])
+        listed = ws.max_row + 1
         for row in report.absent:
             ws.append([row["name"], row["grade"], row["case_id"], row["dropout_date"]])
+        date_cells(ws, 4, listed)
         ws.append(["填报人（签名）：", "", "单位负责人（签名）：", "", "（盖章）"])
     target.parent.mkdir(parents=True, exist_ok=True)
     save_workbook(wb, target)

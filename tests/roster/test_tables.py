@@ -39,6 +39,9 @@ def test_demo_ledgers_reconcile_with_the_roster(county, tmp_path: Path) -> None:
         assert row.total == sum(row.counts.values())
     totals = [r for r in tables.b3_1 if r.village == "合计"]
     assert sum(r.total for r in totals) == counts["children"]
+    county = tables.b3_1[-1]  # the county's table ends with the county total, the sum of its townships
+    assert (county.township, county.village, county.total) == ("全县", "全县合计", counts["children"])
+    assert all(county.counts[c] == sum(r.counts[c] for r in totals) for c in COLUMNS)
 
 
 def test_a_child_left_out_fails_the_reconciliation(county, tmp_path: Path) -> None:
