@@ -191,6 +191,9 @@ def red_head(kind: str) -> str:
     return mark("{{ doc.issuer }}文件") + para("") + para("") + number + para("")
 
 
+SIGN_MARK = "<!--signature-->"
+
+
 def signature(issuer: str = "{{ doc.issuer }}", date: str = "{{ doc.date }}") -> str:
     """发文机关署名 centred over the 成文日期, the date four characters in from the right (GB/T 9704
     7.3.5.1): a borderless table set right, its last column four characters wide and empty."""
@@ -199,7 +202,7 @@ def signature(issuer: str = "{{ doc.issuer }}", date: str = "{{ doc.date }}") ->
     rows = "".join(f"<w:tr>{cell(t, 'center')}<w:tc><w:tcPr><w:tcW w:w=\"{4 * CHAR}\" w:type=\"dxa\"/></w:tcPr>"
                    f"<w:p/></w:tc></w:tr>" for t in (issuer, date))
     none = "".join(f'<w:{b} w:val="nil"/>' for b in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    return (para("") + para("")
+    return (SIGN_MARK + para("") + para("")
             + f'<w:tbl><w:tblPr><w:tblW w:w="{SIGN_WIDTH + 4 * CHAR}" w:type="dxa"/><w:jc w:val="right"/>'
               f'<w:tblBorders>{none}</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
               f'<w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid><w:gridCol w:w="{SIGN_WIDTH}"/>'
@@ -248,7 +251,24 @@ P = para
 LAW = "《中华人民共和国义务教育法》"
 
 
+def keep_signature_with_text(body: str) -> str:
+    """GB/T 9704 7.3.5: the signature never stands alone on a page. The last paragraph of the text, the
+    blank lines and the issuer's row keep with what follows, so a page break moves them together."""
+    if SIGN_MARK not in body:
+        return body
+    before, after = body.split(SIGN_MARK, 1)
+    last = before.rfind("<w:p><w:pPr>")
+    if last >= 0:
+        before = before[:last] + "<w:p><w:pPr><w:keepNext/>" + before[last + len("<w:p><w:pPr>"):]
+    table = after.index("<w:tbl>")
+    blanks = after[:table].replace("<w:p><w:pPr>", "<w:p><w:pPr><w:keepNext/>")
+    first_row = after.index("</w:tr>", table)
+    head = after[table:first_row].replace("<w:p><w:pPr>", "<w:p><w:pPr><w:keepNext/>")
+    return before + blanks + head + after[first_row:]
+
+
 def write(name: str, body: str, *, first: str = "") -> None:
+    body = keep_signature_with_text(body)
     document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{W}" xmlns:r="{R}">'
                 f"<w:body>{body}{section(first=first)}</w:body></w:document>")
     with zipfile.ZipFile(OUT / f"{name}.docx", "w", zipfile.ZIP_DEFLATED) as docx:

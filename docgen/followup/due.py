@@ -13,6 +13,7 @@ from docgen.dates import parse_iso
 from docgen.specs import SchoolCalendar
 
 HOME_VISIT_DAYS = 3  # seed 000: 3 days absent → home visit; seed 002: mark suspected dropout
+STATEMENT_DAYS = 3  # 陈述、申辩 period when the case's penalty record does not set one
 REPORT_DAYS = 7  # seed 002: absent more than a week → written report to the township and the bureau
 REPLY_DAYS = 30  # a letter unanswered for this long is chased
 MONTHLY_DAY = 20  # seed 000: the monthly report by the 20th
@@ -56,12 +57,19 @@ def _case_actions(case: dict[str, Any], on: dt.date, calendar: SchoolCalendar) -
                      "002：对无故离校超过一个星期的，由学校及时书面报告各镇和教育局"))
     notices = {n.get("kind"): n for n in case.get("notices", [])
                if (issued := parse_iso(n.get("issued_on"))) and issued <= on}
-    order, penalty = notices.get("return_order"), notices.get("penalty_decision")
+    order, advance = notices.get("return_order"), notices.get("penalty_notice")
+    penalty = notices.get("penalty_decision")
     order_deadline = parse_iso((order or {}).get("deadline"))
     penalty_deadline = parse_iso((penalty or {}).get("deadline"))
-    if order_deadline and order_deadline < on and not penalty:
-        out.append(("限期复学期满仍未复学：依法给予行政处罚（行政处罚决定书）", order_deadline + dt.timedelta(days=1),
-                     "001：四步法——宣传教育、责令改正、行政处罚、提起诉讼或申请强制执行"))
+    if order_deadline and order_deadline < on and not advance and not penalty:
+        out.append(("限期复学期满仍未复学：送达行政处罚事先告知书（拟处罚的事实、理由、依据，陈述、申辩权）",
+                     order_deadline + dt.timedelta(days=1),
+                     "001：四步法——宣传教育、责令改正、行政处罚、提起诉讼或申请强制执行；行政处罚法第四十四条"))
+    told = parse_iso((advance or {}).get("served_on")) or parse_iso((advance or {}).get("issued_on"))
+    if told and not penalty:
+        days = (case.get("penalty") or {}).get("statement_days") or STATEMENT_DAYS
+        out.append(("陈述、申辩期满：复核当事人的陈述、申辩，作出行政处罚决定书", told + dt.timedelta(days=days + 1),
+                     "001：四步法——行政处罚；行政处罚法第四十五条、第五十七条"))
     legal = [a for a in case.get("legal_actions", []) if (d := parse_iso(a.get("date"))) and d <= on]
     if penalty_deadline and penalty_deadline < on and not legal:
         out.append(("行政处罚后仍未复学：提起诉讼或申请强制执行", penalty_deadline + dt.timedelta(days=1),

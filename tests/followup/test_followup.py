@@ -46,8 +46,10 @@ def test_due_list_on_20_october_2022(demo_dir: Path) -> None:
     # B4-7, family in 义乌: order deadline 09-30 passed → penalty due 10-01; never reported in writing
     # (dropout 09-05 + 7); letter of 09-28 unanswered → chase on 10-28.
     assert by_case["QS-2022-018"] == [("书面报告乡镇", 38), ("限期复学期满", 19), ("催办复函：2", -8)]
-    # B4-9: order of 09-15, deadline 09-25; the penalty decision comes only on 10-28 → penalty overdue since 09-26.
-    assert by_case["QS-2022-023"] == [("限期复学期满", 24)]
+    # B4-9: order deadline 09-25 passed, 事先告知书 served 10-18 with 3 days to answer → the decision is due
+    # on 10-22 (it comes on 10-28); the advance notice itself is no longer owed.
+    assert by_case["QS-2022-023"] == [("陈述、申辩期", -2)]
+    assert "事先告知书" in next(a.action for a in actions if a.case_id == "QS-2022-020")
     # B4-8: order 09-28, deadline 10-08 → penalty due 10-09.
     assert by_case["QS-2022-020"] == [("限期复学期满", 11)]
     # B4-8: order 10-10, deadline 10-20 — not passed yet on 10-20: nothing due.

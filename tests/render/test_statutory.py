@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import docx
@@ -119,3 +120,25 @@ def test_validate_finds_a_decision_without_its_advance_notice(demo_dir: Path, tm
     messages = [p.message for p in load_data([("x.json", {"schema_version": 1, "cases": [case]})]).errors]
     assert any("没有在此之前送达的行政处罚事先告知书" in m for m in messages)
     assert any("不是该学生的监护人" in m for m in messages)
+
+
+def test_the_signature_never_stands_alone_on_a_page(demo_dir: Path, tmp_path: Path) -> None:
+    """GB/T 9704 7.3.5: where the text fills page 1, its last paragraph goes with the signature to page 2."""
+    from click.testing import CliRunner
+    from pypdf import PdfReader
+
+    from docgen.cli import main
+
+    result = CliRunner().invoke(main, ["render", str(demo_dir / "cases.json"), "-t", "行政处罚事先告知书",
+                                       "--out", str(tmp_path), "--pdf", "--quiet"])
+    assert result.exit_code == 0, result.output
+    pages = 0
+    for pdf in tmp_path.glob("*_行政处罚事先告知书.pdf"):
+        for page in PdfReader(pdf).pages:
+            text = "".join(page.extract_text().split())
+            if "送达回证" in text:
+                continue
+            pages += 1
+            if re.search(r"青石县教育局\d{4}年\d{1,2}月\d{1,2}日", text):
+                assert "陈述" in text, text  # the text about the right to be heard is on the signature's page
+    assert pages >= 2
