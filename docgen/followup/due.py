@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from docgen.dates import parse_iso
+from docgen.followup.monthly import FILING_DAY, filing_window
 from docgen.specs import SchoolCalendar
 
 HOME_VISIT_DAYS = 3  # seed 000: 3 days absent → home visit; seed 002: mark suspected dropout
 STATEMENT_DAYS = 3  # 陈述、申辩 period when the case's penalty record does not set one
 REPORT_DAYS = 7  # seed 002: absent more than a week → written report to the township and the bureau
 REPLY_DAYS = 30  # a letter unanswered for this long is chased
-MONTHLY_DAY = 20  # seed 000: the monthly report by the 20th
 # Lawfully placed, not dropped out: leave, deferral or exemption, home teaching, the B4-3 route, a work-study school.
 LAWFUL = {"B4-3", "B4-4", "B4-5", "B4-6", "work_study"}
 
@@ -106,9 +106,11 @@ def due_actions(cases: list[dict[str, Any]], on: dt.date, calendar: SchoolCalend
         for text, due, source in _case_actions(case, on, calendar):
             actions.append(Action(case["case_id"], student["name"], student["school"],
                                   case["hukou_place"]["township"], text, due, source))
+    # The report owed next: last month's until the 20th, this month's after it.
+    month = on.replace(day=1) if on.day > FILING_DAY else (on.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    _, due = filing_window(month)
     for township in sorted({c["hukou_place"]["township"] for c in cases}):
-        due = on.replace(day=MONTHLY_DAY)
-        text = f"报送{on.year}年{on.month}月控辍保学月报表（盖章、填报人签名；无辍学也要零报告）"
+        text = f"报送{month.year}年{month.month}月控辍保学月报表（盖章、填报人签名；无辍学也要零报告）"
         actions.append(Action("", "", "", township, text, due,
                               "000：每月20日前将月报表加盖公章，填报人签名；001：无失学辍学情况实行零报告制"))
     return sorted(actions, key=lambda a: (a.due, a.township, a.school, a.student))

@@ -58,6 +58,9 @@ def test_due_list_on_20_october_2022(demo_dir: Path) -> None:
     assert not {"QS-2022-001", "QS-2022-011", "QS-2022-015"} & set(by_case)
     monthly = [a for a in actions if not a.case_id]
     assert [(a.township, a.due) for a in monthly] == [("云溪镇", on), ("桐林乡", on)]
+    assert all(a.action.startswith("报送2022年9月控辍保学月报表") for a in monthly)  # September's, due 10-20
+    later = [a for a in due_actions(_cases(demo_dir), dt.date(2022, 10, 21), load_spec().calendar) if not a.case_id]
+    assert {(a.action[:13], a.due) for a in later} == {("报送2022年10月控辍保", dt.date(2022, 11, 20))}
     assert [a.due for a in actions] == sorted(a.due for a in actions)
 
 
