@@ -40,6 +40,11 @@ class Document:
             said.append(f"{year}年{month}月{day}日")
         return f"{self.issuer}{title}" + (f"（{'，'.join(said)}）" if said else "")
 
+    @property
+    def short(self) -> str:
+        """The way a cell cites it: issuer and 文号 (``咸宜镇人民政府咸宜府发〔2022〕56号``), or the title."""
+        return f"{self.issuer}{self.doc_no}" if self.doc_no else str(self)
+
     def as_json(self) -> dict[str, str]:
         return {k: v for k, v in {"id": self.id, "title": self.title, "issuer": self.issuer, "doc_no": self.doc_no,
                                   "date": self.date}.items() if v}

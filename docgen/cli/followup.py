@@ -123,7 +123,7 @@ def due(files: tuple[Path, ...], on: dt.date | None, out: Path | None) -> int:
     refuse_overlap([("输出文件", out)], [("案卷文件", f) for f in files])
     on = on or dt.date.today()
     cases = load_checked(files)
-    actions = due_actions(cases, on, load_spec().calendar)
+    actions = due_actions(cases, on, load_spec())
     for a in actions:
         days = a.overdue(on)
         if days > 0:

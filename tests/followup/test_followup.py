@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import docx
@@ -39,7 +40,7 @@ def test_a_school_without_dropouts_files_a_zero_report(demo_dir: Path, tmp_path:
 def test_due_list_on_20_october_2022(demo_dir: Path) -> None:
     """Hand-checked: what each of these cases owes on 2022-10-20, and nothing else for them."""
     on = dt.date(2022, 10, 20)
-    actions = due_actions(_cases(demo_dir), on, load_spec().calendar)
+    actions = due_actions(_cases(demo_dir), on, load_spec())
     by_case: dict[str, list[tuple[str, int]]] = {}
     for a in actions:
         by_case.setdefault(a.case_id, []).append((a.action[:6], a.overdue(on)))
@@ -59,14 +60,16 @@ def test_due_list_on_20_october_2022(demo_dir: Path) -> None:
     monthly = [a for a in actions if not a.case_id]
     assert [(a.township, a.due) for a in monthly] == [("云溪镇", on), ("桐林乡", on)]
     assert all(a.action.startswith("报送2022年9月控辍保学月报表") for a in monthly)  # September's, due 10-20
-    later = [a for a in due_actions(_cases(demo_dir), dt.date(2022, 10, 21), load_spec().calendar) if not a.case_id]
+    assert monthly[0].source.startswith("唐河县教育体育局教基〔2022〕95号：“每月20日前")  # documents, not seed numbers
+    assert not any(re.search(r"\b00\d：|\.txt", a.source) for a in actions)
+    later = [a for a in due_actions(_cases(demo_dir), dt.date(2022, 10, 21), load_spec()) if not a.case_id]
     assert {(a.action[:13], a.due) for a in later} == {("报送2022年10月控辍保", dt.date(2022, 11, 20))}
     assert [a.due for a in actions] == sorted(a.due for a in actions)
 
 
 def test_a_home_teaching_week_without_a_session_is_due(demo_dir: Path) -> None:
     on = dt.date(2022, 11, 21)
-    actions = [a for a in due_actions(_cases(demo_dir), on, load_spec().calendar) if a.case_id == "QS-2022-015"]
+    actions = [a for a in due_actions(_cases(demo_dir), on, load_spec()) if a.case_id == "QS-2022-015"]
     assert [(a.action, a.due) for a in actions] == [
         ("补送教：2022-11-14 至 2022-11-20 当周没有送教记录", dt.date(2022, 11, 20))]
 
