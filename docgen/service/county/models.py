@@ -1,0 +1,97 @@
+"""The county's shared records. A case is the JSON the case schema describes (validated by the library on
+every save); the columns beside it are copies of its fields for filtering and for keeping units apart."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Unit(models.Model):
+    """A county bureau, township, school or auditing office; users belong to one and see what it may see."""
+
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", "县教育局"
+        TOWNSHIP = "township", "乡镇"
+        SCHOOL = "school", "学校"
+        AUDITOR = "auditor", "督导（审计）"
+
+    county = models.CharField("县", max_length=40)
+    name = models.CharField("单位名称", max_length=80)
+    kind = models.CharField("单位类别", max_length=10, choices=Kind.choices)
+    township = models.CharField("所属乡镇", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单位"
+        constraints = [models.UniqueConstraint(fields=["county", "name"], name="one_unit_name_per_county")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseRecord(models.Model):
+    """One student's case (一生一案)."""
+
+    county = models.CharField("县", max_length=40, db_index=True)
+    case_id = models.CharField("案卷编号", max_length=40)
+    data = models.JSONField("案卷")
+    township = models.CharField("户籍乡镇", max_length=40, db_index=True)
+    village = models.CharField("户籍村（社区）", max_length=40, db_index=True)
+    school = models.CharField("就读学校", max_length=80, db_index=True)
+    category = models.CharField("处置类别", max_length=20, db_index=True)
+    status = models.CharField("状态", max_length=20, db_index=True, blank=True)
+    step = models.CharField("四步法进度", max_length=30, db_index=True, blank=True)
+    updated = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案卷"
+        constraints = [models.UniqueConstraint(fields=["county", "case_id"], name="one_case_id_per_county")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.data.get('student', {}).get('name', '')}"
+
+
+class IssuedNumber(models.Model):
+    """One 文号 of the county's register: per issuer, series and year, sequential, never reused."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", "已发"
+        RECORDED = "recorded", "案卷登记"
+        VOID = "void", "作废"
+
+    county = models.CharField("县", max_length=40)
+    issuer = models.CharField("发文机关", max_length=80)
+    series = models.CharField("类别代字", max_length=20)
+    year = models.PositiveIntegerField("年份")
+    seq = models.PositiveIntegerField("序号")
+    doc_no = models.CharField("文号", max_length=80)
+    template = models.CharField("文书", max_length=40)
+    case_id = models.CharField("案卷编号", max_length=40, blank=True)
+    record_key = models.CharField("记录", max_length=80, blank=True)
+    issued_on = models.DateField("成文日期")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ISSUED)
+    void_reason = models.TextField("作废原因", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "文号"
+        constraints = [
+            models.UniqueConstraint(fields=["county", "issuer", "series", "year", "seq"], name="one_seq_per_series"),
+            models.UniqueConstraint(fields=["county", "doc_no"], name="one_doc_no"),
+            models.UniqueConstraint(fields=["county", "template", "case_id", "record_key"],
+                                    condition=~models.Q(status="void"), name="one_live_number_per_document"),
+        ]
+
+    def __str__(self) -> str:
+        return self.doc_no
+
+
+class Series(models.Model):
+    """The last sequence number of one series: the row a numbering transaction locks."""
+
+    county = models.CharField(max_length=40)
+    issuer = models.CharField(max_length=80)
+    series = models.CharField(max_length=20)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["county", "issuer", "series", "year"], name="one_series")]

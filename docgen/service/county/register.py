@@ -1,0 +1,95 @@
+"""The county's 文号 register in the service's database, behind the interface the renderer numbers through
+(:class:`docgen.render.numbers.Allocator`): ``number`` and ``record``, called inside the transaction that
+records the documents. The series row is locked first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite
+transactions start IMMEDIATE), so parallel requests never share or skip a number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db import transaction
+
+from docgen.render.numbers import NumberConflictError
+from docgen.service.county.models import IssuedNumber, Series
+
+_DOC_NO = re.compile(r"〔(\d{4})〕([1-9]\d*)号$")
+
+
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("number documents inside the transaction that records them (transaction.atomic)")
+
+
+class DbAllocator:
+    """Numbers for one county, handed out inside the caller's transaction."""
+
+    def __init__(self, county: str) -> None:
+        self.county = county
+
+    def _series(self, issuer: str, series: str, year: int) -> Series:
+        key = {"county": self.county, "issuer": issuer, "series": series, "year": year}
+        Series.objects.get_or_create(**key)
+        return Series.objects.select_for_update().get(**key)
+
+    def _live(self, template: str, case_id: str, record_key: str) -> str | None:
+        found = (IssuedNumber.objects.filter(county=self.county, template=template, case_id=case_id,
+                                             record_key=record_key).exclude(status=IssuedNumber.Status.VOID)
+                 .values_list("doc_no", flat=True).first())
+        return found
+
+    def number(self, *, issuer: str, prefix: str, series: str, year: int, template: str, case_id: str,
+               record_key: str, issued_on: dt.date) -> str:
+        """This document's number: its earlier one if it had one, else the next in the series."""
+        _require_transaction()
+        row = self._series(issuer, series, year)  # locked from here to the commit
+        existing = self._live(template, case_id, record_key)
+        if existing:
+            return existing
+        row.last += 1
+        row.save(update_fields=["last"])
+        doc_no = f"{prefix}〔{year}〕{row.last}号"
+        IssuedNumber.objects.create(county=self.county, issuer=issuer, series=series, year=year, seq=row.last,
+                                    doc_no=doc_no, template=template, case_id=case_id, record_key=record_key,
+                                    issued_on=issued_on)
+        return doc_no
+
+    def record(self, *, issuer: str, series: str, doc_no: str, template: str, case_id: str, record_key: str,
+               issued_on: dt.date) -> None:
+        """Register a number the case data says was already issued, so the series continues after it."""
+        _require_transaction()
+        known = IssuedNumber.objects.filter(county=self.county, doc_no=doc_no).first()
+        if known is not None:
+            same = known.template == template and (known.case_id == case_id
+                                                   or (known.record_key.startswith("paper:") and not known.case_id))
+            if (known.case_id, known.template, known.record_key) != (case_id, template, record_key) and not same:
+                raise NumberConflictError(
+                    f"文号 {doc_no} 已登记给案卷 {known.case_id} 的{known.template}，不能再用于案卷 {case_id}")
+            return
+        match = _DOC_NO.search(doc_no)
+        if match is None:
+            return
+        year, seq = int(match[1]), int(match[2])
+        row = self._series(issuer, series, year)
+        taken = IssuedNumber.objects.filter(county=self.county, issuer=issuer, series=series, year=year,
+                                            seq=seq).first()
+        if taken is not None:
+            raise NumberConflictError(f"案卷 {case_id} 记载的文号 {doc_no} 与登记簿中的 {taken.doc_no} 序号相同")
+        IssuedNumber.objects.create(county=self.county, issuer=issuer, series=series, year=year, seq=seq,
+                                    doc_no=doc_no, template=template, case_id=case_id, record_key=record_key,
+                                    issued_on=issued_on, status=IssuedNumber.Status.RECORDED)
+        if seq > row.last:
+            row.last = seq
+            row.save(update_fields=["last"])
+
+    def gaps(self) -> list[tuple[str, str, int, list[int]]]:
+        """(issuer, series, year, missing sequence numbers) for every series with a hole."""
+        holes = []
+        for row in Series.objects.filter(county=self.county).order_by("issuer", "series", "year"):
+            used = set(IssuedNumber.objects.filter(county=self.county, issuer=row.issuer, series=row.series,
+                                                   year=row.year).values_list("seq", flat=True))
+            missing = [n for n in range(1, row.last + 1) if n not in used]
+            if missing:
+                holes.append((row.issuer, row.series, row.year, missing))
+        return holes

@@ -1,0 +1,77 @@
+"""Django settings of the county service.
+
+The database is SQLite in the county's workspace (``service.sqlite3``) unless ``DATABASE_URL`` names
+another (PostgreSQL for a county that outgrows one machine). SQLite transactions start IMMEDIATE, so a
+request that writes takes the lock before it reads: two clerks numbering documents at the same moment
+wait for each other instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import dj_database_url
+
+from docgen.workspace import find_workspace
+
+WORKSPACE = find_workspace()
+SECRET_KEY_FILE = ".service-secret-key"
+DATA_DIR = WORKSPACE.root if WORKSPACE else Path(os.environ.get("DOCGEN_SERVICE_DIR", Path.cwd()))
+
+
+def _secret_key() -> str:
+    """The key from the environment, else the one kept in the workspace (``docgen serve`` makes it once);
+    without either, a key for this process only (sessions end with it). Importing settings writes nothing."""
+    if os.environ.get("DOCGEN_SECRET_KEY"):
+        return os.environ["DOCGEN_SECRET_KEY"]
+    path = DATA_DIR / SECRET_KEY_FILE
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else secrets.token_urlsafe(50)
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("DOCGEN_DEBUG") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("DOCGEN_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "docgen.service.county",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+ROOT_URLCONF = "docgen.service.urls"
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [], "APP_DIRS": True,
+              "OPTIONS": {"context_processors": ["django.template.context_processors.request",
+                                                 "django.contrib.auth.context_processors.auth",
+                                                 "django.contrib.messages.context_processors.messages"]}}]
+
+SQLITE_PATH = DATA_DIR / "service.sqlite3"
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+else:
+    DATABASES = {"default": {
+        "ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH,
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 30, "init_command": "PRAGMA journal_mode=WAL;"},
+        # Tests run against a file too: an in-memory database cannot be shared by concurrent connections.
+        "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"docgen-service-test-{os.getpid()}.sqlite3")},
+    }}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"

@@ -1,0 +1,3 @@
+"""URLs of the county service (pages come with the views)."""
+
+urlpatterns: list = []
