@@ -65,3 +65,12 @@ def test_numbering_outside_a_transaction_is_a_programming_error() -> None:
     with pytest.raises(RuntimeError, match="inside the transaction"):
         DbAllocator("青石县").number(issuer="x", prefix="x", series="x", year=2022, template="x", case_id="x",
                                      record_key="", issued_on=ON)
+
+
+@pytest.mark.django_db
+def test_the_database_is_the_one_asked_for() -> None:
+    """SQLite by default; the run under scripts/with-postgres.sh really talks to PostgreSQL."""
+    import os
+
+    expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    assert connection.vendor == expected
