@@ -1,3 +1,5 @@
-"""URLs of the county service (pages come with the views)."""
+"""URLs of the county service."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [path("", include("docgen.service.web.urls"))]

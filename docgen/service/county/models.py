@@ -95,3 +95,16 @@ class Series(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["county", "issuer", "series", "year"], name="one_series")]
+
+
+class Member(models.Model):
+    """A user's unit: what they may see and do follows from its kind. A user without one sees nothing."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="member", verbose_name="用户")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="members", verbose_name="单位")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单位成员"
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()}（{self.unit}）"

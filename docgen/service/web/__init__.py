@@ -1,0 +1,1 @@
+"""The pages of the county service: thin views over docgen.service.county."""

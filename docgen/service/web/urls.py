@@ -1,0 +1,13 @@
+from django.contrib.auth import views as auth
+from django.urls import path
+
+from docgen.service.web import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", auth.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<str:case_id>/", views.case_detail, name="case_detail"),
+    path("numbers/", views.numbers, name="numbers"),
+]

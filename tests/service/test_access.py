@@ -1,0 +1,87 @@
+"""Every URL × every role: what each unit sees, and what it is refused (deny by default, 404 for others' cases)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from docgen.demo import demo_cases
+from docgen.service.county.demo import load_demo
+from docgen.service.county.models import CaseRecord, Unit
+
+ROLES = {"bureau": "青石县教育局", "auditor": "青石县人民政府教育督导室", "township": "云溪镇",
+         "school": "桐林乡中心小学"}
+
+
+@pytest.fixture()
+def county(db) -> dict[str, Client]:
+    accounts = {a.username: a for a in load_demo()}
+    assert set(ROLES.values()) <= set(accounts)
+    clients = {}
+    for role, username in ROLES.items():
+        client = Client()
+        assert client.login(username=username, password=accounts[username].password)
+        clients[role] = client
+    nobody = User.objects.create_user("无单位用户", password="x")
+    clients["nobody"] = Client()
+    clients["nobody"].force_login(nobody)
+    clients["anonymous"] = Client()
+    return clients
+
+
+def expected_cases(role: str) -> set[str]:
+    cases = demo_cases()[0]["cases"]
+    yunxi_schools = set(Unit.objects.filter(kind="school", township="云溪镇").values_list("name", flat=True))
+    rules = {
+        "bureau": lambda c: True, "auditor": lambda c: True,
+        "township": lambda c: c["hukou_place"]["township"] == "云溪镇" or c["student"]["school"] in yunxi_schools,
+        "school": lambda c: c["student"]["school"] == "桐林乡中心小学",
+        "nobody": lambda c: False, "anonymous": lambda c: False,
+    }
+    return {c["case_id"] for c in cases if rules[role](c)}
+
+
+@pytest.mark.parametrize("role", ["bureau", "auditor", "township", "school", "nobody", "anonymous"])
+def test_every_url_for_every_role(county: dict[str, Client], role: str) -> None:
+    client = county[role]
+    every_case = list(CaseRecord.objects.values_list("case_id", flat=True))
+    assert len(every_case) == 24
+    mine = expected_cases(role)
+    ids = [c.data["student"]["id_number"] for c in CaseRecord.objects.all()]
+
+    pages = ["/", "/cases/", "/numbers/", *(f"/cases/{case_id}/" for case_id in every_case)]
+    for url in pages:
+        response = client.get(url)
+        if role == "anonymous":
+            assert response.status_code == 302 and response["Location"].startswith("/login/"), url
+            continue
+        case_id = url.split("/")[2] if url.startswith("/cases/") and url.count("/") == 3 else None
+        expected = 404 if case_id and case_id not in mine else 200
+        assert response.status_code == expected, (role, url)
+        if response.status_code == 200:
+            html = response.content.decode()
+            assert not any(i in html for i in ids), (role, url)  # ID numbers are masked on every page
+    listed = county[role].get("/cases/")
+    if role != "anonymous":
+        shown = {c.case_id for c, _ in listed.context["rows"]}
+        assert shown == mine, role
+    if role == "nobody":
+        assert "还没有分配单位" in listed.content.decode()
+
+
+def test_search_by_name_registry_and_last_digits_of_the_id(county: dict[str, Client]) -> None:
+    client = county["bureau"]
+    record = CaseRecord.objects.get(case_id="QS-2022-004")
+    student = record.data["student"]
+    for query in (student["name"], student["registry_no"][-6:], student["id_number"][-4:]):
+        rows = client.get("/cases/", {"q": query}).context["rows"]
+        assert "QS-2022-004" in {c.case_id for c, _ in rows}, query
+    rows = county["school"].get("/cases/", {"q": "QS-2022-0"}).context["rows"]
+    assert {c.case_id for c, _ in rows} == expected_cases("school")  # search never widens what a unit sees
+
+
+def test_the_login_page_speaks_chinese_and_refuses_a_wrong_password(db) -> None:
+    load_demo()
+    response = Client().post("/login/", {"username": "青石县教育局", "password": "wrong"})
+    assert response.status_code == 200 and "用户名或密码不正确" in response.content.decode()
