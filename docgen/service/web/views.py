@@ -9,12 +9,15 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from docgen.cases.schema import case_field
 from docgen.cases.steps import STEPS
 from docgen.idcard import mask_id, mask_registry
 from docgen.service.county.access import unit_of, visible_cases, visible_numbers
 from docgen.service.county.models import Series
 from docgen.service.county.overview import CATEGORY_LABELS, case_findings, overview
 from docgen.service.county.register import DbAllocator
+
+NOTICE_LABELS = case_field(["notices", "[]", "kind"]).labels
 
 
 def _today() -> dt.date:
@@ -57,6 +60,7 @@ def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "masked_registry": mask_registry(student.get("registry_no", "")),
         "category": CATEGORY_LABELS.get(record.category, record.category), "step": STEPS.get(record.step, ""),
         "findings": findings, "due": due,
+        "notices": [(NOTICE_LABELS.get(n.get("kind", ""), "通知书"), n) for n in record.data.get("notices", [])],
     })
 
 
