@@ -108,3 +108,37 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()}（{self.unit}）"
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("操作日志只能追加，不能修改")
+
+    def delete(self):
+        raise PermissionError("操作日志只能追加，不能删除")
+
+
+class AuditEvent(models.Model):
+    """One line of the append-only audit log: who did what to which record, when, from where."""
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    username = models.CharField("用户", max_length=150, blank=True)
+    unit = models.CharField("单位", max_length=80, blank=True)
+    action = models.CharField("操作", max_length=40, db_index=True)
+    target = models.CharField("对象", max_length=120, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+    address = models.GenericIPAddressField("地址", null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作日志"
+        ordering = ["-at", "-id"]
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise PermissionError("操作日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("操作日志只能追加，不能删除")

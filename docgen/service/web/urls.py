@@ -9,5 +9,7 @@ urlpatterns = [
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<str:case_id>/", views.case_detail, name="case_detail"),
+    path("cases/<str:case_id>/reveal/", views.reveal_id, name="reveal_id"),
     path("numbers/", views.numbers, name="numbers"),
+    path("audit/", views.audit_log, name="audit_log"),
 ]

@@ -6,16 +6,19 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
 
 from docgen.cases.schema import case_field
 from docgen.cases.steps import STEPS
 from docgen.idcard import mask_id, mask_registry
+from docgen.service.county import audit
 from docgen.service.county.access import unit_of, visible_cases, visible_numbers
-from docgen.service.county.models import Series
+from docgen.service.county.models import AuditEvent, CaseRecord, Series, Unit
 from docgen.service.county.overview import CATEGORY_LABELS, case_findings, overview
 from docgen.service.county.register import DbAllocator
+from docgen.service.web.forms import RevealForm
 
 NOTICE_LABELS = case_field(["notices", "[]", "kind"]).labels
 
@@ -49,19 +52,47 @@ def case_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
-def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
-    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
+def _case_page(request: HttpRequest, record: CaseRecord, *, reveal: RevealForm, full_id: str = "") -> HttpResponse:
     findings, due = case_findings(record, _today())
     student = record.data["student"]
     return render(request, "web/case_detail.html", {
         "unit": unit_of(request.user), "c": record, "d": record.data,
-        "masked_id": mask_id(student.get("id_number", "")),
+        "masked_id": full_id or mask_id(student.get("id_number", "")), "revealed": bool(full_id),
         "masked_registry": mask_registry(student.get("registry_no", "")),
         "category": CATEGORY_LABELS.get(record.category, record.category), "step": STEPS.get(record.step, ""),
-        "findings": findings, "due": due,
+        "findings": findings, "due": due, "reveal": reveal,
         "notices": [(NOTICE_LABELS.get(n.get("kind", ""), "通知书"), n) for n in record.data.get("notices", [])],
     })
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
+    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
+    audit.log(request, audit.VIEW_CASE, case_id)
+    return _case_page(request, record, reveal=RevealForm())
+
+
+@login_required
+@require_POST
+def reveal_id(request: HttpRequest, case_id: str) -> HttpResponse:
+    """The full ID number, once, after a reason — and the reveal goes into the audit log."""
+    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, record, reveal=form)
+    audit.log(request, audit.REVEAL_ID, case_id, reason=form.cleaned_data["reason"])
+    return _case_page(request, record, reveal=RevealForm(), full_id=record.data["student"].get("id_number", ""))
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The county bureau reads the log of its county's users; nobody else sees that it exists."""
+    unit = unit_of(request.user)
+    if unit is None or unit.kind != Unit.Kind.BUREAU:
+        raise Http404
+    names = Unit.objects.filter(county=unit.county).values("name")
+    events = AuditEvent.objects.filter(Q(unit__in=names) | Q(unit=""))[:500]
+    return render(request, "web/audit.html", {"unit": unit, "events": events})
 
 
 @login_required

@@ -1,0 +1,68 @@
+"""The audit log: sign-ins and failures, case views and ID reveals recorded; append-only down to the database."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+
+from docgen.service.county.demo import load_demo
+from docgen.service.county.models import AuditEvent, CaseRecord
+
+
+@pytest.fixture()
+def accounts(db) -> dict[str, str]:
+    return {a.username: a.password for a in load_demo()}
+
+
+def signed_in(accounts: dict[str, str], username: str) -> Client:
+    client = Client()
+    assert client.login(username=username, password=accounts[username])
+    return client
+
+
+def test_sign_ins_failures_and_case_views_are_logged(accounts: dict[str, str]) -> None:
+    Client().post("/login/", {"username": "桐林乡", "password": "不对"})
+    client = Client()
+    client.post("/login/", {"username": "桐林乡", "password": accounts["桐林乡"]})
+    client.get("/cases/QS-2022-023/")
+    log = [(e.username, e.unit, e.action, e.target) for e in AuditEvent.objects.order_by("id")]
+    assert log == [("桐林乡", "", "登录失败", ""), ("桐林乡", "桐林乡人民政府", "登录", ""),
+                   ("桐林乡", "桐林乡人民政府", "查看案卷", "QS-2022-023")]
+
+
+def test_a_full_id_is_shown_only_after_a_reason_and_the_reveal_is_logged(accounts: dict[str, str]) -> None:
+    client = signed_in(accounts, "桐林乡")
+    full = CaseRecord.objects.get(case_id="QS-2022-023").data["student"]["id_number"]
+    refused = client.post("/cases/QS-2022-023/reveal/", {"reason": "看"})
+    assert refused.status_code == 200 and "原因至少写 4 个字" in refused.content.decode()
+    assert full not in refused.content.decode() and not AuditEvent.objects.filter(action="查看完整身份证号").exists()
+    shown = client.post("/cases/QS-2022-023/reveal/", {"reason": "办理学籍转接，核对身份证号"})
+    assert full in shown.content.decode() and "已记入操作日志" in shown.content.decode()
+    event = AuditEvent.objects.get(action="查看完整身份证号")
+    assert (event.target, event.detail) == ("QS-2022-023", {"reason": "办理学籍转接，核对身份证号"})
+    assert client.get("/cases/QS-2022-023/reveal/").status_code == 405  # only by an explicit request
+    other = signed_in(accounts, "桐林乡中心小学").post("/cases/QS-2022-023/reveal/", {"reason": "办理学籍转接核对"})
+    assert other.status_code == 404  # not that school's student
+
+
+def test_only_the_bureau_reads_the_log(accounts: dict[str, str]) -> None:
+    signed_in(accounts, "云溪镇").get("/cases/QS-2022-001/")
+    page = signed_in(accounts, "青石县教育局").get("/audit/").content.decode()
+    assert "查看案卷" in page and "QS-2022-001" in page
+    assert signed_in(accounts, "青石县人民政府教育督导室").get("/audit/").status_code == 404
+
+
+def test_the_log_cannot_be_changed_or_deleted(accounts: dict[str, str]) -> None:
+    signed_in(accounts, "云溪镇")
+    event = AuditEvent.objects.get()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.update(action="改过")
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        event.save()
+    for sql in ("UPDATE county_auditevent SET action = 'x'", "DELETE FROM county_auditevent"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert AuditEvent.objects.get().action == "登录"
