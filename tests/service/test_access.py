@@ -50,16 +50,19 @@ def test_every_url_for_every_role(county: dict[str, Client], role: str) -> None:
     mine = expected_cases(role)
     ids = [c.data["student"]["id_number"] for c in CaseRecord.objects.all()]
 
-    pages = ["/", "/cases/", "/numbers/", "/audit/", *(f"/cases/{case_id}/" for case_id in every_case)]
+    pages = ["/", "/cases/", "/numbers/", "/audit/", *(f"/cases/{case_id}/" for case_id in every_case),
+             *(f"/cases/{case_id}/persuasions/new/" for case_id in every_case)]
     for url in pages:
         response = client.get(url)
         if role == "anonymous":
             assert response.status_code == 302 and response["Location"].startswith("/login/"), url
             continue
-        case_id = url.split("/")[2] if url.startswith("/cases/") and url.count("/") == 3 else None
+        case_id = url.split("/")[2] if url.startswith("/cases/") and url.count("/") >= 3 else None
         expected = 404 if case_id and case_id not in mine else 200
         if url == "/audit/":
             expected = 200 if role == "bureau" else 404  # only the county bureau reads the audit log
+        if url.endswith("/new/"):  # auditors read only; everybody else records work on their own cases
+            expected = 200 if url.split("/")[2] in mine and role in ("bureau", "township", "school") else 404
         assert response.status_code == expected, (role, url)
         if response.status_code == 200:
             html = response.content.decode()

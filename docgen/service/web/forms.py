@@ -11,3 +11,56 @@ class RevealForm(forms.Form):
                              error_messages={"required": "请写明为什么需要查看完整身份证号",
                                              "min_length": "原因至少写 4 个字，说清楚用途",
                                              "max_length": "原因不超过 200 个字"})
+
+
+PERSON_EXAMPLE = "罗晓梅 云溪镇人民政府 社事办主任"
+
+
+def _choices(*path: str) -> list[tuple[str, str]]:
+    from docgen.cases.schema import case_field
+
+    return [("", "请选择"), *case_field(list(path)).labels.items()]
+
+
+class PersuasionForm(forms.Form):
+    """A 劝返记录 as the case schema describes it; the whole case is checked again when it is saved."""
+
+    date = forms.DateField(label="劝返日期", widget=forms.DateInput(attrs={"type": "date"}),
+                           error_messages={"required": "请填写劝返日期", "invalid": "日期格式应为 2022-09-15"})
+    method = forms.ChoiceField(label="劝返方式", choices=_choices("persuasions", "[]", "method"),
+                               error_messages={"required": "请选择劝返方式",
+                                               "invalid_choice": "请从列表中选择劝返方式"})
+    place = forms.CharField(label="地点", max_length=100, required=False)
+    participants = forms.CharField(
+        label="劝返人员",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": f"每行一人：姓名 单位 职务\n{PERSON_EXAMPLE}"}),
+        error_messages={"required": "请填写参加劝返的人员，每行一人"})
+    content = forms.CharField(label="劝返内容", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                              error_messages={"required": "请填写劝返内容"})
+    outcome = forms.ChoiceField(label="劝返结果", choices=_choices("persuasions", "[]", "outcome"),
+                                error_messages={"required": "请选择劝返结果",
+                                                "invalid_choice": "请从列表中选择劝返结果"})
+
+    def clean_participants(self) -> list[dict[str, str]]:
+        people = []
+        for n, line in enumerate(self.cleaned_data["participants"].splitlines(), 1):
+            parts = line.replace("、", " ").replace("，", " ").split()
+            if not parts:
+                continue
+            if len(parts) < 2:
+                raise forms.ValidationError(f"第 {n} 行只有“{parts[0]}”：每行写 姓名 单位 职务，如 {PERSON_EXAMPLE}")
+            person = {"name": parts[0], "unit": parts[1]}
+            if len(parts) > 2:
+                person["role"] = " ".join(parts[2:])
+            people.append(person)
+        if not people:
+            raise forms.ValidationError("请填写参加劝返的人员，每行一人")
+        return people
+
+    def as_record(self) -> dict:
+        data = self.cleaned_data
+        record = {"date": data["date"].isoformat(), "method": data["method"], "participants": data["participants"],
+                  "content": data["content"], "outcome": data["outcome"]}
+        if data.get("place"):
+            record["place"] = data["place"]
+        return record

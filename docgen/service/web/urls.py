@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/<str:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<str:case_id>/reveal/", views.reveal_id, name="reveal_id"),
+    path("cases/<str:case_id>/persuasions/new/", views.add_persuasion, name="add_persuasion"),
     path("numbers/", views.numbers, name="numbers"),
     path("audit/", views.audit_log, name="audit_log"),
 ]

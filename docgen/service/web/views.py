@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from docgen.cases.schema import case_field
 from docgen.cases.steps import STEPS
+from docgen.errors import DataProblemsError
 from docgen.idcard import mask_id, mask_registry
 from docgen.service.county import audit
-from docgen.service.county.access import unit_of, visible_cases, visible_numbers
+from docgen.service.county.access import may_edit, unit_of, visible_cases, visible_numbers
+from docgen.service.county.changes import add_record
 from docgen.service.county.models import AuditEvent, CaseRecord, Series, Unit
 from docgen.service.county.overview import CATEGORY_LABELS, case_findings, overview
 from docgen.service.county.register import DbAllocator
-from docgen.service.web.forms import RevealForm
+from docgen.service.web.forms import PersuasionForm, RevealForm
 
 NOTICE_LABELS = case_field(["notices", "[]", "kind"]).labels
 
@@ -60,7 +64,7 @@ def _case_page(request: HttpRequest, record: CaseRecord, *, reveal: RevealForm, 
         "masked_id": full_id or mask_id(student.get("id_number", "")), "revealed": bool(full_id),
         "masked_registry": mask_registry(student.get("registry_no", "")),
         "category": CATEGORY_LABELS.get(record.category, record.category), "step": STEPS.get(record.step, ""),
-        "findings": findings, "due": due, "reveal": reveal,
+        "findings": findings, "due": due, "reveal": reveal, "may_edit": may_edit(request.user),
         "notices": [(NOTICE_LABELS.get(n.get("kind", ""), "通知书"), n) for n in record.data.get("notices", [])],
     })
 
@@ -82,6 +86,34 @@ def reveal_id(request: HttpRequest, case_id: str) -> HttpResponse:
         return _case_page(request, record, reveal=form)
     audit.log(request, audit.REVEAL_ID, case_id, reason=form.cleaned_data["reason"])
     return _case_page(request, record, reveal=RevealForm(), full_id=record.data["student"].get("id_number", ""))
+
+
+def _problems_to_form(form: forms.Form, problems: list, prefix: str) -> None:
+    """Put each of the library's problems beside the form field it is about (the rest above the form)."""
+    for problem in problems:
+        rest = problem.path.split(prefix, 1)[1].lstrip(".") if prefix in problem.path else ""
+        name = rest.split(".")[0].split("[")[0]
+        form.add_error(name if name in form.fields else None, problem.message)
+
+
+@login_required
+def add_persuasion(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Record a persuasion visit: saved only when the whole case still passes the checks."""
+    if not may_edit(request.user):
+        raise Http404
+    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
+    form = PersuasionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        prefix = f"$.persuasions[{len(record.data.get('persuasions', []))}]"
+        try:
+            add_record(request, record, "persuasions", form.as_record())
+        except DataProblemsError as exc:
+            _problems_to_form(form, exc.problems, prefix)
+        else:
+            messages.success(request, "劝返记录已保存。")
+            return redirect("case_detail", case_id=case_id)
+    return render(request, "web/record_form.html", {"unit": unit_of(request.user), "c": record, "form": form,
+                                                    "title": "添加劝返记录"})
 
 
 @login_required

@@ -1,0 +1,58 @@
+"""Recording work in the browser: saved only when the whole case still passes, errors beside the field, logged."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from docgen.service.county.demo import load_demo
+from docgen.service.county.models import AuditEvent, CaseRecord
+
+VISIT = {"date": "2022-10-20", "method": "home_visit", "place": "石桥村学生家中",
+         "participants": "罗晓梅 云溪镇人民政府 社事办主任\n吴丽 云溪镇初级中学 班主任",
+         "content": "再次宣讲义务教育法，家长表示考虑", "outcome": "undecided"}
+
+
+@pytest.fixture()
+def clerk(db) -> Client:
+    accounts = {a.username: a.password for a in load_demo()}
+    client = Client()
+    assert client.login(username="云溪镇", password=accounts["云溪镇"])
+    return client
+
+
+def yunxi_case() -> CaseRecord:
+    return CaseRecord.objects.filter(township="云溪镇", category="B4-8").order_by("case_id").first()
+
+
+def test_a_valid_visit_is_saved_and_logged(clerk: Client) -> None:
+    case = yunxi_case()
+    before = len(case.data["persuasions"])
+    response = clerk.post(f"/cases/{case.case_id}/persuasions/new/", VISIT)
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.case_id}/"
+    case.refresh_from_db()
+    added = case.data["persuasions"][-1]
+    assert len(case.data["persuasions"]) == before + 1
+    assert added["participants"][1] == {"name": "吴丽", "unit": "云溪镇初级中学", "role": "班主任"}
+    event = AuditEvent.objects.get(action="修改案卷")
+    assert event.target == case.case_id and event.detail["path"] == f"$.persuasions[{before}]"
+    assert event.detail["old"] is None and event.detail["new"] == added
+    assert "劝返记录已保存" in clerk.get(f"/cases/{case.case_id}/").content.decode()
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [
+    ({"date": "2022-13-40"}, "date", "日期格式应为"),
+    ({"participants": "罗晓梅"}, "participants", "每行写 姓名 单位 职务"),
+    ({"method": "telepathy"}, "method", "请从列表中选择劝返方式"),
+    ({"content": ""}, "content", "请填写劝返内容"),
+    ({"date": "2099-01-01"}, "date", "晚于"),  # the library's own check, placed beside the field
+])
+def test_an_invalid_visit_is_refused_beside_its_field(clerk: Client, change: dict, field: str, message: str) -> None:
+    case = yunxi_case()
+    before = case.data
+    response = clerk.post(f"/cases/{case.case_id}/persuasions/new/", VISIT | change)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert field in errors and any(message in e for e in errors[field]), errors
+    case.refresh_from_db()
+    assert case.data == before and not AuditEvent.objects.filter(action="修改案卷").exists()
