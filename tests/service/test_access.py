@@ -51,7 +51,8 @@ def test_every_url_for_every_role(county: dict[str, Client], role: str) -> None:
     ids = [c.data["student"]["id_number"] for c in CaseRecord.objects.all()]
 
     pages = ["/", "/cases/", "/numbers/", "/audit/", *(f"/cases/{case_id}/" for case_id in every_case),
-             *(f"/cases/{case_id}/persuasions/new/" for case_id in every_case)]
+             *(f"/cases/{case_id}/persuasions/new/" for case_id in every_case),
+             *(f"/cases/{c.case_id}/notices/0/service/" for c in CaseRecord.objects.all() if c.data.get("notices"))]
     for url in pages:
         response = client.get(url)
         if role == "anonymous":
@@ -61,7 +62,7 @@ def test_every_url_for_every_role(county: dict[str, Client], role: str) -> None:
         expected = 404 if case_id and case_id not in mine else 200
         if url == "/audit/":
             expected = 200 if role == "bureau" else 404  # only the county bureau reads the audit log
-        if url.endswith("/new/"):  # auditors read only; everybody else records work on their own cases
+        if url.endswith(("/new/", "/service/")):  # auditors read only; the others record work on their own cases
             expected = 200 if url.split("/")[2] in mine and role in ("bureau", "township", "school") else 404
         assert response.status_code == expected, (role, url)
         if response.status_code == 200:

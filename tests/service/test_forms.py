@@ -56,3 +56,19 @@ def test_an_invalid_visit_is_refused_beside_its_field(clerk: Client, change: dic
     assert field in errors and any(message in e for e in errors[field]), errors
     case.refresh_from_db()
     assert case.data == before and not AuditEvent.objects.filter(action="修改案卷").exists()
+
+
+def test_recording_that_a_notice_was_served_logs_each_changed_field(clerk: Client) -> None:
+    case = next(c for c in CaseRecord.objects.filter(township="云溪镇") if c.data.get("notices"))
+    notice = case.data["notices"][0]
+    url = f"/cases/{case.case_id}/notices/0/service/"
+    late = clerk.post(url, {"served_on": "2099-01-01", "service_method": "left"})
+    assert late.status_code == 200 and "served_on" in late.context["form"].errors  # the library refuses it
+    response = clerk.post(url, {"served_on": notice["issued_on"], "service_method": "left"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.data["notices"][0]["service_method"] == "left"
+    events = AuditEvent.objects.filter(action="修改案卷")
+    changes = {e.detail["path"]: (e.detail["old"], e.detail["new"]) for e in events}
+    assert changes["$.notices[0].service_method"] == (notice.get("service_method"), "left")
+    assert clerk.get(f"/cases/{case.case_id}/notices/99/service/").status_code == 404

@@ -25,3 +25,19 @@ def add_record(request: HttpRequest, record: CaseRecord, list_name: str, item: d
         save_case(data, source=f"案卷 {record.case_id}")
         audit.log(request, audit.CHANGE, record.case_id, path=path, old=None, new=item)
     return path
+
+
+def update_record(request: HttpRequest, record: CaseRecord, list_name: str, index: int,
+                  changes: dict[str, Any]) -> str:
+    """Set fields of the case's ``list_name[index]``; each changed field is logged with its old and new value.
+    DataProblemsError (nothing stored) when the case would no longer pass the checks."""
+    data = copy.deepcopy(record.data)
+    item = data[list_name][index]
+    path = f"$.{list_name}[{index}]"
+    changed = {k: (item.get(k), v) for k, v in changes.items() if item.get(k) != v}
+    item.update(changes)
+    with transaction.atomic():
+        save_case(data, source=f"案卷 {record.case_id}")
+        for key, (old, new) in changed.items():
+            audit.log(request, audit.CHANGE, record.case_id, path=f"{path}.{key}", old=old, new=new)
+    return path

@@ -64,3 +64,17 @@ class PersuasionForm(forms.Form):
         if data.get("place"):
             record["place"] = data["place"]
         return record
+
+
+class ServiceForm(forms.Form):
+    """送达: when and how a notice reached the family."""
+
+    served_on = forms.DateField(label="送达日期", widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"required": "请填写送达日期", "invalid": "日期格式应为 2022-09-16"})
+    service_method = forms.ChoiceField(label="送达方式", choices=_choices("notices", "[]", "service_method"),
+                                       error_messages={"required": "请选择送达方式",
+                                                       "invalid_choice": "请从列表中选择送达方式"})
+
+    def as_changes(self) -> dict:
+        return {"served_on": self.cleaned_data["served_on"].isoformat(),
+                "service_method": self.cleaned_data["service_method"]}

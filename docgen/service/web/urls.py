@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<str:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<str:case_id>/reveal/", views.reveal_id, name="reveal_id"),
     path("cases/<str:case_id>/persuasions/new/", views.add_persuasion, name="add_persuasion"),
+    path("cases/<str:case_id>/notices/<int:index>/service/", views.record_service, name="record_service"),
     path("numbers/", views.numbers, name="numbers"),
     path("audit/", views.audit_log, name="audit_log"),
 ]

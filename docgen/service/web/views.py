@@ -18,11 +18,11 @@ from docgen.errors import DataProblemsError
 from docgen.idcard import mask_id, mask_registry
 from docgen.service.county import audit
 from docgen.service.county.access import may_edit, unit_of, visible_cases, visible_numbers
-from docgen.service.county.changes import add_record
+from docgen.service.county.changes import add_record, update_record
 from docgen.service.county.models import AuditEvent, CaseRecord, Series, Unit
 from docgen.service.county.overview import CATEGORY_LABELS, case_findings, overview
 from docgen.service.county.register import DbAllocator
-from docgen.service.web.forms import PersuasionForm, RevealForm
+from docgen.service.web.forms import PersuasionForm, RevealForm, ServiceForm
 
 NOTICE_LABELS = case_field(["notices", "[]", "kind"]).labels
 
@@ -114,6 +114,31 @@ def add_persuasion(request: HttpRequest, case_id: str) -> HttpResponse:
             return redirect("case_detail", case_id=case_id)
     return render(request, "web/record_form.html", {"unit": unit_of(request.user), "c": record, "form": form,
                                                     "title": "添加劝返记录"})
+
+
+@login_required
+def record_service(request: HttpRequest, case_id: str, index: int) -> HttpResponse:
+    """Record that a notice was served (送达日期 and 送达方式)."""
+    if not may_edit(request.user):
+        raise Http404
+    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
+    notices = record.data.get("notices", [])
+    if not 0 <= index < len(notices):
+        raise Http404
+    notice = notices[index]
+    initial = {k: notice[k] for k in ("served_on", "service_method") if notice.get(k)}
+    form = ServiceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_record(request, record, "notices", index, form.as_changes())
+        except DataProblemsError as exc:
+            _problems_to_form(form, exc.problems, f"$.notices[{index}]")
+        else:
+            messages.success(request, "送达情况已保存。")
+            return redirect("case_detail", case_id=case_id)
+    label = NOTICE_LABELS.get(notice.get("kind", ""), "通知书")
+    return render(request, "web/record_form.html", {"unit": unit_of(request.user), "c": record, "form": form,
+                                                    "title": f"记录送达（{label} {notice.get('doc_no', '')}）"})
 
 
 @login_required
