@@ -16,7 +16,7 @@ from docgen.resources import data_json, data_yaml
 from docgen.schema_errors import describe
 
 DEFAULT_MAPPING = "ledger_mapping.yaml"
-_SPEC = re.compile(r"^(?P<path>[a-z_.]+)(\((?P<parts>[a-z_/]+)\))?$")
+_SPEC = re.compile(r"^(?P<path>[a-z0-9_.]+)(\((?P<parts>[a-z_/]+)\))?$")
 
 
 @dataclass(frozen=True)

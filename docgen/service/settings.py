@@ -70,6 +70,10 @@ else:
         "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"docgen-service-test-{os.getpid()}.sqlite3")},
     }}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Uploaded evidence, by content hash; shared by every web node and worker of the county (a shared path).
+EVIDENCE_STORE = Path(os.environ.get("DOCGEN_EVIDENCE_STORE", DATA_DIR / "evidence-store"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"

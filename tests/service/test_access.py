@@ -52,6 +52,7 @@ def test_every_url_for_every_role(county: dict[str, Client], role: str) -> None:
 
     pages = ["/", "/cases/", "/numbers/", "/audit/", *(f"/cases/{case_id}/" for case_id in every_case),
              *(f"/cases/{case_id}/persuasions/new/" for case_id in every_case),
+             *(f"/cases/{case_id}/evidence/new/" for case_id in every_case),
              *(f"/cases/{c.case_id}/notices/0/service/" for c in CaseRecord.objects.all() if c.data.get("notices"))]
     for url in pages:
         response = client.get(url)

@@ -14,6 +14,7 @@ from docgen.service.county.models import AuditEvent
 
 SIGN_IN, SIGN_IN_FAILED, VIEW_CASE, REVEAL_ID = "登录", "登录失败", "查看案卷", "查看完整身份证号"
 CHANGE = "修改案卷"
+DOWNLOAD = "下载材料"
 
 
 def log(request: HttpRequest | None, action: str, target: str = "", username: str = "",

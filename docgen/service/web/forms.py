@@ -78,3 +78,15 @@ class ServiceForm(forms.Form):
     def as_changes(self) -> dict:
         return {"served_on": self.cleaned_data["served_on"].isoformat(),
                 "service_method": self.cleaned_data["service_method"]}
+
+
+class EvidenceForm(forms.Form):
+    """One piece of evidence: its kind, the file, its date and a short description."""
+
+    kind = forms.ChoiceField(label="材料种类", choices=_choices("evidence", "[]", "kind"),
+                             error_messages={"required": "请选择材料种类", "invalid_choice": "请从列表中选择材料种类"})
+    file = forms.FileField(label="文件（PDF、JPG/PNG 照片、Word、音视频）",
+                           error_messages={"required": "请选择要上传的文件", "empty": "文件是空的"})
+    date = forms.DateField(label="材料日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                           error_messages={"invalid": "日期格式应为 2022-09-16"})
+    description = forms.CharField(label="说明", required=False, max_length=200)

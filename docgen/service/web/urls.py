@@ -12,6 +12,8 @@ urlpatterns = [
     path("cases/<str:case_id>/reveal/", views.reveal_id, name="reveal_id"),
     path("cases/<str:case_id>/persuasions/new/", views.add_persuasion, name="add_persuasion"),
     path("cases/<str:case_id>/notices/<int:index>/service/", views.record_service, name="record_service"),
+    path("cases/<str:case_id>/evidence/new/", views.add_evidence_view, name="add_evidence"),
+    path("cases/<str:case_id>/evidence/<str:evidence_id>/", views.evidence_file, name="evidence_file"),
     path("numbers/", views.numbers, name="numbers"),
     path("audit/", views.audit_log, name="audit_log"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from django import forms
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from docgen.cases.schema import case_field
@@ -19,10 +21,11 @@ from docgen.idcard import mask_id, mask_registry
 from docgen.service.county import audit
 from docgen.service.county.access import may_edit, unit_of, visible_cases, visible_numbers
 from docgen.service.county.changes import add_record, update_record
+from docgen.service.county.evidence import CONTENT_TYPES, UploadError, add_evidence, stored_path
 from docgen.service.county.models import AuditEvent, CaseRecord, Series, Unit
 from docgen.service.county.overview import CATEGORY_LABELS, case_findings, overview
 from docgen.service.county.register import DbAllocator
-from docgen.service.web.forms import PersuasionForm, RevealForm, ServiceForm
+from docgen.service.web.forms import EvidenceForm, PersuasionForm, RevealForm, ServiceForm
 
 NOTICE_LABELS = case_field(["notices", "[]", "kind"]).labels
 
@@ -139,6 +142,45 @@ def record_service(request: HttpRequest, case_id: str, index: int) -> HttpRespon
     label = NOTICE_LABELS.get(notice.get("kind", ""), "通知书")
     return render(request, "web/record_form.html", {"unit": unit_of(request.user), "c": record, "form": form,
                                                     "title": f"记录送达（{label} {notice.get('doc_no', '')}）"})
+
+
+@login_required
+def add_evidence_view(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Upload a piece of evidence: opened and checked before it is stored; recorded on the case."""
+    if not may_edit(request.user):
+        raise Http404
+    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            add_evidence(request, record, kind=form.cleaned_data["kind"], name=upload.name, data=upload.read(),
+                         date=form.cleaned_data["date"], description=form.cleaned_data["description"])
+        except UploadError as exc:
+            form.add_error("file", str(exc))
+        except DataProblemsError as exc:
+            _problems_to_form(form, exc.problems, f"$.evidence[{len(record.data.get('evidence', []))}]")
+        else:
+            messages.success(request, "材料已上传。")
+            return redirect("case_detail", case_id=case_id)
+    return render(request, "web/record_form.html", {"unit": unit_of(request.user), "c": record, "form": form,
+                                                    "title": "上传佐证材料", "upload": True})
+
+
+@login_required
+def evidence_file(request: HttpRequest, case_id: str, evidence_id: str) -> HttpResponse:
+    """A stored evidence file, to the units that may see the case only; the download is logged."""
+    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
+    item = next((e for e in record.data.get("evidence", []) if e.get("id") == evidence_id and e.get("sha256")), None)
+    if item is None or not stored_path(item["sha256"]).is_file():
+        raise Http404
+    audit.log(request, audit.DOWNLOAD, case_id, evidence=evidence_id, file=item["file"])
+    suffix = Path(item["file"]).suffix.lower()
+    response = HttpResponse(stored_path(item["sha256"]).read_bytes(),  # uploads are at most 30 MB
+                            content_type=CONTENT_TYPES.get(suffix, "application/octet-stream"))
+    response["Content-Disposition"] = content_disposition_header(False, item["file"])
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

@@ -1,0 +1,78 @@
+"""Evidence uploads: opened and checked before storing, stored once by content hash, served only to its units."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from docgen.service.county.demo import load_demo
+from docgen.service.county.models import AuditEvent, CaseRecord
+
+CASE = "QS-2022-004"  # 桐林乡中心小学
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "navy").save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture()
+def store(settings, tmp_path: Path) -> Path:
+    settings.EVIDENCE_STORE = tmp_path / "store"
+    return settings.EVIDENCE_STORE
+
+
+@pytest.fixture()
+def clients(db, store: Path) -> dict[str, Client]:
+    accounts = {a.username: a.password for a in load_demo()}
+    out = {}
+    for name in ("桐林乡中心小学", "云溪镇中心小学", "桐林乡"):
+        out[name] = Client()
+        assert out[name].login(username=name, password=accounts[name])
+    return out
+
+
+def upload(client: Client, kind: str, name: str, data: bytes) -> object:
+    return client.post(f"/cases/{CASE}/evidence/new/", {"kind": kind, "date": "2022-11-02",
+                                                          "description": "复学后在校照片",
+                                                          "file": SimpleUploadedFile(name, data)})
+
+
+def test_a_photo_is_stored_once_and_served_only_to_its_units(clients: dict[str, Client], store: Path) -> None:
+    school = clients["桐林乡中心小学"]
+    data = png()
+    assert upload(school, "school_photo", "在校 照片.png", data).status_code == 302
+    assert upload(school, "school_photo", "再传一次.png", data).status_code == 302
+    assert len([p for p in store.rglob("*") if p.is_file()]) == 1  # the same content is kept once
+    item = CaseRecord.objects.get(case_id=CASE).data["evidence"][-1]
+    assert item["file"] == "再传一次.png" and len(item["sha256"]) == 64
+    response = school.get(f"/cases/{CASE}/evidence/{item['id']}/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response.content == data and response["Content-Disposition"].startswith("inline")
+    assert clients["桐林乡"].get(f"/cases/{CASE}/evidence/{item['id']}/").status_code == 200
+    assert clients["云溪镇中心小学"].get(f"/cases/{CASE}/evidence/{item['id']}/").status_code == 404
+    assert AuditEvent.objects.filter(action="下载材料", target=CASE).count() == 2
+
+
+@pytest.mark.parametrize(("kind", "name", "data", "message"), [
+    ("school_photo", "照片.png", b"just some text", "看不出这是什么文件"),
+    ("registry_certificate", "学籍证明.pdf", b"%PDF-1.4 broken", "PDF 文件已损坏"),
+    ("school_photo", "照片.pdf", None, "这类材料应为 照片"),
+])
+def test_a_bad_file_is_refused_beside_the_field(clients: dict[str, Client], store: Path, kind: str, name: str,
+                                                data: bytes | None, message: str) -> None:
+    if data is None:  # a real PDF, where the kind wants a photo
+        out = io.BytesIO()
+        Image.new("RGB", (20, 20)).save(out, "PDF")
+        data = out.getvalue()
+    before = CaseRecord.objects.get(case_id=CASE).data
+    response = upload(clients["桐林乡中心小学"], kind, name, data)
+    assert response.status_code == 200
+    assert any(message in e for e in response.context["form"].errors["file"]), response.context["form"].errors
+    assert CaseRecord.objects.get(case_id=CASE).data == before and not store.exists()
