@@ -26,7 +26,8 @@ def free_port() -> int:
 
 
 @pytest.mark.slow
-def test_the_demo_service_signs_in_its_accounts(tmp_path: Path) -> None:
+@pytest.mark.browser
+def test_the_demo_service_signs_in_its_accounts(tmp_path: Path, chrome) -> None:
     workspace = tmp_path / "青石县"
     subprocess.run([DOCGEN, "init", str(workspace), "--county", "青石县"], check=True, capture_output=True)
     port = free_port()
@@ -59,12 +60,25 @@ def test_the_demo_service_signs_in_its_accounts(tmp_path: Path) -> None:
         request = urllib.request.Request(f"{base}/login/", data=form, headers={"Referer": f"{base}/login/"})
         with browser.open(request) as response:
             page = response.read().decode()
+            policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'none'" in policy and "default-src 'none'" in policy
+        nonce = re.search(r"'nonce-([^']+)'", policy)[1]
+        assert f'<style nonce="{nonce}">' in page and ' style="' not in page  # no inline style attributes
         assert "桐林乡中心小学" in page and "工作台" in page
         with browser.open(f"{base}/cases/") as response:
             cases = response.read().decode()
         schools = set(re.findall(r'data-label="学校">([^<]+)<', cases))
         assert schools == {"桐林乡中心小学"}
         assert server.poll() is None and (workspace / "service.sqlite3").is_file()
+        # In a real browser the page keeps its look under the policy (the stylesheet is not blocked).
+        chrome.delete_all_cookies()
+        chrome.set_window_size(1000, 800)
+        chrome.get(f"{base}/login/")
+        chrome.find_element("name", "username").send_keys("桐林乡")
+        chrome.find_element("name", "password").send_keys(accounts["桐林乡"])
+        chrome.find_element("css selector", "button[type=submit]").click()
+        header = chrome.execute_script("return getComputedStyle(document.querySelector('header')).backgroundColor")
+        assert header == "rgb(31, 59, 99)" and "桐林乡人民政府" in chrome.page_source
         assert "gunicorn" in subprocess.run(["ps", "-o", "args=", "-p", str(server.pid)], capture_output=True,
                                             text=True).stdout
     finally:
