@@ -78,3 +78,11 @@ def chrome():
         yield driver
     finally:
         driver.quit()
+
+
+def sign_in(client, username: str, password: str):
+    """Sign in to the service as a person does: a POST to the sign-in page (django-axes needs the request, so the
+    test client's login() is not used)."""
+    response = client.post("/login/", {"username": username, "password": password})
+    assert response.status_code == 302, f"{username} could not sign in: {response.status_code}"
+    return client

@@ -8,6 +8,7 @@ wait for each other instead of failing.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import tempfile
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "docgen.service.county",
     "docgen.service.web",
 ]
@@ -54,7 +56,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a locked-out sign-in into the lockout page
 ]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 ROOT_URLCONF = "docgen.service.urls"
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [], "APP_DIRS": True,
               "OPTIONS": {"context_processors": ["django.template.context_processors.request",
@@ -89,6 +93,13 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Sign-in attempts (django-axes): five wrong passwords for one account from one address lock it there for 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked.html"
+AXES_VERBOSE = False
 # Content-Security-Policy (django-csp; Django 6 has it built in): our own origin only, no scripts at all, the one
 # inline stylesheet by nonce, pictures from us (evidence previews) and data: URLs.
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import sign_in
 from django.contrib.auth.models import User
 from django.test import Client
 
@@ -21,7 +22,7 @@ def county(db) -> dict[str, Client]:
     clients = {}
     for role, username in ROLES.items():
         client = Client()
-        assert client.login(username=username, password=accounts[username].password)
+        sign_in(client, username, accounts[username].password)
         clients[role] = client
     nobody = User.objects.create_user("无单位用户", password="x")
     clients["nobody"] = Client()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import sign_in
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
@@ -17,7 +18,7 @@ def accounts(db) -> dict[str, str]:
 
 def signed_in(accounts: dict[str, str], username: str) -> Client:
     client = Client()
-    assert client.login(username=username, password=accounts[username])
+    sign_in(client, username, accounts[username])
     return client
 
 
@@ -66,3 +67,14 @@ def test_the_log_cannot_be_changed_or_deleted(accounts: dict[str, str]) -> None:
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert AuditEvent.objects.get().action == "登录"
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_while(accounts: dict[str, str]) -> None:
+    client = Client()
+    for _ in range(4):
+        assert client.post("/login/", {"username": "云溪镇", "password": "错的"}).status_code == 200
+    assert client.post("/login/", {"username": "云溪镇", "password": "错的"}).status_code == 429  # the fifth
+    locked = client.post("/login/", {"username": "云溪镇", "password": accounts["云溪镇"]})  # even the right one
+    assert locked.status_code == 429 and "暂停登录 15 分钟" in locked.content.decode()
+    assert AuditEvent.objects.filter(action="登录失败", username="云溪镇").count() >= 5
+    sign_in(Client(), "桐林乡", accounts["桐林乡"])  # other accounts are not affected

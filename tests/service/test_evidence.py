@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from conftest import sign_in
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
@@ -34,7 +35,7 @@ def clients(db, store: Path) -> dict[str, Client]:
     out = {}
     for name in ("桐林乡中心小学", "云溪镇中心小学", "桐林乡"):
         out[name] = Client()
-        assert out[name].login(username=name, password=accounts[name])
+        sign_in(out[name], name, accounts[name])
     return out
 
 

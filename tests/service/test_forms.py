@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import sign_in
 from django.test import Client
 
 from docgen.service.county.demo import load_demo
@@ -17,7 +18,7 @@ VISIT = {"date": "2022-10-20", "method": "home_visit", "place": "石桥村学生
 def clerk(db) -> Client:
     accounts = {a.username: a.password for a in load_demo()}
     client = Client()
-    assert client.login(username="云溪镇", password=accounts["云溪镇"])
+    sign_in(client, "云溪镇", accounts["云溪镇"])
     return client
 
 
