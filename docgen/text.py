@@ -8,6 +8,7 @@ paths share: U+000B becomes a line break, the other forbidden characters are dro
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -26,6 +27,21 @@ def has_surrogate(text: str) -> bool:
 def forbidden_names(text: str) -> str:
     """The forbidden characters of ``text`` as U+XXXX, for a message."""
     return "、".join(sorted({f"U+{ord(c):04X}" for c in _FORBIDDEN.findall(text)}))
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal or an Excel cell: a CJK (wide) character counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` display columns."""
+    return text + " " * max(0, width - display_width(text))
+
+
+def village_committee(village: str) -> str:
+    """石桥村 → 石桥村村民委员会, 龙潭社区 → 龙潭社区居民委员会 (the committees' legal names)."""
+    return f"{village}居民委员会" if village.endswith("社区") else f"{village}村民委员会"
 
 
 def xml_safe(text: str) -> str:

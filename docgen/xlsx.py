@@ -4,10 +4,11 @@ every page and frozen on screen, columns wide enough for what they hold."""
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import Any
 
 from openpyxl.utils import get_column_letter
+
+from docgen.text import display_width
 
 MAX_WIDTH = 50
 
@@ -32,7 +33,7 @@ def text_width(value: Any) -> int:
     """Columns a value takes in Excel: a CJK character counts two."""
     text = value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else str(value)
     longest = max(text.split("\n"), key=len) if text else ""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
+    return display_width(longest)
 
 
 def header_rows(ws: Any) -> int:

@@ -20,6 +20,7 @@ from docgen.check.findings import Finding
 from docgen.render.batch import Job, assign_doc_info, select_jobs
 from docgen.render.registry import Registry, TemplateSpec
 from docgen.specs import Spec
+from docgen.text import village_committee
 
 EVIDENCE_LABELS = case_field(["evidence", "[]", "kind"]).labels
 MISSING = "缺"
@@ -59,8 +60,7 @@ def author_name(case: Case, role: str) -> str:
     if role == "bureau":
         return f"{case.county}教育局"
     if role == "village":
-        village = case.village
-        return f"{village}居民委员会" if village.endswith("社区") else f"{village}村民委员会"
+        return village_committee(case.village)
     if role == "guardian":
         names = [g.get("name", "") for _, g in case.records("guardians") if g.get("name")]
         return f"{names[0]}（监护人）" if names else "监护人"

@@ -19,15 +19,13 @@ from docgen.cli import handles_errors, main, workspace_option
 def serve(bind: str, workers: int, demo: bool, workspace_dir: Path | None) -> int:
     """启动县级网页服务（gunicorn），数据库在本县工作区中（或环境变量 DATABASE_URL 指定的数据库）。"""
     from docgen.service.setup import gunicorn_args, prepare
+    from docgen.text import pad
     from docgen.workspace import require_workspace
 
     workspace = require_workspace(workspace_dir)
     accounts = prepare(workspace, demo=demo)
     if accounts:
         click.echo("示例账号（每次载入示例都会重新生成密码）：")
-        def pad(text: str, width: int) -> str:  # CJK characters take two columns in a terminal
-            return text + " " * (width - sum(2 if ord(ch) > 0x2E80 else 1 for ch in text))
-
         for a in accounts:
             click.echo(f"  {pad(a.kind, 14)}{pad(a.username, 26)}密码 {a.password}")
     click.echo(f"网页服务：http://{bind}/  （按 Ctrl+C 停止）", err=True)

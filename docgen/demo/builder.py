@@ -9,6 +9,7 @@ from typing import Any
 from docgen import idcard
 from docgen.cases.schema import case_field
 from docgen.demo import county
+from docgen.text import village_committee
 
 EVIDENCE_LABELS = case_field(["evidence", "[]", "kind"]).labels
 
@@ -30,11 +31,6 @@ PERSUASION_CONTENT = {
 # 发文字号 series of each notice kind (the part between the issuer's code and the year).
 NOTICE_CODES = {"return_order": "限复", "return_notice": "劝复", "penalty_notice": "罚告", "penalty_decision": "罚决",
                 "enrolment_notice": "入学"}
-
-
-def village_committee(village: str) -> str:
-    """石桥村 → 石桥村村民委员会, 龙潭社区 → 龙潭社区居民委员会 (the committees' legal names)."""
-    return f"{village}居民委员会" if village.endswith("社区") else f"{village}村民委员会"
 
 
 def date(text: str) -> dt.date:

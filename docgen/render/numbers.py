@@ -35,6 +35,21 @@ _DOC_NO = re.compile(r"〔(\d{4})〕([1-9]\d*)号$")
 STATUS_LABELS = {"issued": "已发", "recorded": "案卷登记", "void": "作废"}
 
 
+def doc_no_seq(doc_no: str) -> tuple[int, int] | None:
+    """(year, sequence number) of a 文号 such as 云政限复〔2022〕3号; None when it has another shape."""
+    m = _DOC_NO.search(doc_no)
+    return (int(m[1]), int(m[2])) if m else None
+
+
+def same_document(known: tuple[str, str, str], case_id: str, template: str, record_key: str) -> bool:
+    """Whether a registered number (case_id, template, record_key) is this document's: the same record, the same
+    template for the same case, or a number imported from paper (no case) for this template."""
+    known_case, known_template, known_key = known
+    if known == (case_id, template, record_key):
+        return True
+    return known_template == template and (known_case == case_id or (known_key.startswith("paper:") and not known_case))
+
+
 class NumberConflictError(DocgenError):
     """Raised when a 文号 recorded in the case data is already used by another document."""
 
@@ -88,15 +103,13 @@ class Allocator:
         row = self.conn.execute("SELECT case_id, template, record_key FROM numbers WHERE doc_no=?",
                                 (doc_no,)).fetchone()
         if row is not None:
-            # A number imported from paper (no case, or the same case) is this document's number.
-            same = row[1] == template and (row[0] == case_id or (row[2].startswith("paper:") and not row[0]))
-            if tuple(row) != (case_id, template, record_key) and not same:
+            if not same_document(tuple(row), case_id, template, record_key):
                 raise NumberConflictError(f"文号 {doc_no} 已登记给案卷 {row[0]} 的{row[1]}，不能再用于案卷 {case_id}")
             return
-        m = _DOC_NO.search(doc_no)
-        if m is None:
+        parts = doc_no_seq(doc_no)
+        if parts is None:
             return
-        year, seq = int(m[1]), int(m[2])
+        year, seq = parts
         taken = self.conn.execute("SELECT doc_no FROM numbers WHERE issuer=? AND series=? AND year=? AND seq=?",
                                   (issuer, series, year, seq)).fetchone()
         if taken:

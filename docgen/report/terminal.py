@@ -6,14 +6,7 @@ from collections.abc import Iterator
 
 from docgen.check.findings import SEVERITY_LABELS
 from docgen.report.model import Report
-
-
-def _width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
+from docgen.text import display_width, pad
 
 
 def summary_lines(report: Report) -> Iterator[str]:
@@ -27,9 +20,9 @@ def summary_lines(report: Report) -> Iterator[str]:
     for name, unit in [*ordered, ("合计", report.total)]:
         rows.append((name, str(unit.cases), str(unit.complete), str(unit.incomplete), str(unit.errors),
                      str(unit.unit_errors), str(unit.all_warnings)))
-    widths = [max(_width(r[i]) for r in rows) + 2 for i in range(len(rows[0]))]
+    widths = [max(display_width(r[i]) for r in rows) + 2 for i in range(len(rows[0]))]
     for row in rows:
-        yield "".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        yield "".join(pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()
     for item in report.items:
         yield ""
         yield f"{item.code} {item.title}"

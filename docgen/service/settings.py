@@ -17,10 +17,10 @@ from pathlib import Path
 import dj_database_url
 from csp import constants as csp
 
+from docgen.service import SECRET_KEY_FILE
 from docgen.workspace import find_workspace
 
 WORKSPACE = find_workspace()
-SECRET_KEY_FILE = ".service-secret-key"
 DATA_DIR = WORKSPACE.root if WORKSPACE else Path(os.environ.get("DOCGEN_SERVICE_DIR", Path.cwd()))
 
 

@@ -7,13 +7,14 @@ import secrets
 import sys
 from pathlib import Path
 
+from docgen.service import SECRET_KEY_FILE
 from docgen.workspace import Workspace
 
 
 def prepare(workspace: Workspace, *, demo: bool = False) -> list:
     """Make the service's secret key (once, owner-only), bring the database up to date, load the demo when
     asked; returns the demo accounts (empty otherwise)."""
-    key = workspace.root / ".service-secret-key"
+    key = workspace.root / SECRET_KEY_FILE
     if not key.exists():
         fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as out:

@@ -7,14 +7,11 @@ transactions start IMMEDIATE), so parallel requests never share or skip a number
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.db import transaction
 
-from docgen.render.numbers import NumberConflictError
+from docgen.render.numbers import NumberConflictError, doc_no_seq, same_document
 from docgen.service.county.models import IssuedNumber, Series
-
-_DOC_NO = re.compile(r"〔(\d{4})〕([1-9]\d*)号$")
 
 
 def _require_transaction() -> None:
@@ -61,16 +58,14 @@ class DbAllocator:
         _require_transaction()
         known = IssuedNumber.objects.filter(county=self.county, doc_no=doc_no).first()
         if known is not None:
-            same = known.template == template and (known.case_id == case_id
-                                                   or (known.record_key.startswith("paper:") and not known.case_id))
-            if (known.case_id, known.template, known.record_key) != (case_id, template, record_key) and not same:
+            if not same_document((known.case_id, known.template, known.record_key), case_id, template, record_key):
                 raise NumberConflictError(
                     f"文号 {doc_no} 已登记给案卷 {known.case_id} 的{known.template}，不能再用于案卷 {case_id}")
             return
-        match = _DOC_NO.search(doc_no)
-        if match is None:
+        parts = doc_no_seq(doc_no)
+        if parts is None:
             return
-        year, seq = int(match[1]), int(match[2])
+        year, seq = parts
         row = self._series(issuer, series, year)
         taken = IssuedNumber.objects.filter(county=self.county, issuer=issuer, series=series, year=year,
                                             seq=seq).first()
