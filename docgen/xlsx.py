@@ -14,6 +14,7 @@ MAX_WIDTH = 50
 
 
 DATE_FORMAT = "yyyy-mm-dd"
+LINE_POINTS = 15  # one line of 11-point text
 
 
 def date_cells(ws: Any, column: int, first_row: int = 1) -> None:
@@ -77,3 +78,27 @@ def fit_widths(ws: Any) -> None:
         dimension = ws.column_dimensions[get_column_letter(column)]
         if not dimension.customWidth:
             dimension.width = min(MAX_WIDTH, max(6, width + 2))
+    wrap_long_text(ws, merged)
+
+
+def wrap_long_text(ws: Any, merged: set[tuple[int, int]]) -> None:
+    """Text longer than its column wraps inside its cell instead of running over the next ones (a title alone in
+    its row keeps running across)."""
+    for row in ws.iter_rows():
+        filled = [c for c in row if c.value is not None]
+        if len(filled) < 2:
+            continue
+        lines = 1
+        for cell in filled:
+            if (cell.row, cell.column) in merged or not isinstance(cell.value, str):
+                continue
+            width = ws.column_dimensions[get_column_letter(cell.column)].width or 8.43
+            if text_width(cell.value) > width:
+                cell.alignment = cell.alignment.copy(wrap_text=True, vertical="top")
+                lines = max(lines, -(-text_width(cell.value) // int(width - 1)))
+        if lines > 1:
+            for cell in filled:  # the row's cells line up at the top, beside the wrapped text
+                cell.alignment = cell.alignment.copy(vertical="top")
+        if lines > 1 and ws.row_dimensions[filled[0].row].height is None:
+            # Row heights are not recomputed by every reader (LibreOffice converting to PDF is one): set them.
+            ws.row_dimensions[filled[0].row].height = LINE_POINTS * lines
