@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from docgen.text import display_width
@@ -94,11 +95,13 @@ def wrap_long_text(ws: Any, merged: set[tuple[int, int]]) -> None:
                 continue
             width = ws.column_dimensions[get_column_letter(cell.column)].width or 8.43
             if text_width(cell.value) > width:
-                cell.alignment = cell.alignment.copy(wrap_text=True, vertical="top")
+                cell.alignment = Alignment(wrap_text=True, vertical="top",
+                                           horizontal=cell.alignment.horizontal)
                 lines = max(lines, -(-text_width(cell.value) // int(width - 1)))
         if lines > 1:
             for cell in filled:  # the row's cells line up at the top, beside the wrapped text
-                cell.alignment = cell.alignment.copy(vertical="top")
+                cell.alignment = Alignment(wrap_text=cell.alignment.wrap_text, vertical="top",
+                                           horizontal=cell.alignment.horizontal)
         if lines > 1 and ws.row_dimensions[filled[0].row].height is None:
             # Row heights are not recomputed by every reader (LibreOffice converting to PDF is one): set them.
             ws.row_dimensions[filled[0].row].height = LINE_POINTS * lines
