@@ -204,7 +204,7 @@ def order_problems(spec: TemplateSpec, jobs: Sequence[Job]) -> list[Problem]:
         if earliest and doc is not None and doc.date <= earliest:
             problems.append(Problem(case.file, f"{case.path}.notices[{i}]",
                                     f"{spec.name}的成文日期 {cn_date(doc.date)} 应晚于{label}送达后的期限"
-                                    f"（{cn_date(earliest)}）；用 --date 指定", case.label, id="render.order"))
+                                    f"（{cn_date(earliest)}），请改用更晚的成文日期", case.label, id="render.order"))
     return problems
 
 
@@ -327,3 +327,27 @@ def _manifest(result: BatchResult, register: Register | None, on: dt.date) -> di
         "renderer": "compiled" if result.fast else "docxtpl", "print_file": result.print_file,
         "print_pdf": result.print_pdf, "documents": [asdict(d) for d in result.documents],
     }
+
+
+def render_documents(spec: TemplateSpec, cases: Sequence[Case | Entrant], *, on: dt.date,
+                     allocator: Allocator | None) -> list[tuple[Job, bytes]]:
+    """The documents ``spec`` makes for ``cases``, numbered through ``allocator`` (inside the caller's
+    transaction), as bytes in memory: for the service, which stores them itself. Same checks as a batch."""
+    jobs, _ = select_jobs(spec, cases)
+    problems = missing_fields(spec, jobs)
+    if problems:
+        raise DataProblemsError(problems)
+    assign_doc_info(spec, jobs, on)
+    problems = order_problems(spec, jobs)
+    if problems:
+        raise DataProblemsError(problems)
+    if allocator is not None:
+        take_numbers(spec, jobs, allocator)
+    name_files(spec, jobs)
+    renderer = load_renderer(spec.path)
+    out = []
+    for job in jobs:
+        view = subject_view(job.case)
+        out.append((job, renderer.render(template_context(view[1], job.record, list(spec.per), job.doc,
+                                                          key=view[0]))))
+    return out

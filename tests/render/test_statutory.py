@@ -85,7 +85,7 @@ def test_enforcement_is_applied_for_only_where_a_fine_was_decided_and_the_time_t
     with pytest.raises(DataProblemsError) as raised:
         _render("强制执行申请书", demo_dir, tmp_path / "early", dt.date(2022, 12, 28))
     (problem,) = raised.value.problems
-    assert "应晚于行政处罚决定书送达后的期限" in problem.message and "--date" in problem.message
+    assert "应晚于行政处罚决定书送达后的期限" in problem.message and "更晚的成文日期" in problem.message
     assert not (tmp_path / "early").exists()
 
 

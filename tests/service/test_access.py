@@ -51,7 +51,12 @@ def test_every_url_for_every_role(county: dict[str, Client], role: str) -> None:
     mine = expected_cases(role)
     ids = [c.data["student"]["id_number"] for c in CaseRecord.objects.all()]
 
-    pages = ["/", "/cases/", "/numbers/", "/audit/", *(f"/cases/{case_id}/" for case_id in every_case),
+    teaching = {c.case_id for c in CaseRecord.objects.all()
+                if c.data.get("home_teaching") or c.data.get("remote_teaching")}
+    assert teaching
+    pages = ["/", "/cases/", "/numbers/", "/audit/", "/audit/export/", "/ledger/",
+             *(f"/cases/{case_id}/" for case_id in every_case),
+             *(f"/cases/{case_id}/teaching/new/" for case_id in every_case),
              *(f"/cases/{case_id}/persuasions/new/" for case_id in every_case),
              *(f"/cases/{case_id}/evidence/new/" for case_id in every_case),
              *(f"/cases/{c.case_id}/notices/0/service/" for c in CaseRecord.objects.all() if c.data.get("notices"))]
@@ -62,12 +67,16 @@ def test_every_url_for_every_role(county: dict[str, Client], role: str) -> None:
             continue
         case_id = url.split("/")[2] if url.startswith("/cases/") and url.count("/") >= 3 else None
         expected = 404 if case_id and case_id not in mine else 200
-        if url == "/audit/":
+        if url.startswith("/audit/"):
             expected = 200 if role == "bureau" else 404  # only the county bureau reads the audit log
+        if url == "/ledger/":
+            expected = 404 if role == "nobody" else 200
         if url.endswith(("/new/", "/service/")):  # auditors read only; the others record work on their own cases
             expected = 200 if url.split("/")[2] in mine and role in ("bureau", "township", "school") else 404
+            if "/teaching/" in url and url.split("/")[2] not in teaching:
+                expected = 404  # only a case with a teaching plan has sessions
         assert response.status_code == expected, (role, url)
-        if response.status_code == 200:
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
             html = response.content.decode()
             assert not any(i in html for i in ids), (role, url)  # ID numbers are masked on every page
     listed = county[role].get("/cases/")

@@ -78,3 +78,22 @@ def test_five_wrong_passwords_lock_the_account_for_a_while(accounts: dict[str, s
     assert locked.status_code == 429 and "暂停登录 15 分钟" in locked.content.decode()
     assert AuditEvent.objects.filter(action="登录失败", username="云溪镇").count() >= 5
     sign_in(Client(), "桐林乡", accounts["桐林乡"])  # other accounts are not affected
+
+
+def test_the_bureau_exports_the_log_and_the_export_is_logged(accounts: dict[str, str]) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    reader = signed_in(accounts, "云溪镇")
+    case = CaseRecord.objects.filter(township="云溪镇").first()
+    reader.post(f"/cases/{case.case_id}/reveal/", {"reason": "办理学籍转接，核对身份证号"})
+    bureau = signed_in(accounts, "青石县教育局")
+    response = bureau.get("/audit/export/")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0] == ("时间", "用户", "单位", "操作", "对象", "详情", "地址")
+    reveal = next(r for r in rows if r[3] == "查看完整身份证号")
+    assert reveal[1] == "云溪镇" and reveal[5] == "原因：办理学籍转接，核对身份证号"
+    assert AuditEvent.objects.filter(action="导出", target="操作日志", username="青石县教育局").exists()
+    assert signed_in(accounts, "青石县人民政府教育督导室").get("/audit/export/").status_code == 404

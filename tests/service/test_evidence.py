@@ -77,3 +77,25 @@ def test_a_bad_file_is_refused_beside_the_field(clients: dict[str, Client], stor
     assert response.status_code == 200
     assert any(message in e for e in response.context["form"].errors["file"]), response.context["form"].errors
     assert CaseRecord.objects.get(case_id=CASE).data == before and not store.exists()
+
+
+def test_the_case_page_shows_previews_of_photos_and_pdfs(clients: dict[str, Client], store: Path) -> None:
+    from pypdf import PdfWriter
+
+    school = clients["桐林乡中心小学"]
+    pdf = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.write(pdf)
+    upload(school, "school_photo", "在校照片.png", png())
+    upload(school, "registry_certificate", "学籍证明.pdf", pdf.getvalue())
+    items = CaseRecord.objects.get(case_id=CASE).data["evidence"][-2:]
+    page = school.get(f"/cases/{CASE}/").content.decode()
+    for item in items:
+        url = f"/cases/{CASE}/evidence/{item['id']}/preview/"
+        assert f'src="{url}"' in page
+        response = school.get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "image/png"
+        with Image.open(io.BytesIO(response.content)) as picture:
+            assert picture.width <= 480
+        assert clients["云溪镇中心小学"].get(url).status_code == 404  # another school: no preview either

@@ -73,3 +73,32 @@ def test_recording_that_a_notice_was_served_logs_each_changed_field(clerk: Clien
     changes = {e.detail["path"]: (e.detail["old"], e.detail["new"]) for e in events}
     assert changes["$.notices[0].service_method"] == (notice.get("service_method"), "left")
     assert clerk.get(f"/cases/{case.case_id}/notices/99/service/").status_code == 404
+
+
+SESSION = {"date": "2022-11-08", "class_hours": "2", "subject": "语文", "teachers": "周婷 女\n王强 男",
+           "content": "识字：个别化教学"}
+
+
+def test_a_teaching_session_is_added_to_the_cases_plan(clerk: Client) -> None:
+    case = CaseRecord.objects.get(case_id="QS-2022-014")  # 送教上门, 云溪镇中心小学
+    before = len(case.data["home_teaching"].get("sessions", []))
+    response = clerk.post(f"/cases/{case.case_id}/teaching/new/", SESSION)
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.data["home_teaching"]["sessions"][-1] == {
+        "date": "2022-11-08", "class_hours": 2, "subject": "语文", "content": "识字：个别化教学",
+        "teachers": [{"name": "周婷", "gender": "female"}, {"name": "王强", "gender": "male"}]}
+    assert len(case.data["home_teaching"]["sessions"]) == before + 1
+    bad = clerk.post(f"/cases/{case.case_id}/teaching/new/", SESSION | {"teachers": "周婷", "class_hours": "20"})
+    errors = bad.context["form"].errors
+    assert "姓名 性别" in errors["teachers"][0] and "不超过 12 学时" in errors["class_hours"][0]
+
+
+def test_the_case_page_shows_its_history_of_changes(clerk: Client) -> None:
+    case = yunxi_case()
+    clerk.post(f"/cases/{case.case_id}/persuasions/new/", VISIT)
+    page = clerk.get(f"/cases/{case.case_id}/")
+    history = page.context["history"]
+    assert history[0].user == "云溪镇" and "劝返记录" in history[0].place
+    assert any(h.new == "再次宣讲义务教育法，家长表示考虑" for h in history)
+    assert history[-1].place == "建立案卷"

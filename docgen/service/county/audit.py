@@ -3,11 +3,15 @@ full ID number, and later every change, number and export — appended, never ch
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
 
 from docgen.service.county.access import unit_of
 from docgen.service.county.models import AuditEvent
@@ -15,6 +19,8 @@ from docgen.service.county.models import AuditEvent
 SIGN_IN, SIGN_IN_FAILED, VIEW_CASE, REVEAL_ID = "登录", "登录失败", "查看案卷", "查看完整身份证号"
 CHANGE = "修改案卷"
 DOWNLOAD = "下载材料"
+GENERATE, NUMBER_ISSUED, NUMBER_VOIDED = "生成文书", "编发文号", "作废文号"
+IMPORT, EXPORT = "导入台账", "导出"
 
 
 def log(request: HttpRequest | None, action: str, target: str = "", username: str = "",
@@ -36,3 +42,55 @@ def _signed_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> N
 def _sign_in_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
                     **kwargs: Any) -> None:
     log(request, SIGN_IN_FAILED, username=str(credentials.get("username", ""))[:150])
+
+
+def events_workbook(events: Iterable[AuditEvent]) -> bytes:
+    """The log as an Excel workbook for the bureau (the export itself is logged by the caller)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from docgen.fsutil import save_workbook
+
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "操作日志"
+    ws.append(["时间", "用户", "单位", "操作", "对象", "详情", "地址"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for e in events:
+        ws.append([timezone.localtime(e.at).replace(tzinfo=None), e.username, e.unit, e.action, e.target,
+                   describe(e.detail), e.address or ""])
+    for cell in ws["A"][1:]:
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    with tempfile.TemporaryDirectory(prefix="docgen-audit-") as tmp:
+        out = Path(tmp) / "audit.xlsx"
+        save_workbook(workbook, out)
+        return out.read_bytes()
+
+
+DETAIL_LABELS = {"reason": "原因", "path": "位置", "old": "原值", "new": "新值", "template": "文书", "doc_no": "文号",
+                 "file": "文件", "evidence": "材料编号", "cases": "案卷", "case": "案卷", "full_ids": "完整身份证号",
+                 "sha256": "文件SHA-256"}
+
+
+def describe(detail: dict[str, Any]) -> str:
+    """An event's detail as a line a person reads: field names for JSON paths, ID numbers masked."""
+    from docgen.cases.schema import place_label
+    from docgen.idcard import mask_ids_in
+
+    parts = []
+    for key, value in detail.items():
+        if key == "path":
+            value = place_label(str(value)) or value
+        elif key == "full_ids":
+            value = "是" if value else "否（已遮盖）"
+        parts.append(f"{DETAIL_LABELS.get(key, key)}：{_plain(value)}")
+    return mask_ids_in("；".join(parts))
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, dict):
+        return "，".join(f"{k}={_plain(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(_plain(v) for v in value)
+    return "" if value is None else str(value)

@@ -15,16 +15,32 @@ from docgen.service.county.models import CaseRecord
 
 
 def add_record(request: HttpRequest, record: CaseRecord, list_name: str, item: dict[str, Any]) -> str:
-    """Append ``item`` to the case's list ``list_name``; returns its JSON path. DataProblemsError (nothing
-    stored) when the case would no longer pass the checks."""
+    """Append ``item`` to the case's list ``list_name`` (dotted for a nested list: ``home_teaching.sessions``);
+    returns its JSON path. DataProblemsError (nothing stored) when the case would no longer pass the checks."""
     data = copy.deepcopy(record.data)
-    items = data.setdefault(list_name, [])
+    *parents, last = list_name.split(".")
+    holder = data
+    for key in parents:
+        holder = holder[key]
+    items = holder.setdefault(last, [])
     items.append(item)
     path = f"$.{list_name}[{len(items) - 1}]"
     with transaction.atomic():
         save_case(data, source=f"案卷 {record.case_id}")
         audit.log(request, audit.CHANGE, record.case_id, path=path, old=None, new=item)
     return path
+
+
+def remove_record(request: HttpRequest, record: CaseRecord, list_name: str, index: int, reason: str) -> None:
+    """Take ``list_name[index]`` out of the case (logged with the old value and the reason)."""
+    data = copy.deepcopy(record.data)
+    old = data[list_name].pop(index)
+    if not data[list_name]:
+        del data[list_name]
+    with transaction.atomic():
+        save_case(data, source=f"案卷 {record.case_id}")
+        audit.log(request, audit.CHANGE, record.case_id, path=f"$.{list_name}[{index}]", old=old, new=None,
+                  reason=reason)
 
 
 def update_record(request: HttpRequest, record: CaseRecord, list_name: str, index: int,

@@ -5,19 +5,18 @@ only through a view that checks the user's unit."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.http import HttpRequest
 
 from docgen.check.files import open_media
-from docgen.fsutil import atomic_path, safe_name
+from docgen.fsutil import safe_name
 from docgen.service.county.changes import add_record
 from docgen.service.county.models import CaseRecord
 from docgen.service.county.overview import county_spec
+from docgen.service.county.store import store
 from docgen.specs.evidence_types import MEDIA_LABELS
 
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
@@ -25,6 +24,7 @@ EXTENSIONS = {"pdf": {".pdf"}, "image": {".jpg", ".jpeg", ".png"}, "docx": {".do
               "audio": {".mp3", ".wav", ".m4a", ".amr"}, "video": {".mp4", ".mov"}}
 CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
                  ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  ".mp3": "audio/mpeg", ".wav": "audio/wav", ".m4a": "audio/mp4", ".amr": "audio/amr",
                  ".mp4": "video/mp4", ".mov": "video/quicktime"}
 
@@ -38,14 +38,6 @@ class Stored:
     digest: str
     name: str  # the cleaned original name, as the case records it
     size: int
-
-
-def store_root() -> Path:
-    return Path(settings.EVIDENCE_STORE)
-
-
-def stored_path(digest: str) -> Path:
-    return store_root() / digest[:2] / digest
 
 
 def check_upload(name: str, data: bytes, kind: str) -> str:
@@ -68,16 +60,6 @@ def check_upload(name: str, data: bytes, kind: str) -> str:
         suffix = sorted(EXTENSIONS[media])[0]
     stem = re.sub(r"\s+", "_", stem).strip("._") or "材料"
     return safe_name(f"{stem[:60]}{suffix}")
-
-
-def store(data: bytes) -> str:
-    """Keep the bytes under their SHA-256 (written to a temporary name, then moved into place)."""
-    digest = hashlib.sha256(data).hexdigest()
-    target = stored_path(digest)
-    if not target.exists():
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(data)
-    return digest
 
 
 def next_evidence_id(record: CaseRecord) -> str:

@@ -4,6 +4,7 @@ every save); the columns beside it are copies of its fields for filtering and fo
 from __future__ import annotations
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Unit(models.Model):
@@ -41,6 +42,7 @@ class CaseRecord(models.Model):
     status = models.CharField("状态", max_length=20, db_index=True, blank=True)
     step = models.CharField("四步法进度", max_length=30, db_index=True, blank=True)
     updated = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords(verbose_name="案卷历史", excluded_fields=["updated"])
 
     class Meta:
         verbose_name = verbose_name_plural = "案卷"
@@ -82,6 +84,28 @@ class IssuedNumber(models.Model):
 
     def __str__(self) -> str:
         return self.doc_no
+
+
+class IssuedDocument(models.Model):
+    """A document the service generated for a case: kept in the store by content hash, downloaded through a
+    view that checks the unit."""
+
+    county = models.CharField("县", max_length=40)
+    case_id = models.CharField("案卷编号", max_length=40, db_index=True)
+    template = models.CharField("文书", max_length=40)
+    doc_no = models.CharField("文号", max_length=80, blank=True)
+    file = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    issued_on = models.DateField("成文日期")
+    made_by = models.CharField("出具人", max_length=150)
+    made_at = models.DateTimeField("出具时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "出具的文书"
+        ordering = ["-made_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.template} {self.doc_no}".strip()
 
 
 class Series(models.Model):
@@ -142,3 +166,9 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("操作日志只能追加，不能删除")
+
+    @property
+    def summary(self) -> str:
+        from docgen.service.county.audit import describe
+
+        return describe(self.detail)

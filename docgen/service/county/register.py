@@ -78,6 +78,16 @@ class DbAllocator:
             row.last = seq
             row.save(update_fields=["last"])
 
+    def void(self, doc_no: str, reason: str) -> IssuedNumber:
+        """Mark a number void with its reason: it stays in the register (no gap), and its document may be
+        issued again under the next number."""
+        _require_transaction()
+        row = IssuedNumber.objects.select_for_update().get(county=self.county, doc_no=doc_no)
+        if row.status != IssuedNumber.Status.VOID:
+            row.status, row.void_reason = IssuedNumber.Status.VOID, reason
+            row.save(update_fields=["status", "void_reason"])
+        return row
+
     def gaps(self) -> list[tuple[str, str, int, list[int]]]:
         """(issuer, series, year, missing sequence numbers) for every series with a hole."""
         holes = []

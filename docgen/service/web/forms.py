@@ -90,3 +90,82 @@ class EvidenceForm(forms.Form):
     date = forms.DateField(label="材料日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
                            error_messages={"invalid": "日期格式应为 2022-09-16"})
     description = forms.CharField(label="说明", required=False, max_length=200)
+
+
+GENDERS = {"男": "male", "女": "female"}
+
+
+class TeachingForm(forms.Form):
+    """One 送教上门 / 远程送教 session as the case schema describes it."""
+
+    date = forms.DateField(label="送教日期", widget=forms.DateInput(attrs={"type": "date"}),
+                           error_messages={"required": "请填写送教日期", "invalid": "日期格式应为 2022-10-12"})
+    class_hours = forms.DecimalField(label="学时", min_value=0.5, max_value=12, decimal_places=1,
+                                     error_messages={"required": "请填写学时", "invalid": "学时应为数字，如 2",
+                                                     "min_value": "学时至少 0.5", "max_value": "一次送教不超过 12 学时",
+                                                     "max_decimal_places": "学时最多一位小数"})
+    subject = forms.CharField(label="学科", max_length=40, error_messages={"required": "请填写学科，如 语文"})
+    teachers = forms.CharField(label="送教教师",
+                               widget=forms.Textarea(attrs={"rows": 2, "placeholder": "每行一人：姓名 性别\n周婷 女"}),
+                               error_messages={"required": "请填写送教教师，每行一人"})
+    tool = forms.CharField(label="送教工具（远程送教填写，如 微信视频）", max_length=40, required=False)
+    content = forms.CharField(label="送教内容", widget=forms.Textarea(attrs={"rows": 2}), max_length=500,
+                              required=False)
+
+    def clean_teachers(self) -> list[dict[str, str]]:
+        people = []
+        for n, line in enumerate(self.cleaned_data["teachers"].splitlines(), 1):
+            parts = line.replace("，", " ").split()
+            if not parts:
+                continue
+            if len(parts) != 2 or parts[1] not in GENDERS:
+                raise forms.ValidationError(f"第 {n} 行应写 姓名 性别（男或女），如 周婷 女")
+            people.append({"name": parts[0], "gender": GENDERS[parts[1]]})
+        if not people:
+            raise forms.ValidationError("请填写送教教师，每行一人")
+        return people
+
+    def as_record(self) -> dict:
+        data = self.cleaned_data
+        hours = float(data["class_hours"])
+        record = {"date": data["date"].isoformat(), "class_hours": int(hours) if hours.is_integer() else hours,
+                  "teachers": data["teachers"], "subject": data["subject"]}
+        record.update({k: data[k] for k in ("tool", "content") if data.get(k)})
+        return record
+
+
+class IssueForm(forms.Form):
+    """Which document to issue for the case, and its date (成文日期)."""
+
+    template = forms.ChoiceField(label="文书", error_messages={"required": "请选择要出具的文书",
+                                                             "invalid_choice": "本单位不能为这个案卷出具这份文书"})
+    date = forms.DateField(label="成文日期", widget=forms.DateInput(attrs={"type": "date"}),
+                           error_messages={"required": "请填写成文日期", "invalid": "日期格式应为 2022-09-15"})
+
+    def __init__(self, *args, templates: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [(t, t) for t in templates]
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(label="作废原因", min_length=4, max_length=200,
+                             error_messages={"required": "请写明作废原因", "min_length": "原因至少写 4 个字",
+                                             "max_length": "原因不超过 200 个字"})
+
+
+class LedgerForm(forms.Form):
+    file = forms.FileField(label="Excel 台账（.xlsx，格式同导出的台账）",
+                           error_messages={"required": "请选择要导入的 Excel 台账", "empty": "文件是空的"})
+
+
+class ExportForm(forms.Form):
+    """Exports mask ID numbers; the full numbers only with a reason, which goes into the audit log."""
+
+    full_ids = forms.BooleanField(label="导出完整身份证号（用于学籍系统核对；会记入操作日志）", required=False)
+    reason = forms.CharField(label="原因", max_length=200, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("full_ids") and len(data.get("reason", "").strip()) < 4:
+            self.add_error("reason", "导出完整身份证号须写明原因（至少 4 个字）")
+        return data

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth
 from django.urls import path
 
-from docgen.service.web import views
+from docgen.service.web import edits, exchange, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -10,10 +10,19 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/<str:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<str:case_id>/reveal/", views.reveal_id, name="reveal_id"),
-    path("cases/<str:case_id>/persuasions/new/", views.add_persuasion, name="add_persuasion"),
-    path("cases/<str:case_id>/notices/<int:index>/service/", views.record_service, name="record_service"),
-    path("cases/<str:case_id>/evidence/new/", views.add_evidence_view, name="add_evidence"),
+    path("cases/<str:case_id>/persuasions/new/", edits.add_persuasion, name="add_persuasion"),
+    path("cases/<str:case_id>/teaching/new/", edits.add_teaching, name="add_teaching"),
+    path("cases/<str:case_id>/notices/<int:index>/service/", edits.record_service, name="record_service"),
+    path("cases/<str:case_id>/evidence/new/", edits.add_evidence_view, name="add_evidence"),
     path("cases/<str:case_id>/evidence/<str:evidence_id>/", views.evidence_file, name="evidence_file"),
-    path("numbers/", views.numbers, name="numbers"),
-    path("audit/", views.audit_log, name="audit_log"),
+    path("cases/<str:case_id>/evidence/<str:evidence_id>/preview/", views.evidence_preview, name="evidence_preview"),
+    path("cases/<str:case_id>/documents/new/", edits.issue_document, name="issue_document"),
+    path("cases/<str:case_id>/documents/<int:pk>/", views.document_file, name="document_file"),
+    path("ledger/", exchange.ledger, name="ledger"),
+    path("ledger/confirm/", exchange.ledger_confirm, name="ledger_confirm"),
+    path("ledger/export/", exchange.ledger_export, name="ledger_export"),
+    path("numbers/", exchange.numbers, name="numbers"),
+    path("numbers/<int:pk>/void/", exchange.void, name="void_number"),
+    path("audit/", exchange.audit_log, name="audit_log"),
+    path("audit/export/", exchange.audit_export, name="audit_export"),
 ]

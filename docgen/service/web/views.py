@@ -5,27 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from docgen.cases.schema import case_field
 from docgen.cases.steps import STEPS
-from docgen.errors import DataProblemsError
 from docgen.idcard import mask_id, mask_registry
 from docgen.service.county import audit
-from docgen.service.county.access import may_edit, unit_of, visible_cases, visible_numbers
-from docgen.service.county.changes import add_record, update_record
-from docgen.service.county.evidence import CONTENT_TYPES, UploadError, add_evidence, stored_path
-from docgen.service.county.models import AuditEvent, CaseRecord, Series, Unit
+from docgen.service.county.access import may_edit, unit_of, visible_cases
+from docgen.service.county.evidence import CONTENT_TYPES
+from docgen.service.county.history import case_changes
+from docgen.service.county.models import CaseRecord, IssuedDocument
 from docgen.service.county.overview import CATEGORY_LABELS, case_findings, overview
-from docgen.service.county.register import DbAllocator
-from docgen.service.web.forms import EvidenceForm, PersuasionForm, RevealForm, ServiceForm
+from docgen.service.county.previews import preview_png
+from docgen.service.county.store import stored_path
+from docgen.service.web.edits import issue_form
+from docgen.service.web.forms import RevealForm
 
 NOTICE_LABELS = case_field(["notices", "[]", "kind"]).labels
 
@@ -69,6 +68,9 @@ def _case_page(request: HttpRequest, record: CaseRecord, *, reveal: RevealForm, 
         "category": CATEGORY_LABELS.get(record.category, record.category), "step": STEPS.get(record.step, ""),
         "findings": findings, "due": due, "reveal": reveal, "may_edit": may_edit(request.user),
         "notices": [(NOTICE_LABELS.get(n.get("kind", ""), "通知书"), n) for n in record.data.get("notices", [])],
+        "teaching": next((record.data[k] for k in ("home_teaching", "remote_teaching") if record.data.get(k)), None),
+        "documents": IssuedDocument.objects.filter(county=record.county, case_id=record.case_id),
+        "issue": issue_form(request, record), "history": case_changes(record),
     })
 
 
@@ -91,113 +93,50 @@ def reveal_id(request: HttpRequest, case_id: str) -> HttpResponse:
     return _case_page(request, record, reveal=RevealForm(), full_id=record.data["student"].get("id_number", ""))
 
 
-def _problems_to_form(form: forms.Form, problems: list, prefix: str) -> None:
-    """Put each of the library's problems beside the form field it is about (the rest above the form)."""
-    for problem in problems:
-        rest = problem.path.split(prefix, 1)[1].lstrip(".") if prefix in problem.path else ""
-        name = rest.split(".")[0].split("[")[0]
-        form.add_error(name if name in form.fields else None, problem.message)
+def _file_response(data: bytes, name: str, *, attachment: bool) -> HttpResponse:
+    response = HttpResponse(data, content_type=CONTENT_TYPES.get(Path(name).suffix.lower(), "application/octet-stream"))
+    response["Content-Disposition"] = content_disposition_header(attachment, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
-@login_required
-def add_persuasion(request: HttpRequest, case_id: str) -> HttpResponse:
-    """Record a persuasion visit: saved only when the whole case still passes the checks."""
-    if not may_edit(request.user):
-        raise Http404
+def _stored_evidence(request: HttpRequest, case_id: str, evidence_id: str) -> dict:
     record = get_object_or_404(visible_cases(request.user), case_id=case_id)
-    form = PersuasionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        prefix = f"$.persuasions[{len(record.data.get('persuasions', []))}]"
-        try:
-            add_record(request, record, "persuasions", form.as_record())
-        except DataProblemsError as exc:
-            _problems_to_form(form, exc.problems, prefix)
-        else:
-            messages.success(request, "劝返记录已保存。")
-            return redirect("case_detail", case_id=case_id)
-    return render(request, "web/record_form.html", {"unit": unit_of(request.user), "c": record, "form": form,
-                                                    "title": "添加劝返记录"})
-
-
-@login_required
-def record_service(request: HttpRequest, case_id: str, index: int) -> HttpResponse:
-    """Record that a notice was served (送达日期 and 送达方式)."""
-    if not may_edit(request.user):
+    item = next((e for e in record.data.get("evidence", []) if e.get("id") == evidence_id and e.get("sha256")), None)
+    if item is None or not stored_path(item["sha256"]).is_file():
         raise Http404
-    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
-    notices = record.data.get("notices", [])
-    if not 0 <= index < len(notices):
-        raise Http404
-    notice = notices[index]
-    initial = {k: notice[k] for k in ("served_on", "service_method") if notice.get(k)}
-    form = ServiceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            update_record(request, record, "notices", index, form.as_changes())
-        except DataProblemsError as exc:
-            _problems_to_form(form, exc.problems, f"$.notices[{index}]")
-        else:
-            messages.success(request, "送达情况已保存。")
-            return redirect("case_detail", case_id=case_id)
-    label = NOTICE_LABELS.get(notice.get("kind", ""), "通知书")
-    return render(request, "web/record_form.html", {"unit": unit_of(request.user), "c": record, "form": form,
-                                                    "title": f"记录送达（{label} {notice.get('doc_no', '')}）"})
-
-
-@login_required
-def add_evidence_view(request: HttpRequest, case_id: str) -> HttpResponse:
-    """Upload a piece of evidence: opened and checked before it is stored; recorded on the case."""
-    if not may_edit(request.user):
-        raise Http404
-    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
-    form = EvidenceForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            add_evidence(request, record, kind=form.cleaned_data["kind"], name=upload.name, data=upload.read(),
-                         date=form.cleaned_data["date"], description=form.cleaned_data["description"])
-        except UploadError as exc:
-            form.add_error("file", str(exc))
-        except DataProblemsError as exc:
-            _problems_to_form(form, exc.problems, f"$.evidence[{len(record.data.get('evidence', []))}]")
-        else:
-            messages.success(request, "材料已上传。")
-            return redirect("case_detail", case_id=case_id)
-    return render(request, "web/record_form.html", {"unit": unit_of(request.user), "c": record, "form": form,
-                                                    "title": "上传佐证材料", "upload": True})
+    return item
 
 
 @login_required
 def evidence_file(request: HttpRequest, case_id: str, evidence_id: str) -> HttpResponse:
     """A stored evidence file, to the units that may see the case only; the download is logged."""
-    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
-    item = next((e for e in record.data.get("evidence", []) if e.get("id") == evidence_id and e.get("sha256")), None)
-    if item is None or not stored_path(item["sha256"]).is_file():
-        raise Http404
+    item = _stored_evidence(request, case_id, evidence_id)
     audit.log(request, audit.DOWNLOAD, case_id, evidence=evidence_id, file=item["file"])
-    suffix = Path(item["file"]).suffix.lower()
-    response = HttpResponse(stored_path(item["sha256"]).read_bytes(),  # uploads are at most 30 MB
-                            content_type=CONTENT_TYPES.get(suffix, "application/octet-stream"))
-    response["Content-Disposition"] = content_disposition_header(False, item["file"])
-    response["X-Content-Type-Options"] = "nosniff"
+    return _file_response(stored_path(item["sha256"]).read_bytes(), item["file"], attachment=False)
+
+
+@login_required
+def evidence_preview(request: HttpRequest, case_id: str, evidence_id: str) -> HttpResponse:
+    """A small picture of the evidence for the case page (a photo scaled down, a PDF's first page)."""
+    item = _stored_evidence(request, case_id, evidence_id)
+    data = preview_png(item["sha256"], Path(item["file"]).suffix.lower())
+    if data is None:
+        raise Http404
+    response = HttpResponse(data, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
     return response
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """The county bureau reads the log of its county's users; nobody else sees that it exists."""
-    unit = unit_of(request.user)
-    if unit is None or unit.kind != Unit.Kind.BUREAU:
+def document_file(request: HttpRequest, case_id: str, pk: int) -> HttpResponse:
+    """A document the service issued, to the units that may see its case; the download is logged."""
+    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
+    made = get_object_or_404(IssuedDocument, pk=pk, county=record.county, case_id=record.case_id)
+    path = stored_path(made.sha256)
+    if not path.is_file():
         raise Http404
-    names = Unit.objects.filter(county=unit.county).values("name")
-    events = AuditEvent.objects.filter(Q(unit__in=names) | Q(unit=""))[:500]
-    return render(request, "web/audit.html", {"unit": unit, "events": events})
+    audit.log(request, audit.DOWNLOAD, case_id, template=made.template, doc_no=made.doc_no, file=made.file)
+    return _file_response(path.read_bytes(), made.file, attachment=True)
 
 
-@login_required
-def numbers(request: HttpRequest) -> HttpResponse:
-    unit = unit_of(request.user)
-    rows = visible_numbers(request.user).order_by("issuer", "series", "year", "seq")
-    gaps = DbAllocator(unit.county).gaps() if unit and unit.kind in ("bureau", "auditor") else []
-    series = Series.objects.filter(county=unit.county).count() if unit else 0
-    return render(request, "web/numbers.html", {"unit": unit, "rows": rows, "gaps": gaps, "series": series})

@@ -1,0 +1,106 @@
+"""Issuing a document for one case from the service: the library renders it (same checks as ``docgen render``),
+the number comes from the county's register inside the transaction that records the notice on the case, and
+the file goes to the store. Who may issue what follows the unit: a township its own notices and the penalty
+documents it prepares for the bureau, a school its own forms, the bureau everything; auditors nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from docgen.errors import DocgenError
+from docgen.render import TemplateSpec, load_registry
+from docgen.render.batch import render_documents
+from docgen.service.county import audit
+from docgen.service.county.changes import add_record, remove_record
+from docgen.service.county.models import CaseRecord, IssuedDocument, IssuedNumber, Unit
+from docgen.service.county.overview import as_cases
+from docgen.service.county.register import DbAllocator
+from docgen.service.county.store import store
+
+PENALTY_KINDS = ("penalty_notice", "penalty_decision", "enforcement_application")
+
+
+class NotIssuableError(DocgenError):
+    """This unit may not issue this document for this case (the view answers 404)."""
+
+
+@cache
+def registry_specs() -> tuple[TemplateSpec, ...]:
+    """The templates a case can be issued from one at a time (one document per case, from the case file)."""
+    return tuple(s for s in load_registry().templates if s.source == "cases" and not s.per)
+
+
+def _may_issue(unit: Unit, spec: TemplateSpec) -> bool:
+    if unit.kind == Unit.Kind.BUREAU:
+        return True
+    if unit.kind == Unit.Kind.TOWNSHIP:
+        return spec.issuer == "township" or spec.notice_kind in PENALTY_KINDS
+    if unit.kind == Unit.Kind.SCHOOL:
+        return spec.issuer == "school"
+    return False
+
+
+def issuable(unit: Unit | None, record: CaseRecord) -> list[TemplateSpec]:
+    """The documents this unit may issue for this case, in the registry's order."""
+    if unit is None:
+        return []
+    return [s for s in registry_specs() if record.category in s.applies_to and _may_issue(unit, s)]
+
+
+def issue(request: HttpRequest, unit: Unit | None, record: CaseRecord, template: str,
+          on: dt.date) -> IssuedDocument:
+    """Render ``template`` for the case dated ``on`` (the date the case records, when it records the notice),
+    number it, record the notice on the case and keep the file. NotIssuableError when the unit may not;
+    DataProblemsError (nothing kept, no number taken) when the case lacks what the document needs."""
+    spec = next((s for s in issuable(unit, record) if s.name == template), None)
+    if spec is None:
+        raise NotIssuableError(f"本单位不能为案卷 {record.case_id} 出具“{template}”")
+    (case,) = as_cases([record])
+    with transaction.atomic():
+        [(job, data)] = render_documents(spec, [case], on=on, allocator=DbAllocator(record.county))
+        doc = job.doc
+        assert doc is not None
+        if spec.notice_kind and not any(n.get("kind") == spec.notice_kind for n in record.data.get("notices", [])):
+            notice = {"kind": spec.notice_kind, "issuer": doc.issuer, "issued_on": doc.date.isoformat()}
+            if doc.no:
+                notice["doc_no"] = doc.no
+            if doc.deadline:
+                notice["deadline"] = doc.deadline.isoformat()
+            add_record(request, record, "notices", notice)
+            if doc.no:
+                audit.log(request, audit.NUMBER_ISSUED, doc.no, case=record.case_id, template=spec.name)
+        made = IssuedDocument.objects.create(
+            county=record.county, case_id=record.case_id, template=spec.name, doc_no=doc.no, file=job.file,
+            sha256=store(data), issued_on=doc.date, made_by=request.user.get_username())
+        audit.log(request, audit.GENERATE, record.case_id, template=spec.name, doc_no=doc.no, file=job.file)
+    return made
+
+
+def may_void(unit: Unit | None, number: IssuedNumber) -> bool:
+    """The bureau voids any number of its county; a township or school the numbers it issued."""
+    if unit is None or number.county != unit.county or number.status == IssuedNumber.Status.VOID:
+        return False
+    if unit.kind == Unit.Kind.BUREAU:
+        return True
+    if unit.kind == Unit.Kind.TOWNSHIP:
+        return number.issuer == f"{unit.township}人民政府"
+    return unit.kind == Unit.Kind.SCHOOL and number.issuer == unit.name
+
+
+def void_number(request: HttpRequest, unit: Unit | None, number: IssuedNumber, reason: str) -> None:
+    """Void the number with its reason; the case no longer records the notice it was on (it can be issued
+    again, under a new number). NotIssuableError when the unit may not."""
+    if not may_void(unit, number):
+        raise NotIssuableError(f"本单位不能作废文号 {number.doc_no}")
+    with transaction.atomic():
+        DbAllocator(number.county).void(number.doc_no, reason)
+        record = CaseRecord.objects.filter(county=number.county, case_id=number.case_id).first()
+        if record is not None:
+            found = [i for i, n in enumerate(record.data.get("notices", [])) if n.get("doc_no") == number.doc_no]
+            if found:
+                remove_record(request, record, "notices", found[0], reason=f"文号 {number.doc_no} 作废：{reason}")
+        audit.log(request, audit.NUMBER_VOIDED, number.doc_no, case=number.case_id, reason=reason)

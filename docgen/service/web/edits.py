@@ -1,0 +1,159 @@
+"""Views that change a case: each form is checked, the library checks the whole case, then it is saved.
+Errors go beside the field they are about, in Chinese."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from docgen.errors import DataProblemsError
+from docgen.service.county.access import may_edit, unit_of, visible_cases
+from docgen.service.county.changes import add_record, update_record
+from docgen.service.county.documents import NotIssuableError, issuable, issue
+from docgen.service.county.evidence import UploadError, add_evidence
+from docgen.service.county.models import CaseRecord
+from docgen.service.web.forms import EvidenceForm, IssueForm, PersuasionForm, ServiceForm, TeachingForm
+
+NOTICE_LABELS_PATH = ("notices", "[]", "kind")
+
+
+def editable_case(request: HttpRequest, case_id: str) -> CaseRecord:
+    """The case, if this user may change it (404 otherwise: others do not learn that it exists)."""
+    if not may_edit(request.user):
+        raise Http404
+    return get_object_or_404(visible_cases(request.user), case_id=case_id)
+
+
+def _problems_to_form(form: forms.Form, problems: list, prefix: str) -> None:
+    """Put each of the library's problems beside the form field it is about (the rest above the form)."""
+    for problem in problems:
+        rest = problem.path.split(prefix, 1)[1].lstrip(".") if prefix in problem.path else ""
+        name = rest.split(".")[0].split("[")[0]
+        form.add_error(name if name in form.fields else None, problem.message)
+
+
+def _form_page(request: HttpRequest, record: CaseRecord, form: forms.Form, title: str, **extra) -> HttpResponse:
+    return render(request, "web/record_form.html", {"unit": unit_of(request.user), "c": record, "form": form,
+                                                    "title": title, **extra})
+
+
+def _append(request: HttpRequest, record: CaseRecord, form, list_name: str, done: str) -> HttpResponse | None:
+    """Append the form's record to the case's list; the redirect when saved, None when the form shows errors."""
+    holder = record.data
+    for key in list_name.split(".")[:-1]:
+        holder = holder.get(key, {})
+    prefix = f"$.{list_name}[{len(holder.get(list_name.split('.')[-1], []))}]"
+    try:
+        add_record(request, record, list_name, form.as_record())
+    except DataProblemsError as exc:
+        _problems_to_form(form, exc.problems, prefix)
+        return None
+    messages.success(request, done)
+    return redirect("case_detail", case_id=record.case_id)
+
+
+@login_required
+def add_persuasion(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Record a persuasion visit: saved only when the whole case still passes the checks."""
+    record = editable_case(request, case_id)
+    form = PersuasionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = _append(request, record, form, "persuasions", "劝返记录已保存。")
+        if done:
+            return done
+    return _form_page(request, record, form, "添加劝返记录")
+
+
+@login_required
+def add_teaching(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Record a 送教上门 or 远程送教 session (the case says which; it must have a teaching plan first)."""
+    record = editable_case(request, case_id)
+    kind = next((k for k in ("home_teaching", "remote_teaching") if record.data.get(k)), None)
+    if kind is None:
+        raise Http404
+    form = TeachingForm(request.POST or None)
+    label = "送教上门" if kind == "home_teaching" else "远程送教"
+    if request.method == "POST" and form.is_valid():
+        done = _append(request, record, form, f"{kind}.sessions", f"{label}记录已保存。")
+        if done:
+            return done
+    return _form_page(request, record, form, f"添加{label}记录")
+
+
+@login_required
+def record_service(request: HttpRequest, case_id: str, index: int) -> HttpResponse:
+    """Record that a notice was served (送达日期 and 送达方式)."""
+    from docgen.service.web.views import NOTICE_LABELS
+
+    record = editable_case(request, case_id)
+    notices = record.data.get("notices", [])
+    if not 0 <= index < len(notices):
+        raise Http404
+    notice = notices[index]
+    initial = {k: notice[k] for k in ("served_on", "service_method") if notice.get(k)}
+    form = ServiceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_record(request, record, "notices", index, form.as_changes())
+        except DataProblemsError as exc:
+            _problems_to_form(form, exc.problems, f"$.notices[{index}]")
+        else:
+            messages.success(request, "送达情况已保存。")
+            return redirect("case_detail", case_id=case_id)
+    label = NOTICE_LABELS.get(notice.get("kind", ""), "通知书")
+    return _form_page(request, record, form, f"记录送达（{label} {notice.get('doc_no', '')}）")
+
+
+@login_required
+def add_evidence_view(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Upload a piece of evidence: opened and checked before it is stored; recorded on the case."""
+    record = editable_case(request, case_id)
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            add_evidence(request, record, kind=form.cleaned_data["kind"], name=upload.name, data=upload.read(),
+                         date=form.cleaned_data["date"], description=form.cleaned_data["description"])
+        except UploadError as exc:
+            form.add_error("file", str(exc))
+        except DataProblemsError as exc:
+            _problems_to_form(form, exc.problems, f"$.evidence[{len(record.data.get('evidence', []))}]")
+        else:
+            messages.success(request, "材料已上传。")
+            return redirect("case_detail", case_id=case_id)
+    return _form_page(request, record, form, "上传佐证材料", upload=True)
+
+
+@login_required
+@require_POST
+def issue_document(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Issue a document for the case: numbered from the county register, recorded on the case, kept for download."""
+    record = editable_case(request, case_id)
+    unit = unit_of(request.user)
+    form = IssueForm(request.POST, templates=[s.name for s in issuable(unit, record)])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, "；".join(errors))
+        return redirect("case_detail", case_id=case_id)
+    try:
+        made = issue(request, unit, record, form.cleaned_data["template"], form.cleaned_data["date"])
+    except NotIssuableError as exc:
+        raise Http404 from exc
+    except DataProblemsError as exc:
+        messages.error(request, "未出具：" + "；".join(p.message for p in exc.problems))
+    else:
+        number = f"，文号 {made.doc_no}" if made.doc_no else ""
+        messages.success(request, f"已出具{made.template}{number}。")
+    return redirect("case_detail", case_id=case_id)
+
+
+def issue_form(request: HttpRequest, record: CaseRecord) -> IssueForm | None:
+    """The form on the case page, when this unit may issue anything for the case."""
+    names = [s.name for s in issuable(unit_of(request.user), record)] if may_edit(request.user) else []
+    return IssueForm(templates=names, initial={"date": dt.date.today()}) if names else None

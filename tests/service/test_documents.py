@@ -1,0 +1,108 @@
+"""Issuing a document from a case page: numbered from the county register, recorded on the case, downloaded by
+the units that see the case; voiding a number with a reason."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from conftest import sign_in
+from django.test import Client
+from ledger_files import NEW_CASE_ID, new_student
+
+from docgen.service.county.cases import save_case
+from docgen.service.county.demo import load_demo
+from docgen.service.county.models import AuditEvent, CaseRecord, IssuedDocument, IssuedNumber
+from docgen.service.county.register import DbAllocator
+
+
+@pytest.fixture()
+def accounts(db) -> dict[str, str]:
+    accounts = {a.username: a.password for a in load_demo()}
+    save_case(new_student())
+    return accounts
+
+
+def client_of(accounts: dict[str, str], username: str) -> Client:
+    client = Client()
+    sign_in(client, username, accounts[username])
+    return client
+
+
+def issue(client: Client, template: str = "限期复学通知书", date: str = "2022-10-14", case_id: str = NEW_CASE_ID):
+    return client.post(f"/cases/{case_id}/documents/new/", {"template": template, "date": date}, follow=True)
+
+
+def test_a_township_issues_a_return_order_and_downloads_it(accounts: dict[str, str]) -> None:
+    clerk = client_of(accounts, "云溪镇")
+    page = clerk.get(f"/cases/{NEW_CASE_ID}/").content.decode()
+    assert "出具并编文号" in page and "限期复学通知书" in page
+    response = issue(clerk)
+    html = response.content.decode()
+    assert "已出具限期复学通知书，文号 云政限复〔2022〕" in html
+    made = IssuedDocument.objects.get(case_id=NEW_CASE_ID)
+    number = IssuedNumber.objects.get(doc_no=made.doc_no)
+    assert number.case_id == NEW_CASE_ID and number.status == "issued"
+    notice = CaseRecord.objects.get(case_id=NEW_CASE_ID).data["notices"][0]
+    assert notice == {"kind": "return_order", "issuer": "云溪镇人民政府", "issued_on": "2022-10-14",
+                      "doc_no": made.doc_no, "deadline": "2022-10-24"}
+    download = clerk.get(f"/cases/{NEW_CASE_ID}/documents/{made.pk}/")
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    text = zipfile.ZipFile(io.BytesIO(download.content)).read("word/document.xml").decode()
+    assert "周子涵" in text and made.doc_no in text
+    assert {"生成文书", "编发文号", "下载材料"} <= set(AuditEvent.objects.values_list("action", flat=True))
+    # issued again: the same document, the same number (the case records it), no new number taken
+    issue(clerk)
+    assert IssuedNumber.objects.filter(case_id=NEW_CASE_ID).count() == 1
+    assert not DbAllocator("青石县").gaps()
+
+
+def test_who_may_issue_and_download(accounts: dict[str, str]) -> None:
+    issue(client_of(accounts, "云溪镇"))
+    made = IssuedDocument.objects.get(case_id=NEW_CASE_ID)
+    school = client_of(accounts, "云溪镇初级中学")  # the student's school: sees the case, issues its own forms only
+    assert school.get(f"/cases/{NEW_CASE_ID}/documents/{made.pk}/").status_code == 200
+    assert school.post(f"/cases/{NEW_CASE_ID}/documents/new/",
+                       {"template": "限期复学通知书", "date": "2022-10-14"}).status_code == 302
+    assert IssuedDocument.objects.count() == 1  # refused: the choice is not among the school's
+    other = client_of(accounts, "桐林乡中心小学")
+    assert other.get(f"/cases/{NEW_CASE_ID}/documents/{made.pk}/").status_code == 404
+    assert other.post(f"/cases/{NEW_CASE_ID}/documents/new/", {"template": "限期复学通知书",
+                                                                "date": "2022-10-14"}).status_code == 404
+    auditor = client_of(accounts, "青石县人民政府教育督导室")
+    assert auditor.get(f"/cases/{NEW_CASE_ID}/documents/{made.pk}/").status_code == 200
+    assert auditor.post(f"/cases/{NEW_CASE_ID}/documents/new/", {"template": "限期复学通知书",
+                                                                  "date": "2022-10-14"}).status_code == 404
+
+
+def test_a_document_the_case_cannot_have_yet_is_refused_in_chinese(accounts: dict[str, str]) -> None:
+    case = CaseRecord.objects.get(case_id="QS-2022-022")  # B4-9: penalty documents after the return order
+    data = case.data
+    data["notices"] = [n for n in data["notices"] if n["kind"] == "return_order"]
+    data.pop("penalty", None)
+    save_case(data)
+    html = issue(client_of(accounts, "青石县教育局"), "行政处罚决定书", case_id="QS-2022-022").content.decode()
+    assert "未出具" in html and "行政处罚事先告知书" in html
+    assert not IssuedDocument.objects.exists()
+
+
+def test_voiding_a_number_keeps_it_in_the_register_and_frees_the_document(accounts: dict[str, str]) -> None:
+    clerk = client_of(accounts, "云溪镇")
+    issue(clerk)
+    first = IssuedDocument.objects.get().doc_no
+    number = IssuedNumber.objects.get(doc_no=first)
+    short = clerk.post(f"/numbers/{number.pk}/void/", {"reason": "错"}, follow=True)
+    assert "未作废" in short.content.decode()
+    other = client_of(accounts, "桐林乡")
+    assert other.post(f"/numbers/{number.pk}/void/", {"reason": "送达地址有误"}).status_code == 404
+    clerk.post(f"/numbers/{number.pk}/void/", {"reason": "送达地址有误，重新出具"})
+    number.refresh_from_db()
+    assert number.status == "void" and number.void_reason == "送达地址有误，重新出具"
+    assert "notices" not in CaseRecord.objects.get(case_id=NEW_CASE_ID).data
+    issue(clerk)
+    second = IssuedDocument.objects.order_by("-id").first().doc_no
+    assert second != first and not DbAllocator("青石县").gaps()
+    page = clerk.get("/numbers/").content.decode()
+    assert "送达地址有误，重新出具" in page and "作废" in page
+    assert AuditEvent.objects.filter(action="作废文号", target=first).exists()

@@ -1,0 +1,98 @@
+"""Excel ledger import (preview first, nothing saved until a clean workbook is confirmed) and export (masked)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from conftest import sign_in
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from ledger_files import NEW_CASE_ID, new_student, new_student_ledger
+from openpyxl import load_workbook
+
+from docgen.service.county.demo import load_demo
+from docgen.service.county.models import AuditEvent, CaseRecord
+
+
+@pytest.fixture()
+def accounts(db) -> dict[str, str]:
+    return {a.username: a.password for a in load_demo()}
+
+
+def client_of(accounts: dict[str, str], username: str) -> Client:
+    client = Client()
+    sign_in(client, username, accounts[username])
+    return client
+
+
+def upload(client: Client, path: Path):
+    return client.post("/ledger/", {"file": SimpleUploadedFile(path.name, path.read_bytes())})
+
+
+def test_a_bad_cell_is_shown_and_nothing_is_saved_until_a_clean_ledger_is_confirmed(
+        accounts: dict[str, str], tmp_path: Path) -> None:
+    clerk = client_of(accounts, "云溪镇")
+    response = upload(clerk, new_student_ledger(tmp_path / "台账.xlsx", bad_date=True))
+    result = response.context["result"]
+    assert [(p.path, p.message) for p in result.problems] == [("辍学学生台账!U2（辍学时间）", "日期 2022-02-30 不存在")]
+    html = response.content.decode()
+    assert "辍学学生台账!U2（辍学时间）" in html and "confirm-import" not in html
+    assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()
+    # a confirmation of the bad workbook (forged) is refused too: it is checked again
+    refused = clerk.post("/ledger/confirm/", {"digest": result.digest, "name": "台账.xlsx"}, follow=True)
+    assert "台账有 1 个问题" in refused.content.decode()
+    assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()
+
+    fixed = upload(clerk, new_student_ledger(tmp_path / "台账.xlsx"))
+    preview = fixed.context["result"]
+    assert preview.clean and [(r.case_id, r.change) for r in preview.rows] == [(NEW_CASE_ID, "新增")]
+    assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()  # still nothing until confirmed
+    done = clerk.post("/ledger/confirm/", {"digest": preview.digest, "name": "台账.xlsx"}, follow=True)
+    assert "导入完成：1 个案卷新增或更新" in done.content.decode()
+    saved = CaseRecord.objects.get(case_id=NEW_CASE_ID)
+    assert saved.data == new_student() and saved.township == "云溪镇"
+    event = AuditEvent.objects.get(action="导入台账")
+    assert event.detail["cases"] == [NEW_CASE_ID] and event.username == "云溪镇"
+    again = upload(clerk, new_student_ledger(tmp_path / "台账.xlsx")).context["result"]
+    assert [r.change for r in again.rows] == ["无变化"]
+
+
+def test_a_unit_cannot_import_another_units_students(accounts: dict[str, str], tmp_path: Path) -> None:
+    school = client_of(accounts, "桐林乡中心小学")
+    result = upload(school, new_student_ledger(tmp_path / "台账.xlsx")).context["result"]
+    assert [p.message for p in result.problems] == ["不是桐林乡中心小学的学生"]
+    school.post("/ledger/confirm/", {"digest": result.digest, "name": "台账.xlsx"})
+    assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()
+    auditor = client_of(accounts, "青石县人民政府教育督导室")
+    assert upload(auditor, new_student_ledger(tmp_path / "台账.xlsx")).status_code == 404
+
+
+def test_not_a_workbook_is_refused_beside_the_field(accounts: dict[str, str]) -> None:
+    clerk = client_of(accounts, "云溪镇")
+    response = clerk.post("/ledger/", {"file": SimpleUploadedFile("台账.xlsx", b"not a workbook")})
+    assert "不是有效的 Excel .xlsx 文件" in " ".join(response.context["form"].errors["file"])
+
+
+def _ids(data: bytes) -> list[str]:
+    ws = load_workbook(io.BytesIO(data), read_only=True)["辍学学生台账"]
+    header = [c.value for c in next(ws.iter_rows(max_row=1))]
+    column = header.index("身份证号")
+    return [row[column] for row in ws.iter_rows(min_row=2, values_only=True) if row[column]]
+
+
+def test_export_masks_ids_unless_asked_with_a_reason(accounts: dict[str, str]) -> None:
+    clerk = client_of(accounts, "云溪镇")
+    masked = clerk.post("/ledger/export/", {})
+    assert masked.status_code == 200 and masked["Content-Disposition"].startswith("attachment")
+    ids = _ids(masked.content)
+    visible = CaseRecord.objects.filter(township="云溪镇").count()
+    assert len(ids) >= visible and all("********" in i for i in ids)
+    no_reason = clerk.post("/ledger/export/", {"full_ids": "on", "reason": ""})
+    assert "须写明原因" in no_reason.content.decode()
+    full = clerk.post("/ledger/export/", {"full_ids": "on", "reason": "与学籍系统核对身份证号"})
+    assert not any("*" in i for i in _ids(full.content))
+    events = list(AuditEvent.objects.filter(action="导出").order_by("id"))
+    assert [e.detail["full_ids"] for e in events] == [False, True]
+    assert events[1].detail["reason"] == "与学籍系统核对身份证号"
