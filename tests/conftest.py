@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = dt.date(2026, 11, 23)
+DOCGEN = str(Path(sys.executable).with_name("docgen"))
 
 
 @pytest.fixture(scope="session")
@@ -86,3 +97,53 @@ def sign_in(client, username: str, password: str):
     response = client.post("/login/", {"username": username, "password": password})
     assert response.status_code == 302, f"{username} could not sign in: {response.status_code}"
     return client
+
+
+# ---- the county service under a real server -------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class DemoServer:
+    base: str
+    accounts: dict[str, str]
+    workspace: Path
+    process: subprocess.Popen
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """``docgen serve --demo`` under gunicorn in a workspace of its own; the accounts as it prints them."""
+    workspace = tmp_path_factory.mktemp("served") / "青石县"
+    subprocess.run([DOCGEN, "init", str(workspace), "--county", "青石县"], check=True, capture_output=True)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env["DOCGEN_WORKSPACE"] = str(workspace)
+    server = subprocess.Popen([DOCGEN, "serve", "--demo", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+                              start_new_session=True)
+    try:
+        accounts = {}
+        for line in server.stdout:
+            found = re.match(r"\s+\S+\s+(\S+)\s+密码 (\S+)$", line)
+            if found:
+                accounts[found[1]] = found[2]
+            if "桐林乡初级中学" in accounts:
+                break
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"{base}/login/", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield DemoServer(base, accounts, workspace, server)
+    finally:
+        os.killpg(server.pid, signal.SIGINT)  # gunicorn: quick shutdown
+        server.wait(timeout=30)
+        server.stdout.close()
+
+

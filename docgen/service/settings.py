@@ -66,7 +66,8 @@ TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIR
               "OPTIONS": {"context_processors": ["django.template.context_processors.request",
                                                  "django.contrib.auth.context_processors.auth",
                                                  "django.contrib.messages.context_processors.messages",
-                                                 "csp.context_processors.nonce"]}}]
+                                                 "csp.context_processors.nonce",
+                                                 "docgen.service.web.context.unit"]}}]
 
 SQLITE_PATH = DATA_DIR / "service.sqlite3"
 if os.environ.get("DATABASE_URL"):

@@ -81,7 +81,7 @@ def test_every_url_for_every_role(county: dict[str, Client], role: str) -> None:
             assert not any(i in html for i in ids), (role, url)  # ID numbers are masked on every page
     listed = county[role].get("/cases/")
     if role != "anonymous":
-        shown = {c.case_id for c, _ in listed.context["rows"]}
+        shown = {c.case_id for c, *_ in listed.context["rows"]}
         assert shown == mine, role
     if role == "nobody":
         assert "还没有分配单位" in listed.content.decode()
@@ -93,12 +93,41 @@ def test_search_by_name_registry_and_last_digits_of_the_id(county: dict[str, Cli
     student = record.data["student"]
     for query in (student["name"], student["registry_no"][-6:], student["id_number"][-4:]):
         rows = client.get("/cases/", {"q": query}).context["rows"]
-        assert "QS-2022-004" in {c.case_id for c, _ in rows}, query
+        assert "QS-2022-004" in {c.case_id for c, *_ in rows}, query
     rows = county["school"].get("/cases/", {"q": "QS-2022-0"}).context["rows"]
-    assert {c.case_id for c, _ in rows} == expected_cases("school")  # search never widens what a unit sees
+    assert {c.case_id for c, *_ in rows} == expected_cases("school")  # search never widens what a unit sees
 
 
 def test_the_login_page_speaks_chinese_and_refuses_a_wrong_password(db) -> None:
     load_demo()
     response = Client().post("/login/", {"username": "青石县教育局", "password": "wrong"})
     assert response.status_code == 200 and "用户名或密码不正确" in response.content.decode()
+
+
+def test_refusals_and_expired_forms_speak_chinese(county: dict[str, Client], settings) -> None:
+    settings.DEBUG = False
+    response = county["school"].get("/cases/QS-2022-001/")
+    html = response.content.decode()
+    assert response.status_code == 404 and "找不到这个页面" in html and "桐林乡中心小学" in html
+    assert "还没有分配单位" not in html
+    strict = Client(enforce_csrf_checks=True)
+    expired = strict.post("/login/", {"username": "x", "password": "y"})
+    assert expired.status_code == 403 and "页面已过期" in expired.content.decode()
+
+
+def test_a_school_files_its_monthly_report_and_the_county_sees_who_has_not(county: dict[str, Client]) -> None:
+    import datetime as dt
+
+    from docgen.service.county.filings import report_month
+
+    assert county["school"].post("/filings/").status_code == 302
+    assert county["school"].post("/filings/").status_code == 302  # once: the first day stands
+    assert county["auditor"].post("/filings/").status_code == 404  # auditors and the bureau do not file
+    states = {s.unit.name: s for s in county["bureau"].get("/").context["filings"]}
+    assert states["桐林乡中心小学"].filing.filed_on == dt.date.today()
+    assert states["桐林乡中心小学"].filing.month == report_month(dt.date.today())
+    assert states["云溪镇中心小学"].filing is None
+    assert states["云溪镇中心小学"].overdue == (dt.date.today().day > 20)
+    assert set(states) == set(Unit.objects.filter(kind__in=("school", "township")).values_list("name", flat=True))
+    township = {s.unit.name for s in county["township"].get("/").context["filings"]}
+    assert township == {"云溪镇人民政府", "云溪镇中心小学", "云溪镇初级中学"}

@@ -21,6 +21,7 @@ CHANGE = "修改案卷"
 DOWNLOAD = "下载材料"
 GENERATE, NUMBER_ISSUED, NUMBER_VOIDED = "生成文书", "编发文号", "作废文号"
 IMPORT, EXPORT = "导入台账", "导出"
+FILE_REPORT = "报送月报表"
 
 
 def log(request: HttpRequest | None, action: str, target: str = "", username: str = "",

@@ -4,15 +4,17 @@ compared with the one before it, field by field, named as a clerk reads them, ID
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from docgen.cases.schema import place_label
+from docgen.cases.schema import case_field, place_label
 from docgen.idcard import mask_id, mask_registry
 from docgen.service.county.models import CaseRecord
 
 MAX_VERSIONS = 50
+_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,10 @@ def _leaves(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
 def _shown(path: str, value: Any) -> str:
     if value is None:
         return ""
+    parts: list[str | int] = [int(i) if i else key for key, i in _PART.findall(path)]
+    found = case_field(parts) if parts else None
+    if found is not None and found.labels and isinstance(value, str):
+        return found.labels.get(value, value)
     if path.endswith(".id_number"):
         return mask_id(str(value))
     if path.endswith(".registry_no"):

@@ -134,6 +134,22 @@ class Member(models.Model):
         return f"{self.user.get_username()}（{self.unit}）"
 
 
+class MonthlyFiling(models.Model):
+    """A unit's 控辍保学月报表 for one month, filed (signed and sealed, sent to the bureau) on a day."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="filings", verbose_name="单位")
+    month = models.DateField("月份")  # the first day of the month reported on
+    filed_on = models.DateField("报送日期")
+    filed_by = models.CharField("报送人", max_length=150)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "月报表报送"
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="one_filing_per_unit_month")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.month:%Y-%m}"
+
+
 class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("操作日志只能追加，不能修改")

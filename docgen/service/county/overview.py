@@ -42,6 +42,7 @@ class Overview:
     steps: list[tuple[str, str]] = field(default_factory=list)
     due: list[Action] = field(default_factory=list)  # overdue or due within the week
     incomplete: list[tuple[CaseRecord, int]] = field(default_factory=list)  # case and its number of gaps
+    by_school: list[tuple[str, int, int, int]] = field(default_factory=list)  # school, cases, complete, gaps
 
 
 def overview(records: Iterable[CaseRecord], today: dt.date) -> Overview:
@@ -56,6 +57,13 @@ def overview(records: Iterable[CaseRecord], today: dt.date) -> Overview:
     checked = check_cases(as_cases(records), spec, today)
     gaps = Counter(f.ref.case_id for f in checked.gaps if f.ref)
     result.incomplete = sorted(((r, gaps[r.case_id]) for r in records if gaps[r.case_id]), key=lambda x: -x[1])
+    schools: dict[str, list[int]] = {}
+    for r in records:
+        row = schools.setdefault(r.school, [0, 0, 0])
+        row[0] += 1
+        row[1] += not gaps[r.case_id]
+        row[2] += gaps[r.case_id]
+    result.by_school = sorted(((name, *row) for name, row in schools.items()), key=lambda x: (-x[3], x[0]))
     return result
 
 

@@ -25,7 +25,7 @@ def _choices(*path: str) -> list[tuple[str, str]]:
 class PersuasionForm(forms.Form):
     """A 劝返记录 as the case schema describes it; the whole case is checked again when it is saved."""
 
-    date = forms.DateField(label="劝返日期", widget=forms.DateInput(attrs={"type": "date"}),
+    date = forms.DateField(label="劝返日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"required": "请填写劝返日期", "invalid": "日期格式应为 2022-09-15"})
     method = forms.ChoiceField(label="劝返方式", choices=_choices("persuasions", "[]", "method"),
                                error_messages={"required": "请选择劝返方式",
@@ -69,7 +69,7 @@ class PersuasionForm(forms.Form):
 class ServiceForm(forms.Form):
     """送达: when and how a notice reached the family."""
 
-    served_on = forms.DateField(label="送达日期", widget=forms.DateInput(attrs={"type": "date"}),
+    served_on = forms.DateField(label="送达日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                 error_messages={"required": "请填写送达日期", "invalid": "日期格式应为 2022-09-16"})
     service_method = forms.ChoiceField(label="送达方式", choices=_choices("notices", "[]", "service_method"),
                                        error_messages={"required": "请选择送达方式",
@@ -87,7 +87,8 @@ class EvidenceForm(forms.Form):
                              error_messages={"required": "请选择材料种类", "invalid_choice": "请从列表中选择材料种类"})
     file = forms.FileField(label="文件（PDF、JPG/PNG 照片、Word、音视频）",
                            error_messages={"required": "请选择要上传的文件", "empty": "文件是空的"})
-    date = forms.DateField(label="材料日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    date = forms.DateField(label="材料日期", required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"invalid": "日期格式应为 2022-09-16"})
     description = forms.CharField(label="说明", required=False, max_length=200)
 
@@ -98,7 +99,7 @@ GENDERS = {"男": "male", "女": "female"}
 class TeachingForm(forms.Form):
     """One 送教上门 / 远程送教 session as the case schema describes it."""
 
-    date = forms.DateField(label="送教日期", widget=forms.DateInput(attrs={"type": "date"}),
+    date = forms.DateField(label="送教日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"required": "请填写送教日期", "invalid": "日期格式应为 2022-10-12"})
     class_hours = forms.DecimalField(label="学时", min_value=0.5, max_value=12, decimal_places=1,
                                      error_messages={"required": "请填写学时", "invalid": "学时应为数字，如 2",
@@ -139,7 +140,7 @@ class IssueForm(forms.Form):
 
     template = forms.ChoiceField(label="文书", error_messages={"required": "请选择要出具的文书",
                                                              "invalid_choice": "本单位不能为这个案卷出具这份文书"})
-    date = forms.DateField(label="成文日期", widget=forms.DateInput(attrs={"type": "date"}),
+    date = forms.DateField(label="成文日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"required": "请填写成文日期", "invalid": "日期格式应为 2022-09-15"})
 
     def __init__(self, *args, templates: list[str], **kwargs) -> None:

@@ -5,6 +5,7 @@ from docgen.service.web import edits, exchange, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("filings/", views.file_monthly, name="file_monthly"),
     path("login/", auth.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("cases/", views.case_list, name="case_list"),

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from docgen.idcard import mask_id, mask_registry
 from docgen.service.county import audit
 from docgen.service.county.access import may_edit, unit_of, visible_cases
 from docgen.service.county.evidence import CONTENT_TYPES
+from docgen.service.county.filings import FILERS, file_report, filing_states, report_month
 from docgen.service.county.history import case_changes
 from docgen.service.county.models import CaseRecord, IssuedDocument
 from docgen.service.county.overview import CATEGORY_LABELS, case_findings, overview
@@ -35,8 +37,24 @@ def _today() -> dt.date:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/dashboard.html", {"unit": unit_of(request.user),
-                                                  "o": overview(visible_cases(request.user), _today())})
+    unit = unit_of(request.user)
+    return render(request, "web/dashboard.html", {
+        "unit": unit, "o": overview(visible_cases(request.user), _today()),
+        "filings": filing_states(unit, _today()), "month": report_month(_today()),
+        "may_file": unit is not None and unit.kind in FILERS})
+
+
+@login_required
+@require_POST
+def file_monthly(request: HttpRequest) -> HttpResponse:
+    """A school or township records that it filed last month's report (signed and sealed) today."""
+    unit = unit_of(request.user)
+    if unit is None or unit.kind not in FILERS:
+        raise Http404
+    filing = file_report(request, unit, _today())
+    month = f"{filing.month.year}年{filing.month.month}月"
+    messages.success(request, f"已登记：{month}月报表于 {filing.filed_on:%Y-%m-%d} 报送。")
+    return redirect("dashboard")
 
 
 @login_required
@@ -51,7 +69,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(Q(data__student__name__icontains=query) | Q(data__student__registry_no__icontains=query)
                              | Q(data__student__id_number__iendswith=query) | Q(case_id__icontains=query))
     ordered = cases.order_by("township", "school", "case_id")
-    rows = [(c, mask_id(c.data["student"].get("id_number", ""))) for c in ordered]
+    rows = [(c, mask_id(c.data["student"].get("id_number", "")), CATEGORY_LABELS.get(c.category, ""))
+            for c in ordered]
     return render(request, "web/case_list.html", {
         "unit": unit_of(request.user), "rows": rows, "category": category, "step": step, "q": query,
         "categories": sorted(CATEGORY_LABELS.items()), "steps": list(STEPS.items()),
