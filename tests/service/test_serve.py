@@ -9,8 +9,8 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from selenium.webdriver.support.ui import WebDriverWait
 from conftest import DemoServer
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 @pytest.mark.slow
