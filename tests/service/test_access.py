@@ -131,3 +131,19 @@ def test_a_school_files_its_monthly_report_and_the_county_sees_who_has_not(count
     assert set(states) == set(Unit.objects.filter(kind__in=("school", "township")).values_list("name", flat=True))
     township = {s.unit.name for s in county["township"].get("/").context["filings"]}
     assert township == {"云溪镇人民政府", "云溪镇中心小学", "云溪镇初级中学"}
+
+
+def test_the_case_list_comes_in_pages_that_keep_the_filter(county: dict[str, Client], monkeypatch) -> None:
+    from docgen.service.web import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    seen, page = [], 1
+    while True:
+        response = county["bureau"].get("/cases/", {"category": "B4-1", "page": page})
+        seen += [c.case_id for c, *_ in response.context["rows"]]
+        if not response.context["page"].has_next():
+            break
+        assert "category=B4-1&amp;page=" in response.content.decode()
+        page += 1
+    assert page == 3 and sorted(seen) == sorted(CaseRecord.objects.filter(category="B4-1")
+                                                .values_list("case_id", flat=True))

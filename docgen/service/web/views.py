@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +30,7 @@ from docgen.service.county.store import stored_path
 from docgen.service.web.edits import issue_form
 from docgen.service.web.forms import RevealForm
 
+PAGE_SIZE = 50
 NOTICE_LABELS = case_field(["notices", "[]", "kind"]).labels
 
 
@@ -68,12 +71,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if query:
         cases = cases.filter(Q(data__student__name__icontains=query) | Q(data__student__registry_no__icontains=query)
                              | Q(data__student__id_number__iendswith=query) | Q(case_id__icontains=query))
-    ordered = cases.order_by("township", "school", "case_id")
+    page = Paginator(cases.order_by("township", "school", "case_id"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(c, mask_id(c.data["student"].get("id_number", "")), CATEGORY_LABELS.get(c.category, ""))
-            for c in ordered]
+            for c in page]
+    keep = urlencode({k: v for k, v in (("category", category), ("step", step), ("q", query)) if v})
     return render(request, "web/case_list.html", {
-        "unit": unit_of(request.user), "rows": rows, "category": category, "step": step, "q": query,
-        "categories": sorted(CATEGORY_LABELS.items()), "steps": list(STEPS.items()),
+        "unit": unit_of(request.user), "rows": rows, "page": page, "keep": keep, "category": category,
+        "step": step, "q": query, "categories": sorted(CATEGORY_LABELS.items()), "steps": list(STEPS.items()),
     })
 
 
