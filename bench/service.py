@@ -160,7 +160,8 @@ def main() -> None:
               f"{pct(times, 99) * 1000:>9.0f}{single * 1000:>13.0f}{pct(times, 95) / single:>10.1f}")
     every = [r[1] for r in flat]
     print(f"全部请求 p95 {pct(every, 95) * 1000:.0f} ms（目标 <300 ms），错误 {errors} 次（目标 0）")
-    print(f"工作台（县教育局，{CaseRecord.objects.count()} 个案卷，单人）：{statistics.median(dashboard) * 1000:.0f} ms")
+    board = statistics.median(dashboard) * 1000
+    print(f"工作台（县教育局，{CaseRecord.objects.count()} 个案卷，单人）：{board:.0f} ms")
 
 
 if __name__ == "__main__":
