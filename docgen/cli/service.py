@@ -32,3 +32,25 @@ def serve(bind: str, workers: int, demo: bool, workspace_dir: Path | None) -> in
     args = gunicorn_args(bind, workers)
     os.execv(args[0], args)
     return 0  # not reached
+
+
+@main.command()
+@click.argument("username")
+@click.option("--unit", "unit_name", required=True, help="单位名称，如 云溪镇人民政府、云溪镇中心小学。")
+@click.option("--kind", type=click.Choice(["bureau", "township", "school", "auditor"]), required=True,
+              help="单位类别：bureau 县教育局，township 乡镇，school 学校，auditor 督导（只读）。")
+@click.option("--township", default="", help="乡镇和学校所属的乡镇，如 云溪镇。")
+@workspace_option
+@handles_errors
+def account(username: str, unit_name: str, kind: str, township: str, workspace_dir: Path | None) -> int:
+    """为网页服务建立（或重设）一个账号：单位不存在时一并建立，打印新密码。"""
+    from docgen.service.setup import prepare
+    from docgen.workspace import require_workspace
+
+    workspace = require_workspace(workspace_dir)
+    prepare(workspace)
+    from docgen.service.county.accounts import add_account
+
+    password = add_account(workspace.county, username, unit_name, kind, township)
+    click.echo(f"账号 {username}（{unit_name}）的密码：{password}")
+    return 0
