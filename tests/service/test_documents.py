@@ -11,6 +11,7 @@ from conftest import sign_in
 from django.test import Client
 from ledger_files import NEW_CASE_ID, new_student
 
+from docgen.errors import DataProblemsError
 from docgen.service.county.cases import save_case
 from docgen.service.county.demo import load_demo
 from docgen.service.county.models import AuditEvent, CaseRecord, IssuedDocument, IssuedNumber
@@ -106,3 +107,23 @@ def test_voiding_a_number_keeps_it_in_the_register_and_frees_the_document(accoun
     page = clerk.get("/numbers/").content.decode()
     assert "送达地址有误，重新出具" in page and "作废" in page
     assert AuditEvent.objects.filter(action="作废文号", target=first).exists()
+
+
+def test_numbers_the_cases_record_are_in_the_register_and_never_given_again(accounts: dict[str, str]) -> None:
+    recorded = {n["doc_no"] for c in CaseRecord.objects.all() for n in c.data.get("notices", []) if n.get("doc_no")}
+    assert recorded and recorded <= set(IssuedNumber.objects.values_list("doc_no", flat=True))
+    issue(client_of(accounts, "云溪镇"))
+    new = IssuedDocument.objects.get().doc_no
+    assert new not in recorded
+    town = sorted(IssuedNumber.objects.filter(issuer="云溪镇人民政府", series="限复").values_list("seq", flat=True))
+    assert town == list(range(1, len(town) + 1))  # the new one follows the recorded ones, no hole, no repeat
+    case = CaseRecord.objects.get(case_id="QS-2022-003")  # 桐林乡: give it 云溪镇's new number — refused
+    data = case.data
+    data["notices"][0]["doc_no"] = new
+    data["notices"][0]["issuer"] = "云溪镇人民政府"
+    with pytest.raises(DataProblemsError) as refused:
+        save_case(data)
+    assert [(p.path, "已登记给案卷 QS-2022-025" in p.message) for p in refused.value.problems] == [
+        ("$.notices[0].doc_no", True)]
+    case.refresh_from_db()
+    assert case.data["notices"][0]["doc_no"] != new

@@ -10,7 +10,9 @@ from django.db import transaction
 
 from docgen.cases import load_data, thaw
 from docgen.cases.steps import legal_step
+from docgen.errors import DataProblemsError
 from docgen.service.county.models import CaseRecord
+from docgen.service.county.register import register_recorded
 
 
 def save_case(data: Mapping[str, Any], *, source: str = "网页", today: dt.date | None = None) -> CaseRecord:
@@ -22,4 +24,7 @@ def save_case(data: Mapping[str, Any], *, source: str = "网页", today: dt.date
               "step": legal_step(case.data)}
     with transaction.atomic():
         record, _ = CaseRecord.objects.update_or_create(county=case.county, case_id=case.case_id, defaults=fields)
+        problems = register_recorded(case.county, case.case_id, fields["data"].get("notices", []))
+        if problems:
+            raise DataProblemsError(problems)  # rolls the save back with the transaction
     return record

@@ -7,9 +7,11 @@ transactions start IMMEDIATE), so parallel requests never share or skip a number
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from django.db import transaction
 
+from docgen.problems import Problem
 from docgen.render.numbers import NumberConflictError, doc_no_seq, same_document
 from docgen.service.county.models import IssuedNumber, Series
 
@@ -98,3 +100,29 @@ class DbAllocator:
             if missing:
                 holes.append((row.issuer, row.series, row.year, missing))
         return holes
+
+
+@cache
+def _series_by_kind() -> dict[str, tuple[str, str]]:
+    """notice kind → (template, series) for the numbered notices of the template registry."""
+    from docgen.render import load_registry
+
+    return {s.notice_kind: (s.name, s.series) for s in load_registry().templates if s.notice_kind and s.series}
+
+
+def register_recorded(county: str, case_id: str, notices: list[dict]) -> list[Problem]:
+    """Put the 文号 a case records on its notices into the county register (inside the caller's transaction), so
+    the series continues after them and no number is given twice; a number already registered to another
+    document is a problem at that notice."""
+    problems = []
+    allocator = DbAllocator(county)
+    for i, notice in enumerate(notices):
+        template, series = _series_by_kind().get(notice.get("kind", ""), ("", ""))
+        if not (series and notice.get("doc_no") and notice.get("issuer") and notice.get("issued_on")):
+            continue
+        try:
+            allocator.record(issuer=notice["issuer"], series=series, doc_no=notice["doc_no"], template=template,
+                             case_id=case_id, record_key="", issued_on=dt.date.fromisoformat(notice["issued_on"]))
+        except NumberConflictError as exc:
+            problems.append(Problem(f"案卷 {case_id}", f"$.notices[{i}].doc_no", str(exc)))
+    return problems
