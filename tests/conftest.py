@@ -66,6 +66,10 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     root = tmp_path_factory.mktemp("workspace")
     init_workspace(root, "青石县")
     monkeypatch.setenv(ENV_VAR, str(root))
+    from django.conf import settings
+
+    if settings.configured:  # the service's file store, in the test's workspace (never the checkout)
+        monkeypatch.setattr(settings, "EVIDENCE_STORE", root / "evidence-store")
     return root
 
 
