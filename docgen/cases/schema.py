@@ -201,23 +201,27 @@ def _real_date(value: object) -> dt.date | None:
 _PLACE_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
 
-def place_label(path: str) -> str:
-    """A JSON path of a case as a person reads it: ``$.letters[0].sent_on`` → ``去函（第1条）的发文日期``.
-
-    The path may start at the case (``$.``) or at a case inside a file (``$.cases[3].``); parts the schema
-    does not know are left out rather than shown as code."""
+def path_parts(path: str) -> list[str | int]:
+    """The keys and indexes of a JSON path into a case: ``$.letters[0].sent_on`` → ``["letters", 0, "sent_on"]``.
+    The path may start at the case (``$.``) or at a case inside a file (``$.cases[3].``)."""
     text = path.split("$", 1)[-1]
     if text.startswith(".cases["):
         text = text[text.index("]") + 1:]
+    return [int(index) if index else key for key, index in _PLACE_PART.findall(text)]
+
+
+def place_label(path: str) -> str:
+    """A JSON path of a case as a person reads it: ``$.letters[0].sent_on`` → ``去函（第1条）的发文日期``.
+
+    Parts the schema does not know are left out rather than shown as code."""
     parts: list[str | int] = []
     words: list[str] = []
-    for match in _PLACE_PART.finditer(text):
-        if match.group(2) is not None:
-            parts.append(int(match.group(2)))
+    for part in path_parts(path):
+        parts.append(part)
+        if isinstance(part, int):
             if words:
-                words[-1] += f"（第{int(match.group(2)) + 1}条）"
+                words[-1] += f"（第{part + 1}条）"
             continue
-        parts.append(match.group(1))
         found = case_field(parts)
         if found is None:
             break

@@ -96,3 +96,11 @@ def test_export_masks_ids_unless_asked_with_a_reason(accounts: dict[str, str]) -
     events = list(AuditEvent.objects.filter(action="导出").order_by("id"))
     assert [e.detail["full_ids"] for e in events] == [False, True]
     assert events[1].detail["reason"] == "与学籍系统核对身份证号"
+
+
+def test_a_confirmation_names_only_a_stored_workbook(accounts: dict[str, str]) -> None:
+    clerk = client_of(accounts, "云溪镇")
+    for digest in ("../" * 21 + "x", "0" * 64, ""):
+        page = clerk.post("/ledger/confirm/", {"digest": digest, "name": "台账.xlsx"}, follow=True)
+        assert "要导入的台账已失效，请重新上传" in page.content.decode(), digest
+    assert not AuditEvent.objects.filter(action="导入台账").exists()

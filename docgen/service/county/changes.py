@@ -14,17 +14,25 @@ from docgen.service.county.cases import save_case
 from docgen.service.county.models import CaseRecord
 
 
-def add_record(request: HttpRequest, record: CaseRecord, list_name: str, item: dict[str, Any]) -> str:
-    """Append ``item`` to the case's list ``list_name`` (dotted for a nested list: ``home_teaching.sessions``);
-    returns its JSON path. DataProblemsError (nothing stored) when the case would no longer pass the checks."""
-    data = copy.deepcopy(record.data)
+def _list(data: dict[str, Any], list_name: str) -> list[Any]:
+    """The case's list ``list_name`` (dotted for a nested list: ``home_teaching.sessions``), made if absent."""
     *parents, last = list_name.split(".")
-    holder = data
     for key in parents:
-        holder = holder[key]
-    items = holder.setdefault(last, [])
-    items.append(item)
-    path = f"$.{list_name}[{len(items) - 1}]"
+        data = data[key]
+    return data.setdefault(last, [])
+
+
+def next_item_path(record: CaseRecord, list_name: str) -> str:
+    """The JSON path an item appended to ``list_name`` gets (where the library's problems with it point)."""
+    return f"$.{list_name}[{len(_list(copy.deepcopy(record.data), list_name))}]"
+
+
+def add_record(request: HttpRequest, record: CaseRecord, list_name: str, item: dict[str, Any]) -> str:
+    """Append ``item`` to the case's list ``list_name``; returns its JSON path. DataProblemsError (nothing
+    stored) when the case would no longer pass the checks."""
+    path = next_item_path(record, list_name)
+    data = copy.deepcopy(record.data)
+    _list(data, list_name).append(item)
     with transaction.atomic():
         save_case(data, source=f"案卷 {record.case_id}")
         audit.log(request, audit.CHANGE, record.case_id, path=path, old=None, new=item)

@@ -4,17 +4,16 @@ compared with the one before it, field by field, named as a clerk reads them, ID
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
-from docgen.cases.schema import case_field, place_label
+from docgen.cases.schema import case_field, path_parts, place_label
 from docgen.idcard import mask_id, mask_registry
 from docgen.service.county.models import CaseRecord
 
 MAX_VERSIONS = 50
-_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def _leaves(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
 def _shown(path: str, value: Any) -> str:
     if value is None:
         return ""
-    parts: list[str | int] = [int(i) if i else key for key, i in _PART.findall(path)]
+    parts = path_parts(path)
     found = case_field(parts) if parts else None
     if found is not None and found.labels and isinstance(value, str):
         return found.labels.get(value, value)
@@ -54,19 +53,20 @@ def _shown(path: str, value: Any) -> str:
 
 
 def case_changes(record: CaseRecord) -> list[Change]:
-    """What changed in each save of the case, newest first (the first version shows as 建立案卷)."""
+    """What changed in each save of the case, newest first, over its last MAX_VERSIONS saves (the first version
+    shows as 建立案卷)."""
     versions = list(record.history.select_related("history_user").order_by("-history_date")[:MAX_VERSIONS + 1])
     changes = []
-    for newer, older in zip(versions, [*versions[1:], None], strict=True):
-        if len(changes) >= 200 or (older is None and len(versions) > MAX_VERSIONS):
-            break
-        user = newer.history_user.get_username() if newer.history_user else "导入或系统"
-        if older is None:
-            changes.append(Change(newer.history_date, user, "建立案卷", "", ""))
-            continue
+    for newer, older in pairwise(versions):
         before, after = dict(_leaves(older.data)), dict(_leaves(newer.data))
         for path in sorted(before.keys() | after.keys()):
             if before.get(path) != after.get(path):
-                changes.append(Change(newer.history_date, user, place_label(path) or path,
+                changes.append(Change(newer.history_date, _user(newer), place_label(path) or path,
                                       _shown(path, before.get(path)), _shown(path, after.get(path))))
+    if versions and len(versions) <= MAX_VERSIONS:  # the oldest version shown is the first one
+        changes.append(Change(versions[-1].history_date, _user(versions[-1]), "建立案卷", "", ""))
     return changes
+
+
+def _user(version: Any) -> str:
+    return version.history_user.get_username() if version.history_user else "导入或系统"

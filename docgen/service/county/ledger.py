@@ -6,8 +6,9 @@ unless the user asks for them with a reason."""
 from __future__ import annotations
 
 import copy
+import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ class Row:
 class Preview:
     digest: str
     name: str
+    cases: list[dict[str, Any]] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -53,7 +55,8 @@ class Preview:
         return not self.problems
 
 
-def _read(data: bytes, name: str) -> tuple[list[dict[str, Any]], list[Problem]]:
+def _read(data: bytes, name: str, digest: str) -> Preview:
+    """The workbook read and checked by the library, problems named by the uploaded file's name."""
     with tempfile.TemporaryDirectory(prefix="docgen-ledger-") as tmp:
         path = Path(tmp) / "ledger.xlsx"
         path.write_bytes(data)
@@ -62,45 +65,52 @@ def _read(data: bytes, name: str) -> tuple[list[dict[str, Any]], list[Problem]]:
         except DocgenError as exc:
             raise LedgerRefusedError(str(exc).replace(str(path), name)) from exc
     problems = [Problem(name, p.path, p.message, p.case, p.severity, p.id) for p in result.problems]
-    return result.batch.get("cases", []), problems
+    return Preview(digest, name, cases=result.batch.get("cases", []), problems=problems)
 
 
-def _outside(unit: Unit, case: dict[str, Any]) -> str | None:
-    """Why this unit may not write this case (None when it may)."""
-    county = case.get("hukou_place", {}).get("county")
-    if county and county != unit.county:
-        return f"不是本县（{unit.county}）的学生"
-    township = case.get("hukou_place", {}).get("township", "")
-    school = case.get("student", {}).get("school", "")
-    if unit.kind == Unit.Kind.BUREAU:
-        return None
-    if unit.kind == Unit.Kind.TOWNSHIP:
-        schools = set(Unit.objects.filter(county=unit.county, kind=Unit.Kind.SCHOOL, township=unit.township)
-                      .values_list("name", flat=True))
-        return None if township == unit.township or school in schools else f"不是{unit.name}的学生"
-    if unit.kind == Unit.Kind.SCHOOL:
-        return None if school == unit.name else f"不是{unit.name}的学生"
-    return "本单位只能查看，不能导入"
+def _refusal(unit: Unit) -> Callable[[dict[str, Any]], str | None]:
+    """Why this unit may not write a case (None when it may)."""
+    schools = set(Unit.objects.filter(county=unit.county, kind=Unit.Kind.SCHOOL, township=unit.township)
+                  .values_list("name", flat=True)) if unit.kind == Unit.Kind.TOWNSHIP else set()
+    not_ours = f"不是{unit.name}的学生"
+
+    def why(case: dict[str, Any]) -> str | None:
+        place, school = case.get("hukou_place", {}), case.get("student", {}).get("school", "")
+        if place.get("county") and place["county"] != unit.county:
+            return f"不是本县（{unit.county}）的学生"
+        if unit.kind == Unit.Kind.BUREAU:
+            return None
+        if unit.kind == Unit.Kind.TOWNSHIP:
+            return None if place.get("township") == unit.township or school in schools else not_ours
+        if unit.kind == Unit.Kind.SCHOOL:
+            return None if school == unit.name else not_ours
+        return "本单位只能查看，不能导入"
+
+    return why
+
+
+def _check(unit: Unit, result: Preview) -> Preview:
+    """Add each case's place in the unit's reach and what importing it would change."""
+    existing = {r.case_id: r.data for r in CaseRecord.objects.filter(
+        county=unit.county, case_id__in=[c.get("case_id") for c in result.cases])}
+    refusal = _refusal(unit)
+    for case in result.cases:
+        student = case.get("student", {})
+        why = refusal(case)
+        if why:
+            where = f"辍学学生台账（案卷编号 {case.get('case_id', '')}）"
+            result.problems.append(Problem(result.name, where, why, student.get("name", "")))
+        old = existing.get(case.get("case_id"))
+        change = "新增" if old is None else "无变化" if _same(old, case) else "修改"
+        result.rows.append(Row(case.get("case_id", ""), student.get("name", ""), student.get("school", ""), change))
+    return result
 
 
 def preview(unit: Unit, data: bytes, name: str) -> Preview:
     """Read and check the workbook; nothing is saved. The bytes are kept (by hash) for the confirmation."""
     if len(data) > MAX_LEDGER_BYTES:
         raise LedgerRefusedError(f"{name}: 文件超过 {MAX_LEDGER_BYTES // (1024 * 1024)} MB")
-    cases, problems = _read(data, name)
-    result = Preview(store(data), name, problems=problems)
-    existing = {r.case_id: r.data for r in CaseRecord.objects.filter(county=unit.county,
-                                                                     case_id__in=[c.get("case_id") for c in cases])}
-    for case in cases:
-        student = case.get("student", {})
-        why = _outside(unit, case)
-        if why:
-            where = f"辍学学生台账（案卷编号 {case.get('case_id', '')}）"
-            result.problems.append(Problem(name, where, why, student.get("name", "")))
-        old = existing.get(case.get("case_id"))
-        change = "新增" if old is None else "无变化" if _same(old, case) else "修改"
-        result.rows.append(Row(case.get("case_id", ""), student.get("name", ""), student.get("school", ""), change))
-    return result
+    return _check(unit, _read(data, name, store(data)))
 
 
 def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
@@ -108,16 +118,15 @@ def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
 
 
 def confirm(request: HttpRequest, unit: Unit, digest: str, name: str) -> int:
-    """Save the previewed workbook's cases (all or none); returns how many were new or changed. The workbook is
-    read and checked again: what is saved is what was checked."""
-    path = stored_path(digest)
-    if len(digest) != 64 or not path.is_file():
+    """Save the previewed workbook's cases (all or none); returns how many were new or changed. The stored
+    workbook is read and checked again: what is saved is what was checked."""
+    path = stored_path(digest) if re.fullmatch(r"[0-9a-f]{64}", digest) else None
+    if path is None or not path.is_file():
         raise LedgerRefusedError("要导入的台账已失效，请重新上传")
-    checked = preview(unit, path.read_bytes(), name)
+    checked = _check(unit, _read(path.read_bytes(), name, digest))
     if not checked.clean:
         raise LedgerRefusedError(f"{name}: 台账有 {len(checked.problems)} 个问题，请改正后重新上传")
-    cases, _ = _read(path.read_bytes(), name)
-    changed = [c for c, row in zip(cases, checked.rows, strict=True) if row.change != "无变化"]
+    changed = [c for c, row in zip(checked.cases, checked.rows, strict=True) if row.change != "无变化"]
     with transaction.atomic():
         for case in changed:
             old = CaseRecord.objects.filter(county=unit.county, case_id=case["case_id"]).first()

@@ -12,15 +12,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from docgen.cases.schema import case_field
 from docgen.errors import DataProblemsError
 from docgen.service.county.access import may_edit, unit_of, visible_cases
-from docgen.service.county.changes import add_record, update_record
+from docgen.service.county.changes import add_record, next_item_path, update_record
 from docgen.service.county.documents import NotIssuableError, issuable, issue
 from docgen.service.county.evidence import UploadError, add_evidence
 from docgen.service.county.models import CaseRecord
 from docgen.service.web.forms import EvidenceForm, IssueForm, PersuasionForm, ServiceForm, TeachingForm
 
-NOTICE_LABELS_PATH = ("notices", "[]", "kind")
+NOTICE_LABELS = case_field(["notices", "[]", "kind"]).labels
 
 
 def editable_case(request: HttpRequest, case_id: str) -> CaseRecord:
@@ -45,10 +46,7 @@ def _form_page(request: HttpRequest, record: CaseRecord, form: forms.Form, title
 
 def _append(request: HttpRequest, record: CaseRecord, form, list_name: str, done: str) -> HttpResponse | None:
     """Append the form's record to the case's list; the redirect when saved, None when the form shows errors."""
-    holder = record.data
-    for key in list_name.split(".")[:-1]:
-        holder = holder.get(key, {})
-    prefix = f"$.{list_name}[{len(holder.get(list_name.split('.')[-1], []))}]"
+    prefix = next_item_path(record, list_name)
     try:
         add_record(request, record, list_name, form.as_record())
     except DataProblemsError as exc:
@@ -89,8 +87,6 @@ def add_teaching(request: HttpRequest, case_id: str) -> HttpResponse:
 @login_required
 def record_service(request: HttpRequest, case_id: str, index: int) -> HttpResponse:
     """Record that a notice was served (送达日期 and 送达方式)."""
-    from docgen.service.web.views import NOTICE_LABELS
-
     record = editable_case(request, case_id)
     notices = record.data.get("notices", [])
     if not 0 <= index < len(notices):
@@ -123,7 +119,7 @@ def add_evidence_view(request: HttpRequest, case_id: str) -> HttpResponse:
         except UploadError as exc:
             form.add_error("file", str(exc))
         except DataProblemsError as exc:
-            _problems_to_form(form, exc.problems, f"$.evidence[{len(record.data.get('evidence', []))}]")
+            _problems_to_form(form, exc.problems, next_item_path(record, "evidence"))
         else:
             messages.success(request, "材料已上传。")
             return redirect("case_detail", case_id=case_id)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from django import forms
 
 
@@ -20,6 +23,15 @@ def _choices(*path: str) -> list[tuple[str, str]]:
     from docgen.cases.schema import case_field
 
     return [("", "请选择"), *case_field(list(path)).labels.items()]
+
+
+def _people(text: str, read: Callable[[int, list[str]], dict[str, str]], empty: str) -> list[dict[str, str]]:
+    """People typed one per line (parts separated by spaces, 、 or ，), each read by ``read(line number, parts)``."""
+    people = [read(n, parts) for n, line in enumerate(text.splitlines(), 1)
+              if (parts := re.sub(r"[、，,]", " ", line).split())]
+    if not people:
+        raise forms.ValidationError(empty)
+    return people
 
 
 class PersuasionForm(forms.Form):
@@ -42,20 +54,15 @@ class PersuasionForm(forms.Form):
                                                 "invalid_choice": "请从列表中选择劝返结果"})
 
     def clean_participants(self) -> list[dict[str, str]]:
-        people = []
-        for n, line in enumerate(self.cleaned_data["participants"].splitlines(), 1):
-            parts = line.replace("、", " ").replace("，", " ").split()
-            if not parts:
-                continue
+        def person(n: int, parts: list[str]) -> dict[str, str]:
             if len(parts) < 2:
                 raise forms.ValidationError(f"第 {n} 行只有“{parts[0]}”：每行写 姓名 单位 职务，如 {PERSON_EXAMPLE}")
-            person = {"name": parts[0], "unit": parts[1]}
+            read = {"name": parts[0], "unit": parts[1]}
             if len(parts) > 2:
-                person["role"] = " ".join(parts[2:])
-            people.append(person)
-        if not people:
-            raise forms.ValidationError("请填写参加劝返的人员，每行一人")
-        return people
+                read["role"] = " ".join(parts[2:])
+            return read
+
+        return _people(self.cleaned_data["participants"], person, "请填写参加劝返的人员，每行一人")
 
     def as_record(self) -> dict:
         data = self.cleaned_data
@@ -114,17 +121,12 @@ class TeachingForm(forms.Form):
                               required=False)
 
     def clean_teachers(self) -> list[dict[str, str]]:
-        people = []
-        for n, line in enumerate(self.cleaned_data["teachers"].splitlines(), 1):
-            parts = line.replace("，", " ").split()
-            if not parts:
-                continue
+        def teacher(n: int, parts: list[str]) -> dict[str, str]:
             if len(parts) != 2 or parts[1] not in GENDERS:
                 raise forms.ValidationError(f"第 {n} 行应写 姓名 性别（男或女），如 周婷 女")
-            people.append({"name": parts[0], "gender": GENDERS[parts[1]]})
-        if not people:
-            raise forms.ValidationError("请填写送教教师，每行一人")
-        return people
+            return {"name": parts[0], "gender": GENDERS[parts[1]]}
+
+        return _people(self.cleaned_data["teachers"], teacher, "请填写送教教师，每行一人")
 
     def as_record(self) -> dict:
         data = self.cleaned_data

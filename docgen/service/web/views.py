@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from docgen.cases.schema import case_field
 from docgen.cases.steps import STEPS
 from docgen.idcard import mask_id, mask_registry
 from docgen.service.county import audit
@@ -27,11 +26,10 @@ from docgen.service.county.models import CaseRecord, IssuedDocument
 from docgen.service.county.overview import CATEGORY_LABELS, case_findings, overview
 from docgen.service.county.previews import preview_png
 from docgen.service.county.store import stored_path
-from docgen.service.web.edits import issue_form
+from docgen.service.web.edits import NOTICE_LABELS, issue_form
 from docgen.service.web.forms import RevealForm
 
 PAGE_SIZE = 50
-NOTICE_LABELS = case_field(["notices", "[]", "kind"]).labels
 
 
 def _today() -> dt.date:
