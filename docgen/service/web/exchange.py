@@ -120,10 +120,10 @@ def _bureau_events(request: HttpRequest):
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The county bureau reads the log of its county's users; nobody else sees that it exists."""
     unit, events = _bureau_events(request)
+    actions = list(events.order_by("action").values_list("action", flat=True).distinct())
     action = request.GET.get("action", "")
     if action:
         events = events.filter(action=action)
-    actions = sorted(set(AuditEvent.objects.values_list("action", flat=True)))
     return render(request, "web/audit.html", {"unit": unit, "events": events[:500], "actions": actions,
                                               "action": action})
 
