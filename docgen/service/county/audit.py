@@ -75,23 +75,38 @@ DETAIL_LABELS = {"reason": "原因", "path": "位置", "old": "原值", "new": "
 
 
 def describe(detail: dict[str, Any]) -> str:
-    """An event's detail as a line a person reads: field names for JSON paths, ID numbers masked."""
-    from docgen.cases.schema import place_label
+    """An event's detail as a line a person reads: field names for JSON paths and keys, labels for coded values,
+    ID numbers masked."""
+    from docgen.cases.schema import path_parts, place_label
     from docgen.idcard import mask_ids_in
 
+    at = path_parts(str(detail["path"])) if "path" in detail else None
     parts = []
     for key, value in detail.items():
+        if key == "old" and value is None:
+            continue  # an added record: only its new value
         if key == "path":
             value = place_label(str(value)) or value
         elif key == "full_ids":
             value = "是" if value else "否（已遮盖）"
-        parts.append(f"{DETAIL_LABELS.get(key, key)}：{_plain(value)}")
+        parts.append(f"{DETAIL_LABELS.get(key, key)}：{_plain(value, at if key in ('old', 'new') else None)}")
     return mask_ids_in("；".join(parts))
 
 
-def _plain(value: Any) -> str:
+def _plain(value: Any, at: list[str | int] | None = None) -> str:
+    """A value as text; inside a case (``at``: its place) with the schema's field titles and labels."""
+    from docgen.cases.schema import case_field
+
+    field = case_field(at) if at else None
     if isinstance(value, dict):
-        return "，".join(f"{k}={_plain(v)}" for k, v in value.items())
+        def title(key: str) -> str:
+            inner = case_field([*at, key]) if at else None
+            return inner.title if inner is not None and inner.title else key
+
+        return "，".join(f"{title(k)}：{_plain(v, [*at, k] if at else None)}" for k, v in value.items())
     if isinstance(value, list):
-        return "、".join(_plain(v) for v in value)
+        items = (_plain(v, [*at, n] if at else None) for n, v in enumerate(value))
+        return "、".join(f"（{t}）" if isinstance(v, dict) else t for t, v in zip(items, value, strict=True))
+    if field is not None and field.labels and isinstance(value, str):
+        return field.labels.get(value, value)
     return "" if value is None else str(value)
