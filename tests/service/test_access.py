@@ -54,7 +54,7 @@ def test_every_url_for_every_role(county: dict[str, Client], role: str) -> None:
     teaching = {c.case_id for c in CaseRecord.objects.all()
                 if c.data.get("home_teaching") or c.data.get("remote_teaching")}
     assert teaching
-    pages = ["/", "/cases/", "/numbers/", "/audit/", "/audit/export/", "/ledger/",
+    pages = ["/", "/cases/", "/numbers/", "/audit/", "/audit/export/", "/accounts/", "/ledger/",
              *(f"/cases/{case_id}/" for case_id in every_case),
              *(f"/cases/{case_id}/teaching/new/" for case_id in every_case),
              *(f"/cases/{case_id}/persuasions/new/" for case_id in every_case),
@@ -67,8 +67,8 @@ def test_every_url_for_every_role(county: dict[str, Client], role: str) -> None:
             continue
         case_id = url.split("/")[2] if url.startswith("/cases/") and url.count("/") >= 3 else None
         expected = 404 if case_id and case_id not in mine else 200
-        if url.startswith("/audit/"):
-            expected = 200 if role == "bureau" else 404  # only the county bureau reads the audit log
+        if url.startswith(("/audit/", "/accounts/")):
+            expected = 200 if role == "bureau" else 404  # only the county bureau reads the log, manages accounts
         if url == "/ledger/":
             expected = 404 if role == "nobody" else 200
         if url.endswith(("/new/", "/service/")):  # auditors read only; the others record work on their own cases

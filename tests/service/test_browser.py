@@ -166,3 +166,12 @@ def test_a_reveal_of_a_full_id_appears_in_the_audit_log(demo_server: DemoServer,
     log = bureau.text()
     assert "查看完整身份证号" in log and "原因：办理学籍转接，核对身份证号" in log and "QS-2022-004" in log
     bureau.shot("11-操作日志")
+    bureau.click("单位和账号")
+    bureau.fill("username", "周老师")
+    bureau.fill("unit", "云溪镇石桥小学")
+    bureau.fill("kind", "学校")
+    bureau.fill("township", "云溪镇")
+    bureau.press("form.form button.primary")
+    page = bureau.text()
+    assert "账号 周老师（云溪镇石桥小学）的密码" in page and "云溪镇石桥小学" in page.split("本县的单位", 1)[1]
+    bureau.shot("12-单位和账号")

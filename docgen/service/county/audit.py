@@ -22,6 +22,7 @@ DOWNLOAD = "下载材料"
 GENERATE, NUMBER_ISSUED, NUMBER_VOIDED = "生成文书", "编发文号", "作废文号"
 IMPORT, EXPORT = "导入台账", "导出"
 FILE_REPORT = "报送月报表"
+ACCOUNT = "管理账号"
 
 
 def log(request: HttpRequest | None, action: str, target: str = "", username: str = "",
@@ -71,7 +72,7 @@ def events_workbook(events: Iterable[AuditEvent]) -> bytes:
 
 DETAIL_LABELS = {"reason": "原因", "path": "位置", "old": "原值", "new": "新值", "template": "文书", "doc_no": "文号",
                  "file": "文件", "evidence": "材料编号", "cases": "案卷", "case": "案卷", "full_ids": "完整身份证号",
-                 "sha256": "文件SHA-256"}
+                 "sha256": "文件SHA-256", "unit": "单位", "reset": "重设密码"}
 
 
 def describe(detail: dict[str, Any]) -> str:
@@ -98,6 +99,8 @@ def _plain(value: Any, at: list[str | int] | None = None) -> str:
     from docgen.cases.schema import case_field
 
     field = case_field(at) if at else None
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, dict):
         def title(key: str) -> str:
             inner = case_field([*at, key]) if at else None

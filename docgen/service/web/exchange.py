@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 
 from docgen.service.county import audit
 from docgen.service.county.access import may_edit, unit_of, visible_numbers
+from docgen.service.county.accounts import AccountError, add_account, reset_password
 from docgen.service.county.documents import NotIssuableError, may_void, void_number
 from docgen.service.county.ledger import LedgerRefusedError, confirm, export, preview
-from docgen.service.county.models import AuditEvent, Series, Unit
+from docgen.service.county.models import AuditEvent, Member, Series, Unit
 from docgen.service.county.register import DbAllocator
-from docgen.service.web.forms import ExportForm, LedgerForm, VoidForm
+from docgen.service.web.forms import AccountForm, ExportForm, LedgerForm, VoidForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -109,9 +110,7 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _bureau_events(request: HttpRequest):
-    unit = unit_of(request.user)
-    if unit is None or unit.kind != Unit.Kind.BUREAU:
-        raise Http404
+    unit = _bureau(request)
     names = Unit.objects.filter(county=unit.county).values("name")
     return unit, AuditEvent.objects.filter(Q(unit__in=names) | Q(unit=""))
 
@@ -134,3 +133,47 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     data = audit.events_workbook(events.order_by("at", "id").iterator())
     audit.log(request, audit.EXPORT, "操作日志")
     return _workbook(data, f"{unit.county}_操作日志_{dt.date.today():%Y%m%d}.xlsx")
+
+
+def _bureau(request: HttpRequest) -> Unit:
+    unit = unit_of(request.user)
+    if unit is None or unit.kind != Unit.Kind.BUREAU:
+        raise Http404
+    return unit
+
+
+@login_required
+def accounts(request: HttpRequest) -> HttpResponse:
+    """The county bureau makes accounts (and their units) and resets passwords; a new password is shown once."""
+    unit = _bureau(request)
+    form, made = AccountForm(request.POST or None), None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            password = add_account(unit.county, data["username"], data["unit"], data["kind"], data["township"])
+        except AccountError as exc:
+            form.add_error(None, str(exc))
+        else:
+            audit.log(request, audit.ACCOUNT, data["username"], unit=data["unit"])
+            made = (data["username"], data["unit"], password)
+            form = AccountForm()
+    return _accounts_page(request, unit, form, made)
+
+
+@login_required
+@require_POST
+def reset(request: HttpRequest, username: str) -> HttpResponse:
+    unit = _bureau(request)
+    try:
+        password = reset_password(unit.county, username)
+    except AccountError as exc:
+        raise Http404 from exc
+    audit.log(request, audit.ACCOUNT, username, reset=True)
+    member = Member.objects.select_related("unit").get(user__username=username)
+    return _accounts_page(request, unit, AccountForm(), (username, member.unit.name, password))
+
+
+def _accounts_page(request: HttpRequest, unit: Unit, form: AccountForm, made: tuple | None) -> HttpResponse:
+    units = Unit.objects.filter(county=unit.county).prefetch_related("members__user").order_by("kind", "township",
+                                                                                              "name")
+    return render(request, "web/accounts.html", {"unit": unit, "units": units, "form": form, "made": made})

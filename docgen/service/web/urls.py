@@ -24,6 +24,8 @@ urlpatterns = [
     path("ledger/export/", exchange.ledger_export, name="ledger_export"),
     path("numbers/", exchange.numbers, name="numbers"),
     path("numbers/<int:pk>/void/", exchange.void, name="void_number"),
+    path("accounts/", exchange.accounts, name="accounts"),
+    path("accounts/<str:username>/reset/", exchange.reset, name="reset_password"),
     path("audit/", exchange.audit_log, name="audit_log"),
     path("audit/export/", exchange.audit_export, name="audit_export"),
 ]

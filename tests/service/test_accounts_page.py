@@ -1,0 +1,58 @@
+"""The county bureau manages units and accounts in the browser: a new account (and unit) signs in with the
+password shown once; a password reset; nobody else sees the page; every change is logged (never a password)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import sign_in
+from django.test import Client
+
+from docgen.service.county.demo import load_demo
+from docgen.service.county.models import AuditEvent, Member
+
+NEW = {"username": "周老师", "unit": "云溪镇石桥小学", "kind": "school", "township": "云溪镇"}
+
+
+@pytest.fixture()
+def accounts(db) -> dict[str, str]:
+    return {a.username: a.password for a in load_demo()}
+
+
+def signed_in(accounts: dict[str, str], username: str) -> Client:
+    client = Client()
+    sign_in(client, username, accounts[username])
+    return client
+
+
+def test_the_bureau_adds_an_account_in_a_new_unit_and_resets_a_password(accounts: dict[str, str]) -> None:
+    bureau = signed_in(accounts, "青石县教育局")
+    page = bureau.post("/accounts/", NEW)
+    made = page.context["made"]
+    assert made[:2] == ("周老师", "云溪镇石桥小学") and made[2] in page.content.decode()
+    member = Member.objects.select_related("unit").get(user__username="周老师")
+    assert (member.unit.county, member.unit.kind, member.unit.township) == ("青石县", "school", "云溪镇")
+    sign_in(Client(), "周老师", made[2])
+    reset = bureau.post("/accounts/周老师/reset/").context["made"]
+    assert reset[2] != made[2]
+    sign_in(Client(), "周老师", reset[2])
+    events = list(AuditEvent.objects.filter(action="管理账号").order_by("id"))
+    assert [e.target for e in events] == ["周老师", "周老师"]
+    assert not any(made[2] in str(e.detail) or reset[2] in str(e.detail) for e in events)
+
+
+def test_a_wrong_account_is_refused_in_chinese(accounts: dict[str, str]) -> None:
+    bureau = signed_in(accounts, "青石县教育局")
+    missing = bureau.post("/accounts/", NEW | {"township": ""}).context["form"]
+    assert "学校要写明所属乡镇" in missing.non_field_errors()[0]
+    clash = bureau.post("/accounts/", NEW | {"unit": "云溪镇中心小学", "kind": "auditor"}).context["form"]
+    assert "已经登记为学校" in clash.non_field_errors()[0]
+    assert not Member.objects.filter(user__username="周老师").exists()
+
+
+def test_only_the_bureau_manages_accounts(accounts: dict[str, str]) -> None:
+    for name in ("青石县人民政府教育督导室", "云溪镇", "桐林乡中心小学"):
+        client = signed_in(accounts, name)
+        assert client.get("/accounts/").status_code == 404
+        assert client.post("/accounts/", NEW).status_code == 404
+        assert client.post("/accounts/云溪镇/reset/").status_code == 404
+    assert not Member.objects.filter(user__username="周老师").exists()
