@@ -62,6 +62,8 @@ def build(workspace: Path, scale: int) -> dict[str, str]:
             if certificate:  # 残疾证号 starts with the holder's ID number
                 certificate["number"] = number + certificate["number"][18:]
             copy_["case_id"] = f"{case['case_id']}-{k:02d}"
+            for notice in copy_.get("notices", []):
+                notice.pop("doc_no", None)  # a 文号 belongs to one document: the register refuses it twice
             save_case(copy_, source="bench")
     return accounts
 
