@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -228,7 +228,7 @@ class Assembler:
 def assemble_archive(
     cases: Sequence[Case], out: Path, spec: Spec, registry: Registry, *, evidence_root: Path | None,
     as_of: dt.date, units: Sequence[Unit] = (), county: str = "", make_zip: bool = False,
-    settings: ArchiveSettings | None = None,
+    settings: ArchiveSettings | None = None, progress: Callable[[int, int], None] | None = None,
 ) -> AssembleResult:
     """Build the archive at ``out`` (replacing the previous one only when the new one is complete)."""
     start = time.perf_counter()
@@ -248,7 +248,11 @@ def assemble_archive(
         for (item, _), pdf in zip(pending, docx_to_pdf([d for _, d in pending], cache), strict=True):
             item.pdf = pdf
         numbered = file_numbers(plans, assembler.settings, as_of)
-        result.files = sum(assembler.write_case(plan, no) for plan, no in numbered)
+        result.files = 0
+        for done, (plan, no) in enumerate(numbered, 1):
+            result.files += assembler.write_case(plan, no)
+            if progress:
+                progress(done, len(numbered))
         result.files += assembler.write_units(units, staging)
         report = build_report(checked, spec, f"{county or '全部'}，案卷 {len(plans)} 份", generated=as_of)
         (staging / "核查报告.html").write_text(render_html(report), encoding="utf-8")

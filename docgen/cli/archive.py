@@ -151,3 +151,21 @@ def verify(archive: Path) -> int:
         return EXIT_PROBLEMS
     click.echo(f"档案 {archive} 完好：{result.files} 个文件与清单一致（SHA-256）。", err=True)
     return EXIT_OK
+
+
+@main.command()
+@click.argument("before", type=click.Path(path_type=Path))
+@click.argument("after", type=click.Path(path_type=Path))
+@handles_errors
+def diff(before: Path, after: Path) -> int:
+    """比较两次核查：按单位和案卷列出已整改、新发现和仍存在的缺漏，附数量。
+
+    BEFORE、AFTER 为 docgen check --report 写出的 核查报告.json（或其所在目录）。退出码：0 没有新缺漏，1 有新缺漏。
+    """
+    from docgen.report.diff import diff_reports, read_report
+    from docgen.report.terminal import diff_lines
+
+    result = diff_reports(read_report(before), read_report(after))
+    for line in diff_lines(result):
+        click.echo(line)
+    return EXIT_PROBLEMS if result.new else EXIT_OK

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -13,12 +12,14 @@ from docgen.cli import handles_errors, main, workspace_option
 @main.command()
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, help="监听地址和端口。")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="网页进程数。")
+@click.option("--job-workers", default=1, show_default=True, type=click.IntRange(0, 64),
+              help="同时启动的后台任务进程数（0：只提供网页，任务由其他机器上的 docgen worker 执行）。")
 @click.option("--demo", is_flag=True, help="载入示例县（青石县）的单位、账号和案卷，并列出示例账号和密码。")
 @workspace_option
 @handles_errors
-def serve(bind: str, workers: int, demo: bool, workspace_dir: Path | None) -> int:
-    """启动县级网页服务（gunicorn），数据库在本县工作区中（或环境变量 DATABASE_URL 指定的数据库）。"""
-    from docgen.service.setup import gunicorn_args, prepare
+def serve(bind: str, workers: int, job_workers: int, demo: bool, workspace_dir: Path | None) -> int:
+    """启动县级网页服务（gunicorn）和后台任务进程，数据库在本县工作区中（或环境变量 DATABASE_URL 指定的数据库）。"""
+    from docgen.service.setup import gunicorn_args, prepare, supervise, worker_args
     from docgen.text import pad
     from docgen.workspace import require_workspace
 
@@ -29,9 +30,22 @@ def serve(bind: str, workers: int, demo: bool, workspace_dir: Path | None) -> in
         for a in accounts:
             click.echo(f"  {pad(a.kind, 14)}{pad(a.username, 26)}密码 {a.password}")
     click.echo(f"网页服务：http://{bind}/  （按 Ctrl+C 停止）", err=True)
-    args = gunicorn_args(bind, workers)
-    os.execv(args[0], args)
-    return 0  # not reached
+    return supervise([gunicorn_args(bind, workers)] + [worker_args(workspace)] * job_workers)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="做完排队中的任务就退出。")
+@workspace_option
+@handles_errors
+def worker(burst: bool, workspace_dir: Path | None) -> int:
+    """执行后台任务（批量出具文书、整理档案、核查）。
+
+    设置 DOCGEN_REDIS_URL 时从 Redis（RQ）领取任务，可在多台机器上运行。"""
+    from docgen.service.setup import run_worker
+    from docgen.workspace import require_workspace
+
+    run_worker(require_workspace(workspace_dir), burst=burst)
+    return 0
 
 
 @main.command()

@@ -329,10 +329,10 @@ def _manifest(result: BatchResult, register: Register | None, on: dt.date) -> di
     }
 
 
-def render_documents(spec: TemplateSpec, cases: Sequence[Case | Entrant], *, on: dt.date,
-                     allocator: Allocator | None) -> list[tuple[Job, bytes]]:
-    """The documents ``spec`` makes for ``cases``, numbered through ``allocator`` (inside the caller's
-    transaction), as bytes in memory: for the service, which stores them itself. Same checks as a batch."""
+def plan_documents(spec: TemplateSpec, cases: Sequence[Case | Entrant], *, on: dt.date,
+                   allocator: Allocator | None) -> list[Job]:
+    """The documents ``spec`` makes for ``cases``, checked, dated, numbered through ``allocator`` (inside the
+    caller's transaction; asking again gives the same numbers) and named — not yet rendered."""
     jobs, _ = select_jobs(spec, cases)
     problems = missing_fields(spec, jobs)
     if problems:
@@ -344,10 +344,20 @@ def render_documents(spec: TemplateSpec, cases: Sequence[Case | Entrant], *, on:
     if allocator is not None:
         take_numbers(spec, jobs, allocator)
     name_files(spec, jobs)
-    renderer = load_renderer(spec.path)
-    out = []
+    return jobs
+
+
+def render_planned(spec: TemplateSpec, jobs: Sequence[Job], renderer: Renderer | None = None) -> Iterator[bytes]:
+    """Each planned document as bytes, in order."""
+    renderer = renderer or load_renderer(spec.path)
     for job in jobs:
         view = subject_view(job.case)
-        out.append((job, renderer.render(template_context(view[1], job.record, list(spec.per), job.doc,
-                                                          key=view[0]))))
-    return out
+        yield renderer.render(template_context(view[1], job.record, list(spec.per), job.doc, key=view[0]))
+
+
+def render_documents(spec: TemplateSpec, cases: Sequence[Case | Entrant], *, on: dt.date,
+                     allocator: Allocator | None) -> list[tuple[Job, bytes]]:
+    """The documents ``spec`` makes for ``cases``, numbered through ``allocator`` (inside the caller's
+    transaction), as bytes in memory: for the service, which stores them itself. Same checks as a batch."""
+    jobs = plan_documents(spec, cases, on=on, allocator=allocator)
+    return list(zip(jobs, render_planned(spec, jobs), strict=True))

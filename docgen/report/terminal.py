@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from docgen.check.findings import SEVERITY_LABELS
+from docgen.report.diff import AuditDiff
 from docgen.report.model import Report
 from docgen.text import display_width, pad
 
@@ -43,3 +44,22 @@ def summary_lines(report: Report) -> Iterator[str]:
     for note in report.notes:
         who = note.ref.name if note.ref else note.unit
         yield f"  {who} {note.message}"
+
+
+def diff_lines(diff: AuditDiff) -> Iterator[str]:
+    """Two audits compared: totals, a row per unit, then each case's fixed (−), new (+) and remaining (=) findings."""
+    yield f"核查对比：{diff.before} → {diff.after}"
+    yield f"已整改 {diff.fixed} 处，新发现 {diff.new} 处，仍存在 {diff.remaining} 处"
+    rows = [("单位", "已整改", "新发现", "仍存在")]
+    rows += [(u.name or "（未注明）", str(u.fixed), str(u.new), str(u.remaining)) for u in diff.units]
+    widths = [max(display_width(r[i]) for r in rows) + 2 for i in range(len(rows[0]))]
+    yield ""
+    for row in rows:
+        yield "".join(pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()
+    for case in diff.cases:
+        yield ""
+        who = f"{case.school} {case.student}（{case.case_id}）" if case.case_id else f"{case.school}（单位档案）"
+        yield f"{who}：已整改 {len(case.fixed)}，新发现 {len(case.new)}，仍存在 {len(case.remaining)}"
+        for mark, found in (("−", case.fixed), ("+", case.new), ("=", case.remaining)):
+            for f in found:
+                yield f"  {mark} {f.item} {f.message}（{f.rule}）"

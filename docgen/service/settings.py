@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "docgen.service.county",
     "docgen.service.web",
 ]
@@ -82,6 +84,20 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Uploaded evidence, by content hash; shared by every web node and worker of the county (a shared path).
 EVIDENCE_STORE = Path(os.environ.get("DOCGEN_EVIDENCE_STORE", DATA_DIR / "evidence-store"))
+# Background jobs' working folders and results (zip files, reports): shared like the evidence store.
+JOB_STORE = Path(os.environ.get("DOCGEN_JOB_STORE", DATA_DIR / "jobs"))
+# Django's tasks framework (the django-tasks backport of django.tasks, as Django 6 needs Python 3.12): jobs go
+# to the database and `docgen serve` starts a worker beside the web processes; with DOCGEN_REDIS_URL they go to
+# RQ on Redis instead, for workers on other machines (`docgen worker` there).
+REDIS_URL = os.environ.get("DOCGEN_REDIS_URL", "")
+if REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A running job whose worker has not been heard of for this long is taken to be dead and is queued again.
+JOB_STALE_SECONDS = int(os.environ.get("DOCGEN_JOB_STALE_SECONDS", "60"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
 

@@ -23,6 +23,7 @@ GENERATE, NUMBER_ISSUED, NUMBER_VOIDED = "生成文书", "编发文号", "作废
 IMPORT, EXPORT = "导入台账", "导出"
 FILE_REPORT = "报送月报表"
 ACCOUNT = "管理账号"
+JOB_STARTED, JOB_CANCELLED = "发起后台任务", "取消后台任务"
 
 
 def log(request: HttpRequest | None, action: str, target: str = "", username: str = "",
@@ -72,7 +73,8 @@ def events_workbook(events: Iterable[AuditEvent]) -> bytes:
 
 DETAIL_LABELS = {"reason": "原因", "path": "位置", "old": "原值", "new": "新值", "template": "文书", "doc_no": "文号",
                  "file": "文件", "evidence": "材料编号", "cases": "案卷", "case": "案卷", "full_ids": "完整身份证号",
-                 "sha256": "文件SHA-256", "unit": "单位", "reset": "重设密码"}
+                 "sha256": "文件SHA-256", "unit": "单位", "reset": "重设密码", "kind": "类别", "title": "任务",
+                 "documents": "份数", "job": "任务编号"}
 
 
 def describe(detail: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from docgen.errors import DocgenError
 from docgen.render import TemplateSpec, load_registry
 from docgen.render.batch import render_documents
+from docgen.render.context import DocInfo
 from docgen.service.county import audit
 from docgen.service.county.changes import add_record, remove_record
 from docgen.service.county.models import CaseRecord, IssuedDocument, IssuedNumber, Unit
@@ -64,20 +65,29 @@ def issue(request: HttpRequest, unit: Unit | None, record: CaseRecord, template:
         [(job, data)] = render_documents(spec, [case], on=on, allocator=DbAllocator(record.county))
         doc = job.doc
         assert doc is not None
-        if spec.notice_kind and not any(n.get("kind") == spec.notice_kind for n in record.data.get("notices", [])):
-            notice = {"kind": spec.notice_kind, "issuer": doc.issuer, "issued_on": doc.date.isoformat()}
-            if doc.no:
-                notice["doc_no"] = doc.no
-            if doc.deadline:
-                notice["deadline"] = doc.deadline.isoformat()
-            add_record(request, record, "notices", notice)
-            if doc.no:
-                audit.log(request, audit.NUMBER_ISSUED, doc.no, case=record.case_id, template=spec.name)
+        record_notice(request, record, spec, doc)
         made = IssuedDocument.objects.create(
             county=record.county, case_id=record.case_id, template=spec.name, doc_no=doc.no, file=job.file,
             sha256=store(data), issued_on=doc.date, made_by=request.user.get_username())
         audit.log(request, audit.GENERATE, record.case_id, template=spec.name, doc_no=doc.no, file=job.file)
     return made
+
+
+def record_notice(request: HttpRequest, record: CaseRecord, spec: TemplateSpec, doc: DocInfo) -> None:
+    """The case records the notice it was sent (once: asking again changes nothing), and its 文号 is logged."""
+    if spec.notice_kind and not any(n.get("kind") == spec.notice_kind for n in record.data.get("notices", [])):
+        notice = {"kind": spec.notice_kind, "issuer": doc.issuer, "issued_on": doc.date.isoformat()}
+        if doc.no:
+            notice["doc_no"] = doc.no
+        if doc.deadline:
+            notice["deadline"] = doc.deadline.isoformat()
+        add_record(request, record, "notices", notice)
+        if doc.no:
+            audit.log(request, audit.NUMBER_ISSUED, doc.no, case=record.case_id, template=spec.name)
+
+
+def may_issue(unit: Unit | None, spec: TemplateSpec) -> bool:
+    return unit is not None and _may_issue(unit, spec)
 
 
 def may_void(unit: Unit | None, number: IssuedNumber) -> bool:

@@ -1,0 +1,70 @@
+"""Background jobs of the county service: a batch of documents, an archive, an audit. A view starts one with
+:func:`start` (the job row and its task are made in one transaction); a worker runs it through the runner; the
+job's page follows its progress and offers its result. Who may start what follows the unit, as for one document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from docgen.service.county import audit
+from docgen.service.county.access import unit_of
+from docgen.service.county.jobs.runner import Run, job_folder
+from docgen.service.county.models import Job, Unit
+
+__all__ = ["Run", "cancel", "job_folder", "run_steps", "start", "visible_jobs"]
+
+
+def _steps() -> dict[str, Any]:
+    from docgen.service.county.jobs import archive, audits, render
+
+    return {Job.Kind.RENDER: render.run, Job.Kind.ARCHIVE: archive.run, Job.Kind.AUDIT: audits.run}
+
+
+def run_steps(job_id: int) -> None:
+    """Run one attempt at the job (called by the task, in a worker)."""
+    from docgen.service.county.jobs.runner import run
+
+    run(job_id, _steps())
+
+
+def start(request: HttpRequest, unit: Unit, kind: str, params: dict[str, Any], title: str) -> Job:
+    """Record the job and queue its task once the transaction commits (a worker never sees a job not yet saved)."""
+    from docgen.service.county.tasks import run_job
+
+    with transaction.atomic():
+        job = Job.objects.create(county=unit.county, unit=unit, kind=kind, params=params, title=title,
+                                 created_by=request.user.get_username())
+        audit.log(request, audit.JOB_STARTED, f"#{job.pk}", kind=kind, title=title)
+        transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    return job
+
+
+def visible_jobs(user: AbstractBaseUser) -> QuerySet[Job]:
+    """The bureau and auditors see the county's jobs; townships and schools their own unit's."""
+    unit = unit_of(user)
+    if unit is None:
+        return Job.objects.none()
+    jobs = Job.objects.filter(county=unit.county)
+    if unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR):
+        return jobs
+    return jobs.filter(unit=unit)
+
+
+def cancel(request: HttpRequest, job: Job) -> None:
+    """Ask the job to stop: a queued job is cancelled at once, a running one at its next step."""
+    with transaction.atomic():
+        Job.objects.filter(pk=job.pk).update(cancel_requested=True)
+        Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(status=Job.Status.CANCELLED,
+                                                                        message="已取消")
+        audit.log(request, audit.JOB_CANCELLED, f"#{job.pk}", title=job.title)
+
+
+def as_of_param(params: dict[str, Any]) -> dt.date:
+    return dt.date.fromisoformat(params["on"])

@@ -1,0 +1,50 @@
+"""The inspection archive of the cases a unit sees, as a job: the library assembles it (one folder per student,
+covers, catalogues, the bound PDF, the audit), it is verified as a BagIt bag, and zipped for download. The
+library builds it in a staging folder and swaps it in, so a job run again starts that step afresh."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+from django.conf import settings
+
+from docgen.archive import assemble_archive, verify_bag
+from docgen.render import load_registry
+from docgen.service.county.access import visible_cases
+from docgen.service.county.jobs.runner import JobFailed, Run
+from docgen.service.county.overview import as_cases, county_spec
+from docgen.service.county.store import evidence_tree
+from docgen.workspace import default_archive
+
+
+def run(run: Run) -> str:
+    as_of = dt.date.fromisoformat(run.job.params["on"])
+    records = list(visible_cases(run.request.user).order_by("case_id"))
+    if not records:
+        raise JobFailed("本单位没有可整理的案卷", "先录入或导入案卷。")
+    run.phase("准备佐证材料", len(records))
+    evidence = run.folder / "evidence"
+    files = evidence_tree(records, evidence)
+    run.progress(len(records), len(records))
+    run.note(f"佐证材料 {files} 个")
+    run.phase("整理案卷", len(records))
+    unit = run.job.unit
+    name = f"迎检档案_{unit.name}_{as_of.isoformat()}"
+    out = run.folder / name
+    archive_settings = settings.WORKSPACE.archive if settings.WORKSPACE else default_archive()
+    result = assemble_archive(as_cases(records), out, county_spec(), load_registry(), evidence_root=evidence,
+                              as_of=as_of, county=unit.county, make_zip=True, settings=archive_settings,
+                              progress=lambda done, total: run.progress(done, total))
+    run.phase("校验")
+    check = verify_bag(out)
+    for problem in result.problems:
+        run.note(f"未能纳入：{problem}")
+    shutil.rmtree(evidence, ignore_errors=True)
+    assert result.zip_path is not None
+    run._update(result_file=result.zip_path.name, result_size=result.zip_path.stat().st_size,
+                summary={"students": result.students, "files": result.files, "gaps": result.gaps,
+                         "verified": not check.problems, "verify_problems": check.problems[:20],
+                         "not_included": len(result.problems)})
+    verified = "校验通过" if not check.problems else f"校验发现 {len(check.problems)} 处问题"
+    return f"已整理 {result.students} 名学生的档案，共 {result.files} 个文件；核查缺漏 {result.gaps} 处；{verified}"

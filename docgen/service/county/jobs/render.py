@@ -1,0 +1,171 @@
+"""A batch of documents as a job: one template for every case of the unit it applies to (or the cases chosen),
+numbered, rendered in parts, with print files and PDFs, packed into one zip for download.
+
+Steps, each safe to run again after a worker died: (1) numbers and the notices the cases record, in one
+transaction — asked again, the register gives every document the number it already has; (2) each part of at
+most ``PART``/``PART_PDF`` documents rendered (and converted) in a folder of its own and renamed into place when
+complete — a part already in place is kept; (3) the documents kept in the store and listed on their cases, the
+manifest and the zip written beside their place and moved in. Only then is the job done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+from django.db import transaction
+
+from docgen.fsutil import atomic_path, safe_name
+from docgen.render.batch import PRINT_SUFFIX, Job, plan_documents, render_planned
+from docgen.render.engine import load_renderer
+from docgen.render.merge import merge_documents
+from docgen.render.registry import TemplateSpec
+from docgen.service.county import audit
+from docgen.service.county.access import visible_cases
+from docgen.service.county.documents import may_issue, record_notice, registry_specs
+from docgen.service.county.jobs.runner import JobFailed, Run
+from docgen.service.county.models import CaseRecord, IssuedDocument
+from docgen.service.county.overview import as_cases
+from docgen.service.county.register import DbAllocator
+from docgen.service.county.store import store
+
+PART = 500  # documents per print file (and per part) without PDFs
+PART_PDF = 50  # with PDFs: one LibreOffice run per part
+
+
+def template(name: str) -> TemplateSpec:
+    spec = next((s for s in registry_specs() if s.name == name), None)
+    if spec is None:
+        raise JobFailed(f"没有名为“{name}”的文书模板", "从批量出具页面的列表中选择文书。")
+    return spec
+
+
+def _number(run: Run, spec: TemplateSpec, on: dt.date) -> list[Job]:
+    """Step 1: every document numbered and recorded on its case, in one transaction."""
+    params = run.job.params
+    records = visible_cases(run.request.user).order_by("case_id")
+    if params.get("case_ids"):
+        records = records.filter(case_id__in=params["case_ids"])
+    records = list(records)
+    run.phase("检查案卷并编号", len(records))
+    with transaction.atomic():
+        planned = plan_documents(spec, as_cases(records), on=on, allocator=DbAllocator(run.job.county))
+        by_id = {r.case_id: r for r in records}
+        for job in planned:
+            assert job.doc is not None
+            record_notice(run.request, by_id[job.case.case_id], spec, job.doc)
+            by_id[job.case.case_id].refresh_from_db()
+    run.progress(len(records), len(records))
+    return planned
+
+
+def _render_part(spec: TemplateSpec, planned: list[Job], part: Path, print_name: str, pdf: bool) -> None:
+    """Step 2 for one part: its documents, its print file (and their PDFs) in a folder renamed into place."""
+    tmp = part.with_name(f".{part.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    rendered = []
+    for job, data in zip(planned, render_planned(spec, planned, load_renderer(spec.path)), strict=True):
+        (tmp / job.file).write_bytes(data)
+        rendered.append(data)
+    (tmp / print_name).write_bytes(merge_documents(rendered))
+    if pdf:
+        from pypdf import PdfWriter
+
+        from docgen.render.pdf import convert_to_pdf
+
+        convert_to_pdf(tmp, [job.file for job in planned])
+        writer = PdfWriter()  # the print file's PDF: the documents' PDFs one after another (no second conversion)
+        for job in planned:
+            writer.append(tmp / (Path(job.file).stem + ".pdf"))
+        with open(tmp / (Path(print_name).stem + ".pdf"), "wb") as out:
+            writer.write(out)
+    os.replace(tmp, part)
+
+
+def _parts(planned: list[Job], pdf: bool) -> list[tuple[int, list[Job]]]:
+    size = PART_PDF if pdf else PART
+    return [(k, planned[start:start + size]) for k, start in enumerate(range(0, len(planned), size))]
+
+
+def _print_name(spec: TemplateSpec, k: int, parts: int) -> str:
+    return f"{safe_name(spec.name)}_{PRINT_SUFFIX}" + (f"_{k + 1:03d}" if parts > 1 else "") + ".docx"
+
+
+def _pack(run: Run, spec: TemplateSpec, planned: list[Job], on: dt.date, pdf: bool, work: Path) -> Path:
+    """Step 3: the documents kept and listed on their cases; the manifest and the zip, moved into place."""
+    parts = _parts(planned, pdf)
+    name = safe_name(f"{spec.name}_{on.isoformat()}_{len(planned)}份") + ".zip"
+    target = run.folder / name
+    documents = []
+    with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for k, part in parts:
+            folder = work / f"part-{k:04d}"
+            for job in part:
+                assert job.doc is not None
+                bundle.write(folder / job.file, f"文书/{job.file}")
+                if pdf:
+                    bundle.write(folder / (Path(job.file).stem + ".pdf"), f"PDF/{Path(job.file).stem}.pdf")
+                documents.append({"file": job.file, "case_id": job.case.case_id, "student": job.case.name,
+                                  "school": job.case.school, "doc_no": job.doc.no, "date": job.doc.date.isoformat()})
+            print_name = _print_name(spec, k, len(parts))
+            bundle.write(folder / print_name, f"打印/{print_name}")
+            if pdf:
+                bundle.write(folder / (Path(print_name).stem + ".pdf"), f"打印/{Path(print_name).stem}.pdf")
+            run.progress(min(k * (PART_PDF if pdf else PART) + len(part), len(planned)), len(planned))
+        manifest = {"template": spec.name, "date": on.isoformat(), "job": run.job.pk, "documents": documents}
+        bundle.writestr(f"{safe_name(spec.name)}_清单.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+    with transaction.atomic():  # listed on their cases (asked again: found, not made twice)
+        for k, part in parts:
+            for job in part:
+                assert job.doc is not None
+                data = (work / f"part-{k:04d}" / job.file).read_bytes()
+                IssuedDocument.objects.get_or_create(
+                    county=run.job.county, case_id=job.case.case_id, template=spec.name, doc_no=job.doc.no,
+                    file=job.file, defaults={"sha256": store(data), "issued_on": job.doc.date,
+                                             "made_by": run.job.created_by})
+        audit.log(run.request, audit.GENERATE, spec.name, job=run.job.pk, documents=len(planned))
+    return target
+
+
+def run(run: Run) -> str:
+    params = run.job.params
+    spec = template(params["template"])
+    if not may_issue(run.job.unit, spec):
+        raise JobFailed(f"本单位不能出具“{spec.name}”", "请由有权出具的单位发起。")
+    on, pdf = dt.date.fromisoformat(params["on"]), bool(params.get("pdf"))
+    planned = _number(run, spec, on)
+    if not planned:
+        raise JobFailed(f"所选案卷中没有需要出具“{spec.name}”的学生", "检查案卷的处置类别，或换一种文书。")
+    run.note(f"已编号 {len(planned)} 份：{planned[0].doc.no if planned[0].doc else ''} 起")
+    work = run.folder / "work"
+    parts = _parts(planned, pdf)
+    run.phase("生成文书" + ("并转换 PDF" if pdf else ""), len(planned))
+    done = 0
+    for k, part in parts:
+        folder = work / f"part-{k:04d}"
+        if folder.is_dir():
+            run.note(f"第 {k + 1} 部分上次已完成，沿用")
+        else:
+            _render_part(spec, part, folder, _print_name(spec, k, len(parts)), pdf)
+        done += len(part)
+        run.progress(done)
+    run.phase("打包", len(planned))
+    target = _pack(run, spec, planned, on, pdf, work)
+    shutil.rmtree(work, ignore_errors=True)
+    run._update(result_file=target.name, result_size=target.stat().st_size,
+                summary={"documents": len(planned), "pdf": pdf, "template": spec.name,
+                         "first": planned[0].doc.no if planned[0].doc else "",
+                         "last": planned[-1].doc.no if planned[-1].doc else ""})
+    return f"已生成 {len(planned)} 份{spec.name}" + ("（含 PDF 和打印文件）" if pdf else "（含打印文件）")
+
+
+def cases_for(records: list[CaseRecord], spec: TemplateSpec) -> int:
+    """How many of ``records`` the template applies to (shown before a clerk starts the batch)."""
+    from docgen.render.batch import select_jobs
+
+    return len(select_jobs(spec, as_cases(records))[0])

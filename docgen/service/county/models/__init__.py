@@ -1,0 +1,17 @@
+"""The county's shared records (records.py) and its background jobs and audit runs (jobs.py)."""
+
+from docgen.service.county.models.jobs import AuditRun, Job
+from docgen.service.county.models.records import (
+    AuditEvent,
+    AuditQuerySet,
+    CaseRecord,
+    IssuedDocument,
+    IssuedNumber,
+    Member,
+    MonthlyFiling,
+    Series,
+    Unit,
+)
+
+__all__ = ["AuditEvent", "AuditQuerySet", "AuditRun", "CaseRecord", "IssuedDocument", "IssuedNumber", "Job",
+           "Member", "MonthlyFiling", "Series", "Unit"]
