@@ -70,6 +70,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
 
     if settings.configured:  # the service's file store, in the test's workspace (never the checkout)
         monkeypatch.setattr(settings, "EVIDENCE_STORE", root / "evidence-store")
+        monkeypatch.setattr(settings, "JOB_STORE", root / "jobs")
     return root
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # the job page's script, from the web processes themselves
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,6 +107,7 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
+WHITENOISE_USE_FINDERS = True  # served from the installed package: no collectstatic step to forget
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -119,9 +121,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked.html"
 AXES_VERBOSE = False
-# Content-Security-Policy (django-csp; Django 6 has it built in): our own origin only, no scripts at all, the one
-# inline stylesheet by nonce, pictures from us (evidence previews) and data: URLs.
+# Content-Security-Policy (django-csp; Django 6 has it built in): our own origin only — one script file of ours
+# (a job page following its progress) and its requests, the one inline stylesheet by nonce, pictures from us
+# (evidence previews) and data: URLs.
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
     "default-src": [csp.NONE], "style-src": [csp.SELF, csp.NONCE], "img-src": [csp.SELF, "data:"],
-    "form-action": [csp.SELF], "frame-ancestors": [csp.NONE], "base-uri": [csp.NONE], "script-src": [csp.NONE],
+    "form-action": [csp.SELF], "frame-ancestors": [csp.NONE], "base-uri": [csp.NONE], "script-src": [csp.SELF],
+    "connect-src": [csp.SELF],
 }}

@@ -186,3 +186,44 @@ class AccountForm(forms.Form):
                                                      ("school", "学校"), ("auditor", "督导（只读）")],
                              error_messages={"required": "请选择单位类别", "invalid_choice": "请从列表中选择单位类别"})
     township = forms.CharField(label="所属乡镇（乡镇和学校填写，如 云溪镇）", max_length=40, required=False)
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                           error_messages={"required": f"请填写{label}", "invalid": "日期格式应为 2022-09-15"})
+
+
+class BatchForm(forms.Form):
+    """A batch of one document for every case of the unit it applies to."""
+
+    template = forms.ChoiceField(label="文书", error_messages={"required": "请选择要出具的文书",
+                                                             "invalid_choice": "本单位不能出具这份文书"})
+    date = _date_field("成文日期")
+    pdf = forms.BooleanField(label="同时生成 PDF（较慢，每份约 0.1 秒）", required=False)
+
+    def __init__(self, *args, templates: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [(t, t) for t in templates]
+
+
+class AsOfForm(forms.Form):
+    """An archive or an audit, as of a day."""
+
+    date = _date_field("截止日期")
+
+
+class CompareForm(forms.Form):
+    before = forms.ChoiceField(label="较早的核查", error_messages={"required": "请选择较早的一次核查",
+                                                                 "invalid_choice": "没有这次核查"})
+    after = forms.ChoiceField(label="较晚的核查", error_messages={"required": "请选择较晚的一次核查",
+                                                                "invalid_choice": "没有这次核查"})
+
+    def __init__(self, *args, runs: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["before"].choices = self.fields["after"].choices = [(str(k), v) for k, v in runs]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("before") and data.get("before") == data.get("after"):
+            self.add_error("after", "请选择两次不同的核查")
+        return data

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth
 from django.urls import path
 
-from docgen.service.web import edits, exchange, views
+from docgen.service.web import edits, exchange, jobs, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -28,4 +28,12 @@ urlpatterns = [
     path("accounts/<str:username>/reset/", exchange.reset, name="reset_password"),
     path("audit/", exchange.audit_log, name="audit_log"),
     path("audit/export/", exchange.audit_export, name="audit_export"),
+    path("jobs/", jobs.job_list, name="jobs"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/status/", jobs.job_status, name="job_status"),
+    path("jobs/<int:pk>/cancel/", jobs.job_cancel, name="job_cancel"),
+    path("jobs/<int:pk>/result/", jobs.job_result, name="job_result"),
+    path("audits/", jobs.audit_runs, name="audits"),
+    path("audits/<int:pk>/", jobs.audit_run, name="audit_run"),
+    path("audits/compare/<int:before>/<int:after>/", jobs.audit_compare, name="audit_compare"),
 ]

@@ -5,7 +5,7 @@ job's page follows its progress and offers its result. Who may start what follow
 
 from __future__ import annotations
 
-import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,9 +16,10 @@ from django.http import HttpRequest
 from docgen.service.county import audit
 from docgen.service.county.access import unit_of
 from docgen.service.county.jobs.runner import Run, job_folder
-from docgen.service.county.models import Job, Unit
+from docgen.service.county.models import AuditRun, Job, Unit
 
-__all__ = ["Run", "cancel", "job_folder", "run_steps", "start", "visible_jobs"]
+__all__ = ["Run", "batch_templates", "cancel", "job_folder", "may_start", "result_path", "run_steps", "start",
+           "visible_audits", "visible_jobs"]
 
 
 def _steps() -> dict[str, Any]:
@@ -66,5 +67,37 @@ def cancel(request: HttpRequest, job: Job) -> None:
         audit.log(request, audit.JOB_CANCELLED, f"#{job.pk}", title=job.title)
 
 
-def as_of_param(params: dict[str, Any]) -> dt.date:
-    return dt.date.fromisoformat(params["on"])
+def batch_templates(unit: Unit | None) -> list[str]:
+    """The documents this unit may issue as a batch (auditors none)."""
+    from docgen.service.county.documents import may_issue, registry_specs
+
+    return [s.name for s in registry_specs() if may_issue(unit, s)]
+
+
+def may_start(unit: Unit | None, kind: str) -> bool:
+    """Batches: a unit that issues documents; archives: the bureau, townships and schools; audits: also auditors."""
+    if unit is None:
+        return False
+    if kind == Job.Kind.RENDER:
+        return bool(batch_templates(unit))
+    if kind == Job.Kind.AUDIT:
+        return unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR, Unit.Kind.TOWNSHIP, Unit.Kind.SCHOOL)
+    return unit.kind in (Unit.Kind.BUREAU, Unit.Kind.TOWNSHIP, Unit.Kind.SCHOOL)
+
+
+def visible_audits(user: AbstractBaseUser) -> QuerySet[AuditRun]:
+    unit = unit_of(user)
+    if unit is None:
+        return AuditRun.objects.none()
+    runs = AuditRun.objects.filter(county=unit.county)
+    if unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR):
+        return runs
+    return runs.filter(unit=unit)
+
+
+def result_path(job: Job) -> Path | None:
+    """The job's result file, once the job is done."""
+    if job.status != Job.Status.DONE or not job.result_file:
+        return None
+    path = job_folder(job.pk) / job.result_file
+    return path if path.is_file() else None

@@ -1,0 +1,129 @@
+"""Views of background jobs and kept audits: start a batch, an archive or an audit; follow a job (its page asks
+for its progress every second); cancel it; download its result; read an audit's findings and compare two."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from docgen.service.county import audit, jobs
+from docgen.service.county.access import unit_of
+from docgen.service.county.jobs.audits import compare
+from docgen.service.county.models import Job
+from docgen.service.web.forms import AsOfForm, BatchForm, CompareForm
+
+ARCHIVE_SCOPE = {"bureau": "全县", "township": "本乡镇", "school": "本校"}
+
+
+def _forms(request: HttpRequest, unit, data=None, which: str = "") -> dict:
+    today = {"date": dt.date.today()}
+    batch = BatchForm(data if which == "render" else None, initial=today, templates=jobs.batch_templates(unit))
+    archive = AsOfForm(data if which == "archive" else None, initial=today, prefix="archive")
+    check = AsOfForm(data if which == "audit" else None, initial=today, prefix="audit")
+    return {"batch": batch if jobs.may_start(unit, Job.Kind.RENDER) else None,
+            "archive": archive if jobs.may_start(unit, Job.Kind.ARCHIVE) else None,
+            "check": check if jobs.may_start(unit, Job.Kind.AUDIT) else None}
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    """The unit's jobs, newest first, and the forms that start new ones."""
+    unit = unit_of(request.user)
+    which = request.POST.get("kind", "")
+    forms = _forms(request, unit, request.POST or None, which)
+    if request.method == "POST":
+        if not jobs.may_start(unit, which):
+            raise Http404
+        form = {"render": forms["batch"], "archive": forms["archive"], "audit": forms["check"]}[which]
+        if form is not None and form.is_valid():
+            day = form.cleaned_data["date"]
+            if which == "render":
+                template, pdf = form.cleaned_data["template"], form.cleaned_data["pdf"]
+                params = {"template": template, "on": day.isoformat(), "pdf": pdf}
+                title = f"批量出具{template}（成文日期 {day.isoformat()}{'，含 PDF' if pdf else ''}）"
+            elif which == "archive":
+                params = {"on": day.isoformat()}
+                title = f"整理{ARCHIVE_SCOPE.get(unit.kind, '')}迎检档案（截至 {day.isoformat()}）"
+            else:
+                params = {"on": day.isoformat()}
+                title = f"核查{ARCHIVE_SCOPE.get(unit.kind, '全县')}案卷（截至 {day.isoformat()}）"
+            job = jobs.start(request, unit, which, params, title)
+            return redirect("job_detail", pk=job.pk)
+    rows = jobs.visible_jobs(request.user).select_related("unit")[:100]
+    return render(request, "web/jobs.html", {"unit": unit, "rows": rows, **forms})
+
+
+def _visible(request: HttpRequest, pk: int) -> Job:
+    return get_object_or_404(jobs.visible_jobs(request.user), pk=pk)
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _visible(request, pk)
+    run = getattr(job, "audit_run", None) if job.kind == Job.Kind.AUDIT else None
+    return render(request, "web/job.html", {"unit": unit_of(request.user), "job": job, "run": run,
+                                            "may_cancel": not job.finished_state and job.unit == unit_of(request.user)})
+
+
+@login_required
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """What the job page shows, for its script to refresh it without reloading."""
+    job = _visible(request, pk)
+    return JsonResponse({"status": job.status, "status_label": job.get_status_display(), "phase": job.phase,
+                         "done": job.done, "total": job.total, "percent": job.percent, "message": job.message,
+                         "advice": job.advice, "log": job.log[-4000:], "finished": job.finished_state,
+                         "result": bool(job.result_file and job.status == Job.Status.DONE)})
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _visible(request, pk)
+    if job.unit != unit_of(request.user):
+        raise Http404
+    if not job.finished_state:
+        jobs.cancel(request, job)
+        messages.info(request, "已要求取消：当前一步做完后停止，已生成的部分不作为结果。")
+    return redirect("job_detail", pk=job.pk)
+
+
+@login_required
+def job_result(request: HttpRequest, pk: int) -> FileResponse:
+    job = _visible(request, pk)
+    path = jobs.result_path(job)
+    if path is None:
+        raise Http404
+    audit.log(request, audit.DOWNLOAD, f"#{job.pk}", file=job.result_file)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=job.result_file)
+
+
+@login_required
+def audit_runs(request: HttpRequest) -> HttpResponse:
+    """Every kept audit the unit may see, the trend of its gaps, and the form that compares two."""
+    runs = list(jobs.visible_audits(request.user).select_related("unit")[:200])
+    choices = [(r.pk, f"#{r.job_id} {r.unit.name} 截至 {r.as_of.isoformat()}（{r.created:%Y-%m-%d %H:%M}）")
+               for r in runs]
+    form = CompareForm(request.GET or None, runs=choices)
+    if request.GET and form.is_valid():
+        return redirect(f"{request.path}compare/{form.cleaned_data['before']}/{form.cleaned_data['after']}/")
+    return render(request, "web/audits.html", {"unit": unit_of(request.user), "runs": runs, "form": form})
+
+
+@login_required
+def audit_run(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(jobs.visible_audits(request.user).select_related("unit", "job"), pk=pk)
+    return render(request, "web/audit_run.html", {"unit": unit_of(request.user), "run": run,
+                                                  "report": run.report})
+
+
+@login_required
+def audit_compare(request: HttpRequest, before: int, after: int) -> HttpResponse:
+    visible = jobs.visible_audits(request.user)
+    old, new = get_object_or_404(visible, pk=before), get_object_or_404(visible, pk=after)
+    return render(request, "web/audit_compare.html", {"unit": unit_of(request.user), "old": old, "new": new,
+                                                      "diff": compare(old, new)})
