@@ -22,8 +22,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -101,7 +102,7 @@ class Run:
     def note(self, line: str) -> None:
         """A line of the job's log (shown on its page)."""
         stamp = timezone.localtime().strftime("%H:%M:%S")
-        self._update(log=F("log") + f"{stamp} {line}\n")
+        self._update(log=Concat(F("log"), Value(f"{stamp} {line}\n")))
 
 
 def acting_as(username: str) -> HttpRequest:
@@ -130,7 +131,12 @@ def _beat(job_id: int, lease: str, stop: threading.Event) -> None:
     """Keep the job's heartbeat fresh while the attempt runs (its own database connection)."""
     try:
         while not stop.wait(HEARTBEAT_SECONDS):
-            Job.objects.filter(pk=job_id, lease=lease, status=Job.Status.RUNNING).update(heartbeat=timezone.now())
+            try:
+                Job.objects.filter(pk=job_id, lease=lease, status=Job.Status.RUNNING).update(
+                    heartbeat=timezone.now())
+            except DatabaseError:  # busy (a long transaction of the job itself): beat again next time
+                log.warning("job %s: heartbeat not written this time", job_id)
+                connection.close()
     finally:
         connection.close()
 

@@ -10,7 +10,8 @@ import threading
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from docgen.service.county.models import Job
@@ -35,11 +36,11 @@ def requeue_stale(now: dt.datetime | None = None) -> list[int]:
                     status=Job.Status.FAILED, lease="", finished=timezone.now(),
                     message=f"执行了 {job.attempts} 次都因工作进程中断而没有完成。",
                     advice="请联系县教育局的系统管理员检查后台工作进程（docgen worker）是否正常运行。",
-                    log=F("log") + f"{stamp} 工作进程又一次中断，不再重试\n")
+                    log=Concat(F("log"), Value(f"{stamp} 工作进程又一次中断，不再重试\n")))
                 continue
             taken = Job.objects.filter(pk=job.pk, lease=job.lease, status=Job.Status.RUNNING).update(
                 status=Job.Status.QUEUED, lease="",
-                log=F("log") + f"{stamp} 执行它的工作进程已中断（{settings.JOB_STALE_SECONDS} 秒无心跳），重新排队\n")
+                log=Concat(F("log"), Value(f"{stamp} 执行它的工作进程已中断（{settings.JOB_STALE_SECONDS} 秒无心跳），重新排队\n")))
             if taken:
                 transaction.on_commit(lambda pk=job.pk: run_job.enqueue(pk))
                 requeued.append(job.pk)

@@ -1,0 +1,185 @@
+"""Background jobs, run in this process one attempt at a time (the worker processes are tested in test_workers.py):
+a batch of notices numbered without gaps and packed into a zip; an attempt that dies part-way is queued again by
+the watchdog and the next attempt continues with the same numbers; cancelling; failures in the clerk's words;
+audits kept and compared."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+
+import pytest
+from conftest import sign_in
+from django.test import Client
+from django.utils import timezone
+
+from docgen.service.county import jobs
+from docgen.service.county.demo import load_demo
+from docgen.service.county.jobs import render as render_job
+from docgen.service.county.jobs.watchdog import requeue_stale
+from docgen.service.county.models import AuditRun, CaseRecord, IssuedDocument, IssuedNumber, Job, Unit
+from docgen.service.county.register import DbAllocator
+
+
+@pytest.fixture(autouse=True)
+def _no_heartbeat_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test's own transaction holds SQLite's write lock: a heartbeat from another connection would wait for it.
+    (Real workers beat, see test_workers.py.)"""
+    from docgen.service.county.jobs import runner
+
+    monkeypatch.setattr(runner, "HEARTBEAT_SECONDS", 3600)
+
+
+@pytest.fixture()
+def accounts(db) -> dict[str, str]:
+    return {a.username: a.password for a in load_demo()}
+
+
+def start(client: Client, kind: str, **fields: str) -> Job:
+    data = {"kind": kind, **fields}
+    response = client.post("/jobs/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Job.objects.latest("pk")
+
+
+def clerk(accounts: dict[str, str], username: str) -> Client:
+    return sign_in(Client(), username, accounts[username])
+
+
+def test_a_township_batch_numbers_every_notice_once_and_packs_a_zip(accounts: dict[str, str]) -> None:
+    client = clerk(accounts, "云溪镇")
+    job = start(client, "render", template="限期复学通知书", date="2022-10-14")
+    assert job.status == Job.Status.QUEUED and job.unit.name == "云溪镇人民政府"
+    jobs.run_steps(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, (job.message, job.log)
+    count = job.summary["documents"]
+    assert count > 0 and job.done == job.total == count
+    with zipfile.ZipFile(jobs.result_path(job)) as bundle:
+        names = bundle.namelist()
+        manifest = json.loads(bundle.read("限期复学通知书_清单.json"))
+        assert sum(n.startswith("文书/") for n in names) == count
+        assert "打印/限期复学通知书_打印合并.docx" in names
+        for name in names:
+            if name.endswith(".docx"):
+                zipfile.ZipFile(io.BytesIO(bundle.read(name))).testzip()  # every document opens
+    numbers = [d["doc_no"] for d in manifest["documents"]]
+    assert len(set(numbers)) == count
+    assert not DbAllocator("青石县").gaps()
+    assert IssuedDocument.objects.filter(template="限期复学通知书").count() >= count
+    for d in manifest["documents"]:  # each case records its notice, with the number in the zip
+        notices = CaseRecord.objects.get(case_id=d["case_id"]).data["notices"]
+        assert any(n.get("doc_no") == d["doc_no"] for n in notices if n["kind"] == "return_order")
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "已完成" in page and f"/jobs/{job.pk}/result/" in page and "job.js" not in page
+    download = client.get(f"/jobs/{job.pk}/result/")
+    assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
+    # Another township sees neither the job nor its result.
+    other = clerk(accounts, "桐林乡")
+    assert other.get(f"/jobs/{job.pk}/").status_code == 404
+    assert other.get(f"/jobs/{job.pk}/result/").status_code == 404
+
+
+def test_an_attempt_that_dies_is_queued_again_and_the_next_continues_with_the_same_numbers(
+        accounts: dict[str, str], monkeypatch: pytest.MonkeyPatch, settings) -> None:
+    client = clerk(accounts, "县教育局" if "县教育局" in accounts else "青石县教育局")
+    monkeypatch.setattr(render_job, "PART", 4)
+    job = start(client, "render", template="限期复学通知书", date="2022-10-14")
+    real, calls = render_job._render_part, []
+
+    def dies_on_the_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise SystemExit("worker killed")  # not caught by the runner, like a process that is gone
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render_job, "_render_part", dies_on_the_third)
+    with pytest.raises(SystemExit):
+        jobs.run_steps(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and job.attempts == 1
+    numbers_before = set(IssuedNumber.objects.values_list("doc_no", flat=True))
+    assert requeue_stale(timezone.now()) == []  # its heartbeat is fresh: not taken for dead yet
+    later = timezone.now() + dt.timedelta(seconds=settings.JOB_STALE_SECONDS + 1)
+    assert requeue_stale(later) == [job.pk]
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED and "重新排队" in job.log
+    jobs.run_steps(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.attempts == 2, job.log
+    assert "第 1 部分上次已完成，沿用" in job.log and "第 2 部分上次已完成，沿用" in job.log
+    assert set(IssuedNumber.objects.values_list("doc_no", flat=True)) == numbers_before  # none new, none lost
+    assert not DbAllocator("青石县").gaps()
+    with zipfile.ZipFile(jobs.result_path(job)) as bundle:
+        manifest = json.loads(bundle.read("限期复学通知书_清单.json"))
+    assert len(manifest["documents"]) == job.summary["documents"] == len({d["doc_no"] for d in manifest["documents"]})
+    assert len(list(jobs.job_folder(job.pk).glob("*.zip"))) == 1 and not (jobs.job_folder(job.pk) / "work").exists()
+
+
+def test_cancelling_a_queued_job_stops_it_before_it_starts(accounts: dict[str, str]) -> None:
+    client = clerk(accounts, "云溪镇")
+    numbers = IssuedNumber.objects.count()  # the demo cases record some already
+    job = start(client, "render", template="限期复学通知书", date="2022-10-14")
+    client.post(f"/jobs/{job.pk}/cancel/")
+    jobs.run_steps(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED and IssuedNumber.objects.count() == numbers
+    status = client.get(f"/jobs/{job.pk}/status/").json()
+    assert status["finished"] and status["status_label"] == "已取消"
+
+
+def test_a_batch_with_nothing_to_issue_fails_in_the_clerks_words(accounts: dict[str, str]) -> None:
+    client = clerk(accounts, "云溪镇")
+    numbers = IssuedNumber.objects.count()
+    job = start(client, "render", template="限期复学通知书", date="2022-10-14")
+    Job.objects.filter(pk=job.pk).update(params=dict(job.params, case_ids=["QS-0000-000"]))  # a case it cannot see
+    jobs.run_steps(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.message == "所选案卷中没有需要出具“限期复学通知书”的学生"
+    assert job.advice == "检查案卷的处置类别，或换一种文书。"
+    assert IssuedNumber.objects.count() == numbers and jobs.result_path(job) is None
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "失败" in page and "检查案卷的处置类别" in page
+
+
+def test_auditors_start_audits_but_no_batches(accounts: dict[str, str]) -> None:
+    auditor = clerk(accounts, "青石县人民政府教育督导室")
+    page = auditor.get("/jobs/").content.decode()
+    assert "开始核查" in page and "开始批量出具" not in page and "开始整理" not in page
+    assert auditor.post("/jobs/", {"kind": "render", "template": "限期复学通知书", "date": "2022-10-14"}
+                        ).status_code == 404
+    assert not Job.objects.exists()
+
+
+def test_two_audits_are_kept_and_compared(accounts: dict[str, str]) -> None:
+    auditor = clerk(accounts, "青石县人民政府教育督导室")
+    first = start(auditor, "audit", **{"audit-date": "2026-12-01"})
+    jobs.run_steps(first.pk)
+    # A clerk fixes one gap between the audits: the student QS-2022-003 gets a fifth persuasion.
+    record = CaseRecord.objects.get(case_id="QS-2022-003")
+    before = AuditRun.objects.get(job=first)
+    assert before.gaps > 0 and before.cases == CaseRecord.objects.count()
+    from docgen.service.county.changes import add_record
+    from docgen.service.county.jobs.runner import acting_as
+
+    persuasions = record.data["persuasions"]
+    extra = dict(persuasions[-1], date=(dt.date.fromisoformat(persuasions[-1]["date"]) + dt.timedelta(days=3))
+                 .isoformat())
+    add_record(acting_as("桐林乡"), record, "persuasions", extra)
+    second = start(auditor, "audit", **{"audit-date": "2026-12-01"})
+    jobs.run_steps(second.pk)
+    after = AuditRun.objects.get(job=second)
+    listing = auditor.get("/audits/").content.decode()
+    assert f"#{first.pk}" in listing and f"#{second.pk}" in listing
+    page = auditor.get(f"/audits/compare/{before.pk}/{after.pk}/").content.decode()
+    assert "已整改" in page and "QS-2022-003" in page
+    assert auditor.get(f"/audits/?before={before.pk}&after={after.pk}").status_code == 302
+    findings = auditor.get(f"/audits/{after.pk}/").content.decode()
+    assert "缺漏" in findings
+    # A school sees only its own audits.
+    school = Unit.objects.get(name="桐林乡初级中学")
+    assert school.name in accounts
+    assert clerk(accounts, school.name).get(f"/audits/{after.pk}/").status_code == 404
