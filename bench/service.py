@@ -13,7 +13,6 @@ Usage: .venv/bin/python bench/service.py [users=50] [seconds=60] [scale=20] [wor
 
 from __future__ import annotations
 
-import copy
 import http.cookiejar
 import os
 import random
@@ -48,23 +47,9 @@ def build(workspace: Path, scale: int) -> dict[str, str]:
     from docgen.service.setup import prepare
 
     accounts = {a.username: a.password for a in prepare(load_workspace(workspace), demo=True)}
-    from docgen.demo import demo_cases
-    from docgen.idcard import with_check_digit
-    from docgen.service.county.cases import save_case
+    from docgen.service.county.demo import add_copies
 
-    for case in demo_cases()[0]["cases"]:
-        for k in range(1, scale):
-            copy_ = copy.deepcopy(case)
-            student = copy_["student"]
-            number = with_check_digit(student["id_number"][:14] + f"{50 + k:02d}" + student["id_number"][16])
-            student.update(id_number=number, registry_no=f"G{number}")
-            certificate = copy_.get("disability_certificate")
-            if certificate:  # 残疾证号 starts with the holder's ID number
-                certificate["number"] = number + certificate["number"][18:]
-            copy_["case_id"] = f"{case['case_id']}-{k:02d}"
-            for notice in copy_.get("notices", []):
-                notice.pop("doc_no", None)  # a 文号 belongs to one document: the register refuses it twice
-            save_case(copy_, source="bench")
+    add_copies(scale)
     return accounts
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import socket
 import threading
 import traceback
 import uuid
@@ -157,6 +159,7 @@ def run(job_id: int, steps: dict[str, Callable[[Run], str]]) -> None:
     beat.start()
     HistoricalRecords.context.request = attempt.request
     try:
+        attempt.note(f"由工作进程 {socket.gethostname()}:{os.getpid()} 执行")
         if attempt.job.attempts > 1:
             attempt.note(f"第 {attempt.job.attempts} 次执行：接着上次中断的地方继续")
         attempt.check_cancelled()

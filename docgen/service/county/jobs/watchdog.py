@@ -30,6 +30,7 @@ def requeue_stale(now: dt.datetime | None = None) -> list[int]:
     requeued = []
     for job in Job.objects.filter(status=Job.Status.RUNNING, heartbeat__lt=limit):
         stamp = timezone.localtime().strftime("%H:%M:%S")
+        why = f"{stamp} 执行它的工作进程已中断（{settings.JOB_STALE_SECONDS} 秒无心跳），重新排队\n"
         with transaction.atomic():
             if job.attempts >= MAX_ATTEMPTS:
                 Job.objects.filter(pk=job.pk, lease=job.lease).update(
@@ -40,7 +41,7 @@ def requeue_stale(now: dt.datetime | None = None) -> list[int]:
                 continue
             taken = Job.objects.filter(pk=job.pk, lease=job.lease, status=Job.Status.RUNNING).update(
                 status=Job.Status.QUEUED, lease="",
-                log=Concat(F("log"), Value(f"{stamp} 执行它的工作进程已中断（{settings.JOB_STALE_SECONDS} 秒无心跳），重新排队\n")))
+                log=Concat(F("log"), Value(why)))
             if taken:
                 transaction.on_commit(lambda pk=job.pk: run_job.enqueue(pk))
                 requeued.append(job.pk)
