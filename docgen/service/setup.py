@@ -67,7 +67,8 @@ def run_worker(workspace: Workspace, *, burst: bool = False) -> None:
     start_watchdog(stop)
     try:
         if settings.REDIS_URL:
-            call_command("rqworker", "default", burst=burst, verbosity=1)
+            # django-tasks-rq's job class runs the task (RQ's own would call the Task object itself)
+            call_command("rqworker", "default", burst=burst, job_class="django_tasks_rq.backend.Job", verbosity=1)
         else:
             call_command("db_worker", batch=burst, interval=1, verbosity=1, startup_delay=False)
     finally:

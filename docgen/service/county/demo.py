@@ -59,7 +59,7 @@ def load_demo(today: dt.date | None = None) -> list[Account]:
 
 def copy_case(case: dict, k: int) -> dict:
     """The ``k``-th copy of a demo case as a valid case of its own (for load tests and scale tests): its own case
-    ID, ID number and 残疾证号, and no 文号 (a number belongs to one document; the register refuses it twice)."""
+    ID, ID number and 残疾证号, and no 文号 on its notices and letters (a number belongs to one document)."""
     copy_ = copy.deepcopy(case)
     student = copy_["student"]
     number = with_check_digit(student["id_number"][:14] + f"{50 + k % 50:02d}" + student["id_number"][16])
@@ -68,8 +68,9 @@ def copy_case(case: dict, k: int) -> dict:
     if certificate:  # 残疾证号 starts with the holder's ID number
         certificate["number"] = number + certificate["number"][18:]
     copy_["case_id"] = f"{case['case_id']}-{k:02d}"
-    for notice in copy_.get("notices", []):
-        notice.pop("doc_no", None)
+    for records in (copy_.get("notices", []), copy_.get("letters", [])):
+        for record in records:
+            record.pop("doc_no", None)
     return copy_
 
 

@@ -13,7 +13,7 @@ from docgen.archive import assemble_archive, verify_bag
 from docgen.render import load_registry
 from docgen.service.county.access import visible_cases
 from docgen.service.county.jobs.runner import JobFailed, Run
-from docgen.service.county.overview import as_cases, county_spec
+from docgen.service.county.overview import all_cases, county_spec
 from docgen.service.county.store import evidence_tree
 from docgen.workspace import default_archive
 
@@ -33,7 +33,7 @@ def run(run: Run) -> str:
     name = f"迎检档案_{unit.name}_{as_of.isoformat()}"
     out = run.folder / name
     archive_settings = settings.WORKSPACE.archive if settings.WORKSPACE else default_archive()
-    result = assemble_archive(as_cases(records), out, county_spec(), load_registry(), evidence_root=evidence,
+    result = assemble_archive(all_cases(records), out, county_spec(), load_registry(), evidence_root=evidence,
                               as_of=as_of, county=unit.county, make_zip=True, settings=archive_settings,
                               progress=lambda done, total: run.progress(done, total))
     run.phase("校验")

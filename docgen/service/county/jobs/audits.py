@@ -9,6 +9,7 @@ import zipfile
 
 from django.db import transaction
 
+from docgen.cases import load_data
 from docgen.check import check_cases
 from docgen.fsutil import atomic_path
 from docgen.report import build_report, write_reports
@@ -16,7 +17,7 @@ from docgen.report.diff import AuditDiff, diff_reports
 from docgen.service.county.access import visible_cases
 from docgen.service.county.jobs.runner import JobFailed, Run
 from docgen.service.county.models import AuditRun
-from docgen.service.county.overview import as_cases, county_spec
+from docgen.service.county.overview import county_spec
 from docgen.service.county.store import evidence_tree
 
 
@@ -31,7 +32,8 @@ def run(run: Run) -> str:
     run.progress(len(records), len(records))
     run.phase("核查", len(records))
     spec = county_spec()
-    result = check_cases(as_cases(records), spec, as_of, evidence)
+    loaded = load_data([(f"案卷 {r.case_id}", r.data) for r in records])  # cases that fail together are findings
+    result = check_cases(loaded.cases, spec, as_of, evidence, (), loaded.rejected)
     run.progress(len(records), len(records))
     run.phase("写核查报告")
     unit = run.job.unit

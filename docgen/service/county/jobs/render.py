@@ -28,8 +28,8 @@ from docgen.service.county import audit
 from docgen.service.county.access import visible_cases
 from docgen.service.county.documents import may_issue, record_notice, registry_specs
 from docgen.service.county.jobs.runner import JobFailed, Run
-from docgen.service.county.models import CaseRecord, IssuedDocument
-from docgen.service.county.overview import as_cases
+from docgen.service.county.models import IssuedDocument
+from docgen.service.county.overview import all_cases
 from docgen.service.county.register import DbAllocator
 from docgen.service.county.store import store
 
@@ -53,7 +53,7 @@ def _number(run: Run, spec: TemplateSpec, on: dt.date) -> list[Job]:
     records = list(records)
     run.phase("检查案卷并编号", len(records))
     with transaction.atomic():
-        planned = plan_documents(spec, as_cases(records), on=on, allocator=DbAllocator(run.job.county))
+        planned = plan_documents(spec, all_cases(records), on=on, allocator=DbAllocator(run.job.county))
         by_id = {r.case_id: r for r in records}
         for job in planned:
             assert job.doc is not None
@@ -163,9 +163,3 @@ def run(run: Run) -> str:
                          "last": planned[-1].doc.no if planned[-1].doc else ""})
     return f"已生成 {len(planned)} 份{spec.name}" + ("（含 PDF 和打印文件）" if pdf else "（含打印文件）")
 
-
-def cases_for(records: list[CaseRecord], spec: TemplateSpec) -> int:
-    """How many of ``records`` the template applies to (shown before a clerk starts the batch)."""
-    from docgen.render.batch import select_jobs
-
-    return len(select_jobs(spec, as_cases(records))[0])
