@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import DemoServer
 from ledger_files import NEW_CASE_ID, NEW_NAME, new_student_ledger
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -37,7 +37,15 @@ class Person:
         """Click and wait for the next page (the old one gone, the new one loaded)."""
         old = self.chrome.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.chrome, 20).until(expected_conditions.staleness_of(old))
+
+        def gone(_driver) -> bool:  # Chromium answers a stale node with either of two errors
+            try:
+                old.is_enabled()
+            except WebDriverException:
+                return True
+            return False
+
+        WebDriverWait(self.chrome, 20).until(gone)
         WebDriverWait(self.chrome, 20).until(
             lambda d: d.execute_script("return document.readyState") == "complete")
 
@@ -175,3 +183,80 @@ def test_a_reveal_of_a_full_id_appears_in_the_audit_log(demo_server: DemoServer,
     page = bureau.text()
     assert "账号 周老师（云溪镇石桥小学）的密码" in page and "云溪镇石桥小学" in page.split("本县的单位", 1)[1]
     bureau.shot("12-单位和账号")
+
+
+def _wait_for_job(person: Person, timeout: float = 180) -> str:
+    """On a job's page: wait until the job has ended (the page reloads itself then), return the page's text."""
+    WebDriverWait(person.chrome, timeout, poll_frequency=0.5, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.find_element(By.ID, "job-status").text in ("已完成", "失败", "已取消")
+        and not d.find_elements(By.CSS_SELECTOR, "script[src*='job.js']"))
+    return person.text()
+
+
+def test_a_clerk_runs_a_batch_and_downloads_it_and_an_auditor_compares_two_audits(
+        demo_server: DemoServer, chrome, shots: Path, tmp_path: Path) -> None:
+    clerk = Person(chrome, demo_server, shots, "桐林乡")
+    clerk.click("后台任务")
+    clerk.fill("template", "限期复学通知书")
+    clerk.fill("date", "2022-10-14")
+    chrome.find_element(By.NAME, "pdf").click()
+    clerk.shot("08-后台任务-发起批量出具")
+    clerk.press("form input[value=render] ~ button.primary")
+    # The job's page follows the job without reloading: a mark left on the page survives until the job ends.
+    chrome.execute_script("window.stillThisPage = true")
+    WebDriverWait(chrome, 120, poll_frequency=0.2, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.find_element(By.ID, "job-phase").text.startswith("生成文书")
+        and d.execute_script("return window.stillThisPage === true"))
+    clerk.shot("09-后台任务-进行中")
+    page = _wait_for_job(clerk)
+    assert "已完成" in page and "份限期复学通知书（含 PDF 和打印文件）" in page, page
+    count = int(page.split("已生成 ", 1)[1].split(" 份", 1)[0])
+    clerk.shot("10-后台任务-完成")
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    chrome.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    chrome.find_element(By.PARTIAL_LINK_TEXT, "下载结果").click()
+    for _ in range(200):
+        files = [p for p in downloads.iterdir() if p.suffix == ".zip"]
+        if files:
+            break
+        time.sleep(0.1)
+    with zipfile.ZipFile(files[0]) as bundle:
+        names = bundle.namelist()
+    assert sum(n.startswith("PDF/") for n in names) == count and "打印/限期复学通知书_打印合并.pdf" in names
+
+    auditor = Person(chrome, demo_server, shots, "青石县人民政府教育督导室")
+    auditor.click("后台任务")
+    auditor.fill("audit-date", "2026-12-01")
+    auditor.press("form input[value=audit] ~ button.primary")
+    first = _wait_for_job(auditor)
+    assert "核查 " in first and "缺漏" in first
+    # Between the audits the township records a fifth persuasion for 张梓豪 — without its signed record form.
+    clerk = Person(chrome, demo_server, shots, "桐林乡")
+    clerk.open("/cases/QS-2022-003/")
+    clerk.click("添加劝返记录")
+    clerk.fill("date", "2022-10-20")
+    clerk.fill("method", "入户劝返")
+    clerk.fill("place", "学生家中")
+    clerk.fill("participants", "杨国栋 桐林乡人民政府 社事办干事\n马德明 桐林乡初级中学 班主任")
+    clerk.fill("content", "再次宣讲义务教育法，了解学生近况")
+    clerk.fill("outcome", "未明确表态")
+    clerk.press("button.primary")
+    assert "劝返记录已保存" in clerk.text()
+    auditor = Person(chrome, demo_server, shots, "青石县人民政府教育督导室")
+    auditor.click("后台任务")
+    auditor.fill("audit-date", "2026-12-01")
+    auditor.press("form input[value=audit] ~ button.primary")
+    _wait_for_job(auditor)
+    auditor.click("核查记录")
+    options = [o.text for o in Select(chrome.find_element(By.NAME, "before")).options]
+    Select(chrome.find_element(By.NAME, "before")).select_by_visible_text(options[1])  # newest first
+    Select(chrome.find_element(By.NAME, "after")).select_by_visible_text(options[0])
+    auditor.shot("11-核查记录")
+    auditor.press("form.filters button")
+    page = auditor.text()
+    auditor.shot("12-核查对比")
+    assert "已整改：B4-1 劝返记录只有 4 次，要求 5 次以上" in page
+    assert "新发现：B4-1 2022-10-20 的劝返没有附劝返记录表" in page
+    assert int(chrome.find_element(By.ID, "fixed-count").text) >= 1
+    assert int(chrome.find_element(By.ID, "new-count").text) >= 1

@@ -13,10 +13,12 @@ from django.db import transaction
 
 from docgen.demo import demo_cases
 from docgen.demo.county import COUNTY
+from docgen.demo.evidence import placeholder_bytes
 from docgen.demo.institutions import demo_units
 from docgen.idcard import with_check_digit
 from docgen.service.county.cases import save_case
 from docgen.service.county.models import Member, Unit
+from docgen.service.county.store import store
 
 KINDS = {"township": Unit.Kind.TOWNSHIP, "primary": Unit.Kind.SCHOOL, "middle": Unit.Kind.SCHOOL}
 
@@ -37,9 +39,24 @@ def _units() -> list[tuple[str, str, str]]:
     return units
 
 
+def with_evidence(case: dict, withheld: set[str]) -> dict:
+    """The case with its evidence files in the store (the demo's placeholder pictures and PDFs, each recorded with
+    its SHA-256 as an upload is); the files the demo withholds on purpose stay missing, for the audit to find."""
+    for item in case.get("evidence", []):
+        if item["id"] not in withheld:
+            item["sha256"] = store(placeholder_bytes(case, item))
+    return case
+
+
+def _stored_demo_cases() -> list[dict]:
+    batch, _, withheld = demo_cases()
+    return [with_evidence(case, withheld.get(case["case_id"], set())) for case in batch["cases"]]
+
+
 def load_demo(today: dt.date | None = None) -> list[Account]:
-    """Put the demo county into the database; returns the accounts with fresh passwords."""
-    batch, _, _ = demo_cases()
+    """Put the demo county into the database, its evidence into the store; returns the accounts with fresh
+    passwords."""
+    cases = _stored_demo_cases()
     accounts = []
     with transaction.atomic():
         for name, kind, township in _units():
@@ -52,7 +69,7 @@ def load_demo(today: dt.date | None = None) -> list[Account]:
             user.save()
             Member.objects.update_or_create(user=user, defaults={"unit": unit})
             accounts.append(Account(username, password, name, Unit.Kind(kind).label))
-        for case in batch["cases"]:
+        for case in cases:
             save_case(case, source="示例县", today=today)
     return accounts
 
@@ -76,6 +93,6 @@ def copy_case(case: dict, k: int) -> dict:
 
 def add_copies(scale: int) -> None:
     """Every demo case copied ``scale - 1`` more times (saved through the same checks as any case)."""
-    for case in demo_cases()[0]["cases"]:
+    for case in _stored_demo_cases():
         for k in range(1, scale):
             save_case(copy_case(case, k), source="示例县（放大）")
