@@ -111,7 +111,8 @@ def findings(report: dict[str, Any]) -> Iterator[Seen]:
 
 def diff_findings(before: Iterable[Seen], after: Iterable[Seen], *, before_label: str = "",
                   after_label: str = "") -> AuditDiff:
-    """What changed from ``before`` to ``after``, grouped per case (ordered by school, then case) and per unit."""
+    """What changed from ``before`` to ``after``, grouped per case (those that changed first, then by school and
+    case) and per unit."""
     old = {f.key: f for f in before}
     new = {f.key: f for f in after}
     cases: dict[tuple[str, str], CaseDiff] = {}
@@ -127,9 +128,9 @@ def diff_findings(before: Iterable[Seen], after: Iterable[Seen], *, before_label
     for key, f in new.items():
         if key not in old:
             case(f).new.append(f)
-    ordered = [cases[k] for k in sorted(cases)]
+    ordered = sorted(cases.values(), key=lambda c: (not (c.fixed or c.new), c.school, c.case_id))
     units: dict[str, UnitDiff] = {}
-    for c in ordered:
+    for c in sorted(ordered, key=lambda c: c.school):
         unit = units.setdefault(c.school, UnitDiff(c.school))
         unit.fixed += len(c.fixed)
         unit.new += len(c.new)

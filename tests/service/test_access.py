@@ -54,7 +54,7 @@ def test_every_url_for_every_role(county: dict[str, Client], role: str) -> None:
     teaching = {c.case_id for c in CaseRecord.objects.all()
                 if c.data.get("home_teaching") or c.data.get("remote_teaching")}
     assert teaching
-    pages = ["/", "/cases/", "/numbers/", "/audit/", "/audit/export/", "/accounts/", "/ledger/",
+    pages = ["/", "/cases/", "/numbers/", "/audit/", "/audit/export/", "/accounts/", "/ledger/", "/jobs/", "/audits/",
              *(f"/cases/{case_id}/" for case_id in every_case),
              *(f"/cases/{case_id}/teaching/new/" for case_id in every_case),
              *(f"/cases/{case_id}/persuasions/new/" for case_id in every_case),

@@ -177,8 +177,10 @@ def test_two_audits_are_kept_and_compared(accounts: dict[str, str]) -> None:
     page = auditor.get(f"/audits/compare/{before.pk}/{after.pk}/").content.decode()
     assert "已整改" in page and "QS-2022-003" in page
     assert auditor.get(f"/audits/?before={before.pk}&after={after.pk}").status_code == 302
-    findings = auditor.get(f"/audits/{after.pk}/").content.decode()
-    assert "缺漏" in findings
+    assert "QS-2022-003" in auditor.get(f"/audits/{before.pk}/").content.decode()
+    assert "QS-2022-003" not in auditor.get(f"/audits/{after.pk}/").content.decode()
+    dashboard = auditor.get("/").content.decode()  # the trend: one gap fewer
+    assert "核查趋势" in dashboard and "少 1" in dashboard and f"#{second.pk}" in dashboard
     # A school sees only its own audits.
     school = Unit.objects.get(name="桐林乡初级中学")
     assert school.name in accounts

@@ -22,6 +22,7 @@ from docgen.service.county.access import may_edit, unit_of, visible_cases
 from docgen.service.county.evidence import CONTENT_TYPES
 from docgen.service.county.filings import FILERS, file_report, filing_states, report_month
 from docgen.service.county.history import case_changes
+from docgen.service.county.jobs import audit_trend
 from docgen.service.county.models import CaseRecord, IssuedDocument
 from docgen.service.county.overview import CATEGORY_LABELS, case_findings, overview
 from docgen.service.county.previews import preview_png
@@ -42,7 +43,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "web/dashboard.html", {
         "unit": unit, "o": overview(visible_cases(request.user), _today()),
         "filings": filing_states(unit, _today()), "month": report_month(_today()),
-        "may_file": unit is not None and unit.kind in FILERS})
+        "may_file": unit is not None and unit.kind in FILERS, "trend": audit_trend(request.user)})
 
 
 @login_required

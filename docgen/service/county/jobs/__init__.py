@@ -101,3 +101,10 @@ def result_path(job: Job) -> Path | None:
         return None
     path = job_folder(job.pk) / job.result_file
     return path if path.is_file() else None
+
+
+def audit_trend(user: AbstractBaseUser, count: int = 8) -> list[tuple[AuditRun, int | None]]:
+    """The unit's latest audits, oldest first, each with the change in gaps since the one before (None first)."""
+    unit = unit_of(user)
+    runs = list(visible_audits(user).filter(unit=unit).order_by("-created")[:count])[::-1] if unit else []
+    return [(run, None if i == 0 else run.gaps - runs[i - 1].gaps) for i, run in enumerate(runs)]

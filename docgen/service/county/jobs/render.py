@@ -141,7 +141,8 @@ def run(run: Run) -> str:
     planned = _number(run, spec, on)
     if not planned:
         raise JobFailed(f"所选案卷中没有需要出具“{spec.name}”的学生", "检查案卷的处置类别，或换一种文书。")
-    run.note(f"已编号 {len(planned)} 份：{planned[0].doc.no if planned[0].doc else ''} 起")
+    numbered = sorted(job.doc.no for job in planned if job.doc and job.doc.no)
+    run.note(f"已编号 {len(planned)} 份" + (f"，文号 {numbered[0]} 至 {numbered[-1]}" if numbered else ""))
     work = run.folder / "work"
     parts = _parts(planned, pdf)
     run.phase("生成文书" + ("并转换 PDF" if pdf else ""), len(planned))

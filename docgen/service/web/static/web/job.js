@@ -17,6 +17,10 @@
         if (bar) { bar.value = s.percent; bar.textContent = s.percent + "%"; }
         if (s.message) { show("job-message", s.message); }
         show("job-advice", s.advice);
+        ["job-advice", "job-advice-label"].forEach(function (id) {
+          var el = document.getElementById(id);
+          if (el) { el.hidden = !s.advice; }
+        });
         show("job-log", s.log);
         if (s.finished) { window.location.reload(); return; }
         window.setTimeout(poll, 1000);
