@@ -76,9 +76,12 @@ def fit_widths(ws: Any) -> None:
                 continue
             widths[cell.column] = max(widths.get(cell.column, 0), text_width(cell.value))
     for column, width in widths.items():
-        dimension = ws.column_dimensions[get_column_letter(column)]
-        if not dimension.customWidth:
-            dimension.width = min(MAX_WIDTH, max(6, width + 2))
+        letter = get_column_letter(column)
+        # Asking openpyxl for a column it has no entry for makes one, already "custom" at its default width (13):
+        # look before asking, or every column ends up 13 wide.
+        if letter in ws.column_dimensions and ws.column_dimensions[letter].customWidth:
+            continue
+        ws.column_dimensions[letter].width = min(MAX_WIDTH, max(6, width + 2))
     wrap_long_text(ws, merged)
 
 

@@ -59,3 +59,19 @@ def test_every_workbook_is_set_up_for_printing(demo_dir: Path, tmp_path: Path) -
         townships = [r for r in rows if r[1] == "合计"]
         assert rows[-1][:2] == ("全县", "全县合计"), sheet
         assert list(rows[-1][2:]) == [sum(r[i] for r in townships) for i in range(2, len(rows[-1]))], sheet
+
+
+def test_columns_get_the_width_of_what_they_hold_and_set_widths_are_kept() -> None:
+    from openpyxl import Workbook
+
+    from docgen.xlsx import fit_widths
+
+    ws = Workbook().active
+    ws.append(["标题，跨两列"])
+    ws.merge_cells("A1:C1")
+    ws.append(["序号", "身份证号", "备注"])
+    ws.append([1, "439921********1258", "x"])
+    ws.column_dimensions["C"].width = 30
+    fit_widths(ws)
+    widths = {k: ws.column_dimensions[k].width for k in "ABC"}
+    assert widths == {"A": 6, "B": 20, "C": 30}
