@@ -206,8 +206,8 @@ def write_monthly_workbook(report: MonthlyReport, target: Path, filler: str, on:
         ws.freeze_panes = "A4"
         date_cells(ws, 5, first_row=header_row + 1)
     _signatures(ws, filler, on)
+    ws.column_dimensions["A"].width = 36  # before fitting: the category names wrap nowhere
     fit_widths(ws)
-    ws.column_dimensions["A"].width = 36
     print_setup(ws, 3)
     save_workbook(wb, target)
     return target

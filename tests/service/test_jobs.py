@@ -185,3 +185,38 @@ def test_two_audits_are_kept_and_compared(accounts: dict[str, str]) -> None:
     school = Unit.objects.get(name="桐林乡初级中学")
     assert school.name in accounts
     assert clerk(accounts, school.name).get(f"/audits/{after.pk}/").status_code == 404
+
+
+def test_the_months_reports_ledgers_and_the_quarters_review(accounts: dict[str, str]) -> None:
+    from openpyxl import load_workbook
+
+    school = clerk(accounts, "桐林乡初级中学")
+    job = start(school, "monthly", **{"monthly-month": "2022-10"})
+    jobs.run_steps(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.log
+    with zipfile.ZipFile(jobs.result_path(job)) as bundle:
+        names = sorted(bundle.namelist())
+        assert names == ["桐林乡初级中学_2022年10月_控辍保学月报表.xlsx",
+                         "桐林乡初级中学_疑似辍学和辍学学生台账_截至2022-10-31.xlsx"]
+        monthly = load_workbook(io.BytesIO(bundle.read(names[0]))).active
+        ledgers = load_workbook(io.BytesIO(bundle.read(names[1])))
+    assert monthly["A1"].value == "控辍保学月报表" and "桐林乡初级中学" in monthly["A2"].value
+    assert ledgers.sheetnames == ["疑似辍学学生台账", "辍学学生台账"]
+    rows = list(ledgers["辍学学生台账"].iter_rows(min_row=4, values_only=True))
+    school_cases = CaseRecord.objects.filter(school="桐林乡初级中学").count()
+    assert 0 < len(rows) <= school_cases and all(r[4] == "桐林乡初级中学" for r in rows)
+    assert all("*" in r[3] for r in rows)  # ID numbers masked
+    bureau = clerk(accounts, "青石县教育局")
+    job = start(bureau, "monthly", **{"monthly-month": "2022-10"})
+    jobs.run_steps(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.message.endswith("以及2022年第四季度复核表"), job.message
+    with zipfile.ZipFile(jobs.result_path(job)) as bundle:
+        review = load_workbook(io.BytesIO(bundle.read("青石县_2022年第四季度_控辍保学复核表.xlsx")))
+        monthly_reports = [n for n in bundle.namelist() if n.endswith("月报表.xlsx")]
+    assert review.sheetnames == ["各单位", "未复学学生复核"]
+    assert len(monthly_reports) == job.summary["units"] > 4
+    assert bureau.post("/jobs/", {"kind": "monthly", "monthly-month": "2022-13"}).status_code == 200  # refused
+    refused = bureau.post("/jobs/", {"kind": "monthly", "monthly-month": "10月"}).content.decode()
+    assert "月份格式应为 2022-10" in refused

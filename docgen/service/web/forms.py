@@ -227,3 +227,11 @@ class CompareForm(forms.Form):
         if data.get("before") and data.get("before") == data.get("after"):
             self.add_error("after", "请选择两次不同的核查")
         return data
+
+
+class MonthForm(forms.Form):
+    """The month whose reports to make."""
+
+    month = forms.RegexField(label="统计月份", regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+                             widget=forms.TextInput(attrs={"type": "month", "placeholder": "2022-10"}),
+                             error_messages={"required": "请填写统计月份", "invalid": "月份格式应为 2022-10"})

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from docgen.service.county import audit, jobs
 from docgen.service.county.access import unit_of
+from docgen.service.county.filings import report_month
 from docgen.service.county.jobs.audits import compare
 from docgen.service.county.models import Job
-from docgen.service.web.forms import AsOfForm, BatchForm, CompareForm
+from docgen.service.web.forms import AsOfForm, BatchForm, CompareForm, MonthForm
 
 ARCHIVE_SCOPE = {"bureau": "全县", "township": "本乡镇", "school": "本校"}
 
@@ -25,7 +26,10 @@ def _forms(request: HttpRequest, unit, data=None, which: str = "") -> dict:
     batch = BatchForm(data if which == "render" else None, initial=today, templates=jobs.batch_templates(unit))
     archive = AsOfForm(data if which == "archive" else None, initial=today, prefix="archive")
     check = AsOfForm(data if which == "audit" else None, initial=today, prefix="audit")
+    monthly = MonthForm(data if which == "monthly" else None, prefix="monthly",
+                        initial={"month": report_month(dt.date.today()).strftime("%Y-%m")})
     return {"batch": batch if jobs.may_start(unit, Job.Kind.RENDER) else None,
+            "monthly": monthly if jobs.may_start(unit, Job.Kind.MONTHLY) else None,
             "archive": archive if jobs.may_start(unit, Job.Kind.ARCHIVE) else None,
             "check": check if jobs.may_start(unit, Job.Kind.AUDIT) else None}
 
@@ -39,10 +43,15 @@ def job_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not jobs.may_start(unit, which):
             raise Http404
-        form = {"render": forms["batch"], "archive": forms["archive"], "audit": forms["check"]}[which]
+        form = {"render": forms["batch"], "archive": forms["archive"], "audit": forms["check"],
+                "monthly": forms["monthly"]}[which]
         if form is not None and form.is_valid():
-            day = form.cleaned_data["date"]
-            if which == "render":
+            day = form.cleaned_data.get("date")
+            if which == "monthly":
+                month = form.cleaned_data["month"]
+                params = {"month": month}
+                title = f"{month[:4]}年{int(month[5:])}月月报表和台账"
+            elif which == "render":
                 template, pdf = form.cleaned_data["template"], form.cleaned_data["pdf"]
                 params = {"template": template, "on": day.isoformat(), "pdf": pdf}
                 title = f"批量出具{template}（成文日期 {day.isoformat()}{'，含 PDF' if pdf else ''}）"

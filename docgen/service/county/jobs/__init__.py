@@ -23,9 +23,10 @@ __all__ = ["Run", "batch_templates", "cancel", "job_folder", "may_start", "resul
 
 
 def _steps() -> dict[str, Any]:
-    from docgen.service.county.jobs import archive, audits, render
+    from docgen.service.county.jobs import archive, audits, render, reports
 
-    return {Job.Kind.RENDER: render.run, Job.Kind.ARCHIVE: archive.run, Job.Kind.AUDIT: audits.run}
+    return {Job.Kind.RENDER: render.run, Job.Kind.ARCHIVE: archive.run, Job.Kind.AUDIT: audits.run,
+            Job.Kind.MONTHLY: reports.run}
 
 
 def run_steps(job_id: int) -> None:
@@ -75,12 +76,13 @@ def batch_templates(unit: Unit | None) -> list[str]:
 
 
 def may_start(unit: Unit | None, kind: str) -> bool:
-    """Batches: a unit that issues documents; archives: the bureau, townships and schools; audits: also auditors."""
+    """Batches: a unit that issues documents; archives: the bureau, townships and schools; audits and monthly
+    reports: also auditors."""
     if unit is None:
         return False
     if kind == Job.Kind.RENDER:
         return bool(batch_templates(unit))
-    if kind == Job.Kind.AUDIT:
+    if kind in (Job.Kind.AUDIT, Job.Kind.MONTHLY):
         return unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR, Unit.Kind.TOWNSHIP, Unit.Kind.SCHOOL)
     return unit.kind in (Unit.Kind.BUREAU, Unit.Kind.TOWNSHIP, Unit.Kind.SCHOOL)
 
