@@ -31,3 +31,11 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q -e ".[dev]"
   touch "$stamp"
 fi
+
+# The persistent PDF converters (unoserver) run under Debian's python3, which can import uno (python3-uno).
+if [ ! -x .venv-uno/bin/python ] || ! .venv-uno/bin/python -c 'import uno, unoserver.server' 2>/dev/null; then
+  echo "==> 建立 LibreOffice 转换服务环境 .venv-uno/"
+  rm -rf .venv-uno
+  /usr/bin/python3 -m venv --system-site-packages .venv-uno
+  .venv-uno/bin/python -m pip install -q "unoserver>=3.1,<4"
+fi

@@ -57,6 +57,18 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["DOCGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _converters(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The test run's own PDF converters (ports and profiles of its own, shared with the servers it starts),
+    stopped when the run ends."""
+    from docgen.render import pool
+
+    os.environ["DOCGEN_CONVERTER_DIR"] = str(tmp_path_factory.mktemp("converters"))
+    os.environ["DOCGEN_CONVERTER_PORT"] = str(free_port() // 4 * 4)
+    yield
+    pool.stop_all()
+
+
 @pytest.fixture(autouse=True)
 def workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test numbers documents in a fresh county workspace of its own (``$DOCGEN_WORKSPACE``);

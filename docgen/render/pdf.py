@@ -1,4 +1,5 @@
-"""Word → PDF with LibreOffice: one converter process per batch, not one per document.
+"""Word → PDF with LibreOffice: through the machine's persistent converters (pool.py), or, where they cannot run,
+one converter process per batch, not one per document.
 
 Starting soffice costs 1–2 s; converting many files in one call costs ~0.2 s each. soffice grows
 with every document, so a very large batch is converted in chunks, each by a fresh process. The
@@ -41,7 +42,18 @@ def _profile() -> Path:
 
 
 def convert_to_pdf(folder: Path, files: Sequence[str]) -> float:
-    """Convert ``files`` (names inside ``folder``) to PDFs beside them; return the seconds it took."""
+    """Convert ``files`` (names inside ``folder``) to PDFs beside them; return the seconds it took. Through the
+    machine's persistent converters (pool.py) where they can run, else one soffice run per chunk. Every document
+    that can be converted is; those that cannot are named, with why, in one ConverterError at the end."""
+    from docgen.render import pool
+
+    if files and pool.available():
+        start = time.perf_counter()
+        failures = pool.convert_files(folder.resolve(), files)
+        if failures:
+            listed = "、".join(f"{name}（{why}）" for name, why in list(failures.items())[:5])
+            raise ConverterError(f"{len(failures)} 份文书没有转换成 PDF：{listed}")
+        return time.perf_counter() - start
     soffice = _soffice()
     folder = folder.resolve()
     profile = _profile()

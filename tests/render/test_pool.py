@@ -1,0 +1,91 @@
+"""The machine's persistent PDF converters: documents convert through them and they stay up between batches; a
+document that takes too long is reported while the others still convert; a converter that reached its document
+limit is restarted; its memory is measured."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from docgen.render import pool
+from docgen.render.merge import merge_documents
+from docgen.render.pdf import ConverterError, convert_to_pdf
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not pool.available(), reason="setup.sh makes .venv-uno")]
+
+
+@pytest.fixture(scope="module")
+def notices(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
+    import json
+
+    from docgen.cases import load_data
+    from docgen.render import load_registry
+    from docgen.render.batch import render_documents
+
+    spec = load_registry().get("限期复学通知书")
+    data = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
+    import datetime as dt
+
+    cases = load_data([("c.json", data)]).checked()
+    return [d for _, d in render_documents(spec, cases, on=dt.date(2022, 10, 14), allocator=None)][:8]
+
+
+def folder_of(tmp: Path, documents: dict[str, bytes]) -> Path:
+    tmp.mkdir(parents=True, exist_ok=True)
+    for name, data in documents.items():
+        (tmp / name).write_bytes(data)
+        zipfile.ZipFile(io.BytesIO(data)).testzip()
+    return tmp
+
+
+def server_pids() -> list[str]:
+    """The converters' processes, by slot."""
+    return [p.name for i in range(pool.size()) for p in pool.Slot(i)._processes()]
+
+
+def test_documents_convert_and_the_converters_stay_up(notices: list[bytes], tmp_path: Path) -> None:
+    docs = folder_of(tmp_path / "a", {f"n{i}.docx": d for i, d in enumerate(notices)})
+    convert_to_pdf(docs, sorted(p.name for p in docs.glob("*.docx")))
+    for i in range(len(notices)):
+        assert "限期复学通知书" in "".join(PdfReader(docs / f"n{i}.pdf").pages[0].extract_text().split())
+    started = server_pids()
+    assert started and all(0 < pool.Slot(i).memory_mb() < pool.MEMORY_LIMIT_MB for i in range(pool.size()))
+    again = folder_of(tmp_path / "b", {"x.docx": notices[0]})
+    convert_to_pdf(again, ["x.docx"])
+    assert (again / "x.pdf").is_file() and server_pids() == started  # no new LibreOffice for the next batch
+
+
+def test_a_document_that_takes_too_long_is_reported_and_the_others_convert(
+        notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCGEN_CONVERTER_DIR", str(tmp_path / "converters"))  # converters of its own, strict
+    monkeypatch.setenv("DOCGEN_CONVERTER_PORT", str(int(pool.Slot(0).port) + 40))
+    monkeypatch.setenv("DOCGEN_CONVERTERS", "1")
+    monkeypatch.setattr(pool, "TIMEOUT", 1)
+    big = merge_documents(notices * 60)  # 480 pages: far more than a second
+    docs = folder_of(tmp_path / "c", {"big.docx": big, "small.docx": notices[0]})
+    try:
+        with pytest.raises(ConverterError, match=r"1 份文书没有转换成 PDF：big\.docx（转换超时（超过 1 秒））"):
+            convert_to_pdf(docs, ["big.docx", "small.docx"])
+        assert (docs / "small.pdf").is_file() and not (docs / "big.pdf").exists()
+    finally:
+        pool.stop_all()
+
+
+def test_a_converter_is_restarted_after_its_document_limit(
+        notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCGEN_CONVERTER_DIR", str(tmp_path / "converters"))
+    monkeypatch.setenv("DOCGEN_CONVERTER_PORT", str(int(pool.Slot(0).port) + 48))
+    monkeypatch.setenv("DOCGEN_CONVERTERS", "1")
+    monkeypatch.setattr(pool, "STOP_AFTER", 3)
+    docs = folder_of(tmp_path / "d", {f"n{i}.docx": d for i, d in enumerate(notices[:7])})
+    try:
+        convert_to_pdf(docs, sorted(p.name for p in docs.glob("*.docx")))
+        assert len(list(docs.glob("*.pdf"))) == 7
+        log = (tmp_path / "converters" / "slot-0.log").read_text(errors="replace")
+        assert log.count("Starting unoserver") >= 3, log[-2000:]  # 7 documents, restarted after every 3
+    finally:
+        pool.stop_all()
