@@ -131,6 +131,27 @@ class DemoServer:
     process: subprocess.Popen
 
 
+def served_accounts(server: subprocess.Popen) -> dict[str, str]:
+    """The demo accounts ``docgen serve --demo`` prints, read from its output as it starts."""
+    accounts = {}
+    for line in server.stdout:
+        found = re.match(r"\s+\S+\s+(\S+)\s+密码 (\S+)$", line)
+        if found:
+            accounts[found[1]] = found[2]
+        if "桐林乡初级中学" in accounts:
+            break
+    return accounts
+
+
+def wait_until_serving(base: str) -> None:
+    for _ in range(150):
+        try:
+            with urllib.request.urlopen(f"{base}/login/", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     """``docgen serve --demo`` under gunicorn in a workspace of its own; the accounts as it prints them."""
@@ -143,20 +164,9 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
                               start_new_session=True)
     try:
-        accounts = {}
-        for line in server.stdout:
-            found = re.match(r"\s+\S+\s+(\S+)\s+密码 (\S+)$", line)
-            if found:
-                accounts[found[1]] = found[2]
-            if "桐林乡初级中学" in accounts:
-                break
+        accounts = served_accounts(server)
         base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                with urllib.request.urlopen(f"{base}/login/", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_serving(base)
         yield DemoServer(base, accounts, workspace, server)
     finally:
         os.killpg(server.pid, signal.SIGINT)  # gunicorn: quick shutdown

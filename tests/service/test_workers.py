@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import DOCGEN, DemoServer, free_port
+from conftest import DOCGEN, DemoServer, free_port, served_accounts, wait_until_serving
 from http_session import Session
 
 pytestmark = [pytest.mark.slow]
@@ -117,20 +117,10 @@ def test_rq_workers_finish_a_200_notice_batch_when_one_is_killed(tmp_path: Path)
     workers = [subprocess.Popen([DOCGEN, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True) for _ in range(2)]
     try:
-        accounts = {}
-        for line in web.stdout:
-            found = re.match(r"\s+\S+\s+(\S+)\s+密码 (\S+)$", line)
-            if found:
-                accounts[found[1]] = found[2]
-            if "桐林乡初级中学" in accounts:
-                break
+        accounts = served_accounts(web)
         base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                bureau = Session(base, "青石县教育局", accounts["青石县教育局"])
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_serving(base)
+        bureau = Session(base, "青石县教育局", accounts["青石县教育局"])
         _, page = bureau.post("/jobs/", {"kind": "render", "template": "限期复学通知书", "date": "2022-10-14",
                                          "pdf": "on"})
         job = job_id(page)

@@ -48,15 +48,17 @@ def start(request: HttpRequest, unit: Unit, kind: str, params: dict[str, Any], t
     return job
 
 
+def _of_unit(rows, unit: Unit | None) -> QuerySet:
+    """Rows of the county's jobs or audits a unit sees: the bureau and auditors all, others their unit's own."""
+    if unit is None:
+        return rows.none()
+    rows = rows.filter(county=unit.county)
+    return rows if unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR) else rows.filter(unit=unit)
+
+
 def visible_jobs(user: AbstractBaseUser) -> QuerySet[Job]:
     """The bureau and auditors see the county's jobs; townships and schools their own unit's."""
-    unit = unit_of(user)
-    if unit is None:
-        return Job.objects.none()
-    jobs = Job.objects.filter(county=unit.county)
-    if unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR):
-        return jobs
-    return jobs.filter(unit=unit)
+    return _of_unit(Job.objects, unit_of(user))
 
 
 def cancel(request: HttpRequest, job: Job) -> None:
@@ -88,13 +90,7 @@ def may_start(unit: Unit | None, kind: str) -> bool:
 
 
 def visible_audits(user: AbstractBaseUser) -> QuerySet[AuditRun]:
-    unit = unit_of(user)
-    if unit is None:
-        return AuditRun.objects.none()
-    runs = AuditRun.objects.filter(county=unit.county)
-    if unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR):
-        return runs
-    return runs.filter(unit=unit)
+    return _of_unit(AuditRun.objects, unit_of(user))
 
 
 def result_path(job: Job) -> Path | None:

@@ -11,23 +11,14 @@ from django.conf import settings
 
 from docgen.archive import assemble_archive, verify_bag
 from docgen.render import load_registry
-from docgen.service.county.access import visible_cases
-from docgen.service.county.jobs.runner import JobFailed, Run
+from docgen.service.county.jobs.runner import Run
 from docgen.service.county.overview import all_cases, county_spec
-from docgen.service.county.store import evidence_tree
 from docgen.workspace import default_archive
 
 
 def run(run: Run) -> str:
     as_of = dt.date.fromisoformat(run.job.params["on"])
-    records = list(visible_cases(run.request.user).order_by("case_id"))
-    if not records:
-        raise JobFailed("本单位没有可整理的案卷", "先录入或导入案卷。")
-    run.phase("准备佐证材料", len(records))
-    evidence = run.folder / "evidence"
-    files = evidence_tree(records, evidence)
-    run.progress(len(records), len(records))
-    run.note(f"佐证材料 {files} 个")
+    records, evidence = run.cases_with_evidence("整理")
     run.phase("整理案卷", len(records))
     unit = run.job.unit
     name = f"迎检档案_{unit.name}_{as_of.isoformat()}"

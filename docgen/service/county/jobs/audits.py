@@ -14,22 +14,14 @@ from docgen.check import check_cases
 from docgen.fsutil import atomic_path
 from docgen.report import build_report, write_reports
 from docgen.report.diff import AuditDiff, diff_reports
-from docgen.service.county.access import visible_cases
-from docgen.service.county.jobs.runner import JobFailed, Run
+from docgen.service.county.jobs.runner import Run
 from docgen.service.county.models import AuditRun
 from docgen.service.county.overview import county_spec
-from docgen.service.county.store import evidence_tree
 
 
 def run(run: Run) -> str:
     as_of = dt.date.fromisoformat(run.job.params["on"])
-    records = list(visible_cases(run.request.user).order_by("case_id"))
-    if not records:
-        raise JobFailed("本单位没有可核查的案卷", "先录入或导入案卷。")
-    run.phase("准备佐证材料", len(records))
-    evidence = run.folder / "evidence"
-    evidence_tree(records, evidence)
-    run.progress(len(records), len(records))
+    records, evidence = run.cases_with_evidence("核查")
     run.phase("核查", len(records))
     spec = county_spec()
     loaded = load_data([(f"案卷 {r.case_id}", r.data) for r in records])  # cases that fail together are findings

@@ -101,6 +101,22 @@ class Run:
         self._update(done=done, total=total)
         self._last_write = now
 
+    def cases_with_evidence(self, what: str) -> tuple[list, Path]:
+        """The cases the job's unit sees, and their stored evidence laid out in the job's folder as the library
+        reads it; JobFailed when there are none (``what``: 整理, 核查 — what there is nothing to do)."""
+        from docgen.service.county.access import visible_cases
+        from docgen.service.county.store import evidence_tree
+
+        records = list(visible_cases(self.request.user).order_by("case_id"))
+        if not records:
+            raise JobFailed(f"本单位没有可{what}的案卷", "先录入或导入案卷。")
+        self.phase("准备佐证材料", len(records))
+        evidence = self.folder / "evidence"
+        files = evidence_tree(records, evidence)
+        self.progress(len(records), len(records))
+        self.note(f"佐证材料 {files} 个")
+        return records, evidence
+
     def note(self, line: str) -> None:
         """A line of the job's log (shown on its page)."""
         stamp = timezone.localtime().strftime("%H:%M:%S")
