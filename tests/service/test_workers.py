@@ -157,6 +157,7 @@ def test_rq_workers_finish_a_200_notice_batch_when_one_is_killed(tmp_path: Path)
                 p.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=10)
         web.stdout.close()
         redis.terminate()
         redis.wait(timeout=10)
