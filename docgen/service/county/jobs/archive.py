@@ -33,9 +33,8 @@ def run(run: Run) -> str:
         run.note(f"未能纳入：{problem}")
     shutil.rmtree(evidence, ignore_errors=True)
     assert result.zip_path is not None
-    run._update(result_file=result.zip_path.name, result_size=result.zip_path.stat().st_size,
-                summary={"students": result.students, "files": result.files, "gaps": result.gaps,
-                         "verified": not check.problems, "verify_problems": check.problems[:20],
-                         "not_included": len(result.problems)})
+    run.keep(result.zip_path, {"students": result.students, "files": result.files, "gaps": result.gaps,
+                               "verified": not check.problems, "verify_problems": check.problems[:20],
+                               "not_included": len(result.problems)})
     verified = "校验通过" if not check.problems else f"校验发现 {len(check.problems)} 处问题"
     return f"已整理 {result.students} 名学生的档案，共 {result.files} 个文件；核查缺漏 {result.gaps} 处；{verified}"

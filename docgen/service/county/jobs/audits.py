@@ -44,8 +44,7 @@ def run(run: Run) -> str:
             "county": run.job.county, "unit": unit, "as_of": as_of, "scope": report.scope, "cases": total.cases,
             "complete": total.complete, "gaps": len(result.gaps), "warnings": total.all_warnings,
             "report": report.as_json()})
-        run._update(result_file=name, result_size=target.stat().st_size,
-                    summary={"cases": total.cases, "complete": total.complete, "gaps": len(result.gaps)})
+        run.keep(target, {"cases": total.cases, "complete": total.complete, "gaps": len(result.gaps)})
     return f"核查 {total.cases} 份案卷：齐全 {total.complete} 份，缺漏 {len(result.gaps)} 处"
 
 

@@ -55,10 +55,9 @@ def _number(run: Run, spec: TemplateSpec, on: dt.date) -> list[Job]:
     with transaction.atomic():
         planned = plan_documents(spec, all_cases(records), on=on, allocator=DbAllocator(run.job.county))
         by_id = {r.case_id: r for r in records}
-        for job in planned:
+        for job in planned:  # one document per case (the batch templates are not per record)
             assert job.doc is not None
             record_notice(run.request, by_id[job.case.case_id], spec, job.doc)
-            by_id[job.case.case_id].refresh_from_db()
     run.progress(len(records), len(records))
     return planned
 
@@ -101,7 +100,7 @@ def _pack(run: Run, spec: TemplateSpec, planned: list[Job], on: dt.date, pdf: bo
     parts = _parts(planned, pdf)
     name = safe_name(f"{spec.name}_{on.isoformat()}_{len(planned)}份") + ".zip"
     target = run.folder / name
-    documents = []
+    documents: list[dict] = []
     with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as bundle:
         for k, part in parts:
             folder = work / f"part-{k:04d}"
@@ -116,7 +115,7 @@ def _pack(run: Run, spec: TemplateSpec, planned: list[Job], on: dt.date, pdf: bo
             bundle.write(folder / print_name, f"打印/{print_name}")
             if pdf:
                 bundle.write(folder / (Path(print_name).stem + ".pdf"), f"打印/{Path(print_name).stem}.pdf")
-            run.progress(min(k * (PART_PDF if pdf else PART) + len(part), len(planned)), len(planned))
+            run.progress(len(documents), len(planned))
         manifest = {"template": spec.name, "date": on.isoformat(), "job": run.job.pk, "documents": documents}
         bundle.writestr(f"{safe_name(spec.name)}_清单.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     with transaction.atomic():  # listed on their cases (asked again: found, not made twice)
@@ -158,9 +157,6 @@ def run(run: Run) -> str:
     run.phase("打包", len(planned))
     target = _pack(run, spec, planned, on, pdf, work)
     shutil.rmtree(work, ignore_errors=True)
-    run._update(result_file=target.name, result_size=target.stat().st_size,
-                summary={"documents": len(planned), "pdf": pdf, "template": spec.name,
-                         "first": planned[0].doc.no if planned[0].doc else "",
-                         "last": planned[-1].doc.no if planned[-1].doc else ""})
+    run.keep(target, {"documents": len(planned), "pdf": pdf, "template": spec.name,
+                      "first": numbered[0] if numbered else "", "last": numbered[-1] if numbered else ""})
     return f"已生成 {len(planned)} 份{spec.name}" + ("（含 PDF 和打印文件）" if pdf else "（含打印文件）")
-

@@ -69,6 +69,5 @@ def run(run: Run) -> str:
         for path in sorted(work.iterdir()):
             bundle.write(path, path.name)
     shutil.rmtree(work, ignore_errors=True)
-    run._update(result_file=name, result_size=target.stat().st_size,
-                summary={"units": len(units), "month": run.job.params["month"], "quarter": quarter or ""})
+    run.keep(target, {"units": len(units), "month": run.job.params["month"], "quarter": quarter or ""})
     return f"已生成 {len(units)} 个单位的{label}月报表和台账" + (f"，以及{quarter}复核表" if quarter else "")

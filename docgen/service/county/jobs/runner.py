@@ -117,6 +117,10 @@ class Run:
         self.note(f"佐证材料 {files} 个")
         return records, evidence
 
+    def keep(self, result: Path, summary: dict) -> None:
+        """The job's result file (in its folder) and the summary its page shows."""
+        self._update(result_file=result.name, result_size=result.stat().st_size, summary=summary)
+
     def note(self, line: str) -> None:
         """A line of the job's log (shown on its page)."""
         stamp = timezone.localtime().strftime("%H:%M:%S")
