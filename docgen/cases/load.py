@@ -24,7 +24,6 @@ from docgen.problems import Problem
 from docgen.text import forbidden_names, has_forbidden, has_surrogate, xml_safe
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CASE_PREFIX = re.compile(r"^\$\.cases\[\d+\]")
 
 
 @dataclass(frozen=True)
@@ -138,66 +137,85 @@ _UNIQUE = (
 )
 
 
-def _duplicate_problems(entries: Sequence[tuple[str, str, str, Any]]) -> list[Problem]:
-    """(file, path, label, data) per case → a problem on the second holder of each shared value."""
-    problems = []
-    for title, values in _UNIQUE:
-        first: dict[str, tuple[str, str]] = {}
-        for file, prefix, label, data in entries:
-            if not isinstance(data, dict):
+@dataclass(frozen=True)
+class CheckedCase:
+    """One case after the per-case checks: the case (None when an error rejects it), its problems, and the
+    values no other case may share (title, JSON path, value) for :class:`DuplicateFinder`."""
+
+    file: str
+    path: str
+    label: str
+    case: Case | None
+    rejected: Rejected | None
+    problems: tuple[Problem, ...]
+    unique: tuple[tuple[str, str, str], ...]
+
+
+def check_one(name: str, prefix: str, data: Any, today: dt.date) -> CheckedCase:
+    """Every check of one case that does not need the others (all but duplicates)."""
+    found: list[tuple[list[str | int], str, bool]] = []
+    safe = _safe_text(data, [], found)  # every later step, messages included, sees printable text
+    label = raw_case_label(safe)
+    if not isinstance(safe, dict):
+        return CheckedCase(name, prefix, label, None, Rejected(name, prefix, label, "", safe, ()), (), ())
+    problems = _text_problems(name, prefix, label, found) + case_problems(name, prefix, safe, label, today)
+    unique = tuple((title, f"{prefix}.{suffix}", value) for title, values in _UNIQUE for suffix, value in values(safe)
+                   if isinstance(value, str) and value)
+    return _settle(name, prefix, label, safe, tuple(problems), unique)
+
+
+def _settle(name: str, prefix: str, label: str, data: Any, problems: tuple[Problem, ...],
+            unique: tuple[tuple[str, str, str], ...]) -> CheckedCase:
+    if any(p.is_error for p in problems):
+        case_id = data.get("case_id")
+        rejected = Rejected(name, prefix, label, case_id if isinstance(case_id, str) else "", data, problems)
+        return CheckedCase(name, prefix, label, None, rejected, problems, unique)
+    return CheckedCase(name, prefix, label, Case(data, name, prefix), None, problems, unique)
+
+
+def with_problems(checked: CheckedCase, extra: Sequence[Problem]) -> CheckedCase:
+    """``checked`` with more problems (found across cases), rejected if one of them is an error."""
+    data = checked.case.data if checked.case is not None else checked.rejected.data
+    return _settle(checked.file, checked.path, checked.label, data, checked.problems + tuple(extra), checked.unique)
+
+
+class DuplicateFinder:
+    """Values two cases may never share, seen case by case: a problem on the second holder of each."""
+
+    def __init__(self) -> None:
+        self.first: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def problems(self, checked: CheckedCase) -> list[Problem]:
+        out = []
+        for title, path, value in checked.unique:
+            other = self.first.get((title, value))
+            if other is None:
+                self.first[title, value] = (checked.file, path)
                 continue
-            for suffix, value in values(data):
-                if not isinstance(value, str) or not value:
-                    continue
-                path = f"{prefix}.{suffix}"
-                if value in first:
-                    other_file, other_path = first[value]
-                    where = other_path if other_file == file else f"{other_file} {other_path}"
-                    problems.append(Problem(file, path, f"{title} {value} 与 {where} 重复", label, id="duplicate"))
-                else:
-                    first[value] = (file, path)
-    return problems
+            other_file, other_path = other
+            where = other_path if other_file == checked.file else f"{other_file} {other_path}"
+            out.append(Problem(checked.file, path, f"{title} {value} 与 {where} 重复", checked.label, id="duplicate"))
+        return out
 
 
 def load_data(sources: Sequence[tuple[str, Any]], today: dt.date | None = None) -> LoadedCases:
     """Check parsed case data (``(file name, JSON)`` pairs) and build the checked cases."""
     today = today or dt.date.today()
     loaded = LoadedCases()
-    entries: list[tuple[str, str, str, Any]] = []
-    texts: dict[tuple[str, str], list[tuple[list[str | int], str, bool]]] = {}
+    duplicates = DuplicateFinder()
     for name, data in sources:
         loaded.files.append(name)
-        if isinstance(data, dict) and "cases" in data:
-            loaded.problems.extend(envelope_problems(name, data, today))
+        own = envelope_problems(name, data, today) if isinstance(data, dict) and "cases" in data else []
         for prefix, case in _entries(name, data):
-            found: list[tuple[list[str | int], str, bool]] = []
-            safe = _safe_text(case, [], found)  # every later step, messages included, sees printable text
-            entries.append((name, prefix, raw_case_label(safe), safe))
-            texts[name, prefix] = found
-    per_case: dict[tuple[str, str], list[Problem]] = {}
-    for name, prefix, label, case in entries:
-        if not isinstance(case, dict):
-            continue  # the envelope reported it
-        problems = _text_problems(name, prefix, label, texts[name, prefix])
-        problems += case_problems(name, prefix, case, label, today)
-        per_case[name, prefix] = problems
-    for problem in _duplicate_problems(entries):
-        m = _CASE_PREFIX.match(problem.path)
-        per_case.setdefault((problem.file, m[0] if m else "$"), []).append(problem)
-    by_file: dict[str, list[Problem]] = {}
-    for name, prefix, label, case in entries:
-        problems = per_case.get((name, prefix), [])
-        by_file.setdefault(name, []).extend(problems)
-        if not isinstance(case, dict) or any(p.is_error for p in problems):
-            case_id = case.get("case_id") if isinstance(case, dict) else None
-            loaded.rejected.append(Rejected(name, prefix, label, case_id if isinstance(case_id, str) else "", case,
-                                            tuple(problems)))
-        else:
-            loaded.cases.append(Case(case, name, prefix))
-    file_level = loaded.problems
-    loaded.problems = []
-    for name in loaded.files:
-        own = [p for p in file_level if p.file == name] + by_file.get(name, [])
+            checked = check_one(name, prefix, case, today)
+            extra = duplicates.problems(checked)
+            if extra:
+                checked = with_problems(checked, extra)
+            own.extend(checked.problems)
+            if checked.case is not None:
+                loaded.cases.append(checked.case)
+            else:
+                loaded.rejected.append(checked.rejected)
         own.sort(key=lambda p: case_index(p.path))  # stable: a case's own problems keep their order
         loaded.problems.extend(own)
     return loaded

@@ -56,11 +56,20 @@ def _check_depth(data: Any) -> None:
             stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
 
 
-def parse_json_text(name: str, text: str) -> Any:
-    """Parse JSON text strictly; InputError naming ``name`` for anything we refuse."""
+STRICT_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_number, parse_float=_number,
+                                  parse_constant=_constant)
+
+
+def json_error(exc: json.JSONDecodeError) -> str:
+    """Why the JSON parser stopped, in Chinese."""
+    return _json_reason(exc.msg)
+
+
+def parse_json_text(name: str, text: str, line: int = 1, column: int = 1) -> Any:
+    """Parse JSON text strictly; InputError naming ``name`` for anything we refuse. ``line`` and ``column`` say
+    where ``text`` starts in the file, for the message."""
     try:
-        data = json.loads(text, object_pairs_hook=_pairs, parse_int=_number, parse_float=_number,
-                          parse_constant=_constant)
+        data = STRICT_DECODER.decode(text)
         _check_depth(data)
         return data
     except _Refused as exc:
@@ -68,13 +77,13 @@ def parse_json_text(name: str, text: str) -> Any:
     except RecursionError:
         raise InputError(name, f"不是可用的 JSON：嵌套超过 {MAX_DEPTH} 层，不是本系统的文件格式") from None
     except json.JSONDecodeError as exc:
-        where = f"第 {exc.lineno} 行第 {exc.colno} 列"
+        col = exc.colno + (column - 1 if exc.lineno == 1 else 0)
+        where = f"第 {exc.lineno + line - 1} 行第 {col} 列"
         raise InputError(name, f"不是有效的 JSON：{where}，{_json_reason(exc.msg)}") from None
 
 
-def read_json_file(path: str | Path, what: str = "文件", empty: str = "") -> Any:
-    """Parse a JSON file; InputError in Chinese (missing, directory, unreadable, not UTF-8, empty, bad JSON)."""
-    path = Path(path)
+def check_input_file(path: Path, what: str) -> int:
+    """The size of an input file that exists and is a regular file; InputError in Chinese otherwise."""
     name = str(path)
     if not path.exists():
         raise InputError(name, "文件不存在")
@@ -82,6 +91,14 @@ def read_json_file(path: str | Path, what: str = "文件", empty: str = "") -> A
         raise InputError(name, f"这是一个目录，不是{what}")
     if not path.is_file():
         raise InputError(name, f"不是普通文件（可能是管道或设备），不是{what}")
+    return path.stat().st_size
+
+
+def read_json_file(path: str | Path, what: str = "文件", empty: str = "") -> Any:
+    """Parse a JSON file; InputError in Chinese (missing, directory, unreadable, not UTF-8, empty, bad JSON)."""
+    path = Path(path)
+    name = str(path)
+    check_input_file(path, what)
     try:
         raw = path.read_bytes()
     except OSError as exc:

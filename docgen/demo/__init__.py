@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -17,6 +18,7 @@ from docgen.demo.institutions import demo_units, unit_files
 from docgen.demo.roster import demo_roster
 from docgen.demo.stories import STORIES
 from docgen.errors import OutputError
+from docgen.idcard import with_check_digit
 from docgen.ledger import export_ledger
 from docgen.roster.excel import export_roster
 from docgen.workspace import init_workspace
@@ -70,6 +72,26 @@ def _number_in_issue_order(cases: list[dict[str, Any]]) -> None:
     for (prefix, year), docs in series.items():
         for seq, (_, doc) in enumerate(sorted(docs, key=lambda d: d[0]), 1):
             doc["doc_no"] = f"{prefix}〔{year}〕{seq}号"
+
+
+def copy_case(case: dict[str, Any], k: int) -> dict[str, Any]:
+    """The ``k``-th copy (k ≥ 1) of a demo case as a valid case of its own, for load and scale tests: its own case
+    ID, ID number (unique up to k = 50,000: order digits 50–99, then the area code's last three digits) and
+    残疾证号, and no 文号 on its notices and letters (a number belongs to one document)."""
+    copy_ = copy.deepcopy(case)
+    student = copy_["student"]
+    old = student["id_number"]
+    area = f"{old[:3]}{(int(old[3:6]) + k // 50) % 1000:03d}"
+    number = with_check_digit(f"{area}{old[6:14]}{50 + k % 50:02d}{old[16]}")
+    student.update(id_number=number, registry_no=f"G{number}")
+    certificate = copy_.get("disability_certificate")
+    if certificate:  # 残疾证号 starts with the holder's ID number
+        certificate["number"] = number + certificate["number"][18:]
+    copy_["case_id"] = f"{case['case_id']}-{k:02d}"
+    for records in (copy_.get("notices", []), copy_.get("letters", [])):
+        for record in records:
+            record.pop("doc_no", None)
+    return copy_
 
 
 DEMO_ARCHIVE = {"fonds": "Q031", "category": "KC"}

@@ -3,7 +3,6 @@ checks as any other case). Loading again resets the demo accounts' passwords and
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import secrets
 from dataclasses import dataclass
@@ -11,11 +10,10 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from docgen.demo import demo_cases
+from docgen.demo import copy_case, demo_cases
 from docgen.demo.county import COUNTY
 from docgen.demo.evidence import placeholder_bytes
 from docgen.demo.institutions import demo_units
-from docgen.idcard import with_check_digit
 from docgen.service.county.cases import save_case
 from docgen.service.county.models import Member, Unit
 from docgen.service.county.store import store
@@ -72,23 +70,6 @@ def load_demo(today: dt.date | None = None) -> list[Account]:
         for case in cases:
             save_case(case, source="示例县", today=today)
     return accounts
-
-
-def copy_case(case: dict, k: int) -> dict:
-    """The ``k``-th copy of a demo case as a valid case of its own (for load tests and scale tests): its own case
-    ID, ID number and 残疾证号, and no 文号 on its notices and letters (a number belongs to one document)."""
-    copy_ = copy.deepcopy(case)
-    student = copy_["student"]
-    number = with_check_digit(student["id_number"][:14] + f"{50 + k % 50:02d}" + student["id_number"][16])
-    student.update(id_number=number, registry_no=f"G{number}")
-    certificate = copy_.get("disability_certificate")
-    if certificate:  # 残疾证号 starts with the holder's ID number
-        certificate["number"] = number + certificate["number"][18:]
-    copy_["case_id"] = f"{case['case_id']}-{k:02d}"
-    for records in (copy_.get("notices", []), copy_.get("letters", [])):
-        for record in records:
-            record.pop("doc_no", None)
-    return copy_
 
 
 def add_copies(scale: int) -> None:

@@ -1,0 +1,200 @@
+"""Reading a large case file one case at a time, so a county's 100,000 cases never sit in memory at once.
+
+The file is read in blocks. The top-level object is walked key by key; inside ``"cases"`` each case's
+text is cut out with the C JSON scanner (``raw_decode``, which only finds where the case ends) and handed on
+as text with the line and column it starts at. Whoever checks the case parses that text strictly
+(:func:`docgen.cases.loader.parse_json_text`), so a duplicated key or a NaN is refused as it would be in a
+small file, and its message names the line in the file. A file that is not a ``{…}`` object is read whole,
+as before (it is small, or it is not a case file and the usual message says so).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docgen.cases.loader import STRICT_DECODER, check_input_file, json_error
+from docgen.errors import InputError
+
+BLOCK = 1 << 22  # characters read at a time
+MAX_CASE_CHARS = 64 << 20  # one case's text: a real case is a few kilobytes
+_SPACE = re.compile(r"[ \t\n\r]*")
+_PLAIN = json.JSONDecoder()
+
+
+@dataclass(frozen=True)
+class CaseText:
+    """One case of a batch file, still as text: its JSON path, where it starts, and how far the file is read."""
+
+    path: str
+    line: int
+    column: int
+    text: str
+    read: int  # characters of the file read up to this case's end
+
+
+@dataclass
+class CaseStream:
+    """A case file opened for streaming: iterate it for :class:`CaseText` items; ``envelope`` holds the other
+    top-level keys (complete once iterated). ``whole`` is set instead when the file was read at once."""
+
+    file: str
+    size: int
+    envelope: dict[str, Any] = field(default_factory=dict)
+    whole: Any = None
+    _items: Iterator[CaseText] | None = None
+
+    def __iter__(self) -> Iterator[CaseText]:
+        return self._items or iter(())
+
+
+class _Reader:
+    """The file's text in blocks, with the position's line and column kept for messages."""
+
+    def __init__(self, path: Path, name: str) -> None:
+        self.name = name
+        self.handle = path.open("rb")
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self.buf = ""
+        self.pos = 0
+        self.dropped = 0  # characters before buf
+        self.dropped_lines = 0
+        self.bytes_read = 0
+        self.eof = False
+
+    def more(self) -> bool:
+        if self.eof:
+            return False
+        raw = self.handle.read(BLOCK)
+        try:
+            text = self.decoder.decode(raw, final=not raw)
+        except UnicodeDecodeError as exc:
+            raise InputError(self.name, f"不是 UTF-8 编码的文本（第 {self.bytes_read + exc.start + 1} 个字节处），"
+                                        "请另存为 UTF-8") from None
+        self.bytes_read += len(raw)
+        self.eof = not raw
+        if self.pos > BLOCK:  # forget what was handed on
+            self.dropped_lines += self.buf.count("\n", 0, self.pos)
+            self.dropped += self.pos
+            self.buf = self.buf[self.pos:]
+            self.pos = 0
+        self.buf += text
+        return True
+
+    def where(self, pos: int) -> tuple[int, int]:
+        line = self.dropped_lines + self.buf.count("\n", 0, pos) + 1
+        return line, pos - (self.buf.rfind("\n", 0, pos) + 1) + 1
+
+    def fail(self, pos: int, reason: str) -> InputError:
+        line, column = self.where(pos)
+        return InputError(self.name, f"不是有效的 JSON：第 {line} 行第 {column} 列，{reason}")
+
+    def skip_space(self) -> str:
+        """The next character that is not white space ('' at the end of the file)."""
+        while True:
+            self.pos = _SPACE.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf) or not self.more():
+                return self.buf[self.pos:self.pos + 1]
+
+    def expect(self, chars: str, reason: str) -> str:
+        ch = self.skip_space()
+        if not ch or ch not in chars:
+            raise self.fail(self.pos, reason)
+        self.pos += 1
+        return ch
+
+    def value(self, decoder: json.JSONDecoder) -> tuple[Any, int, int]:
+        """The JSON value at the position: (value, start, end); reads on while it runs past the buffer."""
+        self.skip_space()
+        start = self.pos
+        while True:
+            try:
+                value, end = decoder.raw_decode(self.buf, start)
+            except json.JSONDecodeError as exc:
+                if (exc.pos >= len(self.buf) - 1 or exc.msg.startswith("Unterminated")) and \
+                        len(self.buf) - start < MAX_CASE_CHARS and self.more():
+                    continue
+                raise self.fail(exc.pos, json_error(exc)) from None
+            except RecursionError:
+                raise InputError(self.name, "不是可用的 JSON：嵌套层数过多，不是本系统的文件格式") from None
+            except ValueError as exc:  # our strict hooks (a repeated key, NaN, a huge number)
+                raise InputError(self.name, f"不是可用的 JSON：{exc}") from None
+            if end == len(self.buf) and not self.eof and self.more():
+                continue  # a number may go on in the next block
+            self.pos = end
+            return value, start, end
+
+
+def open_case_stream(path: str | Path, what: str = "案卷文件") -> CaseStream:
+    """Open a case file for reading case by case (InputError when it cannot be used at all)."""
+    path = Path(path)
+    name = str(path)
+    size = check_input_file(path, what)
+    reader = _Reader(path, name)
+    stream = CaseStream(name, size)
+    first = reader.skip_space()
+    if first != "{":
+        reader.handle.close()
+        from docgen.cases.load import read_case_json
+
+        stream.whole = read_case_json(path)
+        return stream
+    reader.pos += 1
+    keys: list[str] = []
+    # Walk the keys before "cases"; a file without "cases" is one case and is read whole.
+    while True:
+        ch = reader.expect('"}', "字段名应使用英文双引号")
+        if ch == "}":
+            break
+        reader.pos -= 1
+        key, _, _ = reader.value(_PLAIN)
+        if key in keys:
+            raise InputError(name, f"不是可用的 JSON：字段“{key[:40]}”在同一个对象中出现了两次")
+        keys.append(key)
+        reader.expect(":", "缺少冒号")
+        if key == "cases" and reader.skip_space() == "[":
+            stream._items = _cases(reader, stream, keys)
+            return stream
+        stream.envelope[key], _, _ = reader.value(STRICT_DECODER)
+        if reader.expect(",}", "缺少逗号") == "}":
+            break
+    reader.handle.close()
+    from docgen.cases.load import read_case_json
+
+    stream.whole = read_case_json(path)  # one case, or an envelope without a list of cases
+    stream.envelope = {}
+    return stream
+
+
+def _cases(reader: _Reader, stream: CaseStream, keys: list[str]) -> Iterator[CaseText]:
+    try:
+        reader.pos += 1  # the "["
+        index = 0
+        if reader.skip_space() == "]":
+            reader.pos += 1
+        else:
+            while True:
+                _, start, end = reader.value(_PLAIN)
+                line, column = reader.where(start)
+                yield CaseText(f"$.cases[{index}]", line, column, reader.buf[start:end], reader.dropped + end)
+                index += 1
+                if reader.expect(",]", "缺少逗号") == "]":
+                    break
+        while reader.expect(",}", "缺少逗号") == ",":
+            reader.expect('"', "字段名应使用英文双引号")
+            reader.pos -= 1
+            key, _, _ = reader.value(_PLAIN)
+            if key in keys:
+                raise InputError(stream.file, f"不是可用的 JSON：字段“{key[:40]}”在同一个对象中出现了两次")
+            keys.append(key)
+            reader.expect(":", "缺少冒号")
+            stream.envelope[key], _, _ = reader.value(STRICT_DECODER)
+        if reader.skip_space():
+            raise reader.fail(reader.pos, "JSON 结束后还有多余内容")
+    finally:
+        reader.handle.close()
