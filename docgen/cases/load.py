@@ -79,7 +79,7 @@ def _inside(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith((prefix + ".", prefix + "["))
 
 
-def _entries(name: str, data: Any) -> list[tuple[str, Any]]:
+def case_entries(name: str, data: Any) -> list[tuple[str, Any]]:
     if not isinstance(data, dict):
         raise InputError(
             name, f"不是案卷文件：顶层应为一个案卷对象 {{…}} 或含 \"cases\" 列表的批量对象，实际是{json_type(data)}")
@@ -206,7 +206,7 @@ def load_data(sources: Sequence[tuple[str, Any]], today: dt.date | None = None) 
     for name, data in sources:
         loaded.files.append(name)
         own = envelope_problems(name, data, today) if isinstance(data, dict) and "cases" in data else []
-        for prefix, case in _entries(name, data):
+        for prefix, case in case_entries(name, data):
             checked = check_one(name, prefix, case, today)
             extra = duplicates.problems(checked)
             if extra:
@@ -229,6 +229,6 @@ def load_cases(paths: Sequence[str | Path], today: dt.date | None = None) -> Loa
 def read_case_json(path: str | Path) -> Any:
     """Parse one case file (InputError when it cannot be used at all)."""
     data = read_json_file(path, "案卷文件", empty="文件是空的，没有任何案卷")
-    _entries(str(path), data)  # refuse what is not a case file before anything else
+    case_entries(str(path), data)  # refuse what is not a case file before anything else
     return data
 

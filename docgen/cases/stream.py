@@ -35,7 +35,8 @@ class CaseText:
     line: int
     column: int
     text: str
-    read: int  # characters of the file read up to this case's end
+    read: int  # bytes of the file read up to this case's end (estimated from the characters)
+    data: Any = None  # the parsed case instead of its text, for a file that was read whole
 
 
 @dataclass
@@ -111,8 +112,8 @@ class _Reader:
     def value(self, decoder: json.JSONDecoder) -> tuple[Any, int, int]:
         """The JSON value at the position: (value, start, end); reads on while it runs past the buffer."""
         self.skip_space()
-        start = self.pos
         while True:
+            start = self.pos  # reading more may drop what was handed on, and so move the position
             try:
                 value, end = decoder.raw_decode(self.buf, start)
             except json.JSONDecodeError as exc:
@@ -136,21 +137,32 @@ def open_case_stream(path: str | Path, what: str = "案卷文件") -> CaseStream
     name = str(path)
     size = check_input_file(path, what)
     reader = _Reader(path, name)
-    stream = CaseStream(name, size)
-    first = reader.skip_space()
-    if first != "{":
+    try:
+        stream = _walk(reader, path, size)
+    except BaseException:
+        reader.handle.close()
+        raise
+    if stream._items is None:
         reader.handle.close()
         from docgen.cases.load import read_case_json
 
-        stream.whole = read_case_json(path)
+        stream.whole = read_case_json(path)  # not a {…}; one case; or an envelope without a list of cases
+        stream.envelope = {}
+    return stream
+
+
+def _walk(reader: _Reader, path: Path, size: int) -> CaseStream:
+    """The top-level keys up to ``"cases": [`` (the stream's items start there)."""
+    name = str(path)
+    stream = CaseStream(name, size)
+    if reader.skip_space() != "{":
         return stream
     reader.pos += 1
     keys: list[str] = []
-    # Walk the keys before "cases"; a file without "cases" is one case and is read whole.
     while True:
         ch = reader.expect('"}', "字段名应使用英文双引号")
         if ch == "}":
-            break
+            return stream
         reader.pos -= 1
         key, _, _ = reader.value(_PLAIN)
         if key in keys:
@@ -162,13 +174,7 @@ def open_case_stream(path: str | Path, what: str = "案卷文件") -> CaseStream
             return stream
         stream.envelope[key], _, _ = reader.value(STRICT_DECODER)
         if reader.expect(",}", "缺少逗号") == "}":
-            break
-    reader.handle.close()
-    from docgen.cases.load import read_case_json
-
-    stream.whole = read_case_json(path)  # one case, or an envelope without a list of cases
-    stream.envelope = {}
-    return stream
+            return stream
 
 
 def _cases(reader: _Reader, stream: CaseStream, keys: list[str]) -> Iterator[CaseText]:
@@ -181,7 +187,9 @@ def _cases(reader: _Reader, stream: CaseStream, keys: list[str]) -> Iterator[Cas
             while True:
                 _, start, end = reader.value(_PLAIN)
                 line, column = reader.where(start)
-                yield CaseText(f"$.cases[{index}]", line, column, reader.buf[start:end], reader.dropped + end)
+                chars = reader.dropped + end
+                read = chars * reader.bytes_read // max(reader.dropped + len(reader.buf), 1)
+                yield CaseText(f"$.cases[{index}]", line, column, reader.buf[start:end], read)
                 index += 1
                 if reader.expect(",]", "缺少逗号") == "]":
                     break

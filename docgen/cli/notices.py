@@ -10,7 +10,6 @@ import click
 
 from docgen.cli import (
     handles_errors,
-    load_checked,
     main,
     parse_date_option,
     templates_option,
@@ -37,40 +36,50 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
 
     编文号的文书从本县工作区的文号登记簿取号（见 docgen init）。"""
     from docgen.fsutil import refuse_overlap
-    from docgen.render import load_registry, render_batch
-    from docgen.render.batch import select_jobs
+    from docgen.render import load_registry, render_batch, render_files
     from docgen.render.registry import DEFAULT_TEMPLATE_DIR
+    from docgen.render.stream import PRINT_PART
     from docgen.workspace import require_workspace
 
     spec = load_registry(template_dir).get(template_name)
     register = require_workspace(workspace_dir).register if spec.series else None
     refuse_overlap([("输出目录", out), *([("文号登记簿", register.path)] if register else [])],
                    [*(("案卷文件", f) for f in files), ("模板目录", template_dir or DEFAULT_TEMPLATE_DIR)])
+    entrants = None
     if spec.source == "roster":
         from docgen.roster.entrants import load_entrants
 
         if len(files) != 1:
             raise click.UsageError(f"{spec.name}按适龄儿童少年台账出具，请只给一个台账文件（roster.json）")
-        cases = load_entrants(files[0])
-    else:
-        cases = load_checked(files)
+        entrants = load_entrants(files[0])
     if on is None and spec.series:
         click.echo(f"成文日期：案卷未记载的，用今天（{dt.date.today().isoformat()}）；用 --date 指定。", err=True)
     show = not quiet and sys.stdout.isatty()
-    total = len(select_jobs(spec, cases)[0]) if show else 0
-    with click.progressbar(length=total, label=f"生成{spec.name}", file=sys.stderr) if show else _NoBar() as bar:
-        result = render_batch(spec, cases, out, register=register, on=on or dt.date.today(), pdf=pdf,
-                              progress=bar.update)
+    options = {"register": register, "on": on or dt.date.today(), "pdf": pdf}
+    with click.progressbar(length=1000, label=f"生成{spec.name}", file=sys.stderr,
+                           item_show_func=lambda n: f"{n} 份" if n is not None else None) if show else _NoBar() as bar:
+        def progress(documents: int, read: float) -> None:
+            bar.update(round(read * 1000) - bar.pos, documents)
+
+        if entrants is not None:
+            result = render_batch(spec, entrants, out, progress=progress, **options)
+        else:
+            result = render_files(spec, files, out, progress=progress, **options)
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
     if not result.documents:
         click.echo(f"没有需要出具{spec.name}的案卷（{result.skipped} 个案卷不适用）。")
         return EXIT_OK
     numbered = sum(1 for d in result.documents if d.doc_no)
     click.echo(f"已生成{spec.name} {len(result.documents)} 份（编文号 {numbered} 份），输出到 {out}")
-    click.echo(f"打印合并文件：{out / result.print_file}；清单：{out / result.manifest}")
+    parts = len(result.print_files)
+    click.echo(f"打印合并文件：{parts} 份（按学校，每份至多 {PRINT_PART} 份文书），如 {out / result.print_files[0]}"
+               if parts > 1 else f"打印合并文件：{out / result.print_files[0]}")
+    click.echo(f"清单：{out / result.manifest}")
     if register:
         click.echo(f"文号登记簿：{register.path}")
     if pdf:
-        click.echo(f"PDF：{len(result.documents) + 1} 份，用时 {result.seconds_pdf:.1f} 秒")
+        click.echo(f"PDF：{len(result.documents) + parts} 份，用时 {result.seconds_pdf:.1f} 秒")
     if result.skipped:
         click.echo(f"{result.skipped} 个案卷的处置类别不需要这份文书，已跳过。")
     if spec.source == "roster":
@@ -85,7 +94,9 @@ class _NoBar:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def update(self, n: int) -> None:
+    pos = 0
+
+    def update(self, n: int, current: object = None) -> None:
         return None
 
 

@@ -1,21 +1,12 @@
-"""A batch: one template for every applicable case (or record), numbered, written all-or-nothing.
-
-Order of work: pick the documents, check every case has the fields the template needs (all
-problems at once, nothing written), take numbers from the register, render into a staging folder,
-add the print file and manifest (and PDFs), move everything into place, and only then commit the
-numbers. A batch that fails leaves the output folder and the register as they were.
-"""
+"""Planning a batch: which documents one template makes for which cases (or records), checked, dated,
+numbered and named. A batch on disk streams through these steps (:mod:`docgen.render.stream`); the
+service plans its documents here and stores them itself."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import shutil
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +14,11 @@ from docgen.cases import Case
 from docgen.cases.schema import case_field
 from docgen.dates import add_months, parse_iso
 from docgen.errors import DataProblemsError
-from docgen.fsutil import MAX_NAME_BYTES, make_staging, move_into, safe_name
+from docgen.fsutil import MAX_NAME_BYTES, safe_name
 from docgen.problems import Problem
 from docgen.render.context import DocInfo, cn_date, readable_case, template_context
 from docgen.render.engine import Renderer, load_renderer
-from docgen.render.merge import merge_documents
-from docgen.render.numbers import Allocator, Register
+from docgen.render.numbers import Allocator
 from docgen.render.registry import TemplateSpec
 from docgen.roster.entrants import Entrant
 
@@ -68,12 +58,13 @@ class BatchResult:
     template: str
     out_dir: Path
     documents: list[Produced] = field(default_factory=list)
-    print_file: str = ""
-    print_pdf: str | None = None
+    print_files: list[str] = field(default_factory=list)  # per school, at most PRINT_PART documents each
+    print_pdfs: list[str] = field(default_factory=list)
     manifest: str = ""
     skipped: int = 0
     fast: bool = True
     seconds_pdf: float = 0.0
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def _matches(get: Callable[[str], Any], where: dict[str, Any]) -> bool:
@@ -116,7 +107,7 @@ def missing_fields(spec: TemplateSpec, jobs: Sequence[Job]) -> list[Problem]:
     return problems
 
 
-def _issuer(spec: TemplateSpec, case: Case) -> tuple[str, str, str]:
+def issuer_code(spec: TemplateSpec, case: Case) -> tuple[str, str, str]:
     """(issuer, 发文机关代字, short form used in the text: 镇 / 局 / 校)."""
     school = case.school
     if spec.issuer == "township":
@@ -152,7 +143,7 @@ def assign_doc_info(spec: TemplateSpec, jobs: Sequence[Job], on: dt.date, alloca
     """Each job's issuer and dates (the case's where it records them, else ``on``) and the 文号 the case
     records; with ``allocator``, also the numbers (see :func:`take_numbers`)."""
     for job in jobs:
-        issuer, _, short = _issuer(spec, job.case)
+        issuer, _, short = issuer_code(spec, job.case)
         known = _recorded(spec, job)
         date = parse_iso(known.get("date")) or on
         deadline = parse_iso(known.get("deadline")) or (
@@ -173,7 +164,7 @@ def take_numbers(spec: TemplateSpec, jobs: Sequence[Job], allocator: Allocator) 
             allocator.record(issuer=doc.issuer, series=spec.series, doc_no=doc.no, template=spec.name,
                              case_id=job.case.case_id, record_key=job.record_key, issued_on=doc.date)
             continue
-        _, code, _ = _issuer(spec, job.case)
+        _, code, _ = issuer_code(spec, job.case)
         job.doc = replace(doc, no=allocator.number(
             issuer=doc.issuer, prefix=f"{code}{spec.series}", series=spec.series, year=doc.date.year,
             template=spec.name, case_id=job.case.case_id, record_key=job.record_key, issued_on=doc.date))
@@ -216,117 +207,25 @@ def subject_view(subject: Case | Entrant) -> tuple[str, dict[str, Any]]:
     return "case", readable_case(subject)
 
 
+def file_stem(spec: TemplateSpec, job: Job) -> str:
+    """{school}_{name}_{template}[_{n}], with room left for ``_{case id}.pdf`` (see :func:`name_files`)."""
+    template = safe_name(spec.name, 60)
+    suffix = "" if job.index is None else f"_{job.index + 1:02d}"
+    fixed = len(f"_{template}{suffix}_{job.case.case_id}.pdf".encode())
+    room = (MAX_NAME_BYTES - fixed) // 2 - 1
+    return f"{safe_name(job.case.school, room)}_{safe_name(job.case.name, room)}_{template}{suffix}"
+
+
 def name_files(spec: TemplateSpec, jobs: Sequence[Job]) -> None:
     """{school}_{name}_{template}[_{n}].docx, unique within the batch (by the case id if needed), and short
     enough for every file system: the school and name are cut before the template name and suffixes are."""
     used: set[str] = set()
-    template = safe_name(spec.name, 60)
     for job in jobs:
-        suffix = "" if job.index is None else f"_{job.index + 1:02d}"
-        fixed = len(f"_{template}{suffix}_{job.case.case_id}.pdf".encode())  # room for a .pdf beside it
-        room = (MAX_NAME_BYTES - fixed) // 2 - 1
-        stem = f"{safe_name(job.case.school, room)}_{safe_name(job.case.name, room)}_{template}{suffix}"
+        stem = file_stem(spec, job)
         if stem in used:
             stem += f"_{job.case.case_id}"
         used.add(stem)
         job.file = f"{stem}.docx"
-
-
-_worker_renderer: Renderer | None = None
-
-
-def _init_worker(path: Path) -> None:
-    global _worker_renderer
-    _worker_renderer = load_renderer(path)
-
-
-def _render_in_worker(context: dict[str, Any]) -> bytes:
-    assert _worker_renderer is not None
-    return _worker_renderer.render(context)
-
-
-def _render_all(spec: TemplateSpec, renderer: Renderer, contexts: list[dict[str, Any]],
-                workers: int) -> Iterator[bytes]:
-    if workers > 1 and len(contexts) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(spec.path,)) as pool:
-            yield from pool.map(_render_in_worker, contexts, chunksize=64)
-    else:
-        for context in contexts:
-            yield renderer.render(context)
-
-
-def render_batch(
-    spec: TemplateSpec, cases: Sequence[Case | Entrant], out_dir: Path, *, register: Register | None, on: dt.date,
-    pdf: bool = False, progress: Callable[[int], None] | None = None, workers: int | None = None,
-) -> BatchResult:
-    """Render ``spec`` for every applicable case into ``out_dir``; see the module docstring for the order."""
-    jobs, skipped = select_jobs(spec, cases)
-    problems = missing_fields(spec, jobs)
-    if problems:
-        raise DataProblemsError(problems)
-    assign_doc_info(spec, jobs, on)  # dates first: a document dated too early takes no number
-    problems = order_problems(spec, jobs)
-    if problems:
-        raise DataProblemsError(problems)
-    renderer = load_renderer(spec.path)
-    result = BatchResult(spec.name, out_dir, skipped=skipped, fast=renderer.fast)
-    if not jobs:
-        return result  # nothing applies: write nothing, take no numbers
-    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    staging = make_staging(out_dir)
-    try:
-        with register.batch() if register else nullcontext() as allocator:
-            if allocator is not None:
-                take_numbers(spec, jobs, allocator)
-            name_files(spec, jobs)
-            _write_batch(spec, renderer, jobs, staging, result, workers, pdf, progress)
-            result.manifest = f"{safe_name(spec.name)}_清单.json"
-            (staging / result.manifest).write_text(json.dumps(_manifest(result, register, on), ensure_ascii=False,
-                                                              indent=2) + "\n", encoding="utf-8")
-        # The numbers are committed only now that every document is complete: a run killed before this
-        # point holds no number; one killed during the move gets the same numbers back when run again.
-        move_into(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return result
-
-
-def _write_batch(spec: TemplateSpec, renderer: Renderer, jobs: Sequence[Job], staging: Path, result: BatchResult,
-                 workers: int, pdf: bool, progress: Callable[[int], None] | None) -> None:
-    contexts = []
-    # One readable copy per case, however many records it has: linear.
-    views: dict[int, tuple[str, dict[str, Any]]] = {}
-    for job in jobs:
-        view = views.get(id(job.case))
-        if view is None:
-            view = views[id(job.case)] = subject_view(job.case)
-        contexts.append(template_context(view[1], job.record, list(spec.per), job.doc, key=view[0]))
-    rendered = []
-    for job, data in zip(jobs, _render_all(spec, renderer, contexts, workers), strict=True):
-        (staging / job.file).write_bytes(data)
-        rendered.append(data)
-        result.documents.append(Produced(job.file, job.case.case_id, job.case.name, job.case.school,
-                                         job.doc.no, job.doc.date.isoformat(),
-                                         None if job.index is None else job.index + 1))
-        if progress:
-            progress(1)
-    result.print_file = f"{safe_name(spec.name)}_{PRINT_SUFFIX}.docx"
-    (staging / result.print_file).write_bytes(merge_documents(rendered))
-    if pdf:
-        from docgen.render.pdf import convert_to_pdf
-
-        result.seconds_pdf = convert_to_pdf(staging, [d.file for d in result.documents] + [result.print_file])
-        for doc in result.documents:
-            doc.pdf = doc.file.removesuffix(".docx") + ".pdf"
-        result.print_pdf = result.print_file.removesuffix(".docx") + ".pdf"
-
-
-def _manifest(result: BatchResult, register: Register | None, on: dt.date) -> dict[str, Any]:
-    return {
-        "template": result.template, "date": on.isoformat(), "register": str(register.path) if register else None,
-        "renderer": "compiled" if result.fast else "docxtpl", "print_file": result.print_file,
-        "print_pdf": result.print_pdf, "documents": [asdict(d) for d in result.documents],
-    }
 
 
 def plan_documents(spec: TemplateSpec, cases: Sequence[Case | Entrant], *, on: dt.date,

@@ -29,10 +29,16 @@ def test_demo_batch_of_notices(demo_dir: Path, tmp_path: Path) -> None:
     assert first.file == "云溪镇初级中学_林嘉豪_限期复学通知书.docx"
     text = "\n".join(p.text for p in docx.Document(tmp_path / "out" / first.file).paragraphs)
     assert first.doc_no in text and "林嘉豪" in text and "2022年9月24日前" in text
-    merged = docx.Document(tmp_path / "out" / result.print_file)
-    # One section per notice (each starts a new page and numbers its pages from 1), plus one per 送达回证.
-    restarts = merged.element.body.xpath(".//w:sectPr/w:pgNumType[@w:start='1']")
-    assert len(merged.element.body.xpath(".//w:sectPr")) == 30 and len(restarts) == 30
+    # One print file per school; in it one section per notice (each starts a new page and numbers its pages
+    # from 1), plus one per 送达回证.
+    schools = {d.school for d in result.documents}
+    assert sorted(result.print_files) == sorted(f"{s}_限期复学通知书_打印合并.docx" for s in schools)
+    sections = restarts = 0
+    for name in result.print_files:
+        body = docx.Document(tmp_path / "out" / name).element.body
+        sections += len(body.xpath(".//w:sectPr"))
+        restarts += len(body.xpath(".//w:sectPr/w:pgNumType[@w:start='1']"))
+    assert sections == restarts == 30
     manifest = json.loads((tmp_path / "out" / result.manifest).read_text(encoding="utf-8"))
     assert [d["file"] for d in manifest["documents"]] == [d.file for d in result.documents]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.staging")]
@@ -85,7 +91,7 @@ def test_pdf_text_reads_back_as_the_notice(demo_dir: Path, tmp_path: Path) -> No
     for doc, case in zip(result.documents, cases, strict=True):
         text = "".join(PdfReader(tmp_path / doc.pdf).pages[0].extract_text().split())
         assert "限期复学通知书" in text and case["student"]["name"] in text and doc.doc_no in text
-    printed = PdfReader(tmp_path / result.print_pdf)
+    printed = PdfReader(tmp_path / result.print_pdfs[0])
     assert len(printed.pages) == 4  # each notice and its 送达回证
     # Every family's notice is page "— 1 —" of its own, not page 3 of the batch; the 回证 carries no number.
     footers = [re.findall(r"—\s*(\d+)\s*—", page.extract_text()) for page in printed.pages]

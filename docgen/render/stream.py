@@ -1,0 +1,476 @@
+"""A batch as a stream: cases read, checked, numbered, rendered and written chunk by chunk, in bounded memory.
+
+The main process reads the input in chunks of cases (a case file case by case, see
+:mod:`docgen.cases.stream`) and keeps a few chunks in flight. Each chunk goes through two steps in a
+worker — in this process for a small batch, in one process per core for a large one:
+
+1. ``plan``: parse and check each case, pick the documents, date them, name them — no numbers yet;
+2. ``render``: with the numbers and file names the main process gave back, render each document and
+   write it into the staging folder.
+
+Between the two the main process, taking chunks in input order, finds cases that share an ID or a 文号
+and allocates the chunk's numbers as one block (:meth:`Allocator.take`). Print files are merged from the
+written documents per school, at most :data:`PRINT_PART` documents each, as soon as a part is full. The
+manifest is written document by document as a JSON array.
+
+All or nothing still holds: the register's transaction is committed and the staging folder moved into
+place only after the last document, so a failed or interrupted batch leaves the output folder and the
+register as they were. After the first problem nothing more is rendered, but every case is still
+checked so that all problems are reported at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import multiprocessing
+import os
+import pickle
+import queue
+import shutil
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, TextIO
+
+from docgen.cases import Case
+from docgen.cases.load import DuplicateFinder, case_entries, check_one, with_problems
+from docgen.cases.loader import json_type, parse_json_text
+from docgen.cases.stream import CaseText, open_case_stream
+from docgen.cases.validate import case_index, envelope_problems
+from docgen.errors import DataProblemsError, DocgenError
+from docgen.fsutil import make_staging, move_into, safe_name
+from docgen.problems import Problem
+from docgen.render.batch import (
+    PRINT_SUFFIX,
+    BatchResult,
+    Job,
+    Produced,
+    assign_doc_info,
+    file_stem,
+    issuer_code,
+    missing_fields,
+    order_problems,
+    select_jobs,
+    subject_view,
+)
+from docgen.render.context import template_context
+from docgen.render.engine import Renderer, load_renderer
+from docgen.render.merge import merge_documents
+from docgen.render.numbers import Allocator, NumberRequest, Register
+from docgen.render.registry import TemplateSpec
+from docgen.roster.entrants import Entrant
+
+CHUNK = 200  # cases a worker takes at a time
+IN_FLIGHT = 3  # chunks per worker between being read and being written
+PARALLEL_FROM = 400  # cases; below this one process is faster (bench/render.py --crossover measures it)
+PRINT_PART = 500  # documents per print file
+
+Subject = Case | Entrant
+
+
+@dataclass
+class Chunk:
+    seq: int
+    file: str
+    items: list[CaseText | Subject]
+    read: float  # how much of the input is read at the chunk's end, 0–1
+
+
+@dataclass
+class Planned:
+    """What the main process needs of one planned document: the number it wants, its name, its school."""
+
+    request: NumberRequest | None
+    recorded: str
+    stem: str
+    case_id: str
+    school: str
+
+
+@dataclass
+class Plan:
+    seq: int
+    docs: list[Planned] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    checked: list[Any] = field(default_factory=list)  # CheckedCase of each case read from text
+    skipped: int = 0
+
+
+class BatchWorker:
+    """The two steps of a chunk (see the module docstring), and merging print files."""
+
+    def __init__(self, spec: TemplateSpec, renderer: Renderer, staging: Path, on: dt.date, today: dt.date) -> None:
+        self.spec, self.renderer, self.staging, self.on, self.today = spec, renderer, staging, on, today
+        self.pending: dict[int, list[Job]] = {}
+
+    def plan(self, chunk: Chunk) -> Plan:
+        plan = Plan(chunk.seq)
+        subjects: list[Subject] = []
+        for item in chunk.items:
+            if not isinstance(item, CaseText):
+                subjects.append(item)
+                continue
+            data = item.data if item.data is not None else parse_json_text(chunk.file, item.text, item.line,
+                                                                           item.column)
+            if not isinstance(data, dict):
+                plan.problems.append(Problem(chunk.file, item.path, f"应为一个案卷对象 {{…}}，实际是{json_type(data)}",
+                                             id="schema"))
+                continue
+            checked = check_one(chunk.file, item.path, data, self.today)
+            plan.checked.append(checked)
+            if checked.case is not None:
+                subjects.append(checked.case)
+        jobs, plan.skipped = select_jobs(self.spec, subjects)
+        plan.problems += missing_fields(self.spec, jobs)
+        assign_doc_info(self.spec, jobs, self.on)
+        plan.problems += order_problems(self.spec, jobs)
+        self.pending[chunk.seq] = jobs
+        for job in jobs:
+            doc = job.doc
+            request = None
+            if self.spec.series:
+                _, code, _ = issuer_code(self.spec, job.case)
+                request = NumberRequest(doc.issuer, f"{code}{self.spec.series}", self.spec.series, doc.date.year,
+                                        self.spec.name, job.case.case_id, job.record_key, doc.date, doc.no)
+            plan.docs.append(Planned(request, doc.no, file_stem(self.spec, job), job.case.case_id, job.case.school))
+        return plan
+
+    def render(self, seq: int, numbers: list[str], files: list[str]) -> list[Produced]:
+        jobs = self.pending.pop(seq)
+        views: dict[int, tuple[str, Any]] = {}
+        out = []
+        for job, number, file in zip(jobs, numbers, files, strict=True):
+            doc = replace(job.doc, no=number)
+            view = views.get(id(job.case))
+            if view is None:
+                view = views[id(job.case)] = subject_view(job.case)
+            data = self.renderer.render(template_context(view[1], job.record, list(self.spec.per), doc, key=view[0]))
+            (self.staging / file).write_bytes(data)
+            out.append(Produced(file, job.case.case_id, job.case.name, job.case.school, number, doc.date.isoformat(),
+                                None if job.index is None else job.index + 1))
+        return out
+
+    def drop(self, seq: int) -> None:
+        self.pending.pop(seq, None)
+
+    def merge(self, name: str, files: list[str]) -> str:
+        (self.staging / name).write_bytes(merge_documents([(self.staging / f).read_bytes() for f in files]))
+        return name
+
+
+# ---- where the steps run ---------------------------------------------------------------------------------------
+class _Inline:
+    """The steps run in this process, one after the other."""
+
+    size = 1
+
+    def __init__(self, worker: BatchWorker) -> None:
+        self.worker = worker
+        self.results: deque[tuple[str, int, Any]] = deque()
+
+    def send(self, kind: str, seq: int, *args: Any) -> None:
+        self.results.append((kind, seq, getattr(self.worker, kind)(*args)))
+
+    def receive(self) -> tuple[str, int, Any]:
+        return self.results.popleft()
+
+    def close(self) -> None:
+        pass
+
+
+def _serve(worker: BatchWorker, inbox: Any, outbox: Any) -> None:
+    while (message := inbox.get()) is not None:
+        kind, seq, args = message
+        try:
+            outbox.put((kind, seq, getattr(worker, kind)(*args)))
+        except BaseException as exc:  # handed to the main process, which raises it
+            try:
+                pickle.dumps(exc)
+                outbox.put(("failed", seq, exc))
+            except Exception:
+                outbox.put(("failed", seq, DocgenError(f"{type(exc).__name__}: {exc}")))
+
+
+class _Processes:
+    """The steps run in ``size`` forked processes; a chunk's two steps run in the same one (it keeps the
+    chunk's planned documents in between)."""
+
+    def __init__(self, worker: BatchWorker, size: int) -> None:
+        context = multiprocessing.get_context("fork")  # the compiled template is inherited, not rebuilt
+        self.size = size
+        self.outbox = context.Queue()
+        self.inboxes = [context.Queue() for _ in range(size)]
+        self.load = [0] * size
+        self.owner: dict[int, int] = {}
+        self.processes = [context.Process(target=_serve, args=(worker, inbox, self.outbox), daemon=True)
+                          for inbox in self.inboxes]
+        for p in self.processes:
+            p.start()
+
+    def send(self, kind: str, seq: int, *args: Any) -> None:
+        if kind in ("plan", "merge"):  # a new piece of work: to the process with the least (merges: seq < 0)
+            self.owner[seq] = min(range(self.size), key=self.load.__getitem__)
+            self.load[self.owner[seq]] += 1
+        self.inboxes[self.owner[seq]].put((kind, seq, args))
+
+    def receive(self) -> tuple[str, int, Any]:
+        while True:
+            try:
+                kind, seq, result = self.outbox.get(timeout=1)
+            except queue.Empty:
+                dead = [p for p in self.processes if not p.is_alive()]
+                if dead:
+                    code = dead[0].exitcode
+                    raise DocgenError(f"生成文书的工作进程意外退出（退出码 {code}），本批未写出任何文件") from None
+                continue
+            if kind in ("render", "drop", "merge"):
+                self.load[self.owner.pop(seq)] -= 1
+            return kind, seq, result
+
+    def close(self) -> None:
+        for inbox in self.inboxes:
+            with contextlib.suppress(Exception):
+                inbox.put(None)
+        for p in self.processes:
+            p.join(timeout=5)
+            if p.is_alive():
+                p.kill()
+                p.join()
+
+
+# ---- the main process ------------------------------------------------------------------------------------------
+class _Manifest:
+    """The manifest, written as the documents come: a JSON object whose ``documents`` array grows."""
+
+    def __init__(self, path: Path, head: dict[str, Any]) -> None:
+        self.handle: TextIO = path.open("w", encoding="utf-8")
+        text = json.dumps(head, ensure_ascii=False, indent=2)
+        self.handle.write(text[:-2] + ',\n  "documents": [')
+        self.count = 0
+
+    def add(self, produced: Produced) -> None:
+        self.handle.write(("," if self.count else "") + "\n    " + json.dumps(asdict(produced), ensure_ascii=False))
+        self.count += 1
+
+    def close(self, tail: dict[str, Any]) -> None:
+        self.handle.write("\n  ],\n" + json.dumps(tail, ensure_ascii=False, indent=2)[2:] + "\n")
+        self.handle.close()
+
+
+def _chunks_of_files(files: Sequence[Path], today: dt.date, problems: list[Problem]) -> Iterator[Chunk]:
+    """The cases of ``files`` in chunks; a file read whole (one case) gives a chunk of checked subjects."""
+    seq = 0
+    for k, path in enumerate(files):
+        stream = open_case_stream(path)
+        if stream.whole is not None:  # one case, or a batch file without a list of cases
+            data = stream.whole
+            if isinstance(data, dict) and "cases" in data:
+                problems.extend(envelope_problems(str(path), data, today))
+            items = [CaseText(prefix, 1, 1, "", 0, case) for prefix, case in case_entries(str(path), data)]
+            yield Chunk(seq, str(path), items, (k + 1) / len(files))
+            seq += 1
+            continue
+        items: list[CaseText | Subject] = []
+        count = 0
+        for item in stream:
+            items.append(item)
+            count += 1
+            if len(items) == CHUNK:
+                yield Chunk(seq, str(path), items, (k + item.read / max(stream.size, 1)) / len(files))
+                seq, items = seq + 1, []
+        if items:
+            yield Chunk(seq, str(path), items, (k + 1) / len(files))
+            seq += 1
+        # The envelope's own keys; each case was checked as an object on its own.
+        problems.extend(envelope_problems(str(path), {**stream.envelope, "cases": [{}] if count else []}, today))
+
+
+def _chunks_of_subjects(subjects: Sequence[Subject]) -> Iterator[Chunk]:
+    for seq, start in enumerate(range(0, len(subjects), CHUNK)):
+        part = list(subjects[start:start + CHUNK])
+        yield Chunk(seq, part[0].file, part, min(1.0, (start + len(part)) / len(subjects)))
+
+
+@dataclass
+class _Run:
+    """The main process's state while a batch streams through."""
+
+    spec: TemplateSpec
+    staging: Path
+    allocator: Allocator | None
+    result: BatchResult
+    manifest: _Manifest
+    pdf: bool
+    progress: Callable[[int, float], None] | None
+    problems: list[Problem]
+    duplicates: DuplicateFinder = field(default_factory=DuplicateFinder)
+    used: set[str] = field(default_factory=set)
+    schools: dict[str, list[str]] = field(default_factory=dict)
+    parts: dict[str, int] = field(default_factory=dict)
+    merges: int = 0
+    read: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+    def planned(self, plan: Plan, pool: _Inline | _Processes) -> None:
+        """Numbers and names for a chunk's documents (in input order), or the chunk dropped after a problem."""
+        for checked in plan.checked:
+            extra = self.duplicates.problems(checked)
+            self.problems.extend(with_problems(checked, extra).problems if extra else checked.problems)
+        self.problems.extend(plan.problems)
+        self.result.skipped += plan.skipped
+        if self.failed or not plan.docs:
+            pool.send("drop", plan.seq, plan.seq)
+            return
+        if self.allocator is not None and self.spec.series:
+            numbers = self.allocator.take([d.request for d in plan.docs])
+        else:
+            numbers = [d.recorded for d in plan.docs]
+        files = []
+        for d in plan.docs:
+            stem = d.stem if d.stem not in self.used else f"{d.stem}_{d.case_id}"
+            self.used.add(stem)
+            files.append(f"{stem}.docx")
+        pool.send("render", plan.seq, plan.seq, numbers, files)
+
+    def written(self, produced: list[Produced], pool: _Inline | _Processes) -> None:
+        for doc in produced:
+            if self.pdf:
+                doc.pdf = doc.file.removesuffix(".docx") + ".pdf"
+            self.manifest.add(doc)
+            self.result.documents.append(doc)
+            group = self.schools.setdefault(doc.school, [])
+            group.append(doc.file)
+            if len(group) == PRINT_PART:
+                self.print_part(doc.school, pool, full=True)
+
+    def print_part(self, school: str, pool: _Inline | _Processes, full: bool) -> None:
+        files = self.schools.pop(school)
+        k = self.parts.get(school, 0)
+        self.parts[school] = k + 1
+        suffix = f"_{k + 1:03d}" if full or k else ""
+        name = f"{safe_name(school or '未填学校', 80)}_{safe_name(self.spec.name, 60)}_{PRINT_SUFFIX}{suffix}.docx"
+        self.result.print_files.append(name)
+        self.merges += 1
+        pool.send("merge", -1 - len(self.result.print_files), name, files)
+
+
+def render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *, register: Register | None,
+                  on: dt.date, pdf: bool = False, progress: Callable[[int, float], None] | None = None,
+                  workers: int | None = None, problems: list[Problem] | None = None) -> BatchResult:
+    """Run a batch over ``chunks`` (see the module docstring); DataProblemsError lists every error found."""
+    problems = problems if problems is not None else []
+    renderer = load_renderer(spec.path)
+    result = BatchResult(spec.name, out_dir, fast=renderer.fast)
+    today = dt.date.today()
+    chunks = iter(chunks)
+    ahead: list[Chunk] = []
+    cases = 0
+    for chunk in chunks:  # read ahead: is the batch large enough for more than one process?
+        ahead.append(chunk)
+        cases += len(chunk.items)
+        if cases >= PARALLEL_FROM:
+            break
+    size = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if cases < PARALLEL_FROM:
+        size = 1
+    staging = make_staging(out_dir)
+    worker = BatchWorker(spec, renderer, staging, on, today)
+    pool: _Inline | _Processes = _Processes(worker, size) if size > 1 else _Inline(worker)
+    manifest: _Manifest | None = None
+    try:
+        with register.batch() if register and spec.series else nullcontext() as allocator:
+            result.manifest = f"{safe_name(spec.name)}_清单.json"
+            head = {"template": spec.name, "date": on.isoformat(), "register": str(register.path) if register else None,
+                    "renderer": "compiled" if renderer.fast else "docxtpl"}
+            manifest = _Manifest(staging / result.manifest, head)
+            run = _Run(spec, staging, allocator, result, manifest, pdf, progress, problems)
+            _drive(run, pool, iter([*ahead, *chunks]))
+            if run.failed:
+                raise DataProblemsError(_in_file_order(problems))
+            result.warnings = [p for p in problems if not p.is_error]
+            if not result.documents:
+                return result  # nothing applies: write nothing (no number was taken)
+            if pdf:
+                from docgen.render.pdf import convert_to_pdf
+
+                result.seconds_pdf = convert_to_pdf(staging, [d.file for d in result.documents] + result.print_files)
+                result.print_pdfs = [f.removesuffix(".docx") + ".pdf" for f in result.print_files]
+            result.print_files.sort()
+            result.print_pdfs.sort()
+            manifest.close({"print_files": result.print_files, "print_pdfs": result.print_pdfs})
+            # Numbers are committed only now that every document is complete; the move is next.
+        move_into(staging, out_dir)
+    finally:
+        if manifest is not None:
+            manifest.handle.close()
+        pool.close()
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def _drive(run: _Run, pool: _Inline | _Processes, chunks: Iterator[Chunk]) -> None:
+    limit = IN_FLIGHT * pool.size
+    in_flight, exhausted = 0, False
+    plans: dict[int, Plan] = {}
+    written: dict[int, list[Produced]] = {}
+    next_plan = next_written = 0
+    while True:
+        while not exhausted and in_flight < limit:
+            chunk = next(chunks, None)
+            if chunk is None:
+                exhausted = True
+                break
+            run.read[chunk.seq] = chunk.read
+            pool.send("plan", chunk.seq, chunk)
+            in_flight += 1
+        if exhausted and in_flight == 0:
+            if run.schools and not run.failed:
+                for school in sorted(run.schools):
+                    run.print_part(school, pool, full=False)
+                continue
+            if run.merges == 0:
+                return
+        kind, seq, value = pool.receive()
+        if kind == "failed":
+            raise value
+        if kind == "plan":
+            plans[seq] = value
+            while next_plan in plans:
+                run.planned(plans.pop(next_plan), pool)
+                next_plan += 1
+        elif kind in ("render", "drop"):
+            written[seq] = value or []
+            in_flight -= 1
+            while next_written in written:
+                run.written(written.pop(next_written), pool)
+                if run.progress:
+                    run.progress(len(run.result.documents), run.read.pop(next_written))
+                next_written += 1
+        elif kind == "merge":
+            run.merges -= 1
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    files = list(dict.fromkeys(p.file for p in problems))
+    return sorted((p for p in problems if p.is_error), key=lambda p: (files.index(p.file), case_index(p.path)))
+
+
+def render_files(spec: TemplateSpec, files: Sequence[Path], out_dir: Path, **options: Any) -> BatchResult:
+    """A batch over case files read case by case (see :func:`render_stream`)."""
+    problems: list[Problem] = []
+    return render_stream(spec, _chunks_of_files(files, dt.date.today(), problems), out_dir, problems=problems,
+                         **options)
+
+
+def render_batch(spec: TemplateSpec, subjects: Sequence[Subject], out_dir: Path, **options: Any) -> BatchResult:
+    """A batch over checked cases (or roster entrants) already in memory (see :func:`render_stream`)."""
+    if not subjects:
+        return BatchResult(spec.name, out_dir, fast=load_renderer(spec.path).fast)
+    return render_stream(spec, _chunks_of_subjects(subjects), out_dir, **options)
