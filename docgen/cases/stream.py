@@ -65,6 +65,7 @@ class _Reader:
         self.pos = 0
         self.dropped = 0  # characters before buf
         self.dropped_lines = 0
+        self.start_column = 0  # characters between the last dropped line break and buf
         self.bytes_read = 0
         self.eof = False
 
@@ -81,6 +82,8 @@ class _Reader:
         self.eof = not raw
         if self.pos > BLOCK:  # forget what was handed on
             self.dropped_lines += self.buf.count("\n", 0, self.pos)
+            last = self.buf.rfind("\n", 0, self.pos)
+            self.start_column = self.pos - last - 1 if last >= 0 else self.start_column + self.pos
             self.dropped += self.pos
             self.buf = self.buf[self.pos:]
             self.pos = 0
@@ -89,7 +92,8 @@ class _Reader:
 
     def where(self, pos: int) -> tuple[int, int]:
         line = self.dropped_lines + self.buf.count("\n", 0, pos) + 1
-        return line, pos - (self.buf.rfind("\n", 0, pos) + 1) + 1
+        last = self.buf.rfind("\n", 0, pos)
+        return line, (pos - last if last >= 0 else self.start_column + pos + 1)
 
     def fail(self, pos: int, reason: str) -> InputError:
         line, column = self.where(pos)
@@ -117,8 +121,9 @@ class _Reader:
             try:
                 value, end = decoder.raw_decode(self.buf, start)
             except json.JSONDecodeError as exc:
-                if (exc.pos >= len(self.buf) - 1 or exc.msg.startswith("Unterminated")) and \
-                        len(self.buf) - start < MAX_CASE_CHARS and self.more():
+                # Stopped near the end of what is read (in "tru", "-", "\\u00" or an open string): read on.
+                near_end = exc.pos >= len(self.buf) - 64 or exc.msg.startswith("Unterminated")
+                if near_end and len(self.buf) - start < MAX_CASE_CHARS and self.more():
                     continue
                 raise self.fail(exc.pos, json_error(exc)) from None
             except RecursionError:

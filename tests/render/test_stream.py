@@ -1,0 +1,93 @@
+"""A batch streamed chunk by chunk: over one process or several it makes the same documents with the same
+numbers; print files come per school in parts; a problem anywhere stops the batch with nothing written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import docx
+import pytest
+
+from docgen.cases import load_cases
+from docgen.errors import DataProblemsError
+from docgen.render import Register, load_registry, render_batch, render_files
+from docgen.render import stream as batch_stream
+
+REGISTRY = load_registry()
+ON = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 3 cases, and several processes from the first chunk on."""
+    monkeypatch.setattr(batch_stream, "CHUNK", 3)
+    monkeypatch.setattr(batch_stream, "PARALLEL_FROM", 1)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.suffix == ".docx"}
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_two_processes_make_what_one_makes(demo_dir: Path, tmp_path: Path) -> None:
+    spec = REGISTRY.get("劝返记录表")  # one per record: several documents per case
+    one = render_files(spec, [demo_dir / "cases.json"], tmp_path / "one", register=None, on=ON, workers=1)
+    two = render_files(spec, [demo_dir / "cases.json"], tmp_path / "two", register=None, on=ON, workers=2)
+    assert len(one.documents) == 81 and one.documents == two.documents
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
+    in_memory = render_batch(spec, load_cases([demo_dir / "cases.json"]).checked(), tmp_path / "mem", register=None,
+                             on=ON)
+    assert in_memory.documents == one.documents
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_numbers_are_taken_in_input_order_without_gaps(demo_dir: Path, tmp_path: Path) -> None:
+    spec = REGISTRY.get("限期复学通知书")
+    register = Register(tmp_path / "r.sqlite")
+    result = render_files(spec, [demo_dir / "cases.json"], tmp_path / "out", register=register, on=ON, workers=2)
+    again = render_files(spec, [demo_dir / "cases.json"], tmp_path / "again", register=register, on=ON, workers=2)
+    assert [d.doc_no for d in again.documents] == [d.doc_no for d in result.documents]
+    assert register.gaps() == [] and len({d.doc_no for d in result.documents}) == len(result.documents) == 15
+    manifest = json.loads((tmp_path / "out" / result.manifest).read_text(encoding="utf-8"))
+    assert [d["doc_no"] for d in manifest["documents"]] == [d.doc_no for d in result.documents]
+    assert manifest["print_files"] == result.print_files
+
+
+def test_print_files_per_school_in_parts(demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch_stream, "PRINT_PART", 4)
+    spec = REGISTRY.get("劝返记录表")
+    result = render_files(spec, [demo_dir / "cases.json"], tmp_path, register=None, on=ON)
+    per_school: dict[str, int] = {}
+    for d in result.documents:
+        per_school[d.school] = per_school.get(d.school, 0) + 1
+    expected = []
+    for school, count in per_school.items():
+        parts = -(-count // 4)
+        expected += [f"{school}_劝返记录表_打印合并_{k:03d}.docx" for k in range(1, parts + 1)] if count > 4 else \
+            [f"{school}_劝返记录表_打印合并.docx"]
+    assert result.print_files == sorted(expected)
+    sections = 0
+    for name in result.print_files:
+        body = docx.Document(tmp_path / name).element.body
+        sections += len(body.xpath(".//w:sectPr/w:pgNumType[@w:start='1']"))
+    assert sections == len(result.documents)  # one section per record form, each numbered from 1
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_every_problem_is_reported_and_nothing_written(demo_dir: Path, tmp_path: Path) -> None:
+    data = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
+    data["cases"][4]["student"]["gender"] = "unknown"
+    data["cases"][20]["student"]["id_number"] = data["cases"][2]["student"]["id_number"]
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    register = Register(tmp_path / "r.sqlite")
+    with pytest.raises(DataProblemsError) as info:
+        render_files(REGISTRY.get("限期复学通知书"), [path], tmp_path / "out", register=register, on=ON, workers=2)
+    paths = [p.path for p in info.value.problems]
+    assert any(p.startswith("$.cases[4].student.gender") for p in paths)
+    assert "$.cases[20].student.id_number" in paths
+    assert paths == sorted(paths, key=lambda p: int(p.split("[")[1].split("]")[0]))
+    assert not (tmp_path / "out").exists() and register.entries() == []
+    assert not list(tmp_path.glob(".out.staging-*"))
