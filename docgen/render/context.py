@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from docgen.cases.schema import case_field
@@ -39,19 +40,62 @@ def cn_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+class _Node:
+    """What the schema says about one place in a case, for :func:`readable`: its labels, whether it is a date,
+    and the places below it (made as they are met, once per process)."""
+
+    __slots__ = ("children", "is_date", "labels", "parts")
+
+    def __init__(self, parts: tuple[str, ...]) -> None:
+        field = case_field(list(parts))
+        self.parts = parts
+        self.labels = field.labels if field is not None and field.labels else None
+        self.is_date = field is not None and field.kind in ("date", "planned_date")
+        self.children: dict[str, _Node] = {}
+
+    def child(self, key: str) -> _Node:
+        node = self.children.get(key)
+        if node is None:
+            node = self.children[key] = _node((*self.parts, key))
+        return node
+
+
+@lru_cache(maxsize=256)
+def _node(parts: tuple[str, ...]) -> _Node:
+    return _Node(parts)
+
+
+def _readable(value: Any, node: _Node) -> Any:
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            child = node.child(key)
+            if isinstance(item, str):
+                out[key] = _text(item, child) if child.labels or child.is_date else item
+            elif isinstance(item, Mapping | list):
+                out[key] = _readable(item, child)
+            else:
+                out[key] = item
+        return out
+    if isinstance(value, list):
+        child = node.child("[]")
+        return [_readable(item, child) for item in value]
+    if isinstance(value, str):
+        return _text(value, node)
+    return value
+
+
+def _text(value: str, node: _Node) -> str:
+    if node.labels:
+        return node.labels.get(value, value)
+    if node.is_date and (day := parse_iso(value)):
+        return cn_date(day)
+    return value
+
+
 def readable(value: Any, parts: list[str]) -> Any:
     """A copy of case data with codes as labels and dates as Chinese dates, following the schema."""
-    if isinstance(value, Mapping):
-        return {k: readable(v, [*parts, k]) for k, v in value.items()}
-    if isinstance(value, list):
-        return [readable(v, [*parts, "[]"]) for v in value]
-    if isinstance(value, str):
-        field = case_field(parts)
-        if field is not None and field.labels:
-            return field.labels.get(value, value)
-        if field is not None and field.kind in ("date", "planned_date") and (day := parse_iso(value)):
-            return cn_date(day)
-    return value
+    return _readable(value, _node(tuple(parts)))
 
 
 def readable_case(case: Mapping[str, Any]) -> dict[str, Any]:
