@@ -1,31 +1,58 @@
-"""Benchmark: 1,000 限期复学通知书 with the plain docxtpl loop and with docgen, in one process.
+"""Benchmark: 限期复学通知书 through the library, and through `docgen render` end to end, in one run.
 
+Library (N notices, default 1,000; contexts made beforehand):
   baseline — what most code does: a new DocxTemplate per notice, render (autoescape), save to a file;
   docgen   — the compiled template: per notice render the body, write the .docx with the other parts'
              compressed bytes copied; then the same over 2 worker processes.
-Both write real files. Prints the rates and the ratios. Usage: .venv/bin/python bench/render.py [n=1000]
+CLI (--cli M cases, e.g. 100000): a county file of M cases is written (copies of the demo's cases the notice
+applies to), then `docgen render` runs on it as a clerk would run it. Its process tree is sampled every 0.2 s
+for memory (the largest process, and all of them together); the time to its first document is when the
+first .docx appears. Afterwards every document is opened and the register is checked for gaps. Its rate
+is printed beside the library's one-process rate measured in the same run.
+
+Usage: .venv/bin/python bench/render.py [n=1000] [--cli M] [--keep DIR]
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
+import os
+import shutil
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from docxtpl import DocxTemplate
 
-from docgen.demo import demo_cases
+from docgen.demo import copy_case, demo_cases
 from docgen.render import load_registry
-from docgen.render.batch import _init_worker, _render_in_worker
 from docgen.render.context import DocInfo, readable_case, template_context
 from docgen.render.engine import CompiledTemplate, jinja_env
 
+DOCGEN = str(Path(sys.executable).with_name("docgen"))
+_compiled: CompiledTemplate | None = None
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+
+def _start(path: Path) -> None:
+    global _compiled
+    _compiled = CompiledTemplate(path)
+
+
+def _render(context: dict[str, Any]) -> bytes:
+    assert _compiled is not None
+    return _compiled.render(context)
+
+
+def library(n: int) -> float:
+    """The library's rates; returns docgen's one-process rate (docs/s)."""
     spec = load_registry().get("限期复学通知书")
     cases = [c for c in demo_cases()[0]["cases"] if c["situation"]["category"] in spec.applies_to]
     issued, deadline = dt.date(2022, 9, 14), dt.date(2022, 9, 24)
@@ -48,15 +75,132 @@ def main() -> None:
     t_ours = time.perf_counter() - start
 
     start = time.perf_counter()
-    with ProcessPoolExecutor(2, initializer=_init_worker, initargs=(spec.path,)) as pool:
-        for i, data in enumerate(pool.map(_render_in_worker, contexts, chunksize=64)):
+    with ProcessPoolExecutor(2, initializer=_start, initargs=(spec.path,)) as pool:
+        for i, data in enumerate(pool.map(_render, contexts, chunksize=64)):
             (out / f"two-{i}.docx").write_bytes(data)
     t_two = time.perf_counter() - start
+    shutil.rmtree(out)
 
-    print(f"notices: {n} (template {spec.path.name}, {spec.path.stat().st_size} bytes)")
-    print(f"docxtpl loop:          {n / t_base:8.0f} docs/s ({t_base:.2f} s)")
-    print(f"docgen, one process:   {n / t_ours:8.0f} docs/s ({t_ours:.2f} s)  ratio {t_base / t_ours:.1f}x")
-    print(f"docgen, two processes: {n / t_two:8.0f} docs/s ({t_two:.2f} s)  ratio {t_base / t_two:.1f}x")
+    print(f"library — notices: {n} (template {spec.path.name}, {spec.path.stat().st_size} bytes)")
+    print(f"  docxtpl loop:          {n / t_base:8.0f} docs/s ({t_base:.2f} s)")
+    print(f"  docgen, one process:   {n / t_ours:8.0f} docs/s ({t_ours:.2f} s)  ratio {t_base / t_ours:.1f}x")
+    print(f"  docgen, two processes: {n / t_two:8.0f} docs/s ({t_two:.2f} s)  ratio {t_base / t_two:.1f}x")
+    return n / t_ours
+
+
+def county_file(path: Path, m: int) -> None:
+    """M cases the notice applies to, each a valid case of its own, written one at a time."""
+    spec = load_registry().get("限期复学通知书")
+    base = [c for c in demo_cases()[0]["cases"] if c["situation"]["category"] in spec.applies_to]
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"schema_version": 1, "cases": [\n')
+        for i in range(m):
+            case = copy_case(base[i % len(base)], i // len(base) + 1)
+            out.write((",\n" if i else "") + json.dumps(case, ensure_ascii=False, indent=2))
+        out.write("\n]}\n")
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process below it."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class Sampler(threading.Thread):
+    """The process tree's memory, and when the first document shows up in ``watch``'s staging folder."""
+
+    def __init__(self, pid: int, parent: Path) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.parent = pid, parent
+        self.peak_one = self.peak_sum = 0
+        self.first: float | None = None
+        self.started = time.perf_counter()
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.2):
+            sizes = [_rss_kb(p) for p in _tree(self.pid)]
+            self.peak_one = max(self.peak_one, *sizes, 0)
+            self.peak_sum = max(self.peak_sum, sum(sizes))
+            if self.first is None:
+                for staging in self.parent.glob(".out.staging-*"):
+                    if next(staging.glob("*.docx"), None) is not None:
+                        self.first = time.perf_counter() - self.started
+
+
+def cli(m: int, keep: Path | None, library_rate: float) -> None:
+    work = keep or Path(tempfile.mkdtemp(prefix="bench-cli-"))
+    work.mkdir(parents=True, exist_ok=True)
+    cases = work / f"county-{m}.json"
+    if not cases.exists():
+        start = time.perf_counter()
+        county_file(cases, m)
+        print(f"CLI — wrote {cases.name}: {cases.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - start:.0f} s")
+    shutil.rmtree(work / "ws", ignore_errors=True)
+    shutil.rmtree(work / "out", ignore_errors=True)
+    subprocess.run([DOCGEN, "init", str(work / "ws"), "--county", "青石县"], check=True, capture_output=True)
+    command = [DOCGEN, "render", str(cases), "-t", "限期复学通知书", "-o", str(work / "out"), "--date", "2022-10-14",
+               "--workspace", str(work / "ws"), "-q"]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = Sampler(process.pid, work)
+    sampler.start()
+    _, err = process.communicate()
+    elapsed = time.perf_counter() - start
+    sampler.stop.set()
+    sampler.join()
+    if process.returncode:
+        sys.exit(f"docgen render failed ({process.returncode}): {err.strip()[-500:]}")
+    manifest = json.loads((work / "out" / "限期复学通知书_清单.json").read_text(encoding="utf-8"))
+    documents = manifest["documents"]
+    for d in documents:  # every document opens
+        with zipfile.ZipFile(work / "out" / d["file"]) as package:
+            assert package.testzip() is None and b"<w:body" in package.read("word/document.xml")
+    gaps = subprocess.run([DOCGEN, "numbers", "list", "--workspace", str(work / "ws")], capture_output=True, text=True)
+    numbers = {d["doc_no"] for d in documents}
+    rate = len(documents) / elapsed
+    print(f"CLI — docgen render of {m} cases: {len(documents)} documents in {elapsed:.1f} s = {rate:.0f} docs/s "
+          f"(ratio to the library's one process: {rate / library_rate:.2f})")
+    first = f"{sampler.first:.1f} s" if sampler.first is not None else "not seen"
+    print(f"  peak RSS: largest process {sampler.peak_one / 1024:.0f} MB, all processes together "
+          f"{sampler.peak_sum / 1024:.0f} MB; first document after {first}")
+    print(f"  print files: {len(manifest['print_files'])}; every document opens; "
+          f"numbers unique: {len(numbers) == len(documents)}; register gapless: {gaps.returncode == 0}")
+    if keep is None:
+        shutil.rmtree(work)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int, nargs="?", default=1000, help="notices for the library figures")
+    parser.add_argument("--cli", type=int, default=0, metavar="M", help="cases for `docgen render` end to end")
+    parser.add_argument("--keep", type=Path, help="folder for the county file and output (kept, reused)")
+    args = parser.parse_args()
+    rate = library(args.n)
+    if args.cli:
+        cli(args.cli, args.keep, rate)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -12,6 +13,11 @@ def parse_iso(text: object) -> dt.date | None:
     """The date written as YYYY-MM-DD, or None when it is not one (wrong shape or no such day)."""
     if not isinstance(text, str):
         return None
+    return _parse(text) if len(text) == 10 else None
+
+
+@lru_cache(maxsize=1 << 14)  # a county's cases name the same few thousand days over and over
+def _parse(text: str) -> dt.date | None:
     m = _ISO.match(text)
     if not m:
         return None

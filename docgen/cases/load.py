@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.cases.loader import json_type, read_json_file
-from docgen.cases.model import Case, FrozenDict, FrozenList, lookup, raw_case_label
+from docgen.cases.model import Case, FrozenDict, FrozenList, freeze, lookup, raw_case_label
 from docgen.cases.validate import case_index, case_problems, envelope_problems, json_path
 from docgen.errors import DataProblemsError, InputError
 from docgen.problems import Problem
@@ -151,10 +151,16 @@ class CheckedCase:
     unique: tuple[tuple[str, str, str], ...]
 
 
-def check_one(name: str, prefix: str, data: Any, today: dt.date) -> CheckedCase:
-    """Every check of one case that does not need the others (all but duplicates)."""
+# In JSON text a character XML cannot hold is written as an escape (\u000b, \b, \f) or is U+FFFE / U+FFFF.
+MAY_HOLD_FORBIDDEN = re.compile(r"\\[ubf]|[\ufffe\uffff]")
+
+
+def check_one(name: str, prefix: str, data: Any, today: dt.date, clean: bool = False) -> CheckedCase:
+    """Every check of one case that does not need the others (all but duplicates). ``clean``: the case's JSON
+    text was seen to hold no character XML forbids (see MAY_HOLD_FORBIDDEN), so it need not be searched."""
     found: list[tuple[list[str | int], str, bool]] = []
-    safe = _safe_text(data, [], found)  # every later step, messages included, sees printable text
+    # Every later step, messages included, sees printable text.
+    safe = freeze(data) if clean else _safe_text(data, [], found)
     label = raw_case_label(safe)
     if not isinstance(safe, dict):
         return CheckedCase(name, prefix, label, None, Rejected(name, prefix, label, "", safe, ()), (), ())

@@ -188,9 +188,12 @@ def case_validators(today: dt.date) -> CaseValidators:
     return CaseValidators(envelope, case, fast_case)
 
 
+_DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _real_date(value: object) -> dt.date | None:
     """The date, None when the shape is wrong (the pattern reports that); ValueError for no such day."""
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not isinstance(value, str) or not _DATE_SHAPE.fullmatch(value):
         return None
     day = parse_iso(value)
     if day is None:

@@ -66,6 +66,7 @@ class _Reader:
         self.dropped = 0  # characters before buf
         self.dropped_lines = 0
         self.start_column = 0  # characters between the last dropped line break and buf
+        self.counted = (0, 1)  # (position in buf, its line): lines are counted on from the last case
         self.bytes_read = 0
         self.eof = False
 
@@ -87,11 +88,14 @@ class _Reader:
             self.dropped += self.pos
             self.buf = self.buf[self.pos:]
             self.pos = 0
+            self.counted = (0, self.dropped_lines + 1)
         self.buf += text
         return True
 
     def where(self, pos: int) -> tuple[int, int]:
-        line = self.dropped_lines + self.buf.count("\n", 0, pos) + 1
+        at, line = self.counted if pos >= self.counted[0] else (0, self.dropped_lines + 1)
+        line += self.buf.count("\n", at, pos)
+        self.counted = (pos, line)
         last = self.buf.rfind("\n", 0, pos)
         return line, (pos - last if last >= 0 else self.start_column + pos + 1)
 

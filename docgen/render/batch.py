@@ -199,12 +199,12 @@ def order_problems(spec: TemplateSpec, jobs: Sequence[Job]) -> list[Problem]:
     return problems
 
 
-def subject_view(subject: Case | Entrant) -> tuple[str, dict[str, Any]]:
+def subject_view(subject: Case | Entrant, keys: frozenset[str] | None = None) -> tuple[str, dict[str, Any]]:
     """The name a template knows its subject by and what it reads there: ``case`` (labels, Chinese dates,
-    computed values), or a roster ``child``."""
+    computed values; only ``keys`` when given), or a roster ``child``."""
     if isinstance(subject, Entrant):
         return "child", subject.view()
-    return "case", readable_case(subject)
+    return "case", readable_case(subject, keys)
 
 
 def file_stem(spec: TemplateSpec, job: Job) -> str:

@@ -98,10 +98,12 @@ def readable(value: Any, parts: list[str]) -> Any:
     return _readable(value, _node(tuple(parts)))
 
 
-def readable_case(case: Mapping[str, Any]) -> dict[str, Any]:
-    """What ``case`` is to a template: labels, Chinese dates and the computed values (made once per case)."""
-    view = readable(case, [])
-    grade = view["student"].get("grade")
+def readable_case(case: Mapping[str, Any], keys: frozenset[str] | None = None) -> dict[str, Any]:
+    """What ``case`` is to a template: labels, Chinese dates and the computed values (made once per case); with
+    ``keys``, only the parts of the case the template reads."""
+    root = _node(())
+    view = {k: _readable(v, root.child(k)) for k, v in case.items() if keys is None or k in keys}
+    grade = view.get("student", {}).get("grade")
     if isinstance(grade, int) and 1 <= grade <= 9:
         view["student"]["grade_name"] = f"{GRADES[grade - 1]}年级"
     for p in view.get("persuasions", []):

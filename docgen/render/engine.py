@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from docxtpl import DocxTemplate
-from jinja2 import ChainableUndefined
+from jinja2 import ChainableUndefined, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from docgen.errors import TemplateError
@@ -46,6 +46,7 @@ def jinja_env() -> SandboxedEnvironment:
 class Renderer(Protocol):
     name: str
     fast: bool
+    case_keys: frozenset[str] | None  # the keys of ``case`` the template reads (None: any)
 
     def render(self, context: dict[str, Any]) -> bytes: ...
 
@@ -62,7 +63,9 @@ class CompiledTemplate:
         tpl.render_init()
         body = tpl.patch_xml(tpl.get_xml())
         self._resolve_listing = tpl.resolve_listing  # docxtpl's own pass for \n, \t, \a, \f in values
-        self.template = self.env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", body))
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", body)
+        self.template = self.env.from_string(source)
+        self.case_keys = used_keys(self.env.parse(source), "case")
         with zipfile.ZipFile(path) as package:
             document = package.read(DOCUMENT).decode("utf-8")
             self.parts = [deflate(info.filename, package.read(info)) if info.filename != DOCUMENT else None
@@ -92,10 +95,39 @@ class CompiledTemplate:
         return self.package(self.document_xml(self.render_body(context)))
 
 
+class _Whole(Exception):
+    pass
+
+
+def used_keys(tree: nodes.Node, name: str) -> frozenset[str] | None:
+    """The keys a template reads directly below variable ``name`` (``case.student`` → ``student``), or None when
+    it uses the variable in another way (passes it on, loops over it): then every key counts."""
+    keys: set[str] = set()
+
+    def walk(node: nodes.Node, parent: nodes.Node | None) -> None:
+        if isinstance(node, nodes.Name) and node.name == name and node.ctx == "load":
+            if isinstance(parent, nodes.Getattr) and parent.node is node:
+                keys.add(parent.attr)
+            elif isinstance(parent, nodes.Getitem) and parent.node is node and isinstance(parent.arg, nodes.Const) \
+                    and isinstance(parent.arg.value, str):
+                keys.add(parent.arg.value)
+            else:
+                raise _Whole
+        for child in node.iter_child_nodes():
+            walk(child, node)
+
+    try:
+        walk(tree, None)
+    except _Whole:
+        return None
+    return frozenset(keys)
+
+
 class FallbackTemplate:
     """docxtpl's full path, for templates the compiled path does not support."""
 
     fast = False
+    case_keys = None
 
     def __init__(self, path: Path, env: SandboxedEnvironment | None = None) -> None:
         self.name = path.stem

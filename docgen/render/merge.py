@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from lxml import etree
 
+from docgen.render.zipwrite import LEVEL
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 DOCUMENT = "word/document.xml"
 
@@ -91,8 +93,8 @@ def _package(first: zipfile.ZipFile, document: bytes) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as merged:
         for info in first.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            merged.writestr(entry, document if info.filename == DOCUMENT else first.read(info))
+            merged.writestr(entry, document if info.filename == DOCUMENT else first.read(info),
+                            compress_type=zipfile.ZIP_DEFLATED, compresslevel=LEVEL)
     return out.getvalue()
 
 

@@ -137,7 +137,7 @@ def test_a_long_list_is_made_readable_once_per_case_not_once_per_record(demo_dir
     case["persuasions"] = [dict(template) for _ in range(2000)]
     calls: list[str] = []
     real = batch.readable_case
-    monkeypatch.setattr(batch, "readable_case", lambda c: calls.append(c.case_id) or real(c))
+    monkeypatch.setattr(batch, "readable_case", lambda c, keys=None: calls.append(c.case_id) or real(c, keys))
     cases = [c for c in load_data([("c.json", data)]).checked() if c.case_id == case["case_id"]]
     result = render_batch(REGISTRY.get("劝返记录表"), cases, tmp_path / "out", register=None, on=ON, workers=1)
     assert len(result.documents) == 2000

@@ -57,6 +57,29 @@ def test_every_template_matches_docxtpl(spec) -> None:
     assert checked or spec.name == "复学申请表"  # the demo has no resumption; its template is covered below
 
 
+@pytest.mark.parametrize("spec", [s for s in REGISTRY.templates if s.source != "roster"], ids=lambda s: s.name)
+def test_only_the_parts_of_the_case_a_template_reads_are_made_readable(spec) -> None:
+    renderer = CompiledTemplate(spec.path)
+    assert renderer.case_keys  # our templates read named parts of the case
+    for case in [c for c in CASES if c["situation"]["category"] in spec.applies_to][:6]:
+        part = readable_case(case, renderer.case_keys)
+        assert set(part) == renderer.case_keys & set(case)
+        full = template_context(readable_case(case), None, [], DOC)
+        assert renderer.render(template_context(part, None, [], DOC)) == renderer.render(full)
+
+
+def test_a_template_that_passes_the_case_on_reads_all_of_it() -> None:
+    from jinja2 import Environment
+
+    from docgen.render.engine import used_keys
+
+    env = Environment()
+    assert used_keys(env.parse("{{ case.student.name }}{{ case['situation'].category }}"), "case") == \
+        {"student", "situation"}
+    assert used_keys(env.parse("{% for k in case %}{{ k }}{% endfor %}"), "case") is None
+    assert used_keys(env.parse("{{ case | tojson }}"), "case") is None
+
+
 def test_special_characters_are_escaped_and_the_file_opens() -> None:
     spec = REGISTRY.get("限期复学通知书")
     case = dict(CASES[0])
