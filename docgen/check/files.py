@@ -30,6 +30,7 @@ _EXTENSIONS = {
 }
 HEAD_BYTES = 16
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a scanned case file is a few MB; past this it is not evidence
+FLUSH_EVERY = 1000  # results kept per transaction of the cache
 MAX_PIXELS = 64_000_000  # a 64-megapixel photo decodes to ~200 MB; a 30000×30000 "photo" is an attack
 
 
@@ -57,23 +58,35 @@ class FileProblem:
     where: str
 
 
-def locate_evidence(folder: Path, name: str) -> tuple[Path | None, str]:
+def locate_evidence(folder: Path, name: str, base: Path | None = None) -> tuple[Path | None, str]:
     """The real path of ``name`` inside ``folder`` if it may be read, else None and why not."""
-    base = folder.resolve()
-    path = (base / name).resolve()
-    if not path.is_relative_to(base):
-        return None, "路径指向本案材料目录之外，未读取"
+    path, _, why = _locate(base or folder.resolve(), name)
+    return path, why
+
+
+def _locate(base: Path, name: str) -> tuple[Path | None, os.stat_result | None, str]:
+    """``name`` inside the real folder ``base``: its path and status, or why it may not be read.
+
+    A plain file name costs one lstat; a link, or a name with folders in it, is resolved and must stay inside.
+    """
+    path = base / name
     try:
-        mode = path.stat()
+        info = None if name in ("", ".", "..") or "/" in name else os.lstat(path)
+        if info is None or stat.S_ISLNK(info.st_mode):
+            path = path.resolve()
+            if not path.is_relative_to(base):
+                return None, None, "路径指向本案材料目录之外，未读取"
+            info = path.stat()
     except FileNotFoundError:
-        return None, "文件不存在"
-    except OSError:
-        return None, "文件无法读取"
-    if not stat.S_ISREG(mode.st_mode):
-        return None, "不是普通文件（目录、管道或设备），未读取"
-    if mode.st_size > MAX_FILE_BYTES:
-        return None, f"文件过大（{mode.st_size // 1024 // 1024} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），未读取"
-    return path, ""
+        return None, None, "文件不存在"
+    except (OSError, ValueError):
+        return None, None, "文件无法读取"
+    if not stat.S_ISREG(info.st_mode):
+        return None, None, "不是普通文件（目录、管道或设备），未读取"
+    if info.st_size > MAX_FILE_BYTES:
+        size, limit = info.st_size // 1024 // 1024, MAX_FILE_BYTES // 1024 // 1024
+        return None, None, f"文件过大（{size} MB，上限 {limit} MB），未读取"
+    return path, info, ""
 
 
 def read_evidence(folder: Path, name: str) -> tuple[bytes | None, str]:
@@ -123,18 +136,36 @@ class FileChecker:
                 self.db.executescript(_CACHE_SCHEMA)
             except (OSError, sqlite3.Error):
                 self.db = None
+        self.pending: dict[str, list[tuple[object, ...]]] = {"by_hash": [], "by_stat": []}
+        self.opened: dict[str, tuple[str | None, str]] = {}  # content digest → result, for this run
 
     def close(self) -> None:
         if self.db is not None:
+            self.flush()
             self.db.close()
             self.db = None
 
-    def check(self, folder: Path, name: str) -> tuple[str | None, str, str]:
-        """(media, problem, why it was not read) for ``name`` inside ``folder``."""
-        path, unreadable = locate_evidence(folder, name)
-        if path is None:
+    def flush(self) -> None:
+        """Write the results not yet kept, in one transaction (one commit per file made a first audit crawl)."""
+        if self.db is None or not any(self.pending.values()):
+            return
+        try:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO by_hash VALUES (?,?,?)", self.pending["by_hash"])
+            self.db.executemany("INSERT OR REPLACE INTO by_stat VALUES (?,?,?,?,?)", self.pending["by_stat"])
+            self.db.execute("COMMIT")
+        except sqlite3.Error:  # a locked or full cache only costs speed
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+        for rows in self.pending.values():
+            rows.clear()
+        self.opened.clear()  # what it held is in the cache now
+
+    def check(self, folder: Path, name: str, base: Path | None = None) -> tuple[str | None, str, str]:
+        """(media, problem, why it was not read) for ``name`` inside ``folder`` (whose real path is ``base``)."""
+        path, info, unreadable = _locate(base or folder.resolve(), name)
+        if path is None or info is None:
             return None, "", unreadable
-        info = path.stat()
         key = (str(path), info.st_size, info.st_mtime_ns)
         row = self._get("SELECT media, problem FROM by_stat WHERE path=? AND size=? AND mtime=?", key)
         if row is not None:
@@ -147,10 +178,11 @@ class FileChecker:
         except OSError:
             return None, "", "文件无法读取"
         digest = hashlib.sha256(data).hexdigest()
-        row = self._get("SELECT media, problem FROM by_hash WHERE sha256=?", (digest,))
+        row = self.opened.get(digest) or self._get("SELECT media, problem FROM by_hash WHERE sha256=?", (digest,))
         media, problem = row if row is not None else open_media(data)
-        self._put("INSERT OR REPLACE INTO by_hash VALUES (?,?,?)", (digest, media, problem))
-        self._put("INSERT OR REPLACE INTO by_stat VALUES (?,?,?,?,?)", (*key, media, problem))
+        self.opened[digest] = (media, problem)
+        self._put("by_hash", (digest, media, problem))
+        self._put("by_stat", (*key, media, problem))
         return media, problem, ""
 
     def _get(self, sql: str, args: tuple[object, ...]) -> tuple[str | None, str] | None:
@@ -161,14 +193,17 @@ class FileChecker:
         except sqlite3.Error:
             return None
 
-    def _put(self, sql: str, args: tuple[object, ...]) -> None:
+    def _put(self, table: str, row: tuple[object, ...]) -> None:
         if self.db is None:
             return
-        with contextlib.suppress(sqlite3.Error):  # a locked or full cache only costs speed
-            self.db.execute(sql, args)
+        self.pending[table].append(row)
+        if len(self.pending[table]) >= FLUSH_EVERY:
+            self.flush()
 
 
 _CACHE_SCHEMA = """
+PRAGMA journal_mode=WAL;
+PRAGMA synchronous=NORMAL;
 CREATE TABLE IF NOT EXISTS by_hash (sha256 TEXT PRIMARY KEY, media TEXT, problem TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS by_stat (path TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
                                     media TEXT, problem TEXT NOT NULL, PRIMARY KEY (path, size, mtime));
@@ -208,6 +243,7 @@ def evidence_file_problems(case: Any, root: Path, types: EvidenceTypes, checker:
     """Every evidence item of ``case`` whose file under ``root/<case_id>/`` is missing or not what it should be."""
     folder = root / str(case.get("case_id", ""))
     labels = case_field(["evidence", "[]", "kind"]).labels
+    base = folder.resolve()
     for i, item in records(case, "evidence"):
         if not isinstance(item.get("file"), str):
             continue
@@ -218,7 +254,7 @@ def evidence_file_problems(case: Any, root: Path, types: EvidenceTypes, checker:
                     where: str = f"$.evidence[{i}].file") -> FileProblem:
             return FileProblem(ident, labels.get(kind, kind), name, text, where)
 
-        media, broken, unreadable = checker.check(folder, name)
+        media, broken, unreadable = checker.check(folder, name, base)
         if unreadable:
             yield problem(f"的{unreadable}")
             continue

@@ -6,6 +6,7 @@ here plus a line in the checklist schema.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -118,7 +119,7 @@ def cadence(params: dict[str, Any], ctx: Context) -> list[Failure]:
     for monday, sunday in ctx.calendar.teaching_weeks(start, ctx.as_of - dt.timedelta(days=1)):
         if sunday >= ctx.as_of:
             break  # the week is not over yet
-        held = sum(1 for d in days if monday <= d <= sunday)
+        held = bisect.bisect_right(days, sunday) - bisect.bisect_left(days, monday)
         if held < params["per_week"]:
             failures.append(Failure({"week_start": monday.isoformat(), "week_end": sunday.isoformat(),
                                      "count": held, "per_week": params["per_week"]}, f"$.{params['list']}"))

@@ -21,16 +21,10 @@ checked so that all problems are reported at once.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import json
-import multiprocessing
 import os
-import pickle
-import queue
 import shutil
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
@@ -38,12 +32,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from docgen.cases import Case
-from docgen.cases.load import MAY_HOLD_FORBIDDEN, DuplicateFinder, case_entries, check_one, with_problems
-from docgen.cases.loader import json_type, parse_json_text
-from docgen.cases.stream import CaseText, open_case_stream
-from docgen.cases.validate import case_index, envelope_problems
-from docgen.errors import DataProblemsError, DocgenError
+from docgen.cases.chunks import CHUNK, Chunk, case_chunks, check_item
+from docgen.cases.load import DuplicateFinder, with_problems
+from docgen.cases.stream import CaseText
+from docgen.cases.validate import case_index
+from docgen.errors import DataProblemsError
 from docgen.fsutil import make_staging, move_into, safe_name
+from docgen.parallel import Inline, Processes, few_collections
 from docgen.problems import Problem
 from docgen.render.batch import (
     PRINT_SUFFIX,
@@ -65,20 +60,11 @@ from docgen.render.numbers import Allocator, NumberRequest, Register
 from docgen.render.registry import TemplateSpec
 from docgen.roster.entrants import Entrant
 
-CHUNK = 200  # cases a worker takes at a time
 IN_FLIGHT = 3  # chunks per worker between being read and being written
 PARALLEL_FROM = 400  # cases; below this one process is faster (bench/render.py --crossover measures it)
 PRINT_PART = 500  # documents per print file
 
 Subject = Case | Entrant
-
-
-@dataclass
-class Chunk:
-    seq: int
-    file: str
-    items: list[CaseText | Subject]
-    read: float  # how much of the input is read at the chunk's end, 0–1
 
 
 @dataclass
@@ -115,14 +101,10 @@ class BatchWorker:
             if not isinstance(item, CaseText):
                 subjects.append(item)
                 continue
-            data = item.data if item.data is not None else parse_json_text(chunk.file, item.text, item.line,
-                                                                           item.column)
-            if not isinstance(data, dict):
-                plan.problems.append(Problem(chunk.file, item.path, f"应为一个案卷对象 {{…}}，实际是{json_type(data)}",
-                                             id="schema"))
+            checked = check_item(chunk.file, item, self.today)
+            if isinstance(checked, Problem):
+                plan.problems.append(checked)
                 continue
-            clean = item.data is None and MAY_HOLD_FORBIDDEN.search(item.text) is None
-            checked = check_one(chunk.file, item.path, data, self.today, clean)
             plan.checked.append(checked)
             if checked.case is not None:
                 subjects.append(checked.case)
@@ -164,86 +146,6 @@ class BatchWorker:
         return name
 
 
-# ---- where the steps run ---------------------------------------------------------------------------------------
-class _Inline:
-    """The steps run in this process, one after the other."""
-
-    size = 1
-
-    def __init__(self, worker: BatchWorker) -> None:
-        self.worker = worker
-        self.results: deque[tuple[str, int, Any]] = deque()
-
-    def send(self, kind: str, seq: int, *args: Any) -> None:
-        self.results.append((kind, seq, getattr(self.worker, kind)(*args)))
-
-    def receive(self) -> tuple[str, int, Any]:
-        return self.results.popleft()
-
-    def close(self) -> None:
-        pass
-
-
-def _serve(worker: BatchWorker, inbox: Any, outbox: Any) -> None:
-    while (message := inbox.get()) is not None:
-        kind, seq, args = message
-        try:
-            outbox.put((kind, seq, getattr(worker, kind)(*args)))
-        except BaseException as exc:  # handed to the main process, which raises it
-            try:
-                pickle.dumps(exc)
-                outbox.put(("failed", seq, exc))
-            except Exception:
-                outbox.put(("failed", seq, DocgenError(f"{type(exc).__name__}: {exc}")))
-
-
-class _Processes:
-    """The steps run in ``size`` forked processes; a chunk's two steps run in the same one (it keeps the
-    chunk's planned documents in between)."""
-
-    def __init__(self, worker: BatchWorker, size: int) -> None:
-        context = multiprocessing.get_context("fork")  # the compiled template is inherited, not rebuilt
-        self.size = size
-        self.outbox = context.Queue()
-        self.inboxes = [context.Queue() for _ in range(size)]
-        self.load = [0] * size
-        self.owner: dict[int, int] = {}
-        self.processes = [context.Process(target=_serve, args=(worker, inbox, self.outbox), daemon=True)
-                          for inbox in self.inboxes]
-        for p in self.processes:
-            p.start()
-
-    def send(self, kind: str, seq: int, *args: Any) -> None:
-        if kind in ("plan", "merge"):  # a new piece of work: to the process with the least (merges: seq < 0)
-            self.owner[seq] = min(range(self.size), key=self.load.__getitem__)
-            self.load[self.owner[seq]] += 1
-        self.inboxes[self.owner[seq]].put((kind, seq, args))
-
-    def receive(self) -> tuple[str, int, Any]:
-        while True:
-            try:
-                kind, seq, result = self.outbox.get(timeout=1)
-            except queue.Empty:
-                dead = [p for p in self.processes if not p.is_alive()]
-                if dead:
-                    code = dead[0].exitcode
-                    raise DocgenError(f"生成文书的工作进程意外退出（退出码 {code}），本批未写出任何文件") from None
-                continue
-            if kind in ("render", "drop", "merge"):
-                self.load[self.owner.pop(seq)] -= 1
-            return kind, seq, result
-
-    def close(self) -> None:
-        for inbox in self.inboxes:
-            with contextlib.suppress(Exception):
-                inbox.put(None)
-        for p in self.processes:
-            p.join(timeout=5)
-            if p.is_alive():
-                p.kill()
-                p.join()
-
-
 # ---- the main process ------------------------------------------------------------------------------------------
 class _Manifest:
     """The manifest, written as the documents come: a JSON object whose ``documents`` array grows."""
@@ -261,34 +163,6 @@ class _Manifest:
     def close(self, tail: dict[str, Any]) -> None:
         self.handle.write("\n  ],\n" + json.dumps(tail, ensure_ascii=False, indent=2)[2:] + "\n")
         self.handle.close()
-
-
-def _chunks_of_files(files: Sequence[Path], today: dt.date, problems: list[Problem]) -> Iterator[Chunk]:
-    """The cases of ``files`` in chunks; a file read whole (one case) gives a chunk of checked subjects."""
-    seq = 0
-    for k, path in enumerate(files):
-        stream = open_case_stream(path)
-        if stream.whole is not None:  # one case, or a batch file without a list of cases
-            data = stream.whole
-            if isinstance(data, dict) and "cases" in data:
-                problems.extend(envelope_problems(str(path), data, today))
-            items = [CaseText(prefix, 1, 1, "", 0, case) for prefix, case in case_entries(str(path), data)]
-            yield Chunk(seq, str(path), items, (k + 1) / len(files))
-            seq += 1
-            continue
-        items: list[CaseText | Subject] = []
-        count = 0
-        for item in stream:
-            items.append(item)
-            count += 1
-            if len(items) == CHUNK:
-                yield Chunk(seq, str(path), items, (k + item.read / max(stream.size, 1)) / len(files))
-                seq, items = seq + 1, []
-        if items:
-            yield Chunk(seq, str(path), items, (k + 1) / len(files))
-            seq += 1
-        # The envelope's own keys; each case was checked as an object on its own.
-        problems.extend(envelope_problems(str(path), {**stream.envelope, "cases": [{}] if count else []}, today))
 
 
 def _chunks_of_subjects(subjects: Sequence[Subject]) -> Iterator[Chunk]:
@@ -320,7 +194,7 @@ class _Run:
     def failed(self) -> bool:
         return any(p.is_error for p in self.problems)
 
-    def planned(self, plan: Plan, pool: _Inline | _Processes) -> None:
+    def planned(self, plan: Plan, pool: Inline | Processes) -> None:
         """Numbers and names for a chunk's documents (in input order), or the chunk dropped after a problem."""
         for checked in plan.checked:
             extra = self.duplicates.problems(checked)
@@ -341,7 +215,7 @@ class _Run:
             files.append(f"{stem}.docx")
         pool.send("render", plan.seq, plan.seq, numbers, files)
 
-    def written(self, produced: list[Produced], pool: _Inline | _Processes) -> None:
+    def written(self, produced: list[Produced], pool: Inline | Processes) -> None:
         for doc in produced:
             if self.pdf:
                 doc.pdf = doc.file.removesuffix(".docx") + ".pdf"
@@ -352,7 +226,7 @@ class _Run:
             if len(group) == PRINT_PART:
                 self.print_part(doc.school, pool, full=True)
 
-    def print_part(self, school: str, pool: _Inline | _Processes, full: bool) -> None:
+    def print_part(self, school: str, pool: Inline | Processes, full: bool) -> None:
         files = self.schools.pop(school)
         k = self.parts.get(school, 0)
         self.parts[school] = k + 1
@@ -363,26 +237,11 @@ class _Run:
         pool.send("merge", -1 - len(self.result.print_files), name, files)
 
 
-@contextlib.contextmanager
-def _few_collections() -> Iterator[None]:
-    """Checking a case makes thousands of small objects that form no cycles, and the collector's passes over
-    them took a quarter of a batch's time: collect less often while the batch runs (the processes forked for
-    it inherit this), and leave what exists before it out of the passes."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
-
-
 def render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *, register: Register | None,
                   on: dt.date, pdf: bool = False, progress: Callable[[int, float], None] | None = None,
                   workers: int | None = None, problems: list[Problem] | None = None) -> BatchResult:
     """Run a batch over ``chunks`` (see the module docstring); DataProblemsError lists every error found."""
-    with _few_collections():
+    with few_collections():
         return _render_stream(spec, chunks, out_dir, register=register, on=on, pdf=pdf, progress=progress,
                               workers=workers, problems=problems if problems is not None else [])
 
@@ -406,7 +265,9 @@ def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *
         size = 1
     staging = make_staging(out_dir)
     worker = BatchWorker(spec, renderer, staging, on, today)
-    pool: _Inline | _Processes = _Processes(worker, size) if size > 1 else _Inline(worker)
+    pool: Inline | Processes = Inline(worker) if size == 1 else Processes(
+        worker, size, starts=("plan", "merge"), ends=("render", "drop", "merge"),
+        died="生成文书的工作进程意外退出（退出码 {code}），本批未写出任何文件")
     manifest: _Manifest | None = None
     try:
         with register.batch() if register and spec.series else nullcontext() as allocator:
@@ -439,7 +300,7 @@ def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *
     return result
 
 
-def _drive(run: _Run, pool: _Inline | _Processes, chunks: Iterator[Chunk]) -> None:
+def _drive(run: _Run, pool: Inline | Processes, chunks: Iterator[Chunk]) -> None:
     limit = IN_FLIGHT * pool.size
     in_flight, exhausted = 0, False
     plans: dict[int, Plan] = {}
@@ -489,7 +350,7 @@ def _in_file_order(problems: list[Problem]) -> list[Problem]:
 def render_files(spec: TemplateSpec, files: Sequence[Path], out_dir: Path, **options: Any) -> BatchResult:
     """A batch over case files read case by case (see :func:`render_stream`)."""
     problems: list[Problem] = []
-    return render_stream(spec, _chunks_of_files(files, dt.date.today(), problems), out_dir, problems=problems,
+    return render_stream(spec, case_chunks(files, dt.date.today(), problems, CHUNK), out_dir, problems=problems,
                          **options)
 
 

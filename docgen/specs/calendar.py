@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from docgen.specs.loading import load_spec_file
@@ -31,16 +34,32 @@ class SchoolCalendar:
     holidays: tuple[Span, ...]
 
     def is_school_day(self, day: dt.date) -> bool:
-        return (day.weekday() < 5 and any(day in t for t in self.terms)
-                and not any(day in h for h in self.holidays))
+        return day in self._school_days
+
+    @cached_property
+    def _school_days(self) -> frozenset[dt.date]:
+        """Every weekday inside a term and outside the holidays (terms span a few years: a few hundred days)."""
+        days = set()
+        for term in self.terms:
+            day = term.start
+            while day <= term.end:
+                if day.weekday() < 5 and not any(day in h for h in self.holidays):
+                    days.add(day)
+                day += dt.timedelta(days=1)
+        return frozenset(days)
+
+    @cached_property
+    def _teaching_mondays(self) -> list[dt.date]:
+        return sorted({day - dt.timedelta(days=day.weekday()) for day in self._school_days})
 
     def teaching_weeks(self, first: dt.date, last: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
         """(Monday, Sunday) of every teaching week from the week of ``first`` to the week of ``last``."""
-        monday = first - dt.timedelta(days=first.weekday())
-        while monday <= last:
-            if any(self.is_school_day(monday + dt.timedelta(days=i)) for i in range(5)):
-                yield monday, monday + dt.timedelta(days=6)
-            monday += dt.timedelta(days=7)
+        mondays = self._teaching_mondays
+        start = bisect.bisect_left(mondays, first - dt.timedelta(days=first.weekday()))
+        for monday in itertools.islice(mondays, start, None):
+            if monday > last:
+                break
+            yield monday, monday + dt.timedelta(days=6)
 
 
 def load_calendar(checklist_dir: Path) -> SchoolCalendar:

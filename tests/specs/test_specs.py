@@ -76,3 +76,22 @@ def test_calendar_counts_term_weeks_without_holidays() -> None:
     weeks = list(calendar.teaching_weeks(dt.date(2022, 9, 26), dt.date(2022, 10, 16)))
     assert [monday.isoformat() for monday, _ in weeks] == ["2022-09-26", "2022-10-10"]  # 国庆 week left out
     assert not list(calendar.teaching_weeks(dt.date(2022, 7, 11), dt.date(2022, 8, 28)))  # summer holiday
+
+
+def test_teaching_weeks_are_the_weeks_with_a_school_day_on_any_span() -> None:
+    """The precomputed weeks agree with walking the days one by one, from any first to any last day."""
+    import datetime as dt
+
+    calendar = load_spec().calendar
+    start = dt.date(2021, 8, 1)
+    for first_offset in range(0, 900, 37):
+        first = start + dt.timedelta(days=first_offset)
+        last = first + dt.timedelta(days=first_offset % 200)
+        monday = first - dt.timedelta(days=first.weekday())
+        walked = []
+        while monday <= last:
+            days = [monday + dt.timedelta(days=i) for i in range(5)]
+            if any(any(d in t for t in calendar.terms) and not any(d in h for h in calendar.holidays) for d in days):
+                walked.append(monday)
+            monday += dt.timedelta(days=7)
+        assert [m for m, _ in calendar.teaching_weeks(first, last)] == walked

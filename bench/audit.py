@@ -1,0 +1,99 @@
+"""Benchmark: auditing a county of N cases, without and with its evidence files, first run and repeated.
+
+Builds a county of N cases from the demo county (each a copy with its own IDs, case ID and evidence
+folder; every copied evidence file gets a few bytes of its own, so no two files share content and the
+first run really opens every one). Then, in one process:
+  floor      — one os.stat of every evidence file: what any re-audit of the files must at least do;
+  rules only — ``docgen check`` without --evidence;
+  first      — ``docgen check --evidence`` with an empty file-check cache;
+  repeated   — the same again, nothing changed.
+Each is the CLI end to end (a new process, reports written), as a clerk runs it. Figures are printed
+beside the rules-only run and the floor as ratios. Usage:
+    .venv/bin/python bench/audit.py [N=1000 ...]      e.g. bench/audit.py 1000 10000
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from docgen.demo import build_demo, copy_case
+
+AS_OF = "2026-11-23"
+DOCGEN = Path(sys.executable).with_name("docgen")
+
+
+def build_county(work: Path, n: int) -> tuple[Path, Path, list[Path]]:
+    """cases.json and evidence/ for ``n`` cases, and every evidence file written."""
+    demo = work / "demo"
+    build_demo(demo)
+    originals = json.loads((demo / "cases.json").read_text(encoding="utf-8"))["cases"]
+    evidence = work / "evidence"
+    cases, files = [], []
+    for i in range(n):
+        source = originals[i % len(originals)]
+        case = copy_case(source, i // len(originals) + 1)
+        folder = evidence / case["case_id"]
+        folder.mkdir(parents=True)
+        for item in case.get("evidence", []):
+            original = demo / "evidence" / source["case_id"] / item["file"]
+            if not original.exists():
+                continue  # a file the demo withholds on purpose stays missing (a finding)
+            path = folder / item["file"]
+            path.write_bytes(original.read_bytes() + f"\n%{case['case_id']}\n".encode())
+            files.append(path)
+        cases.append(case)
+    path = work / "cases.json"
+    path.write_text(json.dumps({"schema_version": 1, "cases": cases}, ensure_ascii=False), encoding="utf-8")
+    return path, evidence, files
+
+
+def timed(args: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run([str(DOCGEN), *args], env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"docgen {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
+    return elapsed
+
+
+def stat_all(files: list[Path]) -> float:
+    start = time.perf_counter()
+    for path in files:
+        os.stat(path)
+    return time.perf_counter() - start
+
+
+def run(n: int) -> None:
+    work = Path(tempfile.mkdtemp(prefix=f"bench-audit-{n}-"))
+    try:
+        cases, evidence, files = build_county(work, n)
+        env = {**os.environ, "DOCGEN_CACHE_DIR": str(work / "cache")}
+        base = ["check", str(cases), "--as-of", AS_OF, "--report", str(work / "report")]
+        t_floor = stat_all(files)
+        t_rules = timed(base, env)
+        t_first = timed([*base, "--evidence", str(evidence)], env)
+        t_again = timed([*base, "--evidence", str(evidence)], env)
+        print(f"{n} cases, {len(files)} evidence files")
+        print(f"  floor (stat every file):  {t_floor:6.2f} s")
+        print(f"  rules only:               {t_rules:6.2f} s")
+        print(f"  with evidence, first:     {t_first:6.2f} s   {t_first / t_rules:5.2f}× rules only")
+        print(f"  with evidence, repeated:  {t_again:6.2f} s   {t_again / t_rules:5.2f}× rules only, "
+              f"{t_again / t_first:5.3f}× first")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    for n in [int(a) for a in sys.argv[1:]] or [1000]:
+        run(n)
+
+
+if __name__ == "__main__":
+    main()

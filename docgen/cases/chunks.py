@@ -1,0 +1,68 @@
+"""A batch's cases in chunks, each case checked on its own where the chunk is handled.
+
+Stages that run over many cases (a batch of documents, an audit) read their input with
+:func:`case_chunks` and hand each chunk to a worker (see :mod:`docgen.parallel`); the worker turns each
+item into a :class:`CheckedCase` with :func:`check_item`. What needs all cases at once — values two cases
+may not share — stays with the caller, who sees the checked cases in input order (:class:`DuplicateFinder`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docgen.cases.load import MAY_HOLD_FORBIDDEN, CheckedCase, case_entries, check_one
+from docgen.cases.loader import json_type, parse_json_text
+from docgen.cases.stream import CaseText, open_case_stream
+from docgen.cases.validate import envelope_problems
+from docgen.problems import Problem
+
+CHUNK = 200  # cases a worker takes at a time
+
+
+@dataclass
+class Chunk:
+    seq: int
+    file: str
+    items: list[Any]  # CaseText from a case file, or subjects already checked
+    read: float  # how much of the input is read at the chunk's end, 0–1
+
+
+def case_chunks(files: Sequence[Path], today: dt.date, problems: list[Problem], size: int = CHUNK) -> Iterator[Chunk]:
+    """The cases of ``files`` in chunks of :class:`CaseText`; the envelopes' own problems go to ``problems``."""
+    seq = 0
+    for k, path in enumerate(files):
+        stream = open_case_stream(path)
+        if stream.whole is not None:  # one case, or a batch file without a list of cases
+            data = stream.whole
+            if isinstance(data, dict) and "cases" in data:
+                problems.extend(envelope_problems(str(path), data, today))
+            items = [CaseText(prefix, 1, 1, "", 0, case) for prefix, case in case_entries(str(path), data)]
+            yield Chunk(seq, str(path), items, (k + 1) / len(files))
+            seq += 1
+            continue
+        items = []
+        count = 0
+        for item in stream:
+            items.append(item)
+            count += 1
+            if len(items) == size:
+                yield Chunk(seq, str(path), items, (k + item.read / max(stream.size, 1)) / len(files))
+                seq, items = seq + 1, []
+        if items:
+            yield Chunk(seq, str(path), items, (k + 1) / len(files))
+            seq += 1
+        # The envelope's own keys; each case was checked as an object on its own.
+        problems.extend(envelope_problems(str(path), {**stream.envelope, "cases": [{}] if count else []}, today))
+
+
+def check_item(file: str, item: CaseText, today: dt.date) -> CheckedCase | Problem:
+    """One case of a chunk parsed (strictly, its text's own line in messages) and checked, or why it is no case."""
+    data = item.data if item.data is not None else parse_json_text(file, item.text, item.line, item.column)
+    if not isinstance(data, dict):
+        return Problem(file, item.path, f"应为一个案卷对象 {{…}}，实际是{json_type(data)}", id="schema")
+    clean = item.data is None and MAY_HOLD_FORBIDDEN.search(item.text) is None
+    return check_one(file, item.path, data, today, clean)
