@@ -65,9 +65,10 @@ def rejected_ref(rejected: Rejected) -> CaseRef:
                    township=_text(data, "hukou_place.township"), school=_text(data, "student.school"))
 
 
-def invalid_finding(rejected: Rejected) -> Finding:
-    """One finding for a case that cannot be audited until its data is corrected."""
-    ref = rejected_ref(rejected)
+def invalid_finding(rejected: Rejected, ref: CaseRef | None = None) -> Finding:
+    """One finding for a case that cannot be audited until its data is corrected (``ref``: how to name it, when
+    known better than from the rejected data)."""
+    ref = ref or rejected_ref(rejected)
     errors = [p for p in rejected.problems if p.is_error] or list(rejected.problems)
     shown = mask_ids_in("；".join(f"{p.path} {p.message}" for p in errors[:SHOWN_PROBLEMS]))
     more = f"等 {len(errors)} 个问题" if len(errors) > SHOWN_PROBLEMS else ""

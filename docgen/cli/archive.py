@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -42,10 +43,9 @@ def check(files: tuple[Path, ...], evidence: Path | None, institutions: Path | N
 
     退出码：0 全部齐全，1 有缺漏，2 输入无法使用。
     """
-    from docgen.cases import load_cases
-    from docgen.check import check_cases
     from docgen.check.institutions import load_units
-    from docgen.errors import DataProblemsError
+    from docgen.check.stream import audit_files
+    from docgen.cli.progress import progress_bar
     from docgen.fsutil import refuse_overlap, require_dir
     from docgen.report import build_report, write_reports
     from docgen.report.terminal import summary_lines
@@ -55,12 +55,11 @@ def check(files: tuple[Path, ...], evidence: Path | None, institutions: Path | N
     spec = load_spec(spec_dir, checklist_dir)
     if evidence is not None:
         require_dir(evidence, "佐证材料目录")
-    loaded = load_cases(files)
-    if loaded.file_errors:
-        raise DataProblemsError(loaded.file_errors)  # the file itself is malformed: nothing to audit case by case
     units = load_units(institutions) if institutions else []
-    result = check_cases(loaded.cases, spec, as_of or dt.date.today(), evidence, units, loaded.rejected, fast=fast)
-    report = build_report(result, spec, _scope(files, loaded.counties()))
+    with progress_bar("核查案卷", "个案卷", sys.stdout.isatty()) as progress:
+        outcome = audit_files(files, spec, as_of or dt.date.today(), evidence, units, fast=fast, progress=progress)
+    result = outcome.result
+    report = build_report(result, spec, _scope(files, outcome.counties))
     for line in summary_lines(report):
         click.echo(line)
     if evidence is None:

@@ -35,6 +35,7 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
     """按模板为每个适用的学生（或每条记录）生成一份 Word 文书，编好文号，另出一份打印合并文件。
 
     编文号的文书从本县工作区的文号登记簿取号（见 docgen init）。"""
+    from docgen.cli.progress import progress_bar
     from docgen.fsutil import refuse_overlap
     from docgen.render import load_registry, render_batch, render_files
     from docgen.render.registry import DEFAULT_TEMPLATE_DIR
@@ -56,11 +57,7 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
         click.echo(f"成文日期：案卷未记载的，用今天（{dt.date.today().isoformat()}）；用 --date 指定。", err=True)
     show = not quiet and sys.stdout.isatty()
     options = {"register": register, "on": on or dt.date.today(), "pdf": pdf}
-    with click.progressbar(length=1000, label=f"生成{spec.name}", file=sys.stderr,
-                           item_show_func=lambda n: f"{n} 份" if n is not None else None) if show else _NoBar() as bar:
-        def progress(documents: int, read: float) -> None:
-            bar.update(round(read * 1000) - bar.pos, documents)
-
+    with progress_bar(f"生成{spec.name}", "份", show) as progress:
         if entrants is not None:
             result = render_batch(spec, entrants, out, progress=progress, **options)
         else:
@@ -85,19 +82,6 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
     if spec.source == "roster":
         click.echo("只发给台账中今年应入学的儿童（满六周岁入一年级、小学毕业升入初中）的家长。")
     return EXIT_OK
-
-
-class _NoBar:
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    pos = 0
-
-    def update(self, n: int, current: object = None) -> None:
-        return None
 
 
 @main.group()

@@ -1,0 +1,183 @@
+"""An audit as a stream: case files read chunk by chunk, each chunk checked and audited in a worker.
+
+A worker (this process for a small county, one process per core for a large one) parses and checks each
+case of a chunk, runs its category's rules and opens its evidence files (results kept between runs, see
+:class:`~docgen.check.files.FileChecker`). The main process takes the chunks back in input order, finds
+cases that share an ID (the one check that needs all cases) and collects the findings; a case that fails
+its checks, there or in the worker, is one finding of its own (案卷数据有误) as in :func:`check_cases`.
+Only what the report needs comes back from a worker: no case data, except of a case that failed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docgen.cases.chunks import CHUNK, Chunk, case_chunks, check_item
+from docgen.cases.load import DuplicateFinder, Rejected
+from docgen.check.engine import CheckResult, case_ref, check_case, invalid_finding
+from docgen.check.files import FileChecker, default_cache_path
+from docgen.check.findings import CaseRef, Finding
+from docgen.check.institutions import Unit, check_units
+from docgen.errors import DataProblemsError
+from docgen.parallel import Inline, Processes, few_collections
+from docgen.problems import Problem
+from docgen.specs import Spec
+
+PARALLEL_FROM = 600  # cases; below this one process is faster (bench/audit.py --crossover measures it)
+IN_FLIGHT = 3  # chunks per worker between being read and being collected
+
+
+@dataclass(frozen=True)
+class Audited:
+    """One case after its worker: what the duplicate check and the report need of it."""
+
+    file: str
+    path: str
+    label: str
+    problems: tuple[Problem, ...]
+    unique: tuple[tuple[str, str, str], ...]
+    county: str
+    ref: CaseRef | None  # None: the case failed its own checks (``rejected`` says how)
+    findings: tuple[Finding, ...]
+    rejected: Rejected | None
+
+
+@dataclass
+class AuditOutcome:
+    """An audit's result, with the counties its cases name and the loader's problems (warnings included)."""
+
+    result: CheckResult
+    counties: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class AuditWorker:
+    def __init__(self, spec: Spec, as_of: dt.date, evidence_root: Path | None, fast: bool, today: dt.date) -> None:
+        self.spec, self.as_of, self.evidence_root, self.fast, self.today = spec, as_of, evidence_root, fast, today
+        self.files: FileChecker | None = None  # opened in the process that uses it (a database is not forked)
+
+    def check(self, chunk: Chunk) -> list[Audited | Problem]:
+        if self.files is None:
+            self.files = FileChecker(default_cache_path() if self.evidence_root is not None else None, self.fast)
+        out: list[Audited | Problem] = []
+        for item in chunk.items:
+            checked = check_item(chunk.file, item, self.today)
+            if isinstance(checked, Problem):  # not a case object at all
+                rejected = Rejected(chunk.file, item.path, "", "", None, (checked,))
+                out.append(Audited(chunk.file, item.path, "", (checked,), (), "", None, (), rejected))
+                continue
+            case, ref, findings = checked.case, None, ()
+            if case is not None:
+                ref = case_ref(case)
+                findings = tuple(check_case(case, ref, self.spec, self.as_of, self.evidence_root, self.files))
+            out.append(Audited(checked.file, checked.path, checked.label, checked.problems, checked.unique,
+                               case.county if case is not None else "", ref, findings, checked.rejected))
+        self.files.flush()
+        return out
+
+    def close(self) -> None:
+        if self.files is not None:
+            self.files.close()
+
+
+def audit_files(files: Sequence[Path], spec: Spec, as_of: dt.date, evidence_root: Path | None = None,
+                units: Sequence[Unit] = (), fast: bool = False, workers: int | None = None,
+                progress: Callable[[int, float], None] | None = None) -> AuditOutcome:
+    """Audit the case files as :func:`check_cases` does, reading them case by case over the cores.
+
+    DataProblemsError when a file itself is not a usable case file (its envelope); a case's own problems
+    are findings. ``progress(cases, fraction read)`` is called as chunks are collected.
+    """
+    with few_collections():
+        return _audit(files, spec, as_of, evidence_root, units, fast, workers, progress)
+
+
+def _audit(files: Sequence[Path], spec: Spec, as_of: dt.date, evidence_root: Path | None, units: Sequence[Unit],
+           fast: bool, workers: int | None, progress: Callable[[int, float], None] | None) -> AuditOutcome:
+    result = CheckResult(as_of, evidence_checked=evidence_root is not None, units=[u.name for u in units],
+                         unit_places={u.name: (u.kind, u.township) for u in units})
+    result.findings.extend(check_units(list(units), spec.inventory, evidence_root))
+    outcome = AuditOutcome(result)
+    envelope: list[Problem] = []
+    chunks = case_chunks(files, dt.date.today(), envelope, CHUNK)
+    ahead: list[Chunk] = []
+    for chunk in chunks:  # read ahead: is the county large enough for more than one process?
+        ahead.append(chunk)
+        if sum(len(c.items) for c in ahead) >= PARALLEL_FROM:
+            break
+    size = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if sum(len(c.items) for c in ahead) < PARALLEL_FROM:
+        size = 1
+    worker = AuditWorker(spec, as_of, evidence_root, fast, dt.date.today())
+    pool: Inline | Processes = Inline(worker) if size == 1 else Processes(
+        worker, size, starts=("check",), ends=("check",), died="核查的工作进程意外退出（退出码 {code}），未写出报告")
+    counties: set[str] = set()
+    duplicates = DuplicateFinder()
+    cases = 0
+    try:
+        for chunk, audited in _in_order(pool, iter([*ahead, *chunks])):
+            for one in audited:
+                _collect(one, duplicates, result, outcome.problems)
+                counties.add(one.county)
+            cases += len(audited)
+            if progress:
+                progress(cases, chunk.read)
+    finally:
+        pool.close()
+        worker.close()
+    file_errors = [p for p in envelope if p.is_error]
+    if file_errors:
+        raise DataProblemsError(file_errors)  # the file itself is malformed: nothing to audit case by case
+    outcome.problems[:0] = envelope
+    outcome.counties = sorted(counties - {""})
+    return outcome
+
+
+def _in_order(pool: Inline | Processes, chunks: Iterator[Chunk]) -> Iterator[tuple[Chunk, list[Audited | Problem]]]:
+    """Each chunk with its worker's result, in input order, with a few chunks in flight per worker."""
+    sent: dict[int, Chunk] = {}
+    done: dict[int, list[Audited | Problem]] = {}
+    following = 0
+    exhausted = False
+    while True:
+        while not exhausted and len(sent) < IN_FLIGHT * pool.size:
+            chunk = next(chunks, None)
+            if chunk is None:
+                exhausted = True
+                break
+            sent[chunk.seq] = chunk
+            pool.send("check", chunk.seq, chunk)
+        if not sent:
+            return
+        kind, seq, value = pool.receive()
+        if kind == "failed":
+            raise value
+        done[seq] = value
+        while following in done:
+            yield sent.pop(following), done.pop(following)
+            following += 1
+
+
+def _collect(one: Audited, duplicates: DuplicateFinder, result: CheckResult, problems: list[Problem]) -> None:
+    """One audited case into the result: its findings, or one finding when it (now) fails its checks."""
+    extra = duplicates.problems(one) if one.unique else []
+    own = one.problems + tuple(extra)
+    problems.extend(own)
+    rejected = one.rejected
+    if rejected is None and any(p.is_error for p in extra):  # shares an ID with an earlier case
+        rejected = Rejected(one.file, one.path, one.label, one.ref.case_id, None, own)
+    elif rejected is not None and extra:
+        rejected = dataclasses.replace(rejected, problems=rejected.problems + tuple(extra))
+    if rejected is not None:
+        invalid = invalid_finding(rejected, one.ref)
+        result.cases.append(invalid.ref)
+        result.findings.append(invalid)
+        return
+    result.cases.append(one.ref)
+    result.findings.extend(one.findings)
+
