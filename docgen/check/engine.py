@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.cases import Case, Rejected, lookup
+from docgen.check.cache import default_cache_path
 from docgen.check.evaluate import NotApplicable, matches, render
-from docgen.check.files import FileChecker, default_cache_path, evidence_file_problems
+from docgen.check.files import FileChecker, evidence_file_problems
 from docgen.check.findings import CaseRef, Finding, finding
 from docgen.check.institutions import Unit, check_units
 from docgen.check.kinds import KINDS, Context

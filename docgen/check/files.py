@@ -9,11 +9,9 @@ Results are kept between runs (see :class:`FileChecker`), so a re-check of an un
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import os
-import sqlite3
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from typing import Any
 
 from docgen.cases.model import records
 from docgen.cases.schema import case_field
+from docgen.check.cache import FLUSH_EVERY, ResultStore
 from docgen.specs.evidence_types import MEDIA_LABELS, EvidenceTypes
 
 _EXTENSIONS = {
@@ -30,7 +29,6 @@ _EXTENSIONS = {
 }
 HEAD_BYTES = 16
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a scanned case file is a few MB; past this it is not evidence
-FLUSH_EVERY = 1000  # results kept per transaction of the cache
 MAX_PIXELS = 64_000_000  # a 64-megapixel photo decodes to ~200 MB; a 30000×30000 "photo" is an attack
 
 
@@ -110,13 +108,6 @@ def open_media(data: bytes) -> tuple[str | None, str]:
     return media, ""
 
 
-def default_cache_path() -> Path:
-    """Where file-check results are kept between runs: $DOCGEN_CACHE_DIR, else the user's cache folder."""
-    root = os.environ.get("DOCGEN_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "docgen")
-    return Path(root) / "evidence-checks.sqlite"
-
-
 class FileChecker:
     """Checks evidence files, remembering results so an unchanged file is never opened twice.
 
@@ -126,39 +117,16 @@ class FileChecker:
     The cache is a small SQLite file; when it cannot be used the checks simply run uncached.
     """
 
-    def __init__(self, cache_path: Path | None = None, fast: bool = False) -> None:
+    def __init__(self, cache_path: Path | None = None, fast: bool = False, store: ResultStore | None = None) -> None:
         self.fast = fast
-        self.db: sqlite3.Connection | None = None
-        if cache_path is not None and not fast:
-            try:
-                cache_path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(cache_path, isolation_level=None, timeout=5)
-                self.db.executescript(_CACHE_SCHEMA)
-            except (OSError, sqlite3.Error):
-                self.db = None
-        self.pending: dict[str, list[tuple[object, ...]]] = {"by_hash": [], "by_stat": []}
-        self.opened: dict[str, tuple[str | None, str]] = {}  # content digest → result, for this run
+        self.store = store if store is not None else ResultStore(None if fast else cache_path)
+        self.opened: dict[str, tuple[str | None, str]] = {}  # content digest → result, since the last flush
 
     def close(self) -> None:
-        if self.db is not None:
-            self.flush()
-            self.db.close()
-            self.db = None
+        self.store.close()
 
     def flush(self) -> None:
-        """Write the results not yet kept, in one transaction (one commit per file made a first audit crawl)."""
-        if self.db is None or not any(self.pending.values()):
-            return
-        try:
-            self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO by_hash VALUES (?,?,?)", self.pending["by_hash"])
-            self.db.executemany("INSERT OR REPLACE INTO by_stat VALUES (?,?,?,?,?)", self.pending["by_stat"])
-            self.db.execute("COMMIT")
-        except sqlite3.Error:  # a locked or full cache only costs speed
-            with contextlib.suppress(sqlite3.Error):
-                self.db.execute("ROLLBACK")
-        for rows in self.pending.values():
-            rows.clear()
+        self.store.flush()
         self.opened.clear()  # what it held is in the cache now
 
     def check(self, folder: Path, name: str, base: Path | None = None) -> tuple[str | None, str, str]:
@@ -167,7 +135,7 @@ class FileChecker:
         if path is None or info is None:
             return None, "", unreadable
         key = (str(path), info.st_size, info.st_mtime_ns)
-        row = self._get("SELECT media, problem FROM by_stat WHERE path=? AND size=? AND mtime=?", key)
+        row = self.store.get("SELECT media, problem FROM by_stat WHERE path=? AND size=? AND mtime=?", key)
         if row is not None:
             return row[0], row[1], ""
         try:
@@ -178,36 +146,14 @@ class FileChecker:
         except OSError:
             return None, "", "文件无法读取"
         digest = hashlib.sha256(data).hexdigest()
-        row = self.opened.get(digest) or self._get("SELECT media, problem FROM by_hash WHERE sha256=?", (digest,))
+        row = self.opened.get(digest) or self.store.get("SELECT media, problem FROM by_hash WHERE sha256=?", (digest,))
         media, problem = row if row is not None else open_media(data)
-        self.opened[digest] = (media, problem)
-        self._put("by_hash", (digest, media, problem))
-        self._put("by_stat", (*key, media, problem))
-        return media, problem, ""
-
-    def _get(self, sql: str, args: tuple[object, ...]) -> tuple[str | None, str] | None:
-        if self.db is None:
-            return None
-        try:
-            return self.db.execute(sql, args).fetchone()
-        except sqlite3.Error:
-            return None
-
-    def _put(self, table: str, row: tuple[object, ...]) -> None:
-        if self.db is None:
-            return
-        self.pending[table].append(row)
-        if len(self.pending[table]) >= FLUSH_EVERY:
+        if len(self.opened) >= FLUSH_EVERY:
             self.flush()
-
-
-_CACHE_SCHEMA = """
-PRAGMA journal_mode=WAL;
-PRAGMA synchronous=NORMAL;
-CREATE TABLE IF NOT EXISTS by_hash (sha256 TEXT PRIMARY KEY, media TEXT, problem TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS by_stat (path TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
-                                    media TEXT, problem TEXT NOT NULL, PRIMARY KEY (path, size, mtime));
-"""
+        self.opened[digest] = (media, problem)
+        self.store.put("by_hash", (digest, media, problem))
+        self.store.put("by_stat", (*key, media, problem))
+        return media, problem, ""
 
 
 def pdf_problem(data: bytes) -> str:

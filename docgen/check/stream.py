@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import os
+import pickle
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.cases.chunks import CHUNK, Chunk, case_chunks, check_item
 from docgen.cases.load import DuplicateFinder, Rejected
+from docgen.cases.model import records
+from docgen.cases.stream import CaseText
+from docgen.check.cache import CaseResults, ResultStore, code_fingerprint, default_cache_path, file_stamps
 from docgen.check.engine import CheckResult, case_ref, check_case, invalid_finding
-from docgen.check.files import FileChecker, default_cache_path
+from docgen.check.files import FileChecker
 from docgen.check.findings import CaseRef, Finding
 from docgen.check.institutions import Unit, check_units
 from docgen.errors import DataProblemsError
@@ -45,6 +50,7 @@ class Audited:
     ref: CaseRef | None  # None: the case failed its own checks (``rejected`` says how)
     findings: tuple[Finding, ...]
     rejected: Rejected | None
+    reused: bool = False  # the result of an earlier run, the case and its evidence files unchanged
 
 
 @dataclass
@@ -54,35 +60,52 @@ class AuditOutcome:
     result: CheckResult
     counties: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    reused: int = 0  # cases whose result was kept from an earlier run
 
 
 class AuditWorker:
     def __init__(self, spec: Spec, as_of: dt.date, evidence_root: Path | None, fast: bool, today: dt.date) -> None:
         self.spec, self.as_of, self.evidence_root, self.fast, self.today = spec, as_of, evidence_root, fast, today
-        self.files: FileChecker | None = None  # opened in the process that uses it (a database is not forked)
+        self.salt = "\0".join([code_fingerprint(), hashlib.sha256(pickle.dumps(spec)).hexdigest(), as_of.isoformat(),
+                               today.isoformat(), str(evidence_root.resolve()) if evidence_root else "", str(fast)])
+        self.store: ResultStore | None = None  # opened in the process that uses it (a database is not forked)
 
-    def check(self, chunk: Chunk) -> list[Audited | Problem]:
-        if self.files is None:
-            self.files = FileChecker(default_cache_path() if self.evidence_root is not None else None, self.fast)
-        out: list[Audited | Problem] = []
-        for item in chunk.items:
-            checked = check_item(chunk.file, item, self.today)
-            if isinstance(checked, Problem):  # not a case object at all
-                rejected = Rejected(chunk.file, item.path, "", "", None, (checked,))
-                out.append(Audited(chunk.file, item.path, "", (checked,), (), "", None, (), rejected))
-                continue
-            case, ref, findings = checked.case, None, ()
-            if case is not None:
-                ref = case_ref(case)
-                findings = tuple(check_case(case, ref, self.spec, self.as_of, self.evidence_root, self.files))
-            out.append(Audited(checked.file, checked.path, checked.label, checked.problems, checked.unique,
-                               case.county if case is not None else "", ref, findings, checked.rejected))
+    def check(self, chunk: Chunk) -> list[Audited]:
+        if self.store is None:
+            self.store = ResultStore(default_cache_path())
+            self.files = FileChecker(fast=self.fast, store=self.store)
+            self.results = CaseResults(self.store, self.salt)
+        out = [self._one(chunk.file, item) for item in chunk.items]
         self.files.flush()
         return out
 
+    def _one(self, file: str, item: CaseText) -> Audited:
+        key = self.results.key(file, item.path, item.text) if item.data is None else None
+        if key is not None:
+            kept = self.results.get(key, self.evidence_root)
+            if kept is not None:
+                return dataclasses.replace(kept, reused=True)
+        checked = check_item(file, item, self.today)
+        if isinstance(checked, Problem):  # not a case object at all
+            rejected = Rejected(file, item.path, "", "", None, (checked,))
+            return Audited(file, item.path, "", (checked,), (), "", None, (), rejected)
+        case = checked.case
+        names = [f"{case.case_id}/{n}" for _, e in records(case, "evidence")
+                 if isinstance(n := e.get("file"), str)] if case is not None else []
+        stamps = file_stamps(self.evidence_root, names) if self.evidence_root is not None else b""
+        ref, findings = None, ()
+        if case is not None:
+            ref = case_ref(case)
+            findings = tuple(check_case(case, ref, self.spec, self.as_of, self.evidence_root, self.files))
+        audited = Audited(checked.file, checked.path, checked.label, checked.problems, checked.unique,
+                          case.county if case is not None else "", ref, findings, checked.rejected)
+        if key is not None:
+            self.results.put(key, names, stamps, audited)
+        return audited
+
     def close(self) -> None:
-        if self.files is not None:
-            self.files.close()
+        if self.store is not None:
+            self.store.close()
 
 
 def audit_files(files: Sequence[Path], spec: Spec, as_of: dt.date, evidence_root: Path | None = None,
@@ -124,6 +147,7 @@ def _audit(files: Sequence[Path], spec: Spec, as_of: dt.date, evidence_root: Pat
             for one in audited:
                 _collect(one, duplicates, result, outcome.problems)
                 counties.add(one.county)
+                outcome.reused += one.reused
             cases += len(audited)
             if progress:
                 progress(cases, chunk.read)

@@ -62,6 +62,8 @@ def check(files: tuple[Path, ...], evidence: Path | None, institutions: Path | N
     report = build_report(result, spec, _scope(files, outcome.counties))
     for line in summary_lines(report):
         click.echo(line)
+    if outcome.reused:
+        click.echo(f"{outcome.reused} 个案卷及其佐证材料与上次核查时相同，沿用了上次的核查结果。", err=True)
     if evidence is None:
         click.echo("注意：未指定 --evidence，没有核对佐证材料文件是否存在。", err=True)
     if report_dir is not None:

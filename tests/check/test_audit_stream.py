@@ -70,3 +70,31 @@ def test_a_file_that_is_no_case_file_stops_the_audit(tmp_path: Path) -> None:
         audit_stream.audit_files([path], SPEC, TODAY)
     assert info.value.problems and all(p.file == str(path) for p in info.value.problems)
     assert any("extra" in str(p) for p in info.value.problems)
+
+
+def test_a_repeated_audit_reuses_unchanged_cases_and_redoes_changed_ones(demo_dir: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    evidence = tmp_path / "evidence"
+    shutil.copytree(demo_dir / "evidence", evidence)
+    cases = [demo_dir / "cases.json"]
+    first = audit_stream.audit_files(cases, SPEC, TODAY, evidence)
+    again = audit_stream.audit_files(cases, SPEC, TODAY, evidence)
+    assert (first.reused, again.reused) == (0, 24)
+    assert _seen(again.result) == _seen(first.result)
+
+    # One PDF of one case is cut short: that case alone is audited again, and the damage is found.
+    data = json.loads(cases[0].read_text(encoding="utf-8"))
+    case = next(c for c in data["cases"] if any(e["file"].endswith(".pdf") for e in c["evidence"]))
+    item = next(e for e in case["evidence"] if e["file"].endswith(".pdf"))
+    target = evidence / case["case_id"] / item["file"]
+    target.write_bytes(target.read_bytes()[:40])
+    changed = audit_stream.audit_files(cases, SPEC, TODAY, evidence)
+    assert changed.reused == 23
+    assert any(f.ref and f.ref.case_id == case["case_id"] and "损坏" in f.message for f in changed.result.findings)
+
+    # Another audit date is another audit: nothing is reused.
+    later = audit_stream.audit_files(cases, SPEC, TODAY.replace(year=TODAY.year + 1), evidence)
+    assert later.reused == 0

@@ -1,0 +1,156 @@
+"""What an audit keeps between runs, so a re-audit of an unchanged county opens and re-checks nothing.
+
+Two kinds of result live in one small SQLite file in the user's cache folder ($DOCGEN_CACHE_DIR):
+evidence file checks (see :class:`~docgen.check.files.FileChecker`) and whole audited cases
+(:class:`CaseResults`). Results are written in batches, one transaction each, and a cache that cannot be
+used (locked, full, unreadable) only costs speed: the audit then runs uncached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+FLUSH_EVERY = 1000  # results kept per transaction
+KEEP_DAYS = 60  # audited cases not seen again for this long are dropped
+
+_SCHEMA = """
+PRAGMA journal_mode=WAL;
+PRAGMA synchronous=NORMAL;
+CREATE TABLE IF NOT EXISTS by_hash (sha256 TEXT PRIMARY KEY, media TEXT, problem TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS by_stat (path TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
+                                    media TEXT, problem TEXT NOT NULL, PRIMARY KEY (path, size, mtime));
+CREATE TABLE IF NOT EXISTS cases (key TEXT PRIMARY KEY, files TEXT NOT NULL, stamps BLOB NOT NULL,
+                                  audited BLOB NOT NULL, used TEXT NOT NULL);
+"""
+_INSERT = {
+    "by_hash": "INSERT OR REPLACE INTO by_hash VALUES (?,?,?)",
+    "by_stat": "INSERT OR REPLACE INTO by_stat VALUES (?,?,?,?,?)",
+    "cases": "INSERT OR REPLACE INTO cases VALUES (?,?,?,?,date('now'))",
+    "touch": "UPDATE cases SET used = date('now') WHERE key = ? AND used < date('now')",
+}
+
+
+def default_cache_path() -> Path:
+    """Where audit results are kept between runs: $DOCGEN_CACHE_DIR, else the user's cache folder."""
+    root = os.environ.get("DOCGEN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "docgen")
+    return Path(root) / "evidence-checks.sqlite"
+
+
+class ResultStore:
+    """The cache file: lookups at once, writes gathered and committed together (:meth:`flush`)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.db: sqlite3.Connection | None = None
+        self.pending: dict[str, list[tuple[object, ...]]] = {table: [] for table in _INSERT}
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=5)
+            self.db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error):
+            self.db = None
+
+    def get(self, sql: str, args: tuple[object, ...]) -> Any:
+        if self.db is None:
+            return None
+        try:
+            return self.db.execute(sql, args).fetchone()
+        except sqlite3.Error:
+            return None
+
+    def put(self, table: str, row: tuple[object, ...]) -> None:
+        if self.db is None:
+            return
+        self.pending[table].append(row)
+        if len(self.pending[table]) >= FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.db is None or not any(self.pending.values()):
+            return
+        try:
+            self.db.execute("BEGIN")
+            for table, rows in self.pending.items():
+                self.db.executemany(_INSERT[table], rows)
+            self.db.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+        for rows in self.pending.values():
+            rows.clear()
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.flush()
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute(f"DELETE FROM cases WHERE used < date('now', '-{KEEP_DAYS} days')")
+            self.db.close()
+            self.db = None
+
+
+def code_fingerprint() -> str:
+    """Changes whenever any of docgen's own code does (a result kept by other code is not trusted)."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for folder, dirs, files in sorted(os.walk(root)):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith((".py", ".json", ".yaml")):
+                info = os.stat(os.path.join(folder, name))
+                h.update(f"{folder}/{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def file_stamps(folder: Path, names: Sequence[str]) -> bytes:
+    """What the evidence files named (relative to ``folder``) look like on disk now: size, time, inode, kind."""
+    out = []
+    for name in names:
+        try:
+            info = os.stat(folder / name)
+            out.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode))
+        except (OSError, ValueError):
+            out.append(None)
+    return pickle.dumps(out)
+
+
+class CaseResults:
+    """Audited cases kept by their exact text, the run's settings and their evidence files' stamps.
+
+    ``salt`` holds everything else a case's findings depend on: docgen's code, the spec, the audit and
+    check dates, the evidence folder. A case is found again only if its text (file name and JSON path
+    included) is unchanged and every evidence file it names still has the same size, time and inode.
+    """
+
+    def __init__(self, store: ResultStore, salt: str) -> None:
+        self.store, self.salt = store, salt.encode()
+        self.hits = self.misses = 0
+
+    def key(self, file: str, path: str, text: str) -> str:
+        h = hashlib.sha256(self.salt)
+        h.update(f"\0{file}\0{path}\0".encode())
+        h.update(text.encode())
+        return h.hexdigest()
+
+    def get(self, key: str, folder: Path | None) -> Any:
+        row = self.store.get("SELECT files, stamps, audited FROM cases WHERE key=?", (key,))
+        if row is not None:
+            names = row[0].split("\0") if row[0] else []
+            if folder is None or file_stamps(folder, names) == row[1]:
+                self.hits += 1
+                self.store.put("touch", (key,))
+                return pickle.loads(row[2])
+        self.misses += 1
+        return None
+
+    def put(self, key: str, names: Sequence[str], stamps: bytes, audited: Any) -> None:
+        """Keep ``audited`` with the evidence files' ``stamps`` as they were before it was checked."""
+        self.store.put("cases", (key, "\0".join(names), stamps, pickle.dumps(audited, pickle.HIGHEST_PROTOCOL)))
