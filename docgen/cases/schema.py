@@ -28,10 +28,8 @@ _OVERRIDES = ("title", "x-message", "description")
 
 @cache
 def case_schema() -> dict[str, Any]:
-    """The case schema as parsed from the package (checked against the 2020-12 meta-schema once)."""
-    schema = data_json(SCHEMA_FILE)
-    Draft202012Validator.check_schema(schema)
-    return schema
+    """The case schema as parsed from the package (tests check it against the 2020-12 meta-schema)."""
+    return data_json(SCHEMA_FILE)
 
 
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:

@@ -66,7 +66,8 @@ class _Reader:
         self.dropped = 0  # characters before buf
         self.dropped_lines = 0
         self.start_column = 0  # characters between the last dropped line break and buf
-        self.counted = (0, 1)  # (position in buf, its line): lines are counted on from the last case
+        # (position in buf, its line, the last line break in buf before it or -1): counted on from the last case
+        self.counted = (0, 1, -1)
         self.bytes_read = 0
         self.eof = False
 
@@ -88,15 +89,17 @@ class _Reader:
             self.dropped += self.pos
             self.buf = self.buf[self.pos:]
             self.pos = 0
-            self.counted = (0, self.dropped_lines + 1)
+            self.counted = (0, self.dropped_lines + 1, -1)
         self.buf += text
         return True
 
     def where(self, pos: int) -> tuple[int, int]:
-        at, line = self.counted if pos >= self.counted[0] else (0, self.dropped_lines + 1)
-        line += self.buf.count("\n", at, pos)
-        self.counted = (pos, line)
-        last = self.buf.rfind("\n", 0, pos)
+        at, line, last = self.counted if pos >= self.counted[0] else (0, self.dropped_lines + 1, -1)
+        breaks = self.buf.count("\n", at, pos)
+        if breaks:  # only the text since the last case is searched (a file without line breaks made this quadratic)
+            line += breaks
+            last = self.buf.rfind("\n", at, pos)
+        self.counted = (pos, line, last)
         return line, (pos - last if last >= 0 else self.start_column + pos + 1)
 
     def fail(self, pos: int, reason: str) -> InputError:

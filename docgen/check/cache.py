@@ -113,9 +113,10 @@ def code_fingerprint() -> str:
 def file_stamps(folder: Path, names: Sequence[str]) -> bytes:
     """What the evidence files named (relative to ``folder``) look like on disk now: size, time, inode, kind."""
     out = []
+    base = str(folder)
     for name in names:
         try:
-            info = os.stat(folder / name)
+            info = os.stat(os.path.join(base, name))
             out.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode))
         except (OSError, ValueError):
             out.append(None)
