@@ -50,3 +50,19 @@ def test_fast_only_sniffs(county: Path) -> None:
     full = check_cases(cases, SPEC, TODAY, county / "evidence")
     assert not any("PDF 文件已损坏" in f.message for f in fast.findings)
     assert any("PDF 文件已损坏" in f.message for f in full.findings)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_an_image_cut_short_anywhere_is_broken_and_a_whole_one_is_not(tmp_path: Path, fmt: str) -> None:
+    """JPEGs are decoded at a reduced size, yet every byte is read: a file cut off in its last bytes still fails."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.radial_gradient("L").resize((640, 480)).convert("RGB").save(buffer, fmt)
+    data = buffer.getvalue()
+    assert files_module.open_media(data) == ("image", "")
+    # The last bytes of a PNG are checksums and an end marker, which Pillow does not need: cut into the pixels.
+    for cut in (len(data) // 3, len(data) - 12 if fmt == "JPEG" else len(data) * 2 // 3):
+        assert files_module.open_media(data[:cut]) == ("image", "图片已损坏，无法打开")

@@ -85,12 +85,16 @@ def test_pdf_text_reads_back_as_the_notice(demo_dir: Path, tmp_path: Path) -> No
 
     spec = REGISTRY.get("限期复学通知书")
     data = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
-    cases = [c for c in data["cases"] if c["situation"]["category"] == "B4-1"][:2]
+    # Two families of one school, so that they share a print file (print files are per school).
+    cases = [c for c in data["cases"] if c["situation"]["category"] == "B4-1"
+             and c["student"]["school"] == "云溪镇初级中学"][:2]
+    assert len(cases) == 2
     checked = load_data([("c.json", {"schema_version": 1, "cases": cases})]).checked()
     result = render_batch(spec, checked, tmp_path, register=None, on=ON, pdf=True)
     for doc, case in zip(result.documents, cases, strict=True):
         text = "".join(PdfReader(tmp_path / doc.pdf).pages[0].extract_text().split())
         assert "限期复学通知书" in text and case["student"]["name"] in text and doc.doc_no in text
+    assert len(result.print_pdfs) == 1
     printed = PdfReader(tmp_path / result.print_pdfs[0])
     assert len(printed.pages) == 4  # each notice and its 送达回证
     # Every family's notice is page "— 1 —" of its own, not page 3 of the batch; the 回证 carries no number.
