@@ -33,7 +33,7 @@ _INSERT = {
     "by_hash": "INSERT OR REPLACE INTO by_hash VALUES (?,?,?)",
     "by_stat": "INSERT OR REPLACE INTO by_stat VALUES (?,?,?,?,?)",
     "cases": "INSERT OR REPLACE INTO cases VALUES (?,?,?,?,date('now'))",
-    "touch": "UPDATE cases SET used = date('now') WHERE key = ? AND used < date('now')",
+    "touch": "UPDATE cases SET used = date('now') WHERE key = ?",
 }
 
 
@@ -113,10 +113,10 @@ def code_fingerprint() -> str:
 def file_stamps(folder: Path, names: Sequence[str]) -> bytes:
     """What the evidence files named (relative to ``folder``) look like on disk now: size, time, inode, kind."""
     out = []
-    base = str(folder)
+    prefix = f"{folder}{os.sep}"  # the names are relative (case ID / file): joined by hand, 192,000 at a time
     for name in names:
         try:
-            info = os.stat(os.path.join(base, name))
+            info = os.stat(prefix + name)
             out.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode))
         except (OSError, ValueError):
             out.append(None)
@@ -142,12 +142,13 @@ class CaseResults:
         return h.hexdigest()
 
     def get(self, key: str, folder: Path | None) -> Any:
-        row = self.store.get("SELECT files, stamps, audited FROM cases WHERE key=?", (key,))
+        row = self.store.get("SELECT files, stamps, audited, used >= date('now') FROM cases WHERE key=?", (key,))
         if row is not None:
             names = row[0].split("\0") if row[0] else []
             if folder is None or file_stamps(folder, names) == row[1]:
                 self.hits += 1
-                self.store.put("touch", (key,))
+                if not row[3]:  # seen again on a new day: kept longer (nothing is written on a second run that day)
+                    self.store.put("touch", (key,))
                 return pickle.loads(row[2])
         self.misses += 1
         return None

@@ -79,8 +79,7 @@ def _scope(files: Sequence[Path], counties: Sequence[str]) -> str:
 
 def _inputs(files: Sequence[Path], evidence: Path | None, institutions: Path | None, spec_dir: Path | None,
             checklist_dir: Path | None, template_dir: Path | None = None) -> list[tuple[str, Path | None]]:
-    from docgen.render.registry import DEFAULT_TEMPLATE_DIR
-    from docgen.specs import DEFAULT_CHECKLIST_DIR, DEFAULT_SPEC_DIR
+    from docgen.specs import DEFAULT_CHECKLIST_DIR, DEFAULT_SPEC_DIR, DEFAULT_TEMPLATE_DIR
 
     return [*(("案卷文件", f) for f in files), ("佐证材料目录", evidence), ("单位档案目录", institutions),
             ("档案清单目录", spec_dir or DEFAULT_SPEC_DIR), ("核查规则目录", checklist_dir or DEFAULT_CHECKLIST_DIR),

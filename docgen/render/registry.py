@@ -8,10 +8,9 @@ from typing import Any
 
 from docgen.cases.schema import case_field
 from docgen.errors import SpecError
-from docgen.specs import DEFAULTS
+from docgen.specs import DEFAULT_TEMPLATE_DIR
 from docgen.specs.loading import load_spec_file
 
-DEFAULT_TEMPLATE_DIR = DEFAULTS / "templates_docx"
 REGISTRY_FILE = "registry.yaml"
 SCHEMA_FILE = "registry.schema.json"
 

@@ -8,15 +8,12 @@ from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from docgen.cases.schema import place_label
 from docgen.check.findings import SEVERITY_LABELS
 from docgen.fsutil import atomic_path, make_staging, move_into, save_workbook, write_text_atomic
 from docgen.report.model import Report
 from docgen.resources import data_text
-from docgen.xlsx import DATE_FORMAT
 
 REPORT_NAME = "核查报告"
 
@@ -39,6 +36,11 @@ def write_pdf(html: str, target: Path) -> None:
 
 
 def write_xlsx(report: Report, target: Path) -> None:
+    from openpyxl import Workbook  # imported here, as WeasyPrint is: an audit without reports does not load it
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from docgen.xlsx import DATE_FORMAT
+
     wb = Workbook()
     summary = wb.active
     summary.title = "汇总"

@@ -20,6 +20,7 @@ from docgen.specs.sources import Sources, load_sources
 DEFAULTS = Path(__file__).resolve().parents[1] / "defaults"
 DEFAULT_SPEC_DIR = DEFAULTS / "archive_specs"
 DEFAULT_CHECKLIST_DIR = DEFAULTS / "checklists"
+DEFAULT_TEMPLATE_DIR = DEFAULTS / "templates_docx"
 
 
 @dataclass(frozen=True)
