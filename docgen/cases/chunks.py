@@ -12,11 +12,11 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from docgen.cases.load import MAY_HOLD_FORBIDDEN, CheckedCase, case_entries, check_one
 from docgen.cases.loader import json_type, parse_json_text
-from docgen.cases.stream import CaseText, open_case_stream
+from docgen.cases.stream import CaseIndex, CaseText, file_digest, open_case_stream
 from docgen.cases.validate import envelope_problems
 from docgen.problems import Problem
 
@@ -31,11 +31,31 @@ class Chunk:
     read: float  # how much of the input is read at the chunk's end, 0–1
 
 
-def case_chunks(files: Sequence[Path], today: dt.date, problems: list[Problem], size: int = CHUNK) -> Iterator[Chunk]:
-    """The cases of ``files`` in chunks of :class:`CaseText`; the envelopes' own problems go to ``problems``."""
+class Indexes(Protocol):
+    """Where the indexes of case files read before are kept (by the SHA-256 of the file's bytes)."""
+
+    def get(self, digest: str) -> CaseIndex | None: ...
+
+    def put(self, digest: str, index: CaseIndex) -> None: ...
+
+
+def case_chunks(files: Sequence[Path], today: dt.date, problems: list[Problem], size: int = CHUNK,
+                indexes: Indexes | None = None) -> Iterator[Chunk]:
+    """The cases of ``files`` in chunks of :class:`CaseText`; the envelopes' own problems go to ``problems``.
+
+    With ``indexes``, a file read before (the same bytes) is cut where its index says instead of scanned.
+    """
     seq = 0
     for k, path in enumerate(files):
-        stream = open_case_stream(path)
+        known = None
+        if indexes is not None:
+            try:
+                digest = file_digest(path)
+            except OSError:  # open_case_stream says what is wrong with it
+                digest = ""
+            index = indexes.get(digest) if digest else None
+            known = (digest, index) if index is not None else None
+        stream = open_case_stream(path, known=known)
         if stream.whole is not None:  # one case, or a batch file without a list of cases
             data = stream.whole
             if isinstance(data, dict) and "cases" in data:
@@ -57,6 +77,8 @@ def case_chunks(files: Sequence[Path], today: dt.date, problems: list[Problem], 
             seq += 1
         # The envelope's own keys; each case was checked as an object on its own.
         problems.extend(envelope_problems(str(path), {**stream.envelope, "cases": [{}] if count else []}, today))
+        if indexes is not None and known is None and stream.index is not None:
+            indexes.put(stream.digest, stream.index)
 
 
 def check_item(file: str, item: CaseText, today: dt.date) -> CheckedCase | Problem:

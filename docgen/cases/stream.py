@@ -11,6 +11,7 @@ as before (it is small, or it is not a case file and the usual message says so).
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -39,16 +40,29 @@ class CaseText:
     data: Any = None  # the parsed case instead of its text, for a file that was read whole
 
 
+@dataclass(frozen=True)
+class CaseIndex:
+    """Where each case of a file lies, recorded while the file was cut into cases: (line, column, first and
+    last character, bytes read) per case, and the other top-level keys. Reading the same file again with its
+    index slices each case's text out without scanning it (see :func:`open_case_stream`)."""
+
+    envelope: dict[str, Any]
+    spans: tuple[tuple[int, int, int, int, int], ...]
+
+
 @dataclass
 class CaseStream:
     """A case file opened for streaming: iterate it for :class:`CaseText` items; ``envelope`` holds the other
-    top-level keys (complete once iterated). ``whole`` is set instead when the file was read at once."""
+    top-level keys (complete once iterated). ``whole`` is set instead when the file was read at once.
+    Once iterated, ``digest`` is the SHA-256 of the bytes read and ``index`` where the cases were."""
 
     file: str
     size: int
     envelope: dict[str, Any] = field(default_factory=dict)
     whole: Any = None
     _items: Iterator[CaseText] | None = None
+    digest: str = ""
+    index: CaseIndex | None = None
 
     def __iter__(self) -> Iterator[CaseText]:
         return self._items or iter(())
@@ -70,6 +84,7 @@ class _Reader:
         self.counted = (0, 1, -1)
         self.bytes_read = 0
         self.eof = False
+        self.sha = hashlib.sha256()
 
     def more(self) -> bool:
         if self.eof:
@@ -81,6 +96,7 @@ class _Reader:
             raise InputError(self.name, f"不是 UTF-8 编码的文本（第 {self.bytes_read + exc.start + 1} 个字节处），"
                                         "请另存为 UTF-8") from None
         self.bytes_read += len(raw)
+        self.sha.update(raw)
         self.eof = not raw
         if self.pos > BLOCK:  # forget what was handed on
             self.dropped_lines += self.buf.count("\n", 0, self.pos)
@@ -143,12 +159,22 @@ class _Reader:
             return value, start, end
 
 
-def open_case_stream(path: str | Path, what: str = "案卷文件") -> CaseStream:
-    """Open a case file for reading case by case (InputError when it cannot be used at all)."""
+def open_case_stream(path: str | Path, what: str = "案卷文件",
+                     known: tuple[str, CaseIndex] | None = None) -> CaseStream:
+    """Open a case file for reading case by case (InputError when it cannot be used at all).
+
+    ``known``: the file's digest and the index recorded when a file with that digest was read before; the
+    cases are then sliced out without being scanned, and InputError is raised if the file is not that file.
+    """
     path = Path(path)
     name = str(path)
     size = check_input_file(path, what)
     reader = _Reader(path, name)
+    if known is not None:
+        digest, index = known
+        stream = CaseStream(name, size, dict(index.envelope))
+        stream._items = _known_cases(reader, stream, index, digest)
+        return stream
     try:
         stream = _walk(reader, path, size)
     except BaseException:
@@ -190,6 +216,7 @@ def _walk(reader: _Reader, path: Path, size: int) -> CaseStream:
 
 
 def _cases(reader: _Reader, stream: CaseStream, keys: list[str]) -> Iterator[CaseText]:
+    spans = []
     try:
         reader.pos += 1  # the "["
         index = 0
@@ -201,6 +228,7 @@ def _cases(reader: _Reader, stream: CaseStream, keys: list[str]) -> Iterator[Cas
                 line, column = reader.where(start)
                 chars = reader.dropped + end
                 read = chars * reader.bytes_read // max(reader.dropped + len(reader.buf), 1)
+                spans.append((line, column, reader.dropped + start, chars, read))
                 yield CaseText(f"$.cases[{index}]", line, column, reader.buf[start:end], read)
                 index += 1
                 if reader.expect(",]", "缺少逗号") == "]":
@@ -216,5 +244,32 @@ def _cases(reader: _Reader, stream: CaseStream, keys: list[str]) -> Iterator[Cas
             stream.envelope[key], _, _ = reader.value(STRICT_DECODER)
         if reader.skip_space():
             raise reader.fail(reader.pos, "JSON 结束后还有多余内容")
+        stream.digest = reader.sha.hexdigest()
+        stream.index = CaseIndex(dict(stream.envelope), tuple(spans))
     finally:
         reader.handle.close()
+
+
+def _known_cases(reader: _Reader, stream: CaseStream, known: CaseIndex, digest: str) -> Iterator[CaseText]:
+    """The cases of a file read before, sliced out where its index says; the file must still be that file."""
+    try:
+        for i, (line, column, start, end, read) in enumerate(known.spans):
+            while reader.dropped + len(reader.buf) < end and reader.more():
+                pass
+            text = reader.buf[start - reader.dropped:end - reader.dropped]
+            reader.pos = end - reader.dropped  # what is before is not needed again
+            yield CaseText(f"$.cases[{i}]", line, column, text, read)
+        reader.pos = len(reader.buf)
+        while reader.more():
+            reader.pos = len(reader.buf)
+        if reader.sha.hexdigest() != digest:
+            raise InputError(stream.file, "文件在读取过程中被改动了，请等改动完成后重新运行")
+        stream.digest, stream.index = digest, known
+    finally:
+        reader.handle.close()
+
+
+def file_digest(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes (what :attr:`CaseStream.digest` will be)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

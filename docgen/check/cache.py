@@ -14,6 +14,7 @@ import os
 import pickle
 import sqlite3
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +29,14 @@ CREATE TABLE IF NOT EXISTS by_stat (path TEXT NOT NULL, size INTEGER NOT NULL, m
                                     media TEXT, problem TEXT NOT NULL, PRIMARY KEY (path, size, mtime));
 CREATE TABLE IF NOT EXISTS cases (key TEXT PRIMARY KEY, files TEXT NOT NULL, stamps BLOB NOT NULL,
                                   audited BLOB NOT NULL, used TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS indexes (key TEXT PRIMARY KEY, spans BLOB NOT NULL, used TEXT NOT NULL);
 """
 _INSERT = {
     "by_hash": "INSERT OR REPLACE INTO by_hash VALUES (?,?,?)",
     "by_stat": "INSERT OR REPLACE INTO by_stat VALUES (?,?,?,?,?)",
     "cases": "INSERT OR REPLACE INTO cases VALUES (?,?,?,?,date('now'))",
     "touch": "UPDATE cases SET used = date('now') WHERE key = ?",
+    "indexes": "INSERT OR REPLACE INTO indexes VALUES (?,?,date('now'))",
 }
 
 
@@ -50,6 +53,7 @@ class ResultStore:
     def __init__(self, path: Path | None) -> None:
         self.db: sqlite3.Connection | None = None
         self.pending: dict[str, list[tuple[object, ...]]] = {table: [] for table in _INSERT}
+        self.wrote = False
         if path is None:
             return
         try:
@@ -82,6 +86,7 @@ class ResultStore:
             for table, rows in self.pending.items():
                 self.db.executemany(_INSERT[table], rows)
             self.db.execute("COMMIT")
+            self.wrote = True
         except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):
                 self.db.execute("ROLLBACK")
@@ -92,11 +97,13 @@ class ResultStore:
         if self.db is not None:
             self.flush()
             with contextlib.suppress(sqlite3.Error):
-                self.db.execute(f"DELETE FROM cases WHERE used < date('now', '-{KEEP_DAYS} days')")
+                for table in ("cases", "indexes") if self.wrote else ():
+                    self.db.execute(f"DELETE FROM {table} WHERE used < date('now', '-{KEEP_DAYS} days')")
             self.db.close()
             self.db = None
 
 
+@cache
 def code_fingerprint() -> str:
     """Changes whenever any of docgen's own code does (a result kept by other code is not trusted)."""
     root = Path(__file__).resolve().parent.parent
@@ -156,3 +163,30 @@ class CaseResults:
     def put(self, key: str, names: Sequence[str], stamps: bytes, audited: Any) -> None:
         """Keep ``audited`` with the evidence files' ``stamps`` as they were before it was checked."""
         self.store.put("cases", (key, "\0".join(names), stamps, pickle.dumps(audited, pickle.HIGHEST_PROTOCOL)))
+
+
+class FileIndexes:
+    """Where the cases of case files lie (:class:`~docgen.cases.stream.CaseIndex`), by the files' SHA-256 and
+    docgen's code, so that an unchanged file is cut into cases without being scanned again. Each lookup opens
+    the cache on its own (the main process forks workers in between, which must not share a connection)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.code = path, code_fingerprint()
+
+    def _key(self, digest: str) -> str:
+        return hashlib.sha256(f"{self.code}\0{digest}".encode()).hexdigest()
+
+    def get(self, digest: str) -> Any:
+        store = ResultStore(self.path)
+        try:
+            row = store.get("SELECT spans FROM indexes WHERE key=?", (self._key(digest),))
+        finally:
+            store.close()
+        return pickle.loads(row[0]) if row is not None else None
+
+    def put(self, digest: str, index: Any) -> None:
+        store = ResultStore(self.path)
+        try:
+            store.put("indexes", (self._key(digest), pickle.dumps(index, pickle.HIGHEST_PROTOCOL)))
+        finally:
+            store.close()

@@ -23,7 +23,14 @@ from docgen.cases.chunks import CHUNK, Chunk, case_chunks, check_item
 from docgen.cases.load import DuplicateFinder, Rejected
 from docgen.cases.model import records
 from docgen.cases.stream import CaseText
-from docgen.check.cache import CaseResults, ResultStore, code_fingerprint, default_cache_path, file_stamps
+from docgen.check.cache import (
+    CaseResults,
+    FileIndexes,
+    ResultStore,
+    code_fingerprint,
+    default_cache_path,
+    file_stamps,
+)
 from docgen.check.engine import CheckResult, case_ref, check_case, invalid_finding
 from docgen.check.files import FileChecker
 from docgen.check.findings import CaseRef, Finding
@@ -127,7 +134,7 @@ def _audit(files: Sequence[Path], spec: Spec, as_of: dt.date, evidence_root: Pat
     result.findings.extend(check_units(list(units), spec.inventory, evidence_root))
     outcome = AuditOutcome(result)
     envelope: list[Problem] = []
-    chunks = case_chunks(files, dt.date.today(), envelope, CHUNK)
+    chunks = case_chunks(files, dt.date.today(), envelope, CHUNK, FileIndexes(default_cache_path()))
     ahead: list[Chunk] = []
     for chunk in chunks:  # read ahead: is the county large enough for more than one process?
         ahead.append(chunk)

@@ -76,3 +76,21 @@ def test_a_case_is_parsed_strictly_with_its_place_in_the_file() -> None:
     with pytest.raises(InputError) as info:
         parse_json_text("c.json", '{"a": }', line=40, column=5)
     assert str(info.value) == "c.json: 不是有效的 JSON：第 40 行第 11 列，此处缺少值"
+
+
+def test_a_file_read_again_with_its_index_gives_the_same_cases(demo_dir: Path, tmp_path: Path, block: int) -> None:
+    path = tmp_path / "cases.json"
+    path.write_bytes((demo_dir / "cases.json").read_bytes())
+    first = open_case_stream(path)
+    scanned = list(first)
+    assert first.digest == case_stream.file_digest(path) and first.index is not None
+    again = open_case_stream(path, known=(first.digest, first.index))
+    assert list(again) == scanned and again.envelope == first.envelope
+
+    # The same size, other bytes: the index no longer fits, and the file is refused rather than misread.
+    data = bytearray(path.read_bytes())
+    at = data.index("云溪镇".encode())
+    data[at:at + 9] = "桐林乡".encode()
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="文件在读取过程中被改动了"):
+        list(open_case_stream(path, known=(first.digest, first.index)))
