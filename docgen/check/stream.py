@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
@@ -150,7 +151,7 @@ def _audit(files: Sequence[Path], spec: Spec, as_of: dt.date, evidence_root: Pat
     duplicates = DuplicateFinder()
     cases = 0
     try:
-        for chunk, audited in _in_order(pool, iter([*ahead, *chunks])):
+        for chunk, audited in _in_order(pool, itertools.chain(ahead, chunks)):
             for one in audited:
                 _collect(one, duplicates, result, outcome.problems)
                 counties.add(one.county)

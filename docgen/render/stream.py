@@ -22,6 +22,7 @@ checked so that all problems are reported at once.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import shutil
@@ -276,7 +277,7 @@ def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *
                     "renderer": "compiled" if renderer.fast else "docxtpl"}
             manifest = _Manifest(staging / result.manifest, head)
             run = _Run(spec, staging, allocator, result, manifest, pdf, progress, problems)
-            _drive(run, pool, iter([*ahead, *chunks]))
+            _drive(run, pool, itertools.chain(ahead, chunks))
             if run.failed:
                 raise DataProblemsError(_in_file_order(problems))
             result.warnings = [p for p in problems if not p.is_error]

@@ -98,3 +98,26 @@ def test_a_repeated_audit_reuses_unchanged_cases_and_redoes_changed_ones(demo_di
     # Another audit date is another audit: nothing is reused.
     later = audit_stream.audit_files(cases, SPEC, TODAY.replace(year=TODAY.year + 1), evidence)
     assert later.reused == 0
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_input_is_read_as_the_audit_goes_not_before(demo_dir: Path, workers: int,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.cases import chunks as case_chunks_module
+
+    read: list[int] = []
+    real = case_chunks_module.case_chunks
+
+    def counted(*args, **kwargs):
+        for chunk in real(*args, **kwargs):
+            read.append(chunk.seq)
+            yield chunk
+
+    monkeypatch.setattr(audit_stream, "case_chunks", counted)
+    monkeypatch.setattr(audit_stream, "CHUNK", 2)
+    at_first: list[int] = []
+    audit_stream.audit_files([demo_dir / "cases.json"], SPEC, TODAY, workers=workers,
+                             progress=lambda cases, _: at_first or at_first.append(len(read)))
+    assert len(read) == 12
+    assert at_first[0] <= audit_stream.IN_FLIGHT * workers + 1

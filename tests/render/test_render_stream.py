@@ -91,3 +91,24 @@ def test_every_problem_is_reported_and_nothing_written(demo_dir: Path, tmp_path:
     assert paths == sorted(paths, key=lambda p: int(p.split("[")[1].split("]")[0]))
     assert not (tmp_path / "out").exists() and register.entries() == []
     assert not list(tmp_path.glob(".out.staging-*"))
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_input_is_read_as_the_batch_goes_not_before(demo_dir: Path, tmp_path: Path, workers: int) -> None:
+    """When the first documents are written, most of the input is still unread (bounded memory)."""
+    from docgen.cases.chunks import case_chunks
+
+    spec = REGISTRY.get("劝返记录表")
+    read: list[int] = []
+
+    def counted():
+        for chunk in case_chunks([demo_dir / "cases.json"], ON, [], 3):
+            read.append(chunk.seq)
+            yield chunk
+
+    at_first: list[int] = []
+    result = batch_stream.render_stream(spec, counted(), tmp_path, register=None, on=ON, workers=workers,
+                                        progress=lambda docs, _: at_first or at_first.append(len(read)))
+    assert len(read) == 8 and len(result.documents) == 81
+    assert at_first[0] <= batch_stream.IN_FLIGHT * workers + 1
