@@ -11,6 +11,7 @@ first run really opens every one). Then, in one process:
 Each is the CLI end to end (a new process), as an auditor runs it. Figures are printed beside the
 rules-only run as ratios. Usage:
     .venv/bin/python bench/audit.py [N=1000 ...]      e.g. bench/audit.py 1000 10000
+    .venv/bin/python bench/audit.py --crossover [SIZE ...]   one process against two, rules only
 """
 
 from __future__ import annotations
@@ -94,7 +95,38 @@ def run(n: int) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def crossover(sizes: list[int]) -> None:
+    """Audits (rules only, nothing kept from before) of each size on one process and on two (forced), medians
+    of 3 interleaved rounds: where two start to pay is where docgen.check.stream.PARALLEL_FROM should be."""
+    import datetime as dt
+
+    from docgen.check import stream as audit_stream
+    from docgen.specs import load_spec
+
+    spec = load_spec()
+    print(f"crossover — one process against two (PARALLEL_FROM is {audit_stream.PARALLEL_FROM} cases)")
+    for size in sizes:
+        work = Path(tempfile.mkdtemp(prefix=f"bench-audit-crossover-{size}-"))
+        try:
+            cases, _, _ = build_county(work, size)
+            times: dict[int, list[float]] = {1: [], 2: []}
+            for round_ in range(3):
+                for workers in (1, 2):
+                    os.environ["DOCGEN_CACHE_DIR"] = str(work / f"cache-{round_}-{workers}")
+                    audit_stream.PARALLEL_FROM = 0 if workers == 2 else 10**9
+                    start = time.perf_counter()
+                    audit_stream.audit_files([cases], spec, dt.date.fromisoformat(AS_OF), workers=workers)
+                    times[workers].append(time.perf_counter() - start)
+            one, two = sorted(times[1])[1], sorted(times[2])[1]
+            print(f"  {size:6d} cases: one process {one:6.2f} s, two {two:6.2f} s, two / one = {two / one:.2f}")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--crossover"]:
+        crossover([int(a) for a in sys.argv[2:]] or [200, 400, 800, 1600])
+        return
     for n in [int(a) for a in sys.argv[1:]] or [1000]:
         run(n)
 

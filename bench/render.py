@@ -10,7 +10,9 @@ for memory (the largest process, and all of them together); the time to its firs
 first .docx appears. Afterwards every document is opened and the register is checked for gaps. Its rate
 is printed beside the library's one-process rate measured in the same run.
 
-Usage: .venv/bin/python bench/render.py [n=1000] [--cli M] [--keep DIR]
+--crossover SIZE…: only the batch through the library on one process and on two, at each size.
+
+Usage: .venv/bin/python bench/render.py [n=1000] [--cli M] [--keep DIR] | --crossover 100 200 400 800
 """
 
 from __future__ import annotations
@@ -192,12 +194,44 @@ def cli(m: int, keep: Path | None, library_rate: float) -> None:
         shutil.rmtree(work)
 
 
+def crossover(sizes: list[int]) -> None:
+    """A batch of each size through `render_files` on one process and on two (forced), medians of 3 interleaved
+    rounds: where two processes start to pay is where docgen.render.stream.PARALLEL_FROM should be."""
+    from docgen.render import render_files
+    from docgen.render import stream as batch_stream
+
+    spec = load_registry().get("限期复学通知书")
+    work = Path(tempfile.mkdtemp(prefix="bench-crossover-"))
+    on = dt.date(2026, 11, 23)
+    print(f"crossover — one process against two (PARALLEL_FROM is {batch_stream.PARALLEL_FROM} cases)")
+    try:
+        for size in sizes:
+            county_file(work / "county.json", size)
+            times: dict[int, list[float]] = {1: [], 2: []}
+            for round_ in range(3):
+                for workers in (1, 2):
+                    batch_stream.PARALLEL_FROM = 0 if workers == 2 else 10**9
+                    start = time.perf_counter()
+                    render_files(spec, [work / "county.json"], work / f"out-{size}-{workers}-{round_}", register=None,
+                                 on=on, workers=workers)
+                    times[workers].append(time.perf_counter() - start)
+            one, two = sorted(times[1])[1], sorted(times[2])[1]
+            print(f"  {size:6d} cases: one process {one:6.2f} s, two {two:6.2f} s, two / one = {two / one:.2f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int, nargs="?", default=1000, help="notices for the library figures")
     parser.add_argument("--cli", type=int, default=0, metavar="M", help="cases for `docgen render` end to end")
     parser.add_argument("--keep", type=Path, help="folder for the county file and output (kept, reused)")
+    parser.add_argument("--crossover", type=int, nargs="+", metavar="SIZE",
+                        help="only compare one process with two at these batch sizes (e.g. 100 200 400 800 1600)")
     args = parser.parse_args()
+    if args.crossover:
+        crossover(args.crossover)
+        return
     rate = library(args.n)
     if args.cli:
         cli(args.cli, args.keep, rate)

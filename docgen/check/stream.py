@@ -41,7 +41,7 @@ from docgen.parallel import Inline, Processes, few_collections
 from docgen.problems import Problem
 from docgen.specs import Spec
 
-PARALLEL_FROM = 600  # cases; below this one process is faster (bench/audit.py --crossover measures it)
+PARALLEL_FROM = 400  # cases; below this one process is faster (bench/audit.py --crossover measures it)
 IN_FLIGHT = 3  # chunks per worker between being read and being collected
 
 
