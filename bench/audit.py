@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from crossover import one_against_two
+
 from docgen.demo import build_demo, copy_case
 
 AS_OF = "2026-11-23"
@@ -109,16 +111,13 @@ def crossover(sizes: list[int]) -> None:
         work = Path(tempfile.mkdtemp(prefix=f"bench-audit-crossover-{size}-"))
         try:
             cases, _, _ = build_county(work, size)
-            times: dict[int, list[float]] = {1: [], 2: []}
-            for round_ in range(3):
-                for workers in (1, 2):
-                    os.environ["DOCGEN_CACHE_DIR"] = str(work / f"cache-{round_}-{workers}")
-                    audit_stream.PARALLEL_FROM = 0 if workers == 2 else 10**9
-                    start = time.perf_counter()
-                    audit_stream.audit_files([cases], spec, dt.date.fromisoformat(AS_OF), workers=workers)
-                    times[workers].append(time.perf_counter() - start)
-            one, two = sorted(times[1])[1], sorted(times[2])[1]
-            print(f"  {size:6d} cases: one process {one:6.2f} s, two {two:6.2f} s, two / one = {two / one:.2f}")
+
+            def one_run(workers: int, round_: int, cases: Path = cases, work: Path = work) -> None:
+                os.environ["DOCGEN_CACHE_DIR"] = str(work / f"cache-{round_}-{workers}")  # nothing kept
+                audit_stream.PARALLEL_FROM = 0 if workers == 2 else 10**9
+                audit_stream.audit_files([cases], spec, dt.date.fromisoformat(AS_OF), workers=workers)
+
+            one_against_two(size, one_run)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 

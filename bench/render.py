@@ -32,6 +32,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from crossover import one_against_two
 from docxtpl import DocxTemplate
 
 from docgen.demo import copy_case, demo_cases
@@ -207,16 +208,13 @@ def crossover(sizes: list[int]) -> None:
     try:
         for size in sizes:
             county_file(work / "county.json", size)
-            times: dict[int, list[float]] = {1: [], 2: []}
-            for round_ in range(3):
-                for workers in (1, 2):
-                    batch_stream.PARALLEL_FROM = 0 if workers == 2 else 10**9
-                    start = time.perf_counter()
-                    render_files(spec, [work / "county.json"], work / f"out-{size}-{workers}-{round_}", register=None,
-                                 on=on, workers=workers)
-                    times[workers].append(time.perf_counter() - start)
-            one, two = sorted(times[1])[1], sorted(times[2])[1]
-            print(f"  {size:6d} cases: one process {one:6.2f} s, two {two:6.2f} s, two / one = {two / one:.2f}")
+
+            def one_run(workers: int, round_: int, size: int = size) -> None:
+                batch_stream.PARALLEL_FROM = 0 if workers == 2 else 10**9
+                render_files(spec, [work / "county.json"], work / f"out-{size}-{workers}-{round_}", register=None,
+                             on=on, workers=workers)
+
+            one_against_two(size, one_run)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
