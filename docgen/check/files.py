@@ -161,7 +161,9 @@ def pdf_problem(data: bytes) -> str:
     from pypdf import PdfReader
 
     try:
-        if len(PdfReader(io.BytesIO(data), strict=False).pages) == 0:
+        # The page tree's own count: walking every page object (len(reader.pages)) took twice as long and judged
+        # the same on every cut-off demo file (5 % to 100 % of its bytes).
+        if int(PdfReader(io.BytesIO(data), strict=False).trailer["/Root"]["/Pages"]["/Count"]) <= 0:
             return "PDF 文件没有任何页面"
     except Exception:  # pypdf raises many kinds for a damaged file; any of them means the same to a clerk
         return "PDF 文件已损坏（可能没有传完整），无法打开"

@@ -66,3 +66,16 @@ def test_an_image_cut_short_anywhere_is_broken_and_a_whole_one_is_not(tmp_path: 
     # The last bytes of a PNG are checksums and an end marker, which Pillow does not need: cut into the pixels.
     for cut in (len(data) // 3, len(data) - 12 if fmt == "JPEG" else len(data) * 2 // 3):
         assert files_module.open_media(data[:cut]) == ("image", "图片已损坏，无法打开")
+
+
+def test_a_pdf_without_pages_and_a_pdf_cut_short_are_reported(demo_dir: Path) -> None:
+    import io
+
+    from pypdf import PdfWriter
+
+    empty = io.BytesIO()
+    PdfWriter().write(empty)
+    assert files_module.pdf_problem(empty.getvalue()) == "PDF 文件没有任何页面"
+    whole = next((demo_dir / "evidence").glob("*/*.pdf")).read_bytes()
+    assert files_module.pdf_problem(whole) == ""
+    assert files_module.pdf_problem(whole[:len(whole) // 20]) == "PDF 文件已损坏（可能没有传完整），无法打开"
