@@ -32,7 +32,7 @@ from docgen.errors import EXIT_OK, EXIT_PROBLEMS
 @handles_errors
 def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on: dt.date | None,
            workspace_dir: Path | None, quiet: bool, template_dir: Path | None) -> int:
-    """按模板为每个适用的学生（或每条记录）生成一份 Word 文书，编好文号，另出一份打印合并文件。
+    """按模板为每个适用的学生（或每条记录）生成一份 Word 文书，编好文号，另按学校出打印合并文件。
 
     编文号的文书从本县工作区的文号登记簿取号（见 docgen init）。"""
     from docgen.cli.progress import progress_bar
@@ -70,7 +70,7 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
     numbered = sum(1 for d in result.documents if d.doc_no)
     click.echo(f"已生成{spec.name} {len(result.documents)} 份（编文号 {numbered} 份），输出到 {out}")
     parts = len(result.print_files)
-    click.echo(f"打印合并文件：{parts} 份（按学校，每份至多 {PRINT_PART} 份文书），如 {out / result.print_files[0]}"
+    click.echo(f"打印合并文件：{parts} 个（按学校分，每个至多 {PRINT_PART} 份文书），如 {out / result.print_files[0]}"
                if parts > 1 else f"打印合并文件：{out / result.print_files[0]}")
     click.echo(f"清单：{out / result.manifest}")
     if register:
