@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import stat
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,12 +183,29 @@ def image_problem(data: bytes) -> str:
             # A JPEG is decoded at an eighth of its size: every byte is still read and a cut-off file still
             # fails, at a third of the cost (draft does nothing for other formats).
             image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
-            image.load()
+            _load_whole(image)
     except Image.DecompressionBombError:
         return f"图片过大（超过 {MAX_PIXELS // 1_000_000} 兆像素），请压缩后重新上传"
     except Exception:  # Pillow raises several kinds for truncated or forged images
         return "图片已损坏，无法打开"
     return ""
+
+
+_STRICT = threading.Lock()
+
+
+def _load_whole(image: Any) -> None:
+    """Decode ``image``, failing if it is cut short. WeasyPrint, once imported (for a report), tells Pillow to
+    pad cut-off images silently, for the whole process; a check must not inherit that."""
+    from PIL import ImageFile
+
+    with _STRICT:
+        lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            image.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
 
 
 def evidence_file_problems(case: Any, root: Path, types: EvidenceTypes, checker: FileChecker) -> Iterator[FileProblem]:

@@ -79,3 +79,17 @@ def test_a_pdf_without_pages_and_a_pdf_cut_short_are_reported(demo_dir: Path) ->
     whole = next((demo_dir / "evidence").glob("*/*.pdf")).read_bytes()
     assert files_module.pdf_problem(whole) == ""
     assert files_module.pdf_problem(whole[:len(whole) // 20]) == "PDF 文件已损坏（可能没有传完整），无法打开"
+
+
+def test_a_cut_off_image_is_broken_even_after_a_report_was_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeasyPrint (imported to write a PDF report) makes Pillow accept cut-off images process-wide."""
+    import io
+
+    import weasyprint  # noqa: F401  (its import is what changes Pillow)
+    from PIL import Image, ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    buffer = io.BytesIO()
+    Image.radial_gradient("L").resize((640, 480)).convert("RGB").save(buffer, "JPEG")
+    assert files_module.open_media(buffer.getvalue()[:-12]) == ("image", "图片已损坏，无法打开")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # WeasyPrint's setting is left as it was
