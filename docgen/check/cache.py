@@ -140,7 +140,6 @@ class CaseResults:
 
     def __init__(self, store: ResultStore, salt: str) -> None:
         self.store, self.salt = store, salt.encode()
-        self.hits = self.misses = 0
 
     def key(self, file: str, path: str, text: str) -> str:
         h = hashlib.sha256(self.salt)
@@ -153,11 +152,9 @@ class CaseResults:
         if row is not None:
             names = row[0].split("\0") if row[0] else []
             if folder is None or file_stamps(folder, names) == row[1]:
-                self.hits += 1
                 if not row[3]:  # seen again on a new day: kept longer (nothing is written on a second run that day)
                     self.store.put("touch", (key,))
                 return pickle.loads(row[2])
-        self.misses += 1
         return None
 
     def put(self, key: str, names: Sequence[str], stamps: bytes, audited: Any) -> None:

@@ -170,10 +170,10 @@ def _audit(files: Sequence[Path], spec: Spec, as_of: dt.date, evidence_root: Pat
     return outcome
 
 
-def _in_order(pool: Inline | Processes, chunks: Iterator[Chunk]) -> Iterator[tuple[Chunk, list[Audited | Problem]]]:
+def _in_order(pool: Inline | Processes, chunks: Iterator[Chunk]) -> Iterator[tuple[Chunk, list[Audited]]]:
     """Each chunk with its worker's result, in input order, with a few chunks in flight per worker."""
     sent: dict[int, Chunk] = {}
-    done: dict[int, list[Audited | Problem]] = {}
+    done: dict[int, list[Audited]] = {}
     following = 0
     exhausted = False
     while True:
