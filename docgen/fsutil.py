@@ -271,3 +271,11 @@ def require_dir(path: Path, what: str) -> None:
     """InputError unless ``path`` is an existing folder."""
     if not path.is_dir():
         raise InputError(str(path), f"{what}不存在或不是目录")
+
+
+def user_cache_dir() -> Path:
+    """Where docgen keeps what only saves time (audit results, PDF conversions): $DOCGEN_CACHE_DIR, else the
+    user's cache folder. Losing it costs speed, never a result."""
+    root = os.environ.get("DOCGEN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "docgen")
+    return Path(root)

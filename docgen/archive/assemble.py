@@ -20,7 +20,6 @@ from typing import Any
 
 from docgen.archive.bag import make_bag
 from docgen.archive.binder import Item, build_binder
-from docgen.archive.cache import ConversionCache
 from docgen.archive.entries import MISSING, Entry, plan_entries
 from docgen.archive.pages import docx_to_pdf, html_to_pdf, image_to_pdf, pdf_reader
 from docgen.cases import Case
@@ -35,6 +34,7 @@ from docgen.idcard import mask_registry
 from docgen.problems import Problem
 from docgen.render.context import cn_date, readable_case, template_context
 from docgen.render.engine import Renderer, load_renderer
+from docgen.render.pdf_cache import ConversionCache
 from docgen.render.registry import Registry
 from docgen.report import build_report
 from docgen.report.plain import case_findings_text

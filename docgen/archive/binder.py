@@ -17,8 +17,8 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter, Transformation
 
-from docgen.archive.cache import ConversionCache, digest
 from docgen.archive.pages import html_to_pdf, page_count, pdf_reader
+from docgen.render.pdf_cache import ConversionCache, digest
 from docgen.resources import data_text
 
 A4_POINTS = (595.28, 841.89)

@@ -15,9 +15,9 @@ from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from docgen.archive.cache import ConversionCache, digest
 from docgen.check.files import image_problem
 from docgen.render.pdf import convert_to_pdf
+from docgen.render.pdf_cache import ConversionCache, digest
 
 A4_PIXELS = (1240, 1754)  # A4 at 150 dpi
 MARGIN = 90

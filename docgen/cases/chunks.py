@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from docgen.cases.load import MAY_HOLD_FORBIDDEN, CheckedCase, case_entries, check_one
+from docgen.cases.load import CheckedCase, case_entries, check_one, may_hold_forbidden
 from docgen.cases.loader import json_type, parse_json_text
 from docgen.cases.stream import CaseIndex, CaseText, file_digest, open_case_stream
 from docgen.cases.validate import envelope_problems
@@ -83,8 +83,11 @@ def case_chunks(files: Sequence[Path], today: dt.date, problems: list[Problem], 
 
 def check_item(file: str, item: CaseText, today: dt.date) -> CheckedCase | Problem:
     """One case of a chunk parsed (strictly, its text's own line in messages) and checked, or why it is no case."""
-    data = item.data if item.data is not None else parse_json_text(file, item.text, item.line, item.column)
+    clean = item.data is None and not may_hold_forbidden(item.text)
+    if item.data is not None:
+        data = item.data
+    else:  # clean text is parsed straight into the read-only form the checked case keeps
+        data = parse_json_text(file, item.text, item.line, item.column, frozen=clean)
     if not isinstance(data, dict):
         return Problem(file, item.path, f"应为一个案卷对象 {{…}}，实际是{json_type(data)}", id="schema")
-    clean = item.data is None and MAY_HOLD_FORBIDDEN.search(item.text) is None
     return check_one(file, item.path, data, today, clean)

@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from docgen.cases.model import FrozenDict, FrozenList
 from docgen.errors import InputError
 
 MAX_DEPTH = 64  # our deepest format nests about 6 levels
@@ -28,6 +29,13 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         if key in obj:
             raise _Refused(f"字段“{key[:40]}”在同一个对象中出现了两次")
         obj[key] = value
+    return obj
+
+
+def _frozen_pairs(pairs: list[tuple[str, Any]]) -> FrozenDict:
+    obj = FrozenDict(pairs)
+    if len(obj) < len(pairs):
+        _pairs(pairs)  # says which key came twice
     return obj
 
 
@@ -56,7 +64,30 @@ def _check_depth(data: Any) -> None:
             stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
 
 
+def _frozen_lists(value: Any, depth: int) -> Any:
+    """Parsed frozen JSON (see FROZEN_DECODER) with its lists frozen too; nesting checked on the way."""
+    if depth > MAX_DEPTH:
+        raise _Refused(f"嵌套超过 {MAX_DEPTH} 层，不是本系统的文件格式")
+    if type(value) is FrozenDict:  # exact types: this walk runs on every object of every case
+        for key, item in value.items():
+            kind = type(item)
+            if kind is list:
+                dict.__setitem__(value, key, _frozen_lists(item, depth + 1))
+            elif kind is FrozenDict:
+                _frozen_lists(item, depth + 1)
+        return value
+    if type(value) is list:
+        return FrozenList([_frozen_lists(v, depth + 1) if type(v) in _CONTAINERS else v for v in value])
+    return value
+
+
+_CONTAINERS = (list, FrozenDict)
+
+
 STRICT_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_number, parse_float=_number,
+                                  parse_constant=_constant)
+# The same rules, objects read straight into FrozenDict: a checked case's data without a second copy.
+FROZEN_DECODER = json.JSONDecoder(object_pairs_hook=_frozen_pairs, parse_int=_number, parse_float=_number,
                                   parse_constant=_constant)
 
 
@@ -65,10 +96,13 @@ def json_error(exc: json.JSONDecodeError) -> str:
     return _json_reason(exc.msg)
 
 
-def parse_json_text(name: str, text: str, line: int = 1, column: int = 1) -> Any:
+def parse_json_text(name: str, text: str, line: int = 1, column: int = 1, frozen: bool = False) -> Any:
     """Parse JSON text strictly; InputError naming ``name`` for anything we refuse. ``line`` and ``column`` say
-    where ``text`` starts in the file, for the message."""
+    where ``text`` starts in the file, for the message. ``frozen``: objects and lists come back read-only
+    (:func:`docgen.cases.model.freeze`), made so as they are parsed."""
     try:
+        if frozen:
+            return _frozen_lists(FROZEN_DECODER.decode(text), 1)
         data = STRICT_DECODER.decode(text)
         _check_depth(data)
         return data

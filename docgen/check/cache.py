@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from docgen.fsutil import user_cache_dir
+
 FLUSH_EVERY = 1000  # results kept per transaction
 KEEP_DAYS = 60  # audited cases not seen again for this long are dropped
 
@@ -25,15 +27,17 @@ _SCHEMA = """
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
 CREATE TABLE IF NOT EXISTS by_hash (sha256 TEXT PRIMARY KEY, media TEXT, problem TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS by_stat (path TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
-                                    media TEXT, problem TEXT NOT NULL, PRIMARY KEY (path, size, mtime));
+DROP TABLE IF EXISTS by_stat;
+CREATE TABLE IF NOT EXISTS by_inode (device INTEGER NOT NULL, inode INTEGER NOT NULL, size INTEGER NOT NULL,
+                                     mtime INTEGER NOT NULL, media TEXT, problem TEXT NOT NULL,
+                                     PRIMARY KEY (device, inode, size, mtime));
 CREATE TABLE IF NOT EXISTS cases (key TEXT PRIMARY KEY, files TEXT NOT NULL, stamps BLOB NOT NULL,
                                   audited BLOB NOT NULL, used TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS indexes (key TEXT PRIMARY KEY, spans BLOB NOT NULL, used TEXT NOT NULL);
 """
 _INSERT = {
     "by_hash": "INSERT OR REPLACE INTO by_hash VALUES (?,?,?)",
-    "by_stat": "INSERT OR REPLACE INTO by_stat VALUES (?,?,?,?,?)",
+    "by_inode": "INSERT OR REPLACE INTO by_inode VALUES (?,?,?,?,?,?)",
     "cases": "INSERT OR REPLACE INTO cases VALUES (?,?,?,?,date('now'))",
     "touch": "UPDATE cases SET used = date('now') WHERE key = ?",
     "indexes": "INSERT OR REPLACE INTO indexes VALUES (?,?,date('now'))",
@@ -42,9 +46,7 @@ _INSERT = {
 
 def default_cache_path() -> Path:
     """Where audit results are kept between runs: $DOCGEN_CACHE_DIR, else the user's cache folder."""
-    root = os.environ.get("DOCGEN_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "docgen")
-    return Path(root) / "evidence-checks.sqlite"
+    return user_cache_dir() / "evidence-checks.sqlite"
 
 
 class ResultStore:

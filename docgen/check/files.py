@@ -112,7 +112,7 @@ def open_media(data: bytes) -> tuple[str | None, str]:
 class FileChecker:
     """Checks evidence files, remembering results so an unchanged file is never opened twice.
 
-    A file is known by its real path, size and modification time (a re-check only stats it); a new
+    A file is known by its device, inode, size and modification time (a re-check only stats it); a new
     or changed file is read, and a file whose content was seen before (same SHA-256) is not opened
     again. ``fast`` only reads the first bytes (bagit's "fast" level, for a quick look at a big county).
     The cache is a small SQLite file; when it cannot be used the checks simply run uncached.
@@ -135,8 +135,11 @@ class FileChecker:
         path, info, unreadable = _locate(base or folder.resolve(), name)
         if path is None or info is None:
             return None, "", unreadable
-        key = (str(path), info.st_size, info.st_mtime_ns)
-        row = self.store.get("SELECT media, problem FROM by_stat WHERE path=? AND size=? AND mtime=?", key)
+        # Known by the file itself, not its name: the service lays a job's evidence out anew each time as hard
+        # links into its store, and a re-audit must still find every unchanged file checked.
+        key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        row = self.store.get("SELECT media, problem FROM by_inode WHERE device=? AND inode=? AND size=? AND mtime=?",
+                             key)
         if row is not None:
             return row[0], row[1], ""
         try:
@@ -153,7 +156,7 @@ class FileChecker:
             self.flush()
         self.opened[digest] = (media, problem)
         self.store.put("by_hash", (digest, media, problem))
-        self.store.put("by_stat", (*key, media, problem))
+        self.store.put("by_inode", (*key, media, problem))
         return media, problem, ""
 
 

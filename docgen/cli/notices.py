@@ -76,7 +76,8 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
     if register:
         click.echo(f"文号登记簿：{register.path}")
     if pdf:
-        click.echo(f"PDF：{len(result.documents) + parts} 份，用时 {result.seconds_pdf:.1f} 秒")
+        reused = f"，其中 {result.pdf_reused} 份文书未改动，沿用此前转换的 PDF" if result.pdf_reused else ""
+        click.echo(f"PDF：{len(result.documents) + parts} 份，用时 {result.seconds_pdf:.1f} 秒{reused}")
     if result.skipped:
         click.echo(f"{result.skipped} 个案卷的处置类别不需要这份文书，已跳过。")
     if spec.source == "roster":

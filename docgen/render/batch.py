@@ -64,6 +64,7 @@ class BatchResult:
     skipped: int = 0
     fast: bool = True
     seconds_pdf: float = 0.0
+    pdf_reused: int = 0  # PDFs copied from the conversion cache (the document had not changed)
     warnings: list[Problem] = field(default_factory=list)
 
 

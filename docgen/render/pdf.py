@@ -15,10 +15,12 @@ import shutil
 import subprocess
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from docgen.errors import DocgenError
+from docgen.render.pdf_cache import ConversionCache, digest
 
 CHUNK = 200
 TIMEOUT_PER_FILE = 30
@@ -76,3 +78,50 @@ def convert_to_pdf(folder: Path, files: Sequence[str]) -> float:
     if missing:
         raise ConverterError(f"LibreOffice 没有生成这些文件的 PDF：{'、'.join(missing[:5])}")
     return time.perf_counter() - start
+
+
+@dataclass
+class Converted:
+    """What :func:`convert_cached` did: seconds taken, documents converted, documents whose PDF was reused."""
+
+    seconds: float
+    converted: int
+    reused: int
+
+
+def convert_cached(folder: Path, files: Sequence[str], cache: ConversionCache) -> Converted:
+    """:func:`convert_to_pdf`, converting only documents whose bytes the cache has not seen: the PDF of an
+    unchanged document (a batch run again, a print file of the same notices) is copied from the cache."""
+    start = time.perf_counter()
+    todo: dict[str, str] = {}  # file → key, for the documents the cache lacks
+    reused = 0
+    for name in files:
+        key = digest(b"docx", (folder / name).read_bytes())
+        pdf = cache.get(key)
+        if pdf is None:
+            todo[name] = key
+        else:
+            (folder / (Path(name).stem + ".pdf")).write_bytes(pdf)
+            reused += 1
+    try:
+        if todo:
+            convert_to_pdf(folder, list(todo))
+    finally:  # what was converted is kept even when another document failed
+        for name, key in todo.items():
+            target = folder / (Path(name).stem + ".pdf")
+            if target.is_file():
+                cache.put(key, target.read_bytes())
+        cache.prune()
+    return Converted(time.perf_counter() - start, len(todo), reused)
+
+
+def join_pdfs(folder: Path, files: Sequence[str], target: str) -> None:
+    """The PDF of a print file, from the PDFs of its documents (``files``, Word names in ``folder``) one after
+    another: the same pages a conversion of the print file gives, without converting them a second time."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for name in files:
+        writer.append(folder / (Path(name).stem + ".pdf"))
+    with open(folder / (Path(target).stem + ".pdf"), "wb") as out:
+        writer.write(out)

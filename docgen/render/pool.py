@@ -33,7 +33,8 @@ from pathlib import Path
 log = logging.getLogger("docgen.pdf")
 TIMEOUT = int(os.environ.get("DOCGEN_CONVERT_TIMEOUT", "60"))  # seconds for one document
 STOP_AFTER = 300  # documents, then the converter restarts (soffice reaches ~650 MB by then)
-MEMORY_LIMIT_MB = 700
+MEMORY_LIMIT_MB = int(os.environ.get("DOCGEN_CONVERTER_MEMORY_MB", "700"))
+MEMORY_EVERY = 20  # documents between two looks at a converter's memory
 START_TIMEOUT = 90
 
 
@@ -177,6 +178,7 @@ class Slot:
 
 def _work(slot: Slot, jobs: queue.Queue, failures: dict[str, str]) -> None:
     slot.ready()
+    done = 0
     while True:
         try:
             source, target = jobs.get_nowait()
@@ -192,9 +194,12 @@ def _work(slot: Slot, jobs: queue.Queue, failures: dict[str, str]) -> None:
             slot.start()
         if not target.is_file() and source.name not in failures:
             failures[source.name] = "没有生成 PDF"
-        if not slot.responding():  # it stopped after STOP_AFTER documents: start it again
+        done += 1
+        if done % MEMORY_EVERY == 0 and slot.memory_mb() > MEMORY_LIMIT_MB:
+            log.info("converter %s: past %s MB, restarted", slot.index, MEMORY_LIMIT_MB)
             slot.start()
-    # memory is checked again before the next batch (ready())
+        elif not slot.responding():  # it stopped after STOP_AFTER documents: start it again
+            slot.start()
 
 
 def convert_files(folder: Path, files: Sequence[str]) -> dict[str, str]:

@@ -26,6 +26,7 @@ import itertools
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
@@ -188,6 +189,7 @@ class _Run:
     used: set[str] = field(default_factory=set)
     schools: dict[str, list[str]] = field(default_factory=dict)
     parts: dict[str, int] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)  # print file → its documents, in order
     merges: int = 0
     read: dict[int, float] = field(default_factory=dict)
 
@@ -234,6 +236,7 @@ class _Run:
         suffix = f"_{k + 1:03d}" if full or k else ""
         name = f"{safe_name(school or '未填学校', 80)}_{safe_name(self.spec.name, 60)}_{PRINT_SUFFIX}{suffix}.docx"
         self.result.print_files.append(name)
+        self.members[name] = files
         self.merges += 1
         pool.send("merge", -1 - len(self.result.print_files), name, files)
 
@@ -284,9 +287,14 @@ def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *
             if not result.documents:
                 return result  # nothing applies: write nothing (no number was taken)
             if pdf:
-                from docgen.render.pdf import convert_to_pdf
+                from docgen.render.pdf import convert_cached, join_pdfs
+                from docgen.render.pdf_cache import shared_pdf_cache
 
-                result.seconds_pdf = convert_to_pdf(staging, [d.file for d in result.documents] + result.print_files)
+                started = time.perf_counter()
+                done = convert_cached(staging, [d.file for d in result.documents], shared_pdf_cache())
+                for name, files in run.members.items():  # print files: their documents' pages, not converted again
+                    join_pdfs(staging, files, name)
+                result.seconds_pdf, result.pdf_reused = time.perf_counter() - started, done.reused
                 result.print_pdfs = [f.removesuffix(".docx") + ".pdf" for f in result.print_files]
             result.print_files.sort()
             result.print_pdfs.sort()

@@ -52,3 +52,40 @@ def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
 def test_batch_entries_carry_their_json_paths() -> None:
     loaded = load_cases([FIXTURES / "cases" / "valid-batch.json"])
     assert [case.path for case in loaded.cases] == ["$.cases[0]", "$.cases[1]"]
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_strict_parse_refusals_hold_in_both_forms(frozen: bool) -> None:
+    from docgen.cases.loader import MAX_DEPTH, parse_json_text
+
+    with pytest.raises(InputError, match="出现了两次"):
+        parse_json_text("x.json", '{"a": {"b": 1, "b": 2}}', frozen=frozen)
+    with pytest.raises(InputError, match=f"嵌套超过 {MAX_DEPTH} 层"):
+        parse_json_text("x.json", "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), frozen=frozen)
+    with pytest.raises(InputError, match=f"嵌套超过 {MAX_DEPTH} 层"):
+        parse_json_text("x.json", '{"a":' * (MAX_DEPTH + 1) + "1" + "}" * (MAX_DEPTH + 1), frozen=frozen)
+    deepest = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    value, depth = parse_json_text("x.json", deepest, frozen=frozen), 1
+    while value:
+        value, depth = value[0], depth + 1
+    assert value == [] and depth == MAX_DEPTH
+    with pytest.raises(InputError, match="位数过多"):
+        parse_json_text("x.json", '{"n": ' + "9" * 400 + "}", frozen=frozen)
+
+
+def test_frozen_parse_equals_freezing_the_strict_parse() -> None:
+    from docgen.cases.loader import parse_json_text
+    from docgen.cases.model import FrozenDict, FrozenList, freeze
+
+    for path in sorted((FIXTURES / "cases").glob("*.json")):
+        text = path.read_text(encoding="utf-8")
+        frozen = parse_json_text(path.name, text, frozen=True)
+        assert frozen == freeze(parse_json_text(path.name, text)), path.name
+        stack = [frozen]
+        while stack:  # every container read-only, none left as a plain dict or list
+            value = stack.pop()
+            assert type(value) in (FrozenDict, FrozenList), (path.name, type(value))
+            stack.extend(v for v in (value.values() if isinstance(value, dict) else value)
+                         if isinstance(v, dict | list))
+        with pytest.raises(TypeError):
+            frozen["x"] = 1 if isinstance(frozen, dict) else frozen.append(1)

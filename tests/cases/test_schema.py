@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from docgen.cases.schema import case_field, case_schema, iter_leaf_paths, split_dotted
@@ -52,6 +56,10 @@ def _mutations() -> list[tuple[str, object]]:
         ("persuasions.0.evidence", ["E001", "E001"]), ("persuasions.0.participants", []),
         ("guardians", {}), ("evidence.0.file", "/etc/passwd"), ("flags", ["registered_poor", "registered_poor"]),
         ("situation.category", None),
+        # whitespace the two regex engines class differently (Python's \\s holds U+001C–U+001F, Rust's not)
+        ("student.name", "\x1c"), ("student.name", "\u3000"), ("student.name", "\x1f测试"), ("student.name", "\x85"),
+        ("notices.0.doc_no", "云政限复〔2022〕\x1e1号"), ("notices.0.doc_no", "云政限复〔2022〕\u30001号"),
+        ("student.name", "测试\n"), ("notices.0.doc_no", "云政限复〔2022〕1号\n"),
     ]
 
 
@@ -80,4 +88,42 @@ def test_fast_check_never_accepts_what_jsonschema_rejects() -> None:
             assert errors == [], (path, value)
         else:
             rejected += 1
-    assert rejected >= len(_mutations()) - 2  # 5.0 is an integer to both; a future deadline is allowed
+    assert rejected >= len(_mutations()) - 4  # 5.0 is an integer to both; a future deadline is allowed; ...
+
+
+def test_spelt_out_space_class_is_pythons_whole_class() -> None:
+    import jsonschema_rs
+
+    from docgen.cases.schema import _PY_SPACE, _spelt
+
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    spaces = {ch for ch in chars if re.fullmatch(r"\s", ch)}
+    assert max(spaces) < "\u3001" and _PY_SPACE.count("\\x{") == len(spaces)
+    # the spelt-out classes, run by the Rust engine, match exactly what Python's \s and \S match
+    space = jsonschema_rs.validator_for({"type": "string", "pattern": _spelt(r"^\s$")}).is_valid
+    other = jsonschema_rs.validator_for({"type": "string", "pattern": _spelt(r"^\S$")}).is_valid
+    assert {ch for ch in chars if space(ch)} == spaces
+    assert {ch for ch in chars if other(ch)} == set(chars) - spaces
+    assert _spelt(r"^[^\s]\S*[\sa]$").count(_PY_SPACE) == 3
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.sampled_from(["student.name", "situation.reason", "notices.0.doc_no", "guardians.0.phone"]),
+       st.text(alphabet=st.characters(max_codepoint=0x3010, exclude_categories=("Cs",)), max_size=8))
+def test_fast_check_agrees_on_any_short_text(path: str, text: str) -> None:
+    import datetime as dt
+    import json
+
+    from conftest import FIXTURES
+
+    from docgen.cases.schema import case_validators
+
+    validators = case_validators(dt.date(2026, 11, 23))
+    case = json.loads((FIXTURES / "cases" / "valid-minimal.json").read_text(encoding="utf-8"))
+    *parents, last = path.split(".")
+    target = case
+    for part in parents:
+        target = target[int(part)] if part.isdigit() else target[part]
+    target[last] = text
+    if validators.fast_case(case):
+        assert list(validators.case.iter_errors(case)) == [], (path, text)

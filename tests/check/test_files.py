@@ -42,6 +42,39 @@ def test_an_unchanged_county_is_rechecked_without_opening_a_file(county: Path, t
     assert any("PDF 文件已损坏" in f.message for f in third.findings)
 
 
+def test_evidence_laid_out_again_as_hard_links_is_not_read_again(county: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service lays each job's evidence out anew as hard links into its store: a re-audit reads nothing."""
+    import os
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    cases = load_cases([county / "cases.json"]).checked()
+
+    def linked(folder: Path) -> Path:
+        for source in (county / "evidence").rglob("*"):
+            target = folder / source.relative_to(county / "evidence")
+            if source.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            else:
+                os.link(source, target)
+        return folder
+
+    first = check_cases(cases, SPEC, TODAY, linked(tmp_path / "job-1"))
+    read: list[Path] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or real(self))
+    again = check_cases(cases, SPEC, TODAY, linked(tmp_path / "job-2"))
+    assert [p for p in read if "job-2" in str(p)] == []
+    assert [f.message for f in again.findings] == [f.message for f in first.findings]
+    # A file of the same name and size but other content (a new inode) is read.
+    certificate = next((tmp_path / "job-2").glob("QS-2022-001/*学籍证明*.pdf"))
+    data = certificate.read_bytes()
+    certificate.unlink()
+    certificate.write_bytes(data[:300] + b"\0" * (len(data) - 300))
+    check_cases(cases, SPEC, TODAY, tmp_path / "job-2")
+    assert [p.name for p in read if "job-2" in str(p)] == [certificate.name] * 2
+
+
 def test_fast_only_sniffs(county: Path) -> None:
     certificate = next(county.glob("evidence/QS-2022-001/*学籍证明*.pdf"))
     certificate.write_bytes(certificate.read_bytes()[:300])

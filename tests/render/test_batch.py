@@ -106,6 +106,26 @@ def test_pdf_text_reads_back_as_the_notice(demo_dir: Path, tmp_path: Path) -> No
     assert "FandolFang-Regular" in fonts and "FandolSong-Bold" in fonts, fonts
     assert not [f for f in fonts if "JP" in f.upper() or "jp-" in f or "Sans" in f or "Hei" in f], fonts
 
+    # The same batch again: every document is unchanged, so no PDF is converted a second time.
+    import docgen.render.pdf as pdf_module
+
+    def refuse(*_: object) -> float:
+        raise AssertionError("an unchanged document was converted again")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf_module, "convert_to_pdf", refuse)
+        again = render_batch(spec, checked, tmp_path / "again", register=None, on=ON, pdf=True)
+    assert again.pdf_reused == 2 and again.documents == result.documents
+    for doc in again.documents:
+        assert (tmp_path / "again" / doc.pdf).read_bytes() == (tmp_path / doc.pdf).read_bytes()
+    assert len(PdfReader(tmp_path / "again" / again.print_pdfs[0]).pages) == 4
+    # One family's notice changed (the student's name corrected): that one alone is converted again.
+    cases[0]["student"]["name"] = "林改名"
+    changed = load_data([("c.json", {"schema_version": 1, "cases": cases})]).checked()
+    later = render_batch(spec, changed, tmp_path / "later", register=None, on=ON, pdf=True)
+    assert later.pdf_reused == 1
+    assert "林改名" in "".join(PdfReader(tmp_path / "later" / later.documents[0].pdf).pages[0].extract_text().split())
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", REGISTRY.templates, ids=lambda s: s.name)

@@ -89,3 +89,26 @@ def test_a_converter_is_restarted_after_its_document_limit(
         assert log.count("Starting unoserver") >= 3, log[-2000:]  # 7 documents, restarted after every 3
     finally:
         pool.stop_all()
+
+
+def test_a_converter_past_its_memory_limit_is_restarted_within_a_batch(
+        notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCGEN_CONVERTER_DIR", str(tmp_path / "converters"))
+    monkeypatch.setenv("DOCGEN_CONVERTER_PORT", str(int(pool.Slot(0).port) + 56))
+    monkeypatch.setenv("DOCGEN_CONVERTERS", "1")
+    monkeypatch.setattr(pool, "MEMORY_EVERY", 2)
+    docs = folder_of(tmp_path / "e", {f"n{i}.docx": d for i, d in enumerate(notices[:6])})
+    try:
+        pool.Slot(0).start()
+        monkeypatch.setattr(pool, "MEMORY_LIMIT_MB", 1)  # a running LibreOffice is always past it
+        seen: list[float] = []
+        measure = pool.Slot.memory_mb
+        monkeypatch.setattr(pool.Slot, "memory_mb", lambda self: seen.append(measure(self)) or seen[-1])
+        convert_to_pdf(docs, sorted(p.name for p in docs.glob("*.docx")))
+        assert len(list(docs.glob("*.pdf"))) == 6
+        log = (tmp_path / "converters" / "slot-0.log").read_text(errors="replace")
+        # started by the test, then (at the start of the batch, and after every 2nd of 6 documents) past the limit
+        assert log.count("Starting unoserver") >= 4, log[-2000:]
+        assert len(seen) >= 4 and all(0 < mb < 700 for mb in seen)
+    finally:
+        pool.stop_all()

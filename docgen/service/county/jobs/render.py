@@ -73,16 +73,11 @@ def _render_part(spec: TemplateSpec, planned: list[Job], part: Path, print_name:
         rendered.append(data)
     (tmp / print_name).write_bytes(merge_documents(rendered))
     if pdf:
-        from pypdf import PdfWriter
+        from docgen.render.pdf import convert_cached, join_pdfs
+        from docgen.render.pdf_cache import shared_pdf_cache
 
-        from docgen.render.pdf import convert_to_pdf
-
-        convert_to_pdf(tmp, [job.file for job in planned])
-        writer = PdfWriter()  # the print file's PDF: the documents' PDFs one after another (no second conversion)
-        for job in planned:
-            writer.append(tmp / (Path(job.file).stem + ".pdf"))
-        with open(tmp / (Path(print_name).stem + ".pdf"), "wb") as out:
-            writer.write(out)
+        convert_cached(tmp, [job.file for job in planned], shared_pdf_cache())
+        join_pdfs(tmp, [job.file for job in planned], print_name)
     os.replace(tmp, part)
 
 
