@@ -20,25 +20,48 @@ def _q(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-def merge_documents(documents: Sequence[bytes]) -> bytes:
+def merge_documents(documents: Sequence[bytes], marked: bool = False) -> bytes:
     """One package holding the bodies of ``documents`` in order (styles and parts of the first).
 
     Documents of one template (the same root element) are joined as text, each one's sections edited on
-    their own; others through one lxml tree (moving elements between trees costs ~1 ms per document)."""
+    their own; others through one lxml tree (moving elements between trees costs ~1 ms per document).
+    ``marked``: each document starts with a bookmark named :func:`mark_name` of its index, so that a PDF of the
+    whole (exported with bookmarks as destinations) can be cut back into the documents' own PDFs."""
     first = zipfile.ZipFile(io.BytesIO(documents[0]))
     texts = [first.read(DOCUMENT).decode("utf-8")]
     texts += [zipfile.ZipFile(io.BytesIO(d)).read(DOCUMENT).decode("utf-8") for d in documents[1:]]
-    joined = _join_texts(texts)
+    joined = _join_texts(texts, marked)
     if joined is None:
-        return _merge_trees(first, documents)
+        return _merge_trees(first, documents, marked)
     return _package(first, joined.encode("utf-8"))
+
+
+_MARK_ID = 1_900_000_000  # far above the bookmark ids a template uses
+
+
+def mark_name(k: int) -> str:
+    return f"docgenDoc{k:05d}"
+
+
+_PARAGRAPH = re.compile(r"<w:p\b[^>]*(?<!/)>(?:<w:pPr\b(?:[^>]*/>|.*?</w:pPr>))?", re.DOTALL)
+
+
+def _mark_text(body: str, k: int) -> str:
+    """``body`` with document ``k``'s bookmark in its first paragraph (a bookmark between paragraphs is put on the
+    page before, where the previous document ends)."""
+    mark = (f'<w:bookmarkStart w:id="{_MARK_ID + k}" w:name="{mark_name(k)}"/>'
+            f'<w:bookmarkEnd w:id="{_MARK_ID + k}"/>')
+    first = _PARAGRAPH.search(body)
+    if first is None:
+        return mark + body
+    return body[:first.end()] + mark + body[first.end():]
 
 
 _BODY_OPEN = re.compile(r"<w:body\b[^>]*>")
 _SECTION = re.compile(r"<w:sectPr\b(?:[^>]*/>|.*?</w:sectPr>)", re.DOTALL)
 
 
-def _join_texts(texts: Sequence[str]) -> str | None:
+def _join_texts(texts: Sequence[str], marked: bool = False) -> str | None:
     """The bodies of ``texts`` joined as text, or None when they are not all of one template's shape (the same
     text up to and including ``<w:body …>``)."""
     heads, bodies = [], []
@@ -66,6 +89,9 @@ def _join_texts(texts: Sequence[str]) -> str | None:
             return None
         body = body[:first.start()] + restarted + body[first.end():]
         closing_at = list(_SECTION.finditer(body))[-1]
+        if marked:
+            body = _mark_text(body, k)
+            closing_at = list(_SECTION.finditer(body))[-1]
         out.append(body[:closing_at.start()])
         if k < len(bodies) - 1:
             out.append(f"<w:p><w:pPr>{closing_at.group(0)}</w:pPr></w:p>")
@@ -98,14 +124,18 @@ def _package(first: zipfile.ZipFile, document: bytes) -> bytes:
     return out.getvalue()
 
 
-def _merge_trees(first: zipfile.ZipFile, documents: Sequence[bytes]) -> bytes:
+def _merge_trees(first: zipfile.ZipFile, documents: Sequence[bytes], marked: bool = False) -> bytes:
     root = etree.fromstring(first.read(DOCUMENT))
     body = root.find(_q("body"))
     _restart_numbers(body)
+    if marked:
+        _mark_tree(body, 0)
     closing = _closing(body)
-    for data in documents[1:]:
+    for k, data in enumerate(documents[1:], 1):
         other = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read(DOCUMENT)).find(_q("body"))
         _restart_numbers(other)
+        if marked:
+            _mark_tree(other, k)
         # The section that ended the body so far now ends with a paragraph of its own: the next
         # document starts a new section (a new page, its page numbers from 1).
         carrier = etree.SubElement(body, _q("p"))
@@ -113,6 +143,17 @@ def _merge_trees(first: zipfile.ZipFile, documents: Sequence[bytes]) -> bytes:
         closing = _closing(other)
         body.extend(list(other))
     return _package(first, etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+
+def _mark_tree(body: etree._Element, k: int) -> None:
+    """The tree form of :func:`_mark_text`."""
+    start = etree.Element(_q("bookmarkStart"), {_q("id"): str(_MARK_ID + k), _q("name"): mark_name(k)})
+    end = etree.Element(_q("bookmarkEnd"), {_q("id"): str(_MARK_ID + k)})
+    paragraph = next(body.iter(_q("p")), None)
+    parent = paragraph if paragraph is not None else body
+    at = 1 if paragraph is not None and len(paragraph) and paragraph[0].tag == _q("pPr") else 0
+    parent.insert(at, end)
+    parent.insert(at, start)
 
 
 def _closing(body: etree._Element) -> etree._Element:

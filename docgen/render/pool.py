@@ -156,9 +156,11 @@ class Slot:
         if self.memory_mb() > MEMORY_LIMIT_MB or not self.responding():
             self.start()
 
-    def convert(self, source: Path, target: Path) -> None:
-        """``source`` to PDF at ``target``; TimeoutError or another error when it cannot."""
-        self._proxy(TIMEOUT + 15).convert(str(source), None, str(target), "pdf", None, [], True, None, None)
+    def convert(self, source: Path, target: Path, options: Sequence[str] = ()) -> None:
+        """``source`` to PDF at ``target`` (``options``: the PDF export's, "Name=value"); TimeoutError or another
+        error when it cannot."""
+        self._proxy(TIMEOUT + 15).convert(str(source), None, str(target), "pdf", None, list(options), True, None,
+                                          None)
 
     @contextmanager
     def held(self, wait: bool) -> Iterator[bool]:
@@ -176,7 +178,7 @@ class Slot:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _work(slot: Slot, jobs: queue.Queue, failures: dict[str, str]) -> None:
+def _work(slot: Slot, jobs: queue.Queue, failures: dict[str, str], options: Sequence[str]) -> None:
     slot.ready()
     done = 0
     while True:
@@ -185,7 +187,7 @@ def _work(slot: Slot, jobs: queue.Queue, failures: dict[str, str]) -> None:
         except queue.Empty:
             return
         try:
-            slot.convert(source, target)
+            slot.convert(source, target, options)
         except Exception as exc:  # a hung or broken document: report it, restart the converter, go on
             # The server answers a hung LibreOffice with a TimeoutError fault; our own time limit raises one here.
             timed_out = isinstance(exc, TimeoutError) or "TimeoutError" in str(exc) or "timed out" in str(exc)
@@ -202,15 +204,16 @@ def _work(slot: Slot, jobs: queue.Queue, failures: dict[str, str]) -> None:
             slot.start()
 
 
-def convert_files(folder: Path, files: Sequence[str]) -> dict[str, str]:
+def convert_files(folder: Path, files: Sequence[str], options: Sequence[str] = ()) -> dict[str, str]:
     """Convert ``files`` (names in ``folder``) to PDFs beside them through the machine's converters; returns the
-    documents that could not be converted, with why. Uses every free converter (waits for one if all are busy)."""
+    documents that could not be converted, with why. Uses every free converter (waits for one if all are busy).
+    ``options``: the PDF export's (see :meth:`Slot.convert`)."""
     jobs: queue.Queue = queue.Queue()
     for name in files:
         jobs.put((folder / name, folder / (Path(name).stem + ".pdf")))
     failures: dict[str, str] = {}
     with _held_slots(min(size(), len(files))) as slots:
-        threads = [threading.Thread(target=_work, args=(s, jobs, failures)) for s in slots]
+        threads = [threading.Thread(target=_work, args=(s, jobs, failures, options)) for s in slots]
         for t in threads:
             t.start()
         for t in threads:

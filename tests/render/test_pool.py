@@ -112,3 +112,53 @@ def test_a_converter_past_its_memory_limit_is_restarted_within_a_batch(
         assert len(seen) >= 4 and all(0 < mb < 700 for mb in seen)
     finally:
         pool.stop_all()
+
+
+def test_documents_converted_in_runs_are_cut_back_into_their_own_pdfs(
+        notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.render import pdf
+
+    monkeypatch.setattr(pdf, "RUN", 3)  # 8 notices: runs of 3, 3 and 2
+    names = {f"n{i}.docx": d for i, d in enumerate(notices)}
+    alone = folder_of(tmp_path / "alone", names)
+    convert_to_pdf(alone, sorted(names))
+    runs = folder_of(tmp_path / "runs", names)
+    pdf.convert_documents(runs, sorted(names))
+    assert sorted(p.name for p in runs.iterdir() if p.name.startswith(".")) == []  # the runs' files are gone
+    for name in names:
+        pdf_name = name.replace(".docx", ".pdf")
+        one, cut = PdfReader(alone / pdf_name), PdfReader(runs / pdf_name)
+        assert len(cut.pages) == len(one.pages) == 2
+        words = [["".join(p.extract_text().split()) for p in pdf.pages] for pdf in (cut, one)]
+        assert words[0] == words[1], name
+    # The same page to the eye: rendered, not a pixel differs.
+    import subprocess
+
+    from PIL import Image, ImageChops
+
+    for folder in (alone, runs):
+        subprocess.run(["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(folder / "n5.pdf"),
+                        str(folder / "page")], check=True)
+    shown = [Image.open(folder / "page.png").convert("L") for folder in (alone, runs)]
+    assert shown[0].size == shown[1].size and ImageChops.difference(*shown).getbbox() is None
+
+
+def test_a_run_holding_a_hung_document_is_converted_one_by_one(
+        notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.render import pdf
+
+    monkeypatch.setenv("DOCGEN_CONVERTER_DIR", str(tmp_path / "converters"))
+    monkeypatch.setenv("DOCGEN_CONVERTER_PORT", str(int(pool.Slot(0).port) + 64))
+    monkeypatch.setenv("DOCGEN_CONVERTERS", "1")
+    monkeypatch.setattr(pool, "TIMEOUT", 2)
+    monkeypatch.setattr(pdf, "RUN", 3)
+    documents = {"a.docx": notices[0], "big.docx": merge_documents(notices * 60), "c.docx": notices[2],
+                 "d.docx": notices[3]}
+    docs = folder_of(tmp_path / "f", documents)
+    try:
+        with pytest.raises(ConverterError, match=r"^1 份文书没有转换成 PDF：big\.docx（转换超时（超过 2 秒））$"):
+            pdf.convert_documents(docs, list(documents))
+        assert sorted(p.name for p in docs.glob("*.pdf")) == ["a.pdf", "c.pdf", "d.pdf"]
+        assert "限期复学通知书" in "".join(PdfReader(docs / "c.pdf").pages[0].extract_text().split())
+    finally:
+        pool.stop_all()
