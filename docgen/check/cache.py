@@ -26,7 +26,7 @@ KEEP_DAYS = 60  # audited cases not seen again for this long are dropped
 _SCHEMA = """
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
-CREATE TABLE IF NOT EXISTS by_hash (sha256 TEXT PRIMARY KEY, media TEXT, problem TEXT NOT NULL);
+DROP TABLE IF EXISTS by_hash;
 DROP TABLE IF EXISTS by_stat;
 CREATE TABLE IF NOT EXISTS by_inode (device INTEGER NOT NULL, inode INTEGER NOT NULL, size INTEGER NOT NULL,
                                      mtime INTEGER NOT NULL, media TEXT, problem TEXT NOT NULL,
@@ -36,7 +36,6 @@ CREATE TABLE IF NOT EXISTS cases (key TEXT PRIMARY KEY, files TEXT NOT NULL, sta
 CREATE TABLE IF NOT EXISTS indexes (key TEXT PRIMARY KEY, spans BLOB NOT NULL, used TEXT NOT NULL);
 """
 _INSERT = {
-    "by_hash": "INSERT OR REPLACE INTO by_hash VALUES (?,?,?)",
     "by_inode": "INSERT OR REPLACE INTO by_inode VALUES (?,?,?,?,?,?)",
     "cases": "INSERT OR REPLACE INTO cases VALUES (?,?,?,?,date('now'))",
     "touch": "UPDATE cases SET used = date('now') WHERE key = ?",
@@ -119,9 +118,12 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def file_stamps(folder: Path, names: Sequence[str]) -> bytes:
+Stat = tuple[int, int, int, int] | None  # size, modification time, inode, mode; None: not there
+
+
+def file_stats(folder: Path, names: Sequence[str]) -> list[Stat]:
     """What the evidence files named (relative to ``folder``) look like on disk now: size, time, inode, kind."""
-    out = []
+    out: list[Stat] = []
     prefix = f"{folder}{os.sep}"  # the names are relative (case ID / file): joined by hand, 192,000 at a time
     for name in names:
         try:
@@ -129,7 +131,12 @@ def file_stamps(folder: Path, names: Sequence[str]) -> bytes:
             out.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode))
         except (OSError, ValueError):
             out.append(None)
-    return pickle.dumps(out)
+    return out
+
+
+def file_stamps(folder: Path, names: Sequence[str]) -> bytes:
+    """:func:`file_stats`, as kept with an audited case."""
+    return pickle.dumps(file_stats(folder, names))
 
 
 class CaseResults:

@@ -19,21 +19,23 @@ import pickle
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from docgen.cases.chunks import CHUNK, Chunk, case_chunks, check_item
-from docgen.cases.load import DuplicateFinder, Rejected
+from docgen.cases.load import CheckedCase, DuplicateFinder, Rejected
 from docgen.cases.model import records
 from docgen.cases.stream import CaseText
 from docgen.check.cache import (
     CaseResults,
     FileIndexes,
     ResultStore,
+    Stat,
     code_fingerprint,
     default_cache_path,
-    file_stamps,
+    file_stats,
 )
 from docgen.check.engine import CheckResult, case_ref, check_case, invalid_finding
-from docgen.check.files import FileChecker
+from docgen.check.files import MAX_FILE_BYTES, FileChecker, advise_reading
 from docgen.check.findings import CaseRef, Finding
 from docgen.check.institutions import Unit, check_units
 from docgen.errors import DataProblemsError
@@ -71,6 +73,16 @@ class AuditOutcome:
     reused: int = 0  # cases whose result was kept from an earlier run
 
 
+@dataclass
+class _Pending:
+    """A case checked but not yet audited: its key in the kept results, and its evidence files as found."""
+
+    key: str | None
+    checked: CheckedCase
+    names: list[str]
+    stats: list[Stat]
+
+
 class AuditWorker:
     def __init__(self, spec: Spec, as_of: dt.date, evidence_root: Path | None, fast: bool, today: dt.date) -> None:
         self.spec, self.as_of, self.evidence_root, self.fast, self.today = spec, as_of, evidence_root, fast, today
@@ -83,11 +95,19 @@ class AuditWorker:
             self.store = ResultStore(default_cache_path())
             self.files = FileChecker(fast=self.fast, store=self.store)
             self.results = CaseResults(self.store, self.salt)
-        out = [self._one(chunk.file, item) for item in chunk.items]
+        ready = [self._prepare(chunk.file, item) for item in chunk.items]
+        if self.evidence_root is not None and not self.fast:
+            # Every file of the chunk's cases still to check is asked for at once, before the first is read.
+            root = f"{self.evidence_root}{os.sep}"
+            advise_reading(root + name for one in ready if isinstance(one, _Pending)
+                           for name, stat in zip(one.names, one.stats, strict=True)
+                           if stat is not None and S_ISREG(stat[3]) and stat[0] <= MAX_FILE_BYTES)
+        out = [one if isinstance(one, Audited) else self._finish(one) for one in ready]
         self.files.flush()
         return out
 
-    def _one(self, file: str, item: CaseText) -> Audited:
+    def _prepare(self, file: str, item: CaseText) -> Audited | _Pending:
+        """A case's result kept from an earlier run, or the case checked and its files' stats, for the rules."""
         key = self.results.key(file, item.path, item.text) if item.data is None else None
         if key is not None:
             kept = self.results.get(key, self.evidence_root)
@@ -100,15 +120,20 @@ class AuditWorker:
         case = checked.case
         names = [f"{case.case_id}/{n}" for _, e in records(case, "evidence")
                  if isinstance(n := e.get("file"), str)] if case is not None else []
-        stamps = file_stamps(self.evidence_root, names) if self.evidence_root is not None else b""
+        stats = file_stats(self.evidence_root, names) if self.evidence_root is not None else []
+        return _Pending(key, checked, names, stats)
+
+    def _finish(self, pending: _Pending) -> Audited:
+        checked, case = pending.checked, pending.checked.case
         ref, findings = None, ()
         if case is not None:
             ref = case_ref(case)
             findings = tuple(check_case(case, ref, self.spec, self.as_of, self.evidence_root, self.files))
         audited = Audited(checked.file, checked.path, checked.label, checked.problems, checked.unique,
                           case.county if case is not None else "", ref, findings, checked.rejected)
-        if key is not None:
-            self.results.put(key, names, stamps, audited)
+        if pending.key is not None:  # kept with its files' stats as they were before they were checked
+            stamps = pickle.dumps(pending.stats) if self.evidence_root is not None else b""
+            self.results.put(pending.key, pending.names, stamps, audited)
         return audited
 
     def close(self) -> None:

@@ -87,7 +87,7 @@ def test_fast_only_sniffs(county: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
 def test_an_image_cut_short_anywhere_is_broken_and_a_whole_one_is_not(tmp_path: Path, fmt: str) -> None:
-    """JPEGs are decoded at a reduced size, yet every byte is read: a file cut off in its last bytes still fails."""
+    """A JPEG must reach its end marker and a PNG's chunks their checksums: a file cut off anywhere fails."""
     import io
 
     from PIL import Image
@@ -96,9 +96,27 @@ def test_an_image_cut_short_anywhere_is_broken_and_a_whole_one_is_not(tmp_path: 
     Image.radial_gradient("L").resize((640, 480)).convert("RGB").save(buffer, fmt)
     data = buffer.getvalue()
     assert files_module.open_media(data) == ("image", "")
-    # The last bytes of a PNG are checksums and an end marker, which Pillow does not need: cut into the pixels.
-    for cut in (len(data) // 3, len(data) - 12 if fmt == "JPEG" else len(data) * 2 // 3):
-        assert files_module.open_media(data[:cut]) == ("image", "图片已损坏，无法打开")
+    # Cut anywhere after the headers (up to the last data chunk's checksum for a PNG, the end marker for a JPEG).
+    for cut in [*range(len(data) // 10, len(data) - 14, len(data) // 40), len(data) - 14, len(data) - 1]:
+        if fmt == "PNG" and cut > len(data) - 12:
+            continue  # only the PNG end marker's own checksum is missing: every picture byte is there
+        assert files_module.open_media(data[:cut]) == ("image", "图片已损坏，无法打开"), cut
+    assert files_module.open_media(data + b"\n%QS-2022-001\n") == ("image", "")  # bytes after the end are allowed
+
+
+def test_a_png_with_one_byte_changed_anywhere_in_its_pixels_is_broken() -> None:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.radial_gradient("L").resize((640, 480)).convert("RGB").save(buffer, "PNG")
+    data = buffer.getvalue()
+    start = Image.open(io.BytesIO(data)).tile[0][2]  # the first pixel data
+    for at in range(start, len(data) - 16, (len(data) - 16 - start) // 50):
+        changed = bytearray(data)
+        changed[at] ^= 0x01
+        assert files_module.open_media(bytes(changed)) == ("image", "图片已损坏，无法打开"), at
 
 
 def test_a_pdf_without_pages_and_a_pdf_cut_short_are_reported(demo_dir: Path) -> None:
@@ -111,7 +129,21 @@ def test_a_pdf_without_pages_and_a_pdf_cut_short_are_reported(demo_dir: Path) ->
     assert files_module.pdf_problem(empty.getvalue()) == "PDF 文件没有任何页面"
     whole = next((demo_dir / "evidence").glob("*/*.pdf")).read_bytes()
     assert files_module.pdf_problem(whole) == ""
-    assert files_module.pdf_problem(whole[:len(whole) // 20]) == "PDF 文件已损坏（可能没有传完整），无法打开"
+    for cut in (len(whole) // 20, len(whole) // 2, len(whole) - 3):  # the last: only the end marker is cut
+        assert files_module.pdf_problem(whole[:cut]) == "PDF 文件已损坏（可能没有传完整），无法打开", cut
+    assert files_module.pdf_problem(whole + b"\n%appended by a scanner\n") == ""  # bytes after the end marker
+
+
+def test_a_pdf_with_an_opening_password_is_reported_as_such(demo_dir: Path) -> None:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=next((demo_dir / "evidence").glob("*/*.pdf")))
+    writer.encrypt(user_password="1234", owner_password="county", algorithm="RC4-128")
+    locked = io.BytesIO()
+    writer.write(locked)
+    assert files_module.pdf_problem(locked.getvalue()) == "PDF 文件设有打开密码，无法查看，请上传未加密的文件"
 
 
 def test_a_cut_off_image_is_broken_even_after_a_report_was_written(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -126,3 +158,18 @@ def test_a_cut_off_image_is_broken_even_after_a_report_was_written(monkeypatch: 
     Image.radial_gradient("L").resize((640, 480)).convert("RGB").save(buffer, "JPEG")
     assert files_module.open_media(buffer.getvalue()[:-12]) == ("image", "图片已损坏，无法打开")
     assert ImageFile.LOAD_TRUNCATED_IMAGES  # WeasyPrint's setting is left as it was
+
+
+def test_asking_ahead_for_files_skips_a_pipe_and_a_missing_file_without_waiting(tmp_path: Path) -> None:
+    """The hint opens each path without reading it: a pipe (no writer) must not hold the audit up."""
+    import os
+    import threading
+
+    pipe, whole = tmp_path / "pipe.pdf", tmp_path / "whole.pdf"
+    os.mkfifo(pipe)
+    whole.write_bytes(b"%PDF-1.4\n")
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (files_module.advise_reading(
+        [str(pipe), str(tmp_path / "missing.pdf"), str(whole)]), done.set()), daemon=True)
+    worker.start()
+    assert done.wait(10), "advise_reading waited on a pipe"
