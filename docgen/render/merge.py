@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
+from functools import lru_cache
 
 from lxml import etree
 
@@ -81,26 +82,24 @@ def _join_texts(texts: Sequence[str], marked: bool = False) -> str | None:
     declarations = " ".join(f'xmlns:{p}="{u}"' if p else f'xmlns="{u}"' for p, u in body_element.nsmap.items())
     out = [heads[0]]
     for k, body in enumerate(bodies):
-        first = _SECTION.search(body)
-        if first is None or "sectPrChange" in body or body[list(_SECTION.finditer(body))[-1].end():].strip():
+        sections = list(_SECTION.finditer(body))
+        if not sections or "sectPrChange" in body or body[sections[-1].end():].strip():
             return None  # no section of its own, a tracked change of one, or not at the end: let lxml do it
-        restarted = _restarted(first.group(0), declarations)
+        restarted = _restarted(sections[0].group(0), declarations)
         if restarted is None:
             return None
-        body = body[:first.start()] + restarted + body[first.end():]
-        closing_at = list(_SECTION.finditer(body))[-1]
-        if marked:
-            body = _mark_text(body, k)
-            closing_at = list(_SECTION.finditer(body))[-1]
-        out.append(body[:closing_at.start()])
-        if k < len(bodies) - 1:
-            out.append(f"<w:p><w:pPr>{closing_at.group(0)}</w:pPr></w:p>")
+        if len(sections) == 1:  # a notice's usual shape: its one section both starts and closes it
+            content, closing = body[:sections[0].start()], restarted
         else:
-            out.append(closing_at.group(0))
+            content = body[:sections[0].start()] + restarted + body[sections[0].end():sections[-1].start()]
+            closing = sections[-1].group(0)
+        out.append(_mark_text(content, k) if marked else content)
+        out.append(f"<w:p><w:pPr>{closing}</w:pPr></w:p>" if k < len(bodies) - 1 else closing)
     out.append(texts[0][texts[0].rfind("</w:body>"):])
     return "".join(out)
 
 
+@lru_cache(maxsize=64)  # the documents of one template mostly share their first section's properties
 def _restarted(section: str, declarations: str) -> str | None:
     """A section's properties made to start on a new page with page number 1 (see :func:`_restart_numbers`);
     None when the section uses a prefix the document's root does not declare."""
