@@ -5,7 +5,9 @@ limit is restarted; its memory is measured."""
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,22 @@ def notices(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> list[by
     return [d for _, d in render_documents(spec, cases, on=dt.date(2022, 10, 14), allocator=None)][:8]
 
 
+_PORTS = itertools.count(40, 8)  # each test's converter away from the shared ones and from the other tests'
+
+
+@pytest.fixture()
+def own_converter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """One converter of the test's own (its folder, returned, and its port), stopped afterwards: a test may make it
+    strict without touching the machine's shared converters."""
+    monkeypatch.setenv("DOCGEN_CONVERTER_DIR", str(tmp_path / "converters"))
+    monkeypatch.setenv("DOCGEN_CONVERTER_PORT", str(int(pool.Slot(0).port) + next(_PORTS)))
+    monkeypatch.setenv("DOCGEN_CONVERTERS", "1")
+    try:
+        yield tmp_path / "converters"
+    finally:
+        pool.stop_all()
+
+
 def folder_of(tmp: Path, documents: dict[str, bytes]) -> Path:
     tmp.mkdir(parents=True, exist_ok=True)
     for name, data in documents.items():
@@ -60,58 +78,43 @@ def test_documents_convert_and_the_converters_stay_up(notices: list[bytes], tmp_
 
 
 def test_a_document_that_takes_too_long_is_reported_and_the_others_convert(
-        notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DOCGEN_CONVERTER_DIR", str(tmp_path / "converters"))  # converters of its own, strict
-    monkeypatch.setenv("DOCGEN_CONVERTER_PORT", str(int(pool.Slot(0).port) + 40))
-    monkeypatch.setenv("DOCGEN_CONVERTERS", "1")
+        notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        own_converter: Path) -> None:
     monkeypatch.setattr(pool, "TIMEOUT", 1)
     big = merge_documents(notices * 60)  # 480 pages: far more than a second
     docs = folder_of(tmp_path / "c", {"big.docx": big, "small.docx": notices[0]})
-    try:
-        with pytest.raises(ConverterError, match=r"1 份文书没有转换成 PDF：big\.docx（转换超时（超过 1 秒））"):
-            convert_to_pdf(docs, ["big.docx", "small.docx"])
-        assert (docs / "small.pdf").is_file() and not (docs / "big.pdf").exists()
-    finally:
-        pool.stop_all()
+    with pytest.raises(ConverterError, match=r"1 份文书没有转换成 PDF：big\.docx（转换超时（超过 1 秒））"):
+        convert_to_pdf(docs, ["big.docx", "small.docx"])
+    assert (docs / "small.pdf").is_file() and not (docs / "big.pdf").exists()
 
 
 def test_a_converter_is_restarted_after_its_document_limit(
-        notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DOCGEN_CONVERTER_DIR", str(tmp_path / "converters"))
-    monkeypatch.setenv("DOCGEN_CONVERTER_PORT", str(int(pool.Slot(0).port) + 48))
-    monkeypatch.setenv("DOCGEN_CONVERTERS", "1")
+        notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        own_converter: Path) -> None:
     monkeypatch.setattr(pool, "STOP_AFTER", 3)
     docs = folder_of(tmp_path / "d", {f"n{i}.docx": d for i, d in enumerate(notices[:7])})
-    try:
-        convert_to_pdf(docs, sorted(p.name for p in docs.glob("*.docx")))
-        assert len(list(docs.glob("*.pdf"))) == 7
-        log = (tmp_path / "converters" / "slot-0.log").read_text(errors="replace")
-        assert log.count("Starting unoserver") >= 3, log[-2000:]  # 7 documents, restarted after every 3
-    finally:
-        pool.stop_all()
+    convert_to_pdf(docs, sorted(p.name for p in docs.glob("*.docx")))
+    assert len(list(docs.glob("*.pdf"))) == 7
+    log = (own_converter / "slot-0.log").read_text(errors="replace")
+    assert log.count("Starting unoserver") >= 3, log[-2000:]  # 7 documents, restarted after every 3
 
 
 def test_a_converter_past_its_memory_limit_is_restarted_within_a_batch(
-        notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DOCGEN_CONVERTER_DIR", str(tmp_path / "converters"))
-    monkeypatch.setenv("DOCGEN_CONVERTER_PORT", str(int(pool.Slot(0).port) + 56))
-    monkeypatch.setenv("DOCGEN_CONVERTERS", "1")
+        notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        own_converter: Path) -> None:
     monkeypatch.setattr(pool, "MEMORY_EVERY", 2)
     docs = folder_of(tmp_path / "e", {f"n{i}.docx": d for i, d in enumerate(notices[:6])})
-    try:
-        pool.Slot(0).start()
-        monkeypatch.setattr(pool, "MEMORY_LIMIT_MB", 1)  # a running LibreOffice is always past it
-        seen: list[float] = []
-        measure = pool.Slot.memory_mb
-        monkeypatch.setattr(pool.Slot, "memory_mb", lambda self: seen.append(measure(self)) or seen[-1])
-        convert_to_pdf(docs, sorted(p.name for p in docs.glob("*.docx")))
-        assert len(list(docs.glob("*.pdf"))) == 6
-        log = (tmp_path / "converters" / "slot-0.log").read_text(errors="replace")
-        # started by the test, then (at the start of the batch, and after every 2nd of 6 documents) past the limit
-        assert log.count("Starting unoserver") >= 4, log[-2000:]
-        assert len(seen) >= 4 and all(0 < mb < 700 for mb in seen)
-    finally:
-        pool.stop_all()
+    pool.Slot(0).start()
+    monkeypatch.setattr(pool, "MEMORY_LIMIT_MB", 1)  # a running LibreOffice is always past it
+    seen: list[float] = []
+    measure = pool.Slot.memory_mb
+    monkeypatch.setattr(pool.Slot, "memory_mb", lambda self: seen.append(measure(self)) or seen[-1])
+    convert_to_pdf(docs, sorted(p.name for p in docs.glob("*.docx")))
+    assert len(list(docs.glob("*.pdf"))) == 6
+    log = (own_converter / "slot-0.log").read_text(errors="replace")
+    # started by the test, then (at the start of the batch, and after every 2nd of 6 documents) past the limit
+    assert log.count("Starting unoserver") >= 4, log[-2000:]
+    assert len(seen) >= 4 and all(0 < mb < 700 for mb in seen)
 
 
 def test_documents_converted_in_runs_are_cut_back_into_their_own_pdfs(
@@ -144,21 +147,16 @@ def test_documents_converted_in_runs_are_cut_back_into_their_own_pdfs(
 
 
 def test_a_run_holding_a_hung_document_is_converted_one_by_one(
-        notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        own_converter: Path) -> None:
     from docgen.render import pdf
 
-    monkeypatch.setenv("DOCGEN_CONVERTER_DIR", str(tmp_path / "converters"))
-    monkeypatch.setenv("DOCGEN_CONVERTER_PORT", str(int(pool.Slot(0).port) + 64))
-    monkeypatch.setenv("DOCGEN_CONVERTERS", "1")
     monkeypatch.setattr(pool, "TIMEOUT", 2)
     monkeypatch.setattr(pdf, "RUN", 3)
     documents = {"a.docx": notices[0], "big.docx": merge_documents(notices * 60), "c.docx": notices[2],
                  "d.docx": notices[3]}
     docs = folder_of(tmp_path / "f", documents)
-    try:
-        with pytest.raises(ConverterError, match=r"^1 份文书没有转换成 PDF：big\.docx（转换超时（超过 2 秒））$"):
-            pdf.convert_documents(docs, list(documents))
-        assert sorted(p.name for p in docs.glob("*.pdf")) == ["a.pdf", "c.pdf", "d.pdf"]
-        assert "限期复学通知书" in "".join(PdfReader(docs / "c.pdf").pages[0].extract_text().split())
-    finally:
-        pool.stop_all()
+    with pytest.raises(ConverterError, match=r"^1 份文书没有转换成 PDF：big\.docx（转换超时（超过 2 秒））$"):
+        pdf.convert_documents(docs, list(documents))
+    assert sorted(p.name for p in docs.glob("*.pdf")) == ["a.pdf", "c.pdf", "d.pdf"]
+    assert "限期复学通知书" in "".join(PdfReader(docs / "c.pdf").pages[0].extract_text().split())
