@@ -134,11 +134,6 @@ def file_stats(folder: Path, names: Sequence[str]) -> list[Stat]:
     return out
 
 
-def file_stamps(folder: Path, names: Sequence[str]) -> bytes:
-    """:func:`file_stats`, as kept with an audited case."""
-    return pickle.dumps(file_stats(folder, names))
-
-
 class CaseResults:
     """Audited cases kept by their exact text, the run's settings and their evidence files' stamps.
 
@@ -160,15 +155,16 @@ class CaseResults:
         row = self.store.get("SELECT files, stamps, audited, used >= date('now') FROM cases WHERE key=?", (key,))
         if row is not None:
             names = row[0].split("\0") if row[0] else []
-            if folder is None or file_stamps(folder, names) == row[1]:
+            if folder is None or pickle.dumps(file_stats(folder, names)) == row[1]:
                 if not row[3]:  # seen again on a new day: kept longer (nothing is written on a second run that day)
                     self.store.put("touch", (key,))
                 return pickle.loads(row[2])
         return None
 
-    def put(self, key: str, names: Sequence[str], stamps: bytes, audited: Any) -> None:
-        """Keep ``audited`` with the evidence files' ``stamps`` as they were before it was checked."""
-        self.store.put("cases", (key, "\0".join(names), stamps, pickle.dumps(audited, pickle.HIGHEST_PROTOCOL)))
+    def put(self, key: str, names: Sequence[str], stats: list[Stat], audited: Any) -> None:
+        """Keep ``audited`` with the evidence files' :func:`file_stats` as they were before it was checked."""
+        self.store.put("cases", (key, "\0".join(names), pickle.dumps(stats),
+                                 pickle.dumps(audited, pickle.HIGHEST_PROTOCOL)))
 
 
 class FileIndexes:

@@ -13,7 +13,7 @@ import io
 import os
 import stat
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,10 +136,9 @@ class FileChecker:
     """Checks evidence files, remembering results so an unchanged file is never opened twice.
 
     A file is known by its device, inode, size and modification time: a re-check only stats it, and a new or
-    changed file is read and opened. (Results were once also kept by content hash, for a copied file; hashing a
-    file came to cost more than opening it, bench/audit.py.) ``fast`` only reads the first bytes (bagit's "fast"
-    level, for a quick look at a big county). The cache is a small SQLite file; when it cannot be used the checks
-    simply run uncached.
+    changed file is read and opened. Not by content hash: hashing a file costs more than opening it
+    (bench/audit.py). ``fast`` only reads the first bytes (bagit's "fast" level, for a quick look at a big
+    county). The cache is a small SQLite file; when it cannot be used the checks simply run uncached.
     """
 
     def __init__(self, cache_path: Path | None = None, fast: bool = False, store: ResultStore | None = None) -> None:
@@ -234,7 +233,7 @@ _STRICT = threading.Lock()
 _PDFIUM = threading.Lock()
 
 
-def _strictly(read: Any) -> None:
+def _strictly(read: Callable[[], object]) -> None:
     """Read an image (``read``: its verify), failing if it is cut short. WeasyPrint, once imported (for a
     report), tells Pillow to pad cut-off images and skip checksums silently, for the whole process; a check must
     not inherit that."""

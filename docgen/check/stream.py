@@ -132,8 +132,7 @@ class AuditWorker:
         audited = Audited(checked.file, checked.path, checked.label, checked.problems, checked.unique,
                           case.county if case is not None else "", ref, findings, checked.rejected)
         if pending.key is not None:  # kept with its files' stats as they were before they were checked
-            stamps = pickle.dumps(pending.stats) if self.evidence_root is not None else b""
-            self.results.put(pending.key, pending.names, stamps, audited)
+            self.results.put(pending.key, pending.names, pending.stats, audited)
         return audited
 
     def close(self) -> None:
