@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from docgen.cases.blocks import Block, CutMismatch, block_pieces, one_value
 from docgen.cases.load import CheckedCase, case_entries, check_one, may_hold_forbidden
 from docgen.cases.loader import json_type, parse_json_text
 from docgen.cases.stream import CaseIndex, CaseText, file_digest, open_case_stream
 from docgen.cases.validate import envelope_problems
+from docgen.errors import InputError
 from docgen.problems import Problem
 
 CHUNK = 200  # cases a worker takes at a time
@@ -29,6 +32,19 @@ class Chunk:
     file: str
     items: list[Any]  # CaseText from a case file, or subjects already checked
     read: float  # how much of the input is read at the chunk's end, 0–1
+    block: Block | None = None  # instead of items: a block of the file for the worker to cut into cases
+
+    @property
+    def count(self) -> int:
+        return self.block.count if self.block is not None else len(self.items)
+
+
+def chunk_items(chunk: Chunk) -> list[Any]:
+    """A chunk's items, its block cut into cases where the worker handles it."""
+    if chunk.block is None:
+        return chunk.items
+    return [CaseText(f"$.cases[{p.index}]", p.line, p.column, p.text, p.end, cut=True)
+            for p in block_pieces(chunk.block)]
 
 
 class Indexes(Protocol):
@@ -40,13 +56,28 @@ class Indexes(Protocol):
 
 
 def case_chunks(files: Sequence[Path], today: dt.date, problems: list[Problem], size: int = CHUNK,
-                indexes: Indexes | None = None) -> Iterator[Chunk]:
+                indexes: Indexes | None = None, cut: bool = True) -> Iterator[Chunk]:
     """The cases of ``files`` in chunks of :class:`CaseText`; the envelopes' own problems go to ``problems``.
 
-    With ``indexes``, a file read before (the same bytes) is cut where its index says instead of scanned.
+    ``cut``: a file laid out one case per line block comes as blocks for the workers to cut (see
+    :mod:`docgen.cases.blocks`; a worker raises CutMismatch when the layout does not hold: run again
+    without). Otherwise, with ``indexes``, a file read before (the same bytes) is cut where its index says
+    instead of scanned.
     """
     seq = 0
     for k, path in enumerate(files):
+        if cut:
+            stream = open_case_stream(path, cut=size)
+            if stream.blocks is not None:
+                count = 0
+                with closing(stream.blocks):  # let go of the file also when the caller stops early
+                    for block in stream.blocks:
+                        yield Chunk(seq, str(path), [], (k + block.end / max(stream.size, 1)) / len(files), block)
+                        seq, count = seq + 1, count + block.count
+                problems.extend(envelope_problems(str(path), {**stream.envelope, "cases": [{}] if count else []},
+                                                  today))
+                continue
+            stream.close()
         known = None
         if indexes is not None:
             try:
@@ -87,7 +118,12 @@ def check_item(file: str, item: CaseText, today: dt.date) -> CheckedCase | Probl
     if item.data is not None:
         data = item.data
     else:  # clean text is parsed straight into the read-only form the checked case keeps
-        data = parse_json_text(file, item.text, item.line, item.column, frozen=clean)
+        try:
+            data = parse_json_text(file, item.text, item.line, item.column, frozen=clean)
+        except InputError:
+            if item.cut and not one_value(item.text):
+                raise CutMismatch(file) from None
+            raise
     if not isinstance(data, dict):
         return Problem(file, item.path, f"应为一个案卷对象 {{…}}，实际是{json_type(data)}", id="schema")
     return check_one(file, item.path, data, today, clean)

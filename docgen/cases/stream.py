@@ -13,12 +13,14 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docgen.cases.blocks import Block, CutMismatch, cut_blocks, learn_layout
 from docgen.cases.loader import STRICT_DECODER, check_input_file, json_error
 from docgen.errors import InputError
 
@@ -38,6 +40,7 @@ class CaseText:
     text: str
     read: int  # bytes of the file read up to this case's end (estimated from the characters)
     data: Any = None  # the parsed case instead of its text, for a file that was read whole
+    cut: bool = False  # cut out by its file's layout, unchecked (see docgen.cases.blocks)
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,10 @@ class CaseIndex:
 
 @dataclass
 class CaseStream:
-    """A case file opened for streaming: iterate it for :class:`CaseText` items; ``envelope`` holds the other
-    top-level keys (complete once iterated). ``whole`` is set instead when the file was read at once.
-    Once iterated, ``digest`` is the SHA-256 of the bytes read and ``index`` where the cases were."""
+    """A case file opened for streaming: iterate it for :class:`CaseText` items, or, when ``blocks`` is set,
+    those for the workers to cut (see :mod:`docgen.cases.blocks`); ``envelope`` holds the other top-level
+    keys (complete once iterated). ``whole`` is set instead when the file was read at once. Once iterated,
+    ``digest`` is the SHA-256 of the bytes read and ``index`` where the cases were (not for blocks)."""
 
     file: str
     size: int
@@ -63,9 +67,16 @@ class CaseStream:
     _items: Iterator[CaseText] | None = None
     digest: str = ""
     index: CaseIndex | None = None
+    blocks: Generator[Block, None, None] | None = None
+    _reader: _Reader | None = None
 
     def __iter__(self) -> Iterator[CaseText]:
         return self._items or iter(())
+
+    def close(self) -> None:
+        """Let go of the file when the stream is not read to its end."""
+        if self._reader is not None:
+            self._reader.handle.close()
 
 
 class _Reader:
@@ -160,11 +171,12 @@ class _Reader:
 
 
 def open_case_stream(path: str | Path, what: str = "案卷文件",
-                     known: tuple[str, CaseIndex] | None = None) -> CaseStream:
+                     known: tuple[str, CaseIndex] | None = None, cut: int = 0) -> CaseStream:
     """Open a case file for reading case by case (InputError when it cannot be used at all).
 
     ``known``: the file's digest and the index recorded when a file with that digest was read before; the
     cases are then sliced out without being scanned, and InputError is raised if the file is not that file.
+    ``cut``: give the stream ``blocks`` of that many cases instead of cases when the file's layout allows it.
     """
     path = Path(path)
     name = str(path)
@@ -176,11 +188,11 @@ def open_case_stream(path: str | Path, what: str = "案卷文件",
         stream._items = _known_cases(reader, stream, index, digest)
         return stream
     try:
-        stream = _walk(reader, path, size)
+        stream = _walk(reader, path, size, cut)
     except BaseException:
         reader.handle.close()
         raise
-    if stream._items is None:
+    if stream._items is None and stream.blocks is None:
         reader.handle.close()
         from docgen.cases.load import read_case_json
 
@@ -189,10 +201,10 @@ def open_case_stream(path: str | Path, what: str = "案卷文件",
     return stream
 
 
-def _walk(reader: _Reader, path: Path, size: int) -> CaseStream:
+def _walk(reader: _Reader, path: Path, size: int, cut: int) -> CaseStream:
     """The top-level keys up to ``"cases": [`` (the stream's items start there)."""
     name = str(path)
-    stream = CaseStream(name, size)
+    stream = CaseStream(name, size, _reader=reader)
     if reader.skip_space() != "{":
         return stream
     reader.pos += 1
@@ -208,7 +220,9 @@ def _walk(reader: _Reader, path: Path, size: int) -> CaseStream:
         keys.append(key)
         reader.expect(":", "缺少冒号")
         if key == "cases" and reader.skip_space() == "[":
-            stream._items = _cases(reader, stream, keys)
+            stream.blocks = _blocks(reader, stream, keys, cut) if cut else None
+            if stream.blocks is None:
+                stream._items = _cases(reader, stream, keys)
             return stream
         stream.envelope[key], _, _ = reader.value(STRICT_DECODER)
         if reader.expect(",}", "缺少逗号") == "}":
@@ -233,19 +247,56 @@ def _cases(reader: _Reader, stream: CaseStream, keys: list[str]) -> Iterator[Cas
                 index += 1
                 if reader.expect(",]", "缺少逗号") == "]":
                     break
-        while reader.expect(",}", "缺少逗号") == ",":
-            reader.expect('"', "字段名应使用英文双引号")
-            reader.pos -= 1
-            key, _, _ = reader.value(_PLAIN)
-            if key in keys:
-                raise InputError(stream.file, f"不是可用的 JSON：字段“{key[:40]}”在同一个对象中出现了两次")
-            keys.append(key)
-            reader.expect(":", "缺少冒号")
-            stream.envelope[key], _, _ = reader.value(STRICT_DECODER)
-        if reader.skip_space():
-            raise reader.fail(reader.pos, "JSON 结束后还有多余内容")
+        _tail(reader, stream, keys)
         stream.digest = reader.sha.hexdigest()
         stream.index = CaseIndex(dict(stream.envelope), tuple(spans))
+    finally:
+        reader.handle.close()
+
+
+def _tail(reader: _Reader, stream: CaseStream, keys: list[str]) -> None:
+    """The top-level keys after the list of cases, to the end of the file."""
+    while reader.expect(",}", "缺少逗号") == ",":
+        reader.expect('"', "字段名应使用英文双引号")
+        reader.pos -= 1
+        key, _, _ = reader.value(_PLAIN)
+        if key in keys:
+            raise InputError(stream.file, f"不是可用的 JSON：字段“{key[:40]}”在同一个对象中出现了两次")
+        keys.append(key)
+        reader.expect(":", "缺少冒号")
+        stream.envelope[key], _, _ = reader.value(STRICT_DECODER)
+    if reader.skip_space():
+        raise reader.fail(reader.pos, "JSON 结束后还有多余内容")
+
+
+def _blocks(reader: _Reader, stream: CaseStream, keys: list[str],
+            per_block: int) -> Generator[Block, None, None] | None:
+    """Blocks of the list of cases, when its first cases show a layout to cut by (see docgen.cases.blocks)."""
+    if reader.dropped:
+        return None
+    first = _SPACE.match(reader.buf, reader.pos + 1).end()
+    layout = learn_layout(reader.buf, first)
+    if layout is None:
+        return None
+    bom = len(codecs.BOM_UTF8) if os.pread(reader.handle.fileno(), 3, 0) == codecs.BOM_UTF8 else 0
+    start = bom + len(reader.buf[:first].encode("utf-8"))
+    line, column = reader.where(first)
+    return _cut_cases(reader, stream, keys, cut_blocks(reader.handle, stream.file, layout, start, line, column,
+                                                        per_block))
+
+
+def _cut_cases(reader: _Reader, stream: CaseStream, keys: list[str],
+               blocks: Generator[Block, None, int]) -> Generator[Block, None, None]:
+    try:
+        end = yield from blocks
+        reader.handle.seek(end)  # the rest is read the exact way; any fault in it is a reason to read it all so
+        reader.decoder.reset()
+        reader.buf, reader.pos, reader.eof, reader.dropped = "", 0, False, end
+        try:
+            reader.expect("]", "")
+            _tail(reader, stream, keys)
+        except InputError:
+            raise CutMismatch(stream.file) from None
     finally:
         reader.handle.close()
 

@@ -17,11 +17,13 @@ import itertools
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 
-from docgen.cases.chunks import CHUNK, Chunk, case_chunks, check_item
+from docgen.cases.blocks import CutMismatch
+from docgen.cases.chunks import CHUNK, Chunk, case_chunks, check_item, chunk_items
 from docgen.cases.load import CheckedCase, DuplicateFinder, Rejected
 from docgen.cases.model import records
 from docgen.cases.stream import CaseText
@@ -95,7 +97,7 @@ class AuditWorker:
             self.store = ResultStore(default_cache_path())
             self.files = FileChecker(fast=self.fast, store=self.store)
             self.results = CaseResults(self.store, self.salt)
-        ready = [self._prepare(chunk.file, item) for item in chunk.items]
+        ready = [self._prepare(chunk.file, item) for item in chunk_items(chunk)]
         if self.evidence_root is not None and not self.fast:
             # Every file of the chunk's cases still to check is asked for at once, before the first is read.
             root = f"{self.evidence_root}{os.sep}"
@@ -149,24 +151,35 @@ def audit_files(files: Sequence[Path], spec: Spec, as_of: dt.date, evidence_root
     are findings. ``progress(cases, fraction read)`` is called as chunks are collected.
     """
     with few_collections():
-        return _audit(files, spec, as_of, evidence_root, units, fast, workers, progress)
+        try:
+            return _audit(files, spec, as_of, evidence_root, units, fast, workers, progress, cut=True)
+        except CutMismatch:  # a file does not keep to the layout its first cases show: find each case by parsing
+            return _audit(files, spec, as_of, evidence_root, units, fast, workers, progress, cut=False)
 
 
 def _audit(files: Sequence[Path], spec: Spec, as_of: dt.date, evidence_root: Path | None, units: Sequence[Unit],
-           fast: bool, workers: int | None, progress: Callable[[int, float], None] | None) -> AuditOutcome:
+           fast: bool, workers: int | None, progress: Callable[[int, float], None] | None, cut: bool) -> AuditOutcome:
     result = CheckResult(as_of, evidence_checked=evidence_root is not None, units=[u.name for u in units],
                          unit_places={u.name: (u.kind, u.township) for u in units})
     result.findings.extend(check_units(list(units), spec.inventory, evidence_root))
-    outcome = AuditOutcome(result)
     envelope: list[Problem] = []
-    chunks = case_chunks(files, dt.date.today(), envelope, CHUNK, FileIndexes(default_cache_path()))
+    with closing(case_chunks(files, dt.date.today(), envelope, CHUNK, FileIndexes(default_cache_path()),
+                             cut=cut)) as chunks:
+        return _audit_chunks(chunks, spec, as_of, evidence_root, units, fast, workers, progress, result, envelope)
+
+
+def _audit_chunks(chunks: Iterator[Chunk], spec: Spec, as_of: dt.date, evidence_root: Path | None,
+                  units: Sequence[Unit], fast: bool, workers: int | None,
+                  progress: Callable[[int, float], None] | None, result: CheckResult,
+                  envelope: list[Problem]) -> AuditOutcome:
+    outcome = AuditOutcome(result)
     ahead: list[Chunk] = []
     for chunk in chunks:  # read ahead: is the county large enough for more than one process?
         ahead.append(chunk)
-        if sum(len(c.items) for c in ahead) >= PARALLEL_FROM:
+        if sum(c.count for c in ahead) >= PARALLEL_FROM:
             break
     size = workers if workers is not None else min(2, os.cpu_count() or 1)
-    if sum(len(c.items) for c in ahead) < PARALLEL_FROM:
+    if sum(c.count for c in ahead) < PARALLEL_FROM:
         size = 1
     worker = AuditWorker(spec, as_of, evidence_root, fast, dt.date.today())
     pool: Inline | Processes = Inline(worker) if size == 1 else Processes(

@@ -28,13 +28,14 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from docgen.cases import Case
-from docgen.cases.chunks import CHUNK, Chunk, case_chunks, check_item
+from docgen.cases.blocks import CutMismatch
+from docgen.cases.chunks import CHUNK, Chunk, case_chunks, check_item, chunk_items
 from docgen.cases.load import DuplicateFinder
 from docgen.cases.stream import CaseText
 from docgen.cases.validate import case_index
@@ -65,6 +66,7 @@ from docgen.roster.entrants import Entrant
 IN_FLIGHT = 3  # chunks per worker between being read and being written
 PARALLEL_FROM = 400  # cases; below this one process is faster (bench/render.py --crossover measures it)
 PRINT_PART = 500  # documents per print file
+OWN_PREFIX = ".process-"  # a worker process's own folder in the staging folder (see BatchWorker.write)
 
 Subject = Case | Entrant
 
@@ -95,11 +97,26 @@ class BatchWorker:
     def __init__(self, spec: TemplateSpec, renderer: Renderer, staging: Path, on: dt.date, today: dt.date) -> None:
         self.spec, self.renderer, self.staging, self.on, self.today = spec, renderer, staging, on, today
         self.pending: dict[int, list[Job]] = {}
+        self.shared = False  # several processes write into the staging folder
+        self.own: Path | None = None
+
+    def write(self, name: str, data: bytes) -> None:
+        """Write a file into the staging folder. One of several processes writes it into a folder of its own
+        and renames it into place: the system creates files in one folder one at a time, and renaming is quick
+        beside creating."""
+        if not self.shared:
+            (self.staging / name).write_bytes(data)
+            return
+        if self.own is None:
+            self.own = self.staging / f"{OWN_PREFIX}{os.getpid()}"
+            self.own.mkdir()
+        (self.own / name).write_bytes(data)
+        os.rename(self.own / name, self.staging / name)
 
     def plan(self, chunk: Chunk) -> Plan:
         plan = Plan(chunk.seq)
         subjects: list[Subject] = []
-        for item in chunk.items:
+        for item in chunk_items(chunk):
             if not isinstance(item, CaseText):
                 subjects.append(item)
                 continue
@@ -137,7 +154,7 @@ class BatchWorker:
             if view is None:
                 view = views[id(job.case)] = subject_view(job.case, self.renderer.case_keys)
             data = self.renderer.render(template_context(view[1], job.record, list(self.spec.per), doc, key=view[0]))
-            (self.staging / file).write_bytes(data)
+            self.write(file, data)
             out.append(Produced(file, job.case.case_id, job.case.name, job.case.school, number, doc.date.isoformat(),
                                 None if job.index is None else job.index + 1))
         return out
@@ -146,7 +163,7 @@ class BatchWorker:
         self.pending.pop(seq, None)
 
     def merge(self, name: str, files: list[str]) -> str:
-        (self.staging / name).write_bytes(merge_documents([(self.staging / f).read_bytes() for f in files]))
+        self.write(name, merge_documents([(self.staging / f).read_bytes() for f in files]))
         return name
 
 
@@ -263,7 +280,7 @@ def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *
     cases = 0
     for chunk in chunks:  # read ahead: is the batch large enough for more than one process?
         ahead.append(chunk)
-        cases += len(chunk.items)
+        cases += chunk.count
         if cases >= PARALLEL_FROM:
             break
     size = workers if workers is not None else min(2, os.cpu_count() or 1)
@@ -271,6 +288,7 @@ def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *
         size = 1
     staging = make_staging(out_dir)
     worker = BatchWorker(spec, renderer, staging, on, today)
+    worker.shared = size > 1
     pool: Inline | Processes = Inline(worker) if size == 1 else Processes(
         worker, size, starts=("plan", "merge"), ends=("render", "drop", "merge"),
         died="生成文书的工作进程意外退出（退出码 {code}），本批未写出任何文件")
@@ -283,6 +301,8 @@ def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *
             manifest = _Manifest(staging / result.manifest, head)
             run = _Run(spec, staging, allocator, result, manifest, pdf, progress, problems)
             _drive(run, pool, itertools.chain(ahead, chunks))
+            for own in staging.glob(f"{OWN_PREFIX}*"):
+                own.rmdir()
             if run.failed:
                 raise DataProblemsError(_in_file_order(problems))
             result.warnings = [p for p in problems if not p.is_error]
@@ -359,10 +379,22 @@ def _in_file_order(problems: list[Problem]) -> list[Problem]:
 
 
 def render_files(spec: TemplateSpec, files: Sequence[Path], out_dir: Path, **options: Any) -> BatchResult:
-    """A batch over case files read case by case (see :func:`render_stream`)."""
+    """A batch over case files read case by case (see :func:`render_stream`).
+
+    The files are cut into cases by their layout where they have one; should a file not keep to it, the
+    batch (nothing of it written yet) runs again with each case found by parsing.
+    """
+    try:
+        return _render_files(spec, files, out_dir, True, options)
+    except CutMismatch:
+        return _render_files(spec, files, out_dir, False, options)
+
+
+def _render_files(spec: TemplateSpec, files: Sequence[Path], out_dir: Path, cut: bool,
+                  options: dict[str, Any]) -> BatchResult:
     problems: list[Problem] = []
-    return render_stream(spec, case_chunks(files, dt.date.today(), problems, CHUNK), out_dir, problems=problems,
-                         **options)
+    with closing(case_chunks(files, dt.date.today(), problems, CHUNK, cut=cut)) as chunks:
+        return render_stream(spec, chunks, out_dir, problems=problems, **options)
 
 
 def render_batch(spec: TemplateSpec, subjects: Sequence[Subject], out_dir: Path, **options: Any) -> BatchResult:

@@ -121,3 +121,17 @@ def test_the_input_is_read_as_the_audit_goes_not_before(demo_dir: Path, workers:
                              progress=lambda cases, _: at_first or at_first.append(len(read)))
     assert len(read) == 12
     assert at_first[0] <= audit_stream.IN_FLIGHT * workers + 1
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_file_off_its_layout_is_audited_the_exact_way(demo_dir: Path, tmp_path: Path) -> None:
+    cases = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))["cases"]
+    text = json.dumps({"schema_version": 1, "cases": cases}, ensure_ascii=False, indent=2)
+    fifth = json.dumps(cases[4], ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    path = tmp_path / "cases.json"
+    path.write_text(text.replace(fifth, json.dumps(cases[4], ensure_ascii=False)), encoding="utf-8")
+    units = load_units(demo_dir / "institutions.json")
+    expected = audit_stream.audit_files([demo_dir / "cases.json"], SPEC, TODAY, demo_dir / "evidence", units)
+    outcome = audit_stream.audit_files([path], SPEC, TODAY, demo_dir / "evidence", units, workers=2)
+    assert _seen(outcome.result) == [(c, i, p, m.replace(str(demo_dir / "cases.json"), str(path)))
+                                     for c, i, p, m in _seen(expected.result)]

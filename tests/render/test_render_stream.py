@@ -113,3 +113,28 @@ def test_the_input_is_read_as_the_batch_goes_not_before(demo_dir: Path, tmp_path
     assert len(read) == 24 and len(result.documents) == 81
     # The chunks in flight, and a few more when the other process finishes first: never the whole input.
     assert at_first[0] <= batch_stream.IN_FLIGHT * workers + 3
+
+
+def _off_layout(demo_dir: Path, path: Path) -> None:
+    """The demo's cases as json.dump writes them, but the fifth on one line (a hand edit)."""
+    cases = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))["cases"]
+    text = json.dumps({"schema_version": 1, "cases": cases}, ensure_ascii=False, indent=2)
+    fifth = json.dumps(cases[4], ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    path.write_text(text.replace(fifth, json.dumps(cases[4], ensure_ascii=False)), encoding="utf-8")
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_file_off_its_layout_is_read_again_the_exact_way(demo_dir: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    _off_layout(demo_dir, tmp_path / "cases.json")
+    tries: list[bool] = []
+    real = batch_stream._render_files
+    monkeypatch.setattr(batch_stream, "_render_files", lambda *args: tries.append(args[3]) or real(*args))
+    spec = REGISTRY.get("限期复学通知书")
+    register = Register(tmp_path / "r.sqlite")
+    result = render_files(spec, [tmp_path / "cases.json"], tmp_path / "out", register=register, on=ON, workers=2)
+    assert tries == [True, False]  # cut by its layout until the hand-edited case, then parsed case by case
+    expected = render_files(spec, [demo_dir / "cases.json"], tmp_path / "expected", register=None, on=ON)
+    assert [(d.file, d.case_id) for d in result.documents] == [(d.file, d.case_id) for d in expected.documents]
+    assert len(register.entries()) == 15 and register.gaps() == []  # the first try's numbers were rolled back
+    assert not list(tmp_path.glob(".out.staging-*"))
