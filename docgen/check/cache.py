@@ -72,6 +72,15 @@ class ResultStore:
         except sqlite3.Error:
             return None
 
+    def all(self, sql: str, args: tuple[object, ...]) -> list[Any] | None:
+        """Every row, or None when there is no cache or it cannot be read."""
+        if self.db is None:
+            return None
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.Error:
+            return None
+
     def put(self, table: str, row: tuple[object, ...]) -> None:
         if self.db is None:
             return

@@ -10,17 +10,18 @@ Results are kept between runs (see :class:`FileChecker`), so a re-check of an un
 from __future__ import annotations
 
 import io
+import json
 import os
 import stat
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from docgen.cases.model import records
 from docgen.cases.schema import case_field
-from docgen.check.cache import ResultStore
+from docgen.check.cache import ResultStore, Stat
 from docgen.specs.evidence_types import MEDIA_LABELS, EvidenceTypes
 
 _EXTENSIONS = {
@@ -62,15 +63,17 @@ def locate_evidence(folder: Path, name: str, base: Path | None = None) -> tuple[
     return (Path(path) if path is not None else None), why
 
 
-def _locate(base: Path, name: str) -> tuple[str | None, os.stat_result | None, str]:
+def _locate(base: Path, name: str, looked: dict[str, os.stat_result] | None = None,
+            ) -> tuple[str | None, os.stat_result | None, str]:
     """``name`` inside the real folder ``base``: its path and status, or why it may not be read.
 
-    A plain file name costs one lstat (the path joined as text: Path objects cost more than the lstat here); a
-    link, or a name with folders in it, is resolved and must stay inside.
+    A plain file name costs one lstat (the path joined as text: Path objects cost more than the lstat here), none
+    when ``looked`` has it from just before; a link, or a name with folders in it, is resolved and must stay inside.
     """
     path = f"{base}{os.sep}{name}"
     try:
-        info = None if name in ("", ".", "..") or "/" in name else os.lstat(path)
+        plain = name not in ("", ".", "..") and "/" not in name
+        info = (looked.pop(path, None) if looked else None) or os.lstat(path) if plain else None
         if info is None or stat.S_ISLNK(info.st_mode):
             real = Path(path).resolve()
             if not real.is_relative_to(base):
@@ -144,6 +147,44 @@ class FileChecker:
     def __init__(self, cache_path: Path | None = None, fast: bool = False, store: ResultStore | None = None) -> None:
         self.fast = fast
         self.store = store if store is not None else ResultStore(None if fast else cache_path)
+        self.looked: dict[str, os.stat_result] = {}  # regular files stat'ed by look(), for check() to use
+        self.known: dict[tuple[int, int, int, int], tuple[str | None, str]] = {}
+        self.asked: set[tuple[int, int]] = set()  # (device, inode) recall() asked the cache about
+
+    def look(self, paths: Sequence[str]) -> list[Stat]:
+        """The files at ``paths`` as they are now (see :data:`Stat`), each regular file's status kept for
+        :meth:`check` (which then need not stat it again) and for :meth:`recall`."""
+        out: list[Stat] = []
+        for path in paths:
+            try:
+                info = os.lstat(path)
+                if stat.S_ISLNK(info.st_mode):
+                    info = os.stat(path)
+                else:
+                    self.looked[path] = info
+                out.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode))
+            except (OSError, ValueError):
+                out.append(None)
+        return out
+
+    def recall(self) -> None:
+        """Fetch what the cache knows of the files looked at, in one query (one per file was 7 % of a first audit)."""
+        inodes: dict[int, list[int]] = {}
+        for info in self.looked.values():
+            inodes.setdefault(info.st_dev, []).append(info.st_ino)
+        for device, numbers in inodes.items():
+            rows = self.store.all("SELECT inode, size, mtime, media, problem FROM by_inode WHERE device = ? AND inode"
+                                  " IN (SELECT value FROM json_each(?))", (device, json.dumps(numbers)))
+            if rows is None:
+                continue  # no cache, or it failed: each file is asked about on its own
+            self.known.update(((device, *row[:3]), (row[3], row[4])) for row in rows)
+            self.asked.update((device, n) for n in numbers)
+
+    def forget(self) -> None:
+        """Drop what look() and recall() kept (at the end of a chunk of cases)."""
+        self.looked.clear()
+        self.known.clear()
+        self.asked.clear()
 
     def close(self) -> None:
         self.store.close()
@@ -153,14 +194,17 @@ class FileChecker:
 
     def check(self, folder: Path, name: str, base: Path | None = None) -> tuple[str | None, str, str]:
         """(media, problem, why it was not read) for ``name`` inside ``folder`` (whose real path is ``base``)."""
-        path, info, unreadable = _locate(base or folder.resolve(), name)
+        path, info, unreadable = _locate(base or folder.resolve(), name, self.looked)
         if path is None or info is None:
             return None, "", unreadable
         # Known by the file itself, not its name: the service lays a job's evidence out anew each time as hard
         # links into its store, and a re-audit must still find every unchanged file checked.
         key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-        row = self.store.get("SELECT media, problem FROM by_inode WHERE device=? AND inode=? AND size=? AND mtime=?",
-                             key)
+        if (info.st_dev, info.st_ino) in self.asked:
+            row = self.known.get(key)
+        else:
+            row = self.store.get("SELECT media, problem FROM by_inode WHERE device=? AND inode=? AND size=? AND"
+                                 " mtime=?", key)
         if row is not None:
             return row[0], row[1], ""
         try:

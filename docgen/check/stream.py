@@ -34,7 +34,6 @@ from docgen.check.cache import (
     Stat,
     code_fingerprint,
     default_cache_path,
-    file_stats,
 )
 from docgen.check.engine import CheckResult, case_ref, check_case, invalid_finding
 from docgen.check.files import MAX_FILE_BYTES, FileChecker, advise_reading
@@ -91,6 +90,7 @@ class AuditWorker:
         self.salt = "\0".join([code_fingerprint(), hashlib.sha256(pickle.dumps(spec)).hexdigest(), as_of.isoformat(),
                                today.isoformat(), str(evidence_root.resolve()) if evidence_root else "", str(fast)])
         self.store: ResultStore | None = None  # opened in the process that uses it (a database is not forked)
+        self.root = f"{evidence_root.resolve()}{os.sep}" if evidence_root is not None else ""
 
     def check(self, chunk: Chunk) -> list[Audited]:
         if self.store is None:
@@ -100,12 +100,13 @@ class AuditWorker:
         ready = [self._prepare(chunk.file, item) for item in chunk_items(chunk)]
         if self.evidence_root is not None and not self.fast:
             # Every file of the chunk's cases still to check is asked for at once, before the first is read.
-            root = f"{self.evidence_root}{os.sep}"
-            advise_reading(root + name for one in ready if isinstance(one, _Pending)
+            advise_reading(self.root + name for one in ready if isinstance(one, _Pending)
                            for name, stat in zip(one.names, one.stats, strict=True)
                            if stat is not None and S_ISREG(stat[3]) and stat[0] <= MAX_FILE_BYTES)
+            self.files.recall()
         out = [one if isinstance(one, Audited) else self._finish(one) for one in ready]
         self.files.flush()
+        self.files.forget()
         return out
 
     def _prepare(self, file: str, item: CaseText) -> Audited | _Pending:
@@ -122,7 +123,7 @@ class AuditWorker:
         case = checked.case
         names = [f"{case.case_id}/{n}" for _, e in records(case, "evidence")
                  if isinstance(n := e.get("file"), str)] if case is not None else []
-        stats = file_stats(self.evidence_root, names) if self.evidence_root is not None else []
+        stats = self.files.look([self.root + name for name in names]) if self.evidence_root is not None else []
         return _Pending(key, checked, names, stats)
 
     def _finish(self, pending: _Pending) -> Audited:
