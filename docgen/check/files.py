@@ -264,7 +264,7 @@ def image_problem(data: bytes) -> str:
                 return f"图片过大（{width}×{height} 像素），请压缩后重新上传"
             if image.format == "PNG":
                 _strictly(image.verify)
-            elif data.find(b"\xff\xd9", image.tile[0][2]) < 0:
+            elif data.rfind(b"\xff\xd9", image.tile[0][2]) < 0:  # from the end: where a whole file has it
                 return "图片已损坏，无法打开"
     except Image.DecompressionBombError:
         return f"图片过大（超过 {MAX_PIXELS // 1_000_000} 兆像素），请压缩后重新上传"
