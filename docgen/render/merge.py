@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from docgen.render.zipwrite import LEVEL
+from docgen.render.zipwrite import LEVEL, read_member
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 DOCUMENT = "word/document.xml"
@@ -30,11 +30,17 @@ def merge_documents(documents: Sequence[bytes], marked: bool = False) -> bytes:
     whole (exported with bookmarks as destinations) can be cut back into the documents' own PDFs."""
     first = zipfile.ZipFile(io.BytesIO(documents[0]))
     texts = [first.read(DOCUMENT).decode("utf-8")]
-    texts += [zipfile.ZipFile(io.BytesIO(d)).read(DOCUMENT).decode("utf-8") for d in documents[1:]]
+    texts += [_document(d).decode("utf-8") for d in documents[1:]]
     joined = _join_texts(texts, marked)
     if joined is None:
         return _merge_trees(first, documents, marked)
     return _package(first, joined.encode("utf-8"))
+
+
+def _document(package: bytes) -> bytes:
+    """The document part of a .docx: walked to directly in the files docgen writes, else through zipfile."""
+    found = read_member(package, DOCUMENT)
+    return found if found is not None else zipfile.ZipFile(io.BytesIO(package)).read(DOCUMENT)
 
 
 _MARK_ID = 1_900_000_000  # far above the bookmark ids a template uses

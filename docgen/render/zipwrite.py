@@ -3,7 +3,8 @@
 zipfile has no way to add already-compressed data, and recompressing every unchanged part of
 every notice is most of the cost of writing one, so this writes the (well-specified) zip
 container directly: local headers, data, central directory. Timestamps are fixed, so the same
-input gives the same bytes.
+input gives the same bytes. :func:`read_member` reads one part back from such a file (for the
+print files) without zipfile's reading of the whole directory.
 """
 
 from __future__ import annotations
@@ -56,3 +57,28 @@ def zip_bytes(parts: Sequence[Part]) -> bytes:
     chunks.append(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(parts), len(parts), offset - directory_start,
                               directory_start, 0))
     return b"".join(chunks)
+
+
+_LOCAL = struct.Struct("<IHHHHHIIIHH")
+_SIZES_AFTER_DATA = 0x08  # general purpose flag: sizes in a data descriptor, not the local header
+
+
+def read_member(data: bytes, name: str) -> bytes | None:
+    """The uncompressed bytes of member ``name`` found by walking the local headers (as :func:`zip_bytes`
+    writes them), CRC checked; None when the archive is not laid out so (then use zipfile)."""
+    wanted = name.encode("utf-8")
+    at = 0
+    while data.startswith(b"PK\x03\x04", at) and at + _LOCAL.size <= len(data):
+        _, _, flags, method, _, _, crc, packed, size, name_len, extra_len = _LOCAL.unpack_from(data, at)
+        if flags & _SIZES_AFTER_DATA or method not in (0, _DEFLATED):
+            return None
+        start = at + _LOCAL.size + name_len + extra_len
+        if data[at + _LOCAL.size:at + _LOCAL.size + name_len] == wanted:
+            raw = data[start:start + packed]
+            try:
+                body = zlib.decompress(raw, -15) if method == _DEFLATED else raw
+            except zlib.error:
+                return None
+            return body if len(body) == size and zlib.crc32(body) == crc else None
+        at = start + packed
+    return None
