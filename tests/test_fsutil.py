@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from docgen.fsutil import make_staging, recover_swap, safe_name, swap_in
+from docgen.fsutil import make_staging, recover_swap, safe_name, swap_in, write_file
 
 
 def _archive(folder: Path, text: str) -> Path:
@@ -50,3 +50,10 @@ def test_names_are_cut_on_character_boundaries_within_the_byte_limit() -> None:
     assert len(name.encode()) <= 100 and "/" not in name
     name.encode("utf-8")  # never half a character
     assert safe_name("CON") == "_CON" and safe_name(" . ") == "_"
+
+
+def test_write_file_makes_or_empties_the_file_first(tmp_path: Path) -> None:
+    path = tmp_path / "通知书.docx"
+    write_file(str(path), b"x" * 100_000)
+    write_file(str(path), b"short")
+    assert path.read_bytes() == b"short"

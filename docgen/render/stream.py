@@ -40,7 +40,7 @@ from docgen.cases.load import DuplicateFinder
 from docgen.cases.stream import CaseText
 from docgen.cases.validate import case_index
 from docgen.errors import DataProblemsError
-from docgen.fsutil import make_staging, move_into, safe_name
+from docgen.fsutil import make_staging, move_into, safe_name, write_file
 from docgen.parallel import Inline, Processes, few_collections
 from docgen.problems import Problem
 from docgen.render.batch import (
@@ -104,14 +104,16 @@ class BatchWorker:
         """Write a file into the staging folder. One of several processes writes it into a folder of its own
         and renames it into place: the system creates files in one folder one at a time, and renaming is quick
         beside creating."""
+        target = f"{self.staging}{os.sep}{name}"
         if not self.shared:
-            (self.staging / name).write_bytes(data)
+            write_file(target, data)
             return
         if self.own is None:
             self.own = self.staging / f"{OWN_PREFIX}{os.getpid()}"
             self.own.mkdir()
-        (self.own / name).write_bytes(data)
-        os.rename(self.own / name, self.staging / name)
+        own = f"{self.own}{os.sep}{name}"
+        write_file(own, data)
+        os.rename(own, target)
 
     def plan(self, chunk: Chunk) -> Plan:
         plan = Plan(chunk.seq)
