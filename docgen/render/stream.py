@@ -29,7 +29,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, nullcontext
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -180,7 +180,8 @@ class _Manifest:
         self.count = 0
 
     def add(self, produced: Produced) -> None:
-        self.handle.write(("," if self.count else "") + "\n    " + json.dumps(asdict(produced), ensure_ascii=False))
+        # The instance's own fields (all plain values): asdict() copies recursively, at 100,000 documents it shows.
+        self.handle.write(("," if self.count else "") + "\n    " + json.dumps(vars(produced), ensure_ascii=False))
         self.count += 1
 
     def close(self, tail: dict[str, Any]) -> None:
