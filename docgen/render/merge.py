@@ -29,12 +29,11 @@ def merge_documents(documents: Sequence[bytes], marked: bool = False) -> bytes:
     ``marked``: each document starts with a bookmark named :func:`mark_name` of its index, so that a PDF of the
     whole (exported with bookmarks as destinations) can be cut back into the documents' own PDFs."""
     first = zipfile.ZipFile(io.BytesIO(documents[0]))
-    texts = [first.read(DOCUMENT).decode("utf-8")]
-    texts += [_document(d).decode("utf-8") for d in documents[1:]]
+    texts = [first.read(DOCUMENT)] + [_document(d) for d in documents[1:]]
     joined = _join_texts(texts, marked)
     if joined is None:
         return _merge_trees(first, documents, marked)
-    return _package(first, joined.encode("utf-8"))
+    return _package(first, joined)
 
 
 def _document(package: bytes) -> bytes:
@@ -50,31 +49,31 @@ def mark_name(k: int) -> str:
     return f"docgenDoc{k:05d}"
 
 
-_PARAGRAPH = re.compile(r"<w:p\b[^>]*(?<!/)>(?:<w:pPr\b(?:[^>]*/>|.*?</w:pPr>))?", re.DOTALL)
+_PARAGRAPH = re.compile(rb"<w:p\b[^>]*(?<!/)>(?:<w:pPr\b(?:[^>]*/>|.*?</w:pPr>))?", re.DOTALL)
 
 
-def _mark_text(body: str, k: int) -> str:
+def _mark_text(body: bytes, k: int) -> bytes:
     """``body`` with document ``k``'s bookmark in its first paragraph (a bookmark between paragraphs is put on the
     page before, where the previous document ends)."""
     mark = (f'<w:bookmarkStart w:id="{_MARK_ID + k}" w:name="{mark_name(k)}"/>'
-            f'<w:bookmarkEnd w:id="{_MARK_ID + k}"/>')
+            f'<w:bookmarkEnd w:id="{_MARK_ID + k}"/>').encode()
     first = _PARAGRAPH.search(body)
     if first is None:
         return mark + body
     return body[:first.end()] + mark + body[first.end():]
 
 
-_BODY_OPEN = re.compile(r"<w:body\b[^>]*>")
-_SECTION = re.compile(r"<w:sectPr\b(?:[^>]*/>|.*?</w:sectPr>)", re.DOTALL)
+_BODY_OPEN = re.compile(rb"<w:body\b[^>]*>")
+_SECTION = re.compile(rb"<w:sectPr\b(?:[^>]*/>|.*?</w:sectPr>)", re.DOTALL)
 
 
-def _join_texts(texts: Sequence[str], marked: bool = False) -> str | None:
-    """The bodies of ``texts`` joined as text, or None when they are not all of one template's shape (the same
-    text up to and including ``<w:body …>``)."""
+def _join_texts(texts: Sequence[bytes], marked: bool = False) -> bytes | None:
+    """The bodies of ``texts`` joined as text (UTF-8 bytes, never decoded: copying them is most of the cost), or
+    None when they are not all of one template's shape (the same text up to and including ``<w:body …>``)."""
     heads, bodies = [], []
     for text in texts:
         opening = _BODY_OPEN.search(text)
-        end = text.rfind("</w:body>")
+        end = text.rfind(b"</w:body>")
         if opening is None or end < 0:
             return None
         heads.append(text[:opening.end()])
@@ -82,14 +81,14 @@ def _join_texts(texts: Sequence[str], marked: bool = False) -> str | None:
     if any(h != heads[0] for h in heads):
         return None
     try:
-        body_element = etree.fromstring((heads[0] + "</w:body></w:document>").encode("utf-8"))[0]
+        body_element = etree.fromstring(heads[0] + b"</w:body></w:document>")[0]
     except etree.XMLSyntaxError:
         return None
     declarations = " ".join(f'xmlns:{p}="{u}"' if p else f'xmlns="{u}"' for p, u in body_element.nsmap.items())
     out = [heads[0]]
     for k, body in enumerate(bodies):
         sections = list(_SECTION.finditer(body))
-        if not sections or "sectPrChange" in body or body[sections[-1].end():].strip():
+        if not sections or b"sectPrChange" in body or body[sections[-1].end():].strip():
             return None  # no section of its own, a tracked change of one, or not at the end: let lxml do it
         restarted = _restarted(sections[0].group(0), declarations)
         if restarted is None:
@@ -100,22 +99,22 @@ def _join_texts(texts: Sequence[str], marked: bool = False) -> str | None:
             content = body[:sections[0].start()] + restarted + body[sections[0].end():sections[-1].start()]
             closing = sections[-1].group(0)
         out.append(_mark_text(content, k) if marked else content)
-        out.append(f"<w:p><w:pPr>{closing}</w:pPr></w:p>" if k < len(bodies) - 1 else closing)
-    out.append(texts[0][texts[0].rfind("</w:body>"):])
-    return "".join(out)
+        out.append(b"<w:p><w:pPr>" + closing + b"</w:pPr></w:p>" if k < len(bodies) - 1 else closing)
+    out.append(texts[0][texts[0].rfind(b"</w:body>"):])
+    return b"".join(out)
 
 
 @lru_cache(maxsize=64)  # the documents of one template mostly share their first section's properties
-def _restarted(section: str, declarations: str) -> str | None:
+def _restarted(section: bytes, declarations: str) -> bytes | None:
     """A section's properties made to start on a new page with page number 1 (see :func:`_restart_numbers`);
     None when the section uses a prefix the document's root does not declare."""
     try:
-        wrapper = etree.fromstring(f"<w:wrap {declarations}>{section}</w:wrap>".encode())
+        wrapper = etree.fromstring(f"<w:wrap {declarations}>".encode() + section + b"</w:wrap>")
     except etree.XMLSyntaxError:
         return None
     _restart_numbers(wrapper)
     # The document declares every prefix the section uses: the declarations lxml repeats on it are left out.
-    return re.sub(r' xmlns:\w+="[^"]*"', "", etree.tostring(wrapper[0], encoding="unicode"))
+    return re.sub(r' xmlns:\w+="[^"]*"', "", etree.tostring(wrapper[0], encoding="unicode")).encode()
 
 
 def _package(first: zipfile.ZipFile, document: bytes) -> bytes:
