@@ -120,6 +120,12 @@ class _Reader:
         self.buf += text
         return True
 
+    def seek(self, byte: int) -> None:
+        """Read on from ``byte`` of the file (what was read is let go; line numbers no longer follow)."""
+        self.handle.seek(byte)
+        self.decoder.reset()
+        self.buf, self.pos, self.eof = "", 0, False
+
     def where(self, pos: int) -> tuple[int, int]:
         at, line, last = self.counted if pos >= self.counted[0] else (0, self.dropped_lines + 1, -1)
         breaks = self.buf.count("\n", at, pos)
@@ -289,11 +295,9 @@ def _cut_cases(reader: _Reader, stream: CaseStream, keys: list[str],
                blocks: Generator[Block, None, int]) -> Generator[Block, None, None]:
     try:
         end = yield from blocks
-        reader.handle.seek(end)  # the rest is read the exact way; any fault in it is a reason to read it all so
-        reader.decoder.reset()
-        reader.buf, reader.pos, reader.eof, reader.dropped = "", 0, False, end
+        reader.seek(end)  # the rest is read the exact way; any fault in it is a reason to read it all so
         try:
-            reader.expect("]", "")
+            reader.expect("]", "缺少“]”")
             _tail(reader, stream, keys)
         except InputError:
             raise CutMismatch(stream.file) from None

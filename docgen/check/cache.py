@@ -65,12 +65,9 @@ class ResultStore:
             self.db = None
 
     def get(self, sql: str, args: tuple[object, ...]) -> Any:
-        if self.db is None:
-            return None
-        try:
-            return self.db.execute(sql, args).fetchone()
-        except sqlite3.Error:
-            return None
+        """The first row, or None (none found, no cache, or it cannot be read)."""
+        rows = self.all(sql, args)
+        return rows[0] if rows else None
 
     def all(self, sql: str, args: tuple[object, ...]) -> list[Any] | None:
         """Every row, or None when there is no cache or it cannot be read."""
