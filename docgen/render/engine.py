@@ -25,7 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from docgen.errors import TemplateError
 from docgen.render.structure import block_levels
-from docgen.render.zipwrite import Part, deflate, zip_bytes
+from docgen.render.zipwrite import ONCE_LEVEL, Part, deflate, zip_bytes
 
 DOCUMENT = "word/document.xml"
 _UNSUPPORTED = (re.compile(r"\{[%#]-?\s*tc\b|\{\{-?\s*r |\{%-?\s*r |wp:docPr|w:subDoc|\{\{-?\s*rp "),)
@@ -68,7 +68,7 @@ class CompiledTemplate:
         self.case_keys = used_keys(self.env.parse(source), "case")
         with zipfile.ZipFile(path) as package:
             document = package.read(DOCUMENT).decode("utf-8")
-            self.parts = [deflate(info.filename, package.read(info)) if info.filename != DOCUMENT else None
+            self.parts = [deflate(info.filename, package.read(info), ONCE_LEVEL) if info.filename != DOCUMENT else None
                           for info in package.infolist()]
         match = _BODY.search(document)
         if match is None:

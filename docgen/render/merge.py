@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from docgen.render.zipwrite import LEVEL, read_member
+from docgen.render.zipwrite import PRINT_LEVEL, deflate, read_member, zip_bytes
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 DOCUMENT = "word/document.xml"
@@ -119,13 +119,8 @@ def _restarted(section: bytes, declarations: str) -> bytes | None:
 
 def _package(first: zipfile.ZipFile, document: bytes) -> bytes:
     """The first document's package with ``document`` as its body; the same bytes for the same documents."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as merged:
-        for info in first.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            merged.writestr(entry, document if info.filename == DOCUMENT else first.read(info),
-                            compress_type=zipfile.ZIP_DEFLATED, compresslevel=LEVEL)
-    return out.getvalue()
+    return zip_bytes([deflate(info.filename, document if info.filename == DOCUMENT else first.read(info), PRINT_LEVEL)
+                      for info in first.infolist()])
 
 
 def _merge_trees(first: zipfile.ZipFile, documents: Sequence[bytes], marked: bool = False) -> bytes:
