@@ -112,6 +112,21 @@ def write_file(path: str, data: bytes) -> None:
         os.close(fd)
 
 
+def read_file(path: str) -> bytes:
+    """The whole of the file at ``path``, through the system's own calls (the counterpart of :func:`write_file`)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        want = os.fstat(fd).st_size + 1  # one more: a short read then says the end was reached
+        chunks = []
+        while True:
+            chunk = os.read(fd, want)
+            chunks.append(chunk)
+            if len(chunk) < want:
+                return b"".join(chunks) if len(chunks) > 1 else chunk
+    finally:
+        os.close(fd)
+
+
 def save_workbook(workbook: Any, target: str | Path) -> None:
     """Save an openpyxl workbook atomically, every sheet set up for printing (docgen.xlsx); no cell
     becomes a live formula, and a failure is one line.

