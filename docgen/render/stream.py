@@ -214,6 +214,7 @@ class _Run:
     members: dict[str, list[str]] = field(default_factory=dict)  # print file → its documents, in order
     merges: int = 0
     read: dict[int, float] = field(default_factory=dict)
+    shared: dict[str, str] = field(default_factory=dict)  # one string for each school name and date
 
     @property
     def failed(self) -> bool:
@@ -241,7 +242,11 @@ class _Run:
         pool.send("render", plan.seq, plan.seq, numbers, files)
 
     def written(self, produced: list[Produced], pool: Inline | Processes) -> None:
+        shared = self.shared
         for doc in produced:
+            # Each chunk's values arrive as new strings; a school's name and a date are kept once.
+            doc.school = shared.setdefault(doc.school, doc.school)
+            doc.date = shared.setdefault(doc.date, doc.date)
             if self.pdf:
                 doc.pdf = doc.file.removesuffix(".docx") + ".pdf"
             self.manifest.add(doc)
