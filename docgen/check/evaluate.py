@@ -7,7 +7,7 @@ import itertools
 import re
 from typing import Any
 
-from docgen.cases.model import lookup
+from docgen.cases.model import Case, FrozenDict, lookup
 from docgen.cases.schema import case_field
 from docgen.dates import parse_iso
 
@@ -106,8 +106,22 @@ def _compare(value: Any, other: Any, offset: int) -> int:
 
 
 def _evidence_kinds(refs: Any, case: dict[str, Any]) -> set[str]:
-    kinds = {e.get("id"): e.get("kind") for e in case.get("evidence", []) if isinstance(e, dict)}
+    kinds = _kinds_of(case)
     return {kinds[r] for r in refs or [] if r in kinds}
+
+
+_last_kinds: list[Any] = [None, {}]  # the case last asked about (held, so it is that very case) and its kinds
+
+
+def _kinds_of(case: dict[str, Any]) -> dict[Any, Any]:
+    """Evidence id → kind of ``case``; the rules ask for each record of the same case in turn, so the last
+    checked (read-only) case's are kept."""
+    if _last_kinds[0] is case:
+        return _last_kinds[1]
+    kinds = {e.get("id"): e.get("kind") for e in case.get("evidence", []) if isinstance(e, dict)}
+    if isinstance(case, Case | FrozenDict):  # read-only: what was found stays true
+        _last_kinds[:] = [case, kinds]
+    return kinds
 
 
 # ---- messages ---------------------------------------------------------------------------------
