@@ -6,7 +6,10 @@ are laid out by a program (``json.dump`` with an indent): every case closes on a
 the same indentation, and the next begins the same way. When the first two cases show such a layout,
 the main process only reads the file and finds those marks (C-speed ``bytes.find``), and hands on, per
 chunk of cases, where its bytes are; the worker reads them from the file again, cuts them into cases at
-the same marks and parses each case strictly as before.
+the same marks and parses each case strictly as before. A compact file (``json.dumps`` without an indent)
+is cut the same way where "}, {" is followed by the key its first two cases start with: inner objects
+close alike, but not before that key (and a string cannot hold the mark). Its cases' columns are not
+counted, so a fault in one of them is reported by the exact reading.
 
 The cut is checked, not trusted: each piece starts where a case starts (the first where the main process
 found it, each next one right after the previous piece and its comma), so a piece that parses as one
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -40,11 +44,13 @@ class CutMismatch(DocgenError):
 @dataclass(frozen=True)
 class Layout:
     """How a file's cases are separated: ``close`` ends each case; ``gap`` (``close``, a comma, the next
-    case's ``{``) stands between two; a case after the first starts at ``column``."""
+    case's start) stands between two, its last ``lead`` bytes being the next case's own; a case after the
+    first starts at ``column`` (0: not known — a compact file, where a fault is reported by the exact reading)."""
 
     close: bytes
     gap: bytes
     column: int
+    lead: int = 1
 
 
 @dataclass(frozen=True)
@@ -94,10 +100,19 @@ def learn_layout(text: str, start: int) -> Layout | None:
     if rest[brace:brace + 1] != "{":
         return None
     gap = close + after[:comma + 1] + rest[:brace + 1]
-    if "\n" not in close or "\n" not in rest[:brace]:
-        return None  # cases not on lines of their own: the same marks may close inner objects
-    column = brace - rest.rfind("\n", 0, brace)
-    return Layout(close.encode(), gap.encode(), column)
+    if "\n" in close and "\n" in rest[:brace]:
+        column = brace - rest.rfind("\n", 0, brace)
+        return Layout(close.encode(), gap.encode(), column)
+    # Not on lines of their own (a compact file): "}, {" also stands between inner objects, but not before the
+    # key every case starts with. A string cannot hold the mark (its quotes would be escaped).
+    key = _FIRST_KEY.match(rest, brace + 1)
+    if key is None or _FIRST_KEY.match(body, 1) is None or _FIRST_KEY.match(body, 1).group(1) != key.group(1):
+        return None
+    lead = "{" + key.group(0)
+    return Layout(close.encode(), (gap + key.group(0)).encode(), 0, len(lead.encode()))
+
+
+_FIRST_KEY = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)"[ \t]*:')
 
 
 class _Scan:
@@ -120,39 +135,71 @@ class _Scan:
         self.base += upto
 
 
+def _next_case(data: bytes, at: int, layout: Layout, eof: bool, name: str) -> tuple[int, int | None] | None:
+    """Where the case starting at ``data[at]`` ends, and where the next one starts (None: it is the list's
+    last); None when more of the file must be read to tell.
+
+    Cases on lines of their own end at the first ``close`` (its indentation is theirs alone), followed by the
+    gap or by the end of the list. In a compact file "}" ends inner objects too: a case ends where the gap
+    (with the next case's first key) follows, and the last one where it parses to its end.
+    """
+    gap, close = layout.gap, layout.close
+    if layout.column:
+        found = data.find(close, at)
+        if found < 0 or (len(data) < found + len(gap) and not eof):
+            return None
+        return (_after(layout, found) if data.startswith(gap, found) else (found + len(close), None))
+    found = data.find(gap, at)
+    if found >= 0:
+        return _after(layout, found)
+    return (_value_end(data, at, name), None) if eof else None
+
+
+def _after(layout: Layout, gap: int) -> tuple[int, int]:
+    """The end of the case the gap at byte ``gap`` follows, and the start of the next."""
+    return gap + len(layout.close), gap + len(layout.gap) - layout.lead
+
+
 def cut_blocks(handle: BinaryIO, name: str, layout: Layout, start: int, line: int, column: int,
                per_block: int) -> Generator[Block, None, int]:
     """Blocks of ``per_block`` cases of the list whose first case starts at byte ``start`` (at ``line``,
     ``column``). Returns the byte after the last case, where the list's ``]`` should follow."""
-    gap, close = layout.gap, layout.close
     scan = _Scan(handle, start)
     at = first = count = 0  # at: where the current case starts, in scan.data (the block starts at 0)
     while True:
-        found = scan.data.find(close, at)
-        if found < 0 or (len(scan.data) < found + len(gap) and not scan.eof):  # not yet read far enough
-            if len(scan.data) - at > MAX_CASE_BYTES or (not scan.more() and found < 0):
+        found = _next_case(scan.data, at, layout, scan.eof, name)
+        if found is None:  # not yet read far enough
+            if len(scan.data) - at > MAX_CASE_BYTES or (not scan.more() and layout.column
+                                                         and scan.data.find(layout.close, at) < 0):
                 raise CutMismatch(name)  # the list never closed the way its first cases suggested
             continue
+        end, following = found
         count += 1
-        last = not scan.data.startswith(gap, found)  # a case not followed by another: the list ends
-        if count == per_block or last:
-            end = found + len(close)
-            yield Block(name, scan.base, scan.base + end, first, count, line, column,
-                        zlib.crc32(memoryview(scan.data)[:end]), layout)
-            if last:
-                return scan.base + end
-            following = found + len(gap) - 1
-            line += scan.data.count(b"\n", 0, following)
-            column = layout.column
-            first, count, at = first + count, 0, 0
-            scan.drop(following)
-        else:
-            at = found + len(gap) - 1
+        if following is not None and count < per_block:
+            at = following
+            continue
+        yield Block(name, scan.base, scan.base + end, first, count, line, column,
+                    zlib.crc32(memoryview(scan.data)[:end]), layout)
+        if following is None:
+            return scan.base + end
+        line += scan.data.count(b"\n", 0, following)
+        column = layout.column
+        first, count, at = first + count, 0, 0
+        scan.drop(following)
+
+
+def _value_end(data: bytes, at: int, name: str) -> int:
+    """The byte after the JSON value that starts at ``data[at]`` (CutMismatch when it is no complete value)."""
+    try:
+        text = data[at:].decode("utf-8")
+        _, end = _PLAIN.raw_decode(text)
+    except (ValueError, RecursionError):
+        raise CutMismatch(name) from None
+    return at + len(text[:end].encode("utf-8"))
 
 
 def block_pieces(block: Block) -> list[Piece]:
     """The cases of a block, cut where its layout says (CutMismatch when they are not where they should be)."""
-    gap, close = block.layout.gap, block.layout.close
     fd = os.open(block.file, os.O_RDONLY)
     try:
         data = os.pread(fd, block.end - block.start, block.start)
@@ -163,10 +210,14 @@ def block_pieces(block: Block) -> list[Piece]:
     pieces: list[Piece] = []
     at, line, column = 0, block.line, block.column
     while True:
-        found = data.find(close, at)
-        if found < 0:
-            raise CutMismatch(block.file)
-        end = found + len(close)
+        if block.layout.column:
+            found = _next_case(data, at, block.layout, True, block.file)
+            if found is None:
+                raise CutMismatch(block.file)
+        else:  # compact: the block ends with its last case, the one no gap follows (found by the main process)
+            cut = data.find(block.layout.gap, at)
+            found = (len(data), None) if cut < 0 else _after(block.layout, cut)
+        end, following = found
         try:
             text = data[at:end].decode("utf-8")
         except UnicodeDecodeError:
@@ -174,9 +225,8 @@ def block_pieces(block: Block) -> list[Piece]:
         pieces.append(Piece(block.first + len(pieces), line, column, text, block.start + end))
         if end == len(data):
             break
-        if not data.startswith(gap, found):
+        if following is None:
             raise CutMismatch(block.file)
-        following = found + len(gap) - 1
         line += data.count(b"\n", at, following)
         at, column = following, block.layout.column
     if len(pieces) != block.count:

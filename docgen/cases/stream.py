@@ -36,7 +36,7 @@ class CaseText:
 
     path: str
     line: int
-    column: int
+    column: int  # 0: not known (cut out of a compact file)
     text: str
     read: int  # bytes of the file read up to this case's end (estimated from the characters)
     data: Any = None  # the parsed case instead of its text, for a file that was read whole

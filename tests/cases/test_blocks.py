@@ -69,11 +69,47 @@ def test_cut_cases_are_the_parsed_cases(demo_dir: Path, tmp_path: Path, per_bloc
         assert len(cut) == len(cases) and count == -(-len(cases) // per_block), name
 
 
-def test_a_compact_file_is_not_cut(tmp_path: Path, demo_dir: Path) -> None:
+@pytest.mark.parametrize("per_block", [1, 5, 200])
+def test_a_compact_file_is_cut_before_the_key_each_case_starts_with(demo_dir: Path, tmp_path: Path,
+                                                                   per_block: int) -> None:
+    cases = _cases(demo_dir)
     path = tmp_path / "c.json"
-    path.write_text(json.dumps({"cases": _cases(demo_dir)}, ensure_ascii=False), encoding="utf-8")
+    # Inner lists of objects close alike ("}, {"); the envelope has keys after the list too.
+    path.write_text(json.dumps({"cases": cases, "schema_version": 1, "note": [{"a": 1}, {"b": 2}]},
+                               ensure_ascii=False), encoding="utf-8")
+    assert b'}, {"' in path.read_bytes().split(b'}, {"case_id"')[1]
+    cut, envelope, count = _cut(path, per_block)
+    exact, exact_envelope = _exact(path)
+    assert [(p, line, t) for p, line, _, t in cut] == [(p, line, t) for p, line, _, t in exact]
+    assert envelope == exact_envelope and count == -(-len(cases) // per_block)
+    assert cut[0][2] == exact[0][2] and {c for _, _, c, _ in cut[1:]} == {0}  # later columns are not counted
+
+
+def test_a_fault_in_a_compact_file_is_reported_by_the_exact_reading(demo_dir: Path, tmp_path: Path) -> None:
+    cases = _cases(demo_dir)
+    text = json.dumps({"cases": cases}, ensure_ascii=False)
+    at = text.index('"gender"', text.index('"case_id"', text.index('"case_id"') + 1))
+    path = tmp_path / "c.json"
+    path.write_text(text[:at] + '"gender": "male", ' + text[at:], encoding="utf-8")  # a key twice in case 2
+    with pytest.raises(CutMismatch), closing(case_chunks([path], TODAY, [], 3)) as chunks:
+        for chunk in chunks:
+            for item in chunk_items(chunk):
+                check_item(str(path), item, TODAY)
+    with pytest.raises(InputError, match="gender") as exact, closing(case_chunks([path], TODAY, [], 3, cut=False)) \
+            as chunks:
+        for chunk in chunks:
+            for item in chunk_items(chunk):
+                check_item(str(path), item, TODAY)
+    assert "两次" in str(exact.value)
+
+
+def test_a_compact_file_whose_cases_start_otherwise_is_not_cut(demo_dir: Path, tmp_path: Path) -> None:
+    cases = _cases(demo_dir)
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"cases": [cases[0], {"student": cases[1]["student"], **cases[1]}, *cases[2:]]},
+                               ensure_ascii=False), encoding="utf-8")
     stream = open_case_stream(path, cut=5)
-    assert stream.blocks is None  # no lines of its own: inner objects close alike
+    assert stream.blocks is None  # the first two cases start with different keys: no mark to cut by
     stream.close()
 
 
