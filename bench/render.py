@@ -8,8 +8,8 @@ CLI (--cli M cases, e.g. 100000): a county file of M cases is written (copies of
 applies to), then `docgen render` runs on it as a clerk would run it. Its memory: the largest process's peak
 (the system's own high-water mark), and the whole process tree sampled every 0.2 s, both as RSS and as PSS
 (the workers share the main process's pages from the fork: PSS counts a shared page once). The time to
-its first document is when the first .docx appears. Afterwards every document is opened and the register is checked for gaps. Its rate
-is printed beside the library's one-process rate measured in the same run.
+its first document is when the first .docx appears. Afterwards every document is opened and the register
+is checked for gaps. Its rate is printed beside the library's one-process rate measured in the same run.
 
 --crossover SIZE…: only the batch through the library on one process and on two, at each size.
 
