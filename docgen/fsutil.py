@@ -112,11 +112,15 @@ def write_file(path: str, data: bytes) -> None:
         os.close(fd)
 
 
-def read_file(path: str) -> bytes:
-    """The whole of the file at ``path``, through the system's own calls (the counterpart of :func:`write_file`)."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+def read_file(path: str, size: int | None = None, head: int | None = None) -> bytes:
+    """The whole of the file at ``path`` through the system's own calls (the counterpart of :func:`write_file`):
+    ``size`` when known already saves asking for it; ``head``: only that many first bytes. Opened without
+    blocking: a pipe put where a file was found is an error, not a wait."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK)
     try:
-        want = os.fstat(fd).st_size + 1  # one more: a short read then says the end was reached
+        if head is not None:
+            return os.read(fd, head)
+        want = (os.fstat(fd).st_size if size is None else size) + 1  # one more: a short read says it was the end
         chunks = []
         while True:
             chunk = os.read(fd, want)

@@ -64,4 +64,6 @@ def test_read_file_reads_the_whole_file(tmp_path: Path) -> None:
         path = tmp_path / f"f{size}"
         data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
         path.write_bytes(data)
-        assert read_file(str(path)) == data
+        assert read_file(str(path)) == data == read_file(str(path), size=size)
+        assert read_file(str(path), size=max(0, size - 10)) == data  # grown since its size was taken
+        assert read_file(str(path), head=16) == data[:16]

@@ -82,7 +82,7 @@ class Piece:
 
 def learn_layout(text: str, start: int) -> Layout | None:
     """The layout shown by the first two cases of ``text`` (the first starting at ``start``), or None when
-    the file is not laid out one case after another on lines of their own."""
+    they show none to cut by: neither on lines of their own nor, in a compact file, starting with one key."""
     if text[start:start + 1] != "{":
         return None
     try:
@@ -105,8 +105,8 @@ def learn_layout(text: str, start: int) -> Layout | None:
         return Layout(close.encode(), gap.encode(), column)
     # Not on lines of their own (a compact file): "}, {" also stands between inner objects, but not before the
     # key every case starts with. A string cannot hold the mark (its quotes would be escaped).
-    key = _FIRST_KEY.match(rest, brace + 1)
-    if key is None or _FIRST_KEY.match(body, 1) is None or _FIRST_KEY.match(body, 1).group(1) != key.group(1):
+    key, first_key = _FIRST_KEY.match(rest, brace + 1), _FIRST_KEY.match(body, 1)
+    if key is None or first_key is None or first_key.group(1) != key.group(1):
         return None
     lead = "{" + key.group(0)
     return Layout(close.encode(), (gap + key.group(0)).encode(), 0, len(lead.encode()))

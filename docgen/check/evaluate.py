@@ -110,17 +110,19 @@ def _evidence_kinds(refs: Any, case: dict[str, Any]) -> set[str]:
     return {kinds[r] for r in refs or [] if r in kinds}
 
 
-_last_kinds: list[Any] = [None, {}]  # the case last asked about (held, so it is that very case) and its kinds
+_last_kinds: tuple[Any, dict[Any, Any]] = (None, {})  # the case last asked about (held: that very case), its kinds
 
 
 def _kinds_of(case: dict[str, Any]) -> dict[Any, Any]:
     """Evidence id → kind of ``case``; the rules ask for each record of the same case in turn, so the last
-    checked (read-only) case's are kept."""
-    if _last_kinds[0] is case:
-        return _last_kinds[1]
+    checked (read-only) case's are kept. One tuple, read and replaced whole: threads never see a mix."""
+    global _last_kinds
+    last, kinds = _last_kinds
+    if last is case:
+        return kinds
     kinds = {e.get("id"): e.get("kind") for e in case.get("evidence", []) if isinstance(e, dict)}
     if isinstance(case, Case | FrozenDict):  # read-only: what was found stays true
-        _last_kinds[:] = [case, kinds]
+        _last_kinds = (case, kinds)
     return kinds
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from docgen.cases.model import records
 from docgen.cases.schema import case_field
 from docgen.check.cache import ResultStore, Stat
+from docgen.fsutil import read_file
 from docgen.specs.evidence_types import MEDIA_LABELS, EvidenceTypes
 
 _EXTENSIONS = {
@@ -258,7 +259,7 @@ class FileChecker:
         try:
             # The system's own calls, the size known from the status: one read of the whole file (a Python file
             # object's open and read cost twice as much, for 190,000 files in a county).
-            data = _read(path, HEAD_BYTES) if self.fast else _read(path, info.st_size + 1, whole=True)
+            data = read_file(path, head=HEAD_BYTES) if self.fast else read_file(path, info.st_size)
         except OSError:
             return None, "", "文件无法读取"
         if self.fast:
@@ -266,22 +267,6 @@ class FileChecker:
         media, problem = open_media(data)
         self.store.put("by_inode", (*key, media, problem))
         return media, problem, ""
-
-
-def _read(path: str, want: int, whole: bool = False) -> bytes:
-    """The first ``want`` bytes of the file at ``path``; ``whole``: to its end, also if it grew past them.
-    Not blocking: a pipe put in the file's place since it was found regular is an error, not a wait."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK)
-    try:
-        data = os.read(fd, want)
-        if len(data) < want or not whole:
-            return data
-        chunks = [data]
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def pdf_problem(data: bytes) -> str:

@@ -21,6 +21,7 @@ from zlib_ng import zlib_ng as zlib
 _DOS_TIME, _DOS_DATE = 0, (0 << 9) | (1 << 5) | 1  # 1980-01-01 00:00
 _UTF8 = 0x0800
 _DEFLATED = 8
+_LOCAL = struct.Struct("<IHHHHHIIIHH")  # a member's local header
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def zip_bytes(parts: Sequence[Part]) -> bytes:
     offsets = []
     offset = 0
     for part in parts:
-        header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, _UTF8, _DEFLATED, _DOS_TIME, _DOS_DATE,
+        header = _LOCAL.pack(0x04034B50, 20, _UTF8, _DEFLATED, _DOS_TIME, _DOS_DATE,
                              part.crc, len(part.data), part.size, len(part.name), 0)
         offsets.append(offset)
         chunks += [header, part.name, part.data]
@@ -67,7 +68,6 @@ def zip_bytes(parts: Sequence[Part]) -> bytes:
     return b"".join(chunks)
 
 
-_LOCAL = struct.Struct("<IHHHHHIIIHH")
 _SIZES_AFTER_DATA = 0x08  # general purpose flag: sizes in a data descriptor, not the local header
 
 

@@ -61,8 +61,8 @@ def test_evidence_laid_out_again_as_hard_links_is_not_read_again(county: Path, t
 
     first = check_cases(cases, SPEC, TODAY, linked(tmp_path / "job-1"))
     read: list[Path] = []
-    real = files_module._read
-    monkeypatch.setattr(files_module, "_read", lambda path, *args, **options: read.append(Path(path))
+    real = files_module.read_file
+    monkeypatch.setattr(files_module, "read_file", lambda path, *args, **options: read.append(Path(path))
                         or real(path, *args, **options))  # the checker's own reads
     again = check_cases(cases, SPEC, TODAY, linked(tmp_path / "job-2"))
     assert [p for p in read if "job-2" in str(p)] == []
