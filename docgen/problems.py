@@ -136,3 +136,11 @@ class Problem:
         if self.item:
             out["item"] = self.item
         return out
+
+
+def finding(rule_id: str, severity: str, item: str, message: str, where: str, source: Source,
+            case: CaseRef | None = None, unit: str = "") -> Problem:
+    """A checklist or procedure finding about a case (``case``) or a unit's own archive (``unit``)."""
+    return Problem(file=case.file if case else "", path=where, message=message,
+                   case=case.label if case else unit, severity=severity, id=rule_id, source=source,
+                   ref=case, unit=unit, item=item)

@@ -91,7 +91,7 @@ def test_mapping_prints_the_default_mapping() -> None:
 def test_demo_command_builds_the_county(tmp_path: Path) -> None:
     code, out, _ = run("demo", str(tmp_path / "demo"))
     assert code == 0
-    assert "24 个案卷" in out and "预设缺漏 14 处" in out
+    assert "24 个案卷" in out and "预设缺漏 16 处" in out
     code, _, err = run("validate", str(tmp_path / "demo" / "cases.json"))
     assert code == 0, err
 

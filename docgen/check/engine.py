@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.cases import Case, Rejected, lookup
+from docgen.cases.match import NotApplicable, matches, render
 from docgen.check.cache import default_cache_path
-from docgen.check.evaluate import NotApplicable, matches, render
 from docgen.check.files import FileChecker, evidence_file_problems
 from docgen.check.findings import CaseRef, Finding, finding
 from docgen.check.institutions import Unit, check_units
 from docgen.check.kinds import KINDS, Context
 from docgen.idcard import mask_ids_in
 from docgen.problems import Document, Source
+from docgen.procedure import audit_case
 from docgen.specs import Rule, Spec
 
 INACTIVE_RULE = "inventory.inactive"
@@ -94,6 +95,7 @@ def check_case(case: Case, ref: CaseRef, spec: Spec, as_of: dt.date, evidence_ro
                 findings.extend(_file_findings(rule, case, ref, spec, evidence_root, files))
             continue
         findings.extend(_rule_findings(rule, ctx, ref))
+    findings.extend(audit_case(case, ref, spec.procedure, as_of))
     return findings
 
 

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from docgen.problems import FINDING_LABELS, CaseRef, Problem, Source
+from docgen.problems import FINDING_LABELS, CaseRef, Problem, finding
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_LABELS = FINDING_LABELS
 
 Finding = Problem  # a checklist finding is a problem like any other; the name says which kind a list holds
-
-
-def finding(rule_id: str, severity: str, item: str, message: str, where: str, source: Source,
-            case: CaseRef | None = None, unit: str = "") -> Problem:
-    """A checklist finding about a case (``case``) or a unit's own archive (``unit``)."""
-    return Problem(file=case.file if case else "", path=where, message=message,
-                   case=case.label if case else unit, severity=severity, id=rule_id, source=source,
-                   ref=case, unit=unit, item=item)
-
 
 __all__ = ["SEVERITIES", "SEVERITY_LABELS", "CaseRef", "Finding", "finding"]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from docgen.check.evaluate import NotApplicable, failing, field_name, items, matches, resolve_date
+from docgen.cases.match import NotApplicable, failing, field_name, items, matches, resolve_date
 from docgen.dates import full_years, parse_iso
 from docgen.specs import SchoolCalendar
 

@@ -156,6 +156,7 @@ def case_008(rng: random.Random, used: set[str]) -> CaseBuilder:
              ["2022-03-23", "2022-04-07", "2022-04-21", "2022-05-10", "2022-07-15"],
              ["refused", "undecided", "undecided", "agreed_exam", "agreed_exam"], "2022-04-08", "pass", "2022-07-05")
     gap(b, "b4-2.certificate-after-persuasion", "毕业证发证日期（2022-07-05）早于最后一次劝返（2022-07-15）")
+    gap(b, "graduation-exam.before-agreement", "毕业考试（2022-06-18）早于最后一次劝返（2022-07-15）")
     return b
 
 
@@ -341,7 +342,8 @@ def case_018(rng: random.Random, used: set[str]) -> CaseBuilder:
              ("浙江省", "金华市", "义乌市"), ["2022-09-08", "2022-09-19", "2022-09-30", "2022-10-14", "2022-10-28"],
              "2022-09-20", "2022-09-28", None)
     gap(b, "b4-7.reply", "2022-09-28 致义乌市人民政府的函没有流入地政府复函")
-    del b.case["situation"]["reported_on"]  # never reported in writing: the due list must say so
+    del b.case["situation"]["reported_on"]  # never reported in writing: the due list and the audit say so
+    gap(b, "written-report.missing", "离校超过一个星期，没有书面报告乡镇人民政府和教育局")
     return b
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from docgen.errors import SpecError
 from docgen.specs.calendar import SchoolCalendar, load_calendar
 from docgen.specs.checklists import Checklists, Rule, load_checklists
 from docgen.specs.evidence_types import EvidenceTypes, load_evidence_types
 from docgen.specs.inventory import ArchiveItem, Inventory, Source, load_inventory
+from docgen.specs.procedure import Procedure, load_procedure
 from docgen.specs.sources import Sources, load_sources
 
 # The county-editable folders live at the top of the project; docgen/defaults/ links to them, and a
@@ -21,6 +23,7 @@ DEFAULTS = Path(__file__).resolve().parents[1] / "defaults"
 DEFAULT_SPEC_DIR = DEFAULTS / "archive_specs"
 DEFAULT_CHECKLIST_DIR = DEFAULTS / "checklists"
 DEFAULT_TEMPLATE_DIR = DEFAULTS / "templates_docx"
+DEFAULT_PROCEDURE_DIR = DEFAULTS / "procedure"
 
 
 @dataclass(frozen=True)
@@ -32,16 +35,27 @@ class Spec:
     calendar: SchoolCalendar
     evidence_types: EvidenceTypes
     sources: Sources
+    procedure: Procedure
 
 
-def load_spec(spec_dir: Path | None = None, checklist_dir: Path | None = None) -> Spec:
-    """Load and validate the inventory and checklists (the project's defaults when not given)."""
+def load_spec(spec_dir: Path | None = None, checklist_dir: Path | None = None,
+              procedure_dir: Path | None = None) -> Spec:
+    """Load and validate the inventory, checklists and procedure (the project's defaults when not given)."""
     spec_dir = spec_dir or DEFAULT_SPEC_DIR
     checklist_dir = checklist_dir or DEFAULT_CHECKLIST_DIR
     sources = load_sources(checklist_dir)
-    return Spec(load_inventory(spec_dir, sources), load_checklists(checklist_dir, sources),
-                load_calendar(checklist_dir), load_evidence_types(checklist_dir), sources)
+    calendar = load_calendar(checklist_dir)
+    checklists = load_checklists(checklist_dir, sources)
+    procedure = load_procedure(procedure_dir or DEFAULT_PROCEDURE_DIR, sources, calendar)
+    known = {r.id for r in checklists.all_rules}
+    for step in procedure.steps:
+        missing = [r for r in step.checked_by if r not in known]
+        if missing:
+            raise SpecError(str(procedure.folder / "steps.yaml"),
+                            f"步骤“{step.id}”的 checked_by 规则 {'、'.join(missing)} 不在核查规则中")
+    return Spec(load_inventory(spec_dir, sources), checklists, calendar, load_evidence_types(checklist_dir), sources,
+                procedure)
 
 
-__all__ = ["ArchiveItem", "Checklists", "EvidenceTypes", "Inventory", "Rule", "SchoolCalendar", "Source", "Sources",
-           "Spec", "load_spec"]
+__all__ = ["ArchiveItem", "Checklists", "EvidenceTypes", "Inventory", "Procedure", "Rule", "SchoolCalendar", "Source",
+           "Sources", "Spec", "load_spec"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -47,6 +47,30 @@ class SchoolCalendar:
                     days.add(day)
                 day += dt.timedelta(days=1)
         return frozenset(days)
+
+    def is_holiday(self, day: dt.date) -> bool:
+        return any(day in h for h in self.holidays)
+
+    def counts_as_school_day(self, day: dt.date) -> bool:
+        """A school day of the calendar; outside the years it covers, any weekday that is not a holiday."""
+        if self.terms and min(t.start for t in self.terms) <= day <= max(t.end for t in self.terms):
+            return day in self._school_days
+        return day.weekday() < 5 and not self.is_holiday(day)
+
+    def add_school_days(self, day: dt.date, count: int) -> dt.date:
+        """The ``count``-th school day after ``day``."""
+        return self._add(day, count, self.counts_as_school_day)
+
+    def add_working_days(self, day: dt.date, count: int) -> dt.date:
+        """The ``count``-th working day after ``day`` (weekdays that are not holidays: 行政处罚法第八十五条)."""
+        return self._add(day, count, lambda d: d.weekday() < 5 and not self.is_holiday(d))
+
+    @staticmethod
+    def _add(day: dt.date, count: int, counts: Callable[[dt.date], bool]) -> dt.date:
+        while count > 0:
+            day += dt.timedelta(days=1)
+            count -= counts(day)
+        return day
 
     @cached_property
     def _teaching_mondays(self) -> list[dt.date]:

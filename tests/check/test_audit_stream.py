@@ -39,7 +39,7 @@ def test_streamed_audit_finds_what_the_in_memory_audit_finds(demo_dir: Path, wor
     outcome = audit_stream.audit_files([demo_dir / "cases.json"], SPEC, TODAY, demo_dir / "evidence", units,
                                        workers=workers)
     assert _seen(outcome.result) == _seen(expected)
-    assert len(outcome.result.gaps) == 14
+    assert len(outcome.result.gaps) == 16
     assert sorted(c.case_id for c in outcome.result.cases) == sorted(c.case_id for c in expected.cases)
     assert outcome.counties == ["青石县"]
 

@@ -21,7 +21,7 @@ def test_demo_check_finds_exactly_the_planted_gaps(demo_dir: Path) -> None:
     planted = json.loads((demo_dir / "planted_gaps.json").read_text(encoding="utf-8"))
     expected = sorted((g.get("case_id") or g["unit"], g["rule"]) for g in planted)
     assert found == expected
-    assert len(found) == 14
+    assert len(found) == 16
     notes = [(f.ref.case_id, f.id) for f in result.findings if not f.counts]
     assert notes == [("QS-2022-009", "inventory.inactive")]
 
