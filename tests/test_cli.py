@@ -101,7 +101,7 @@ def test_check_exit_codes_and_report(tmp_path: Path, demo_dir: Path) -> None:
     code, out, _ = run(*args, "--institutions", str(demo_dir / "institutions.json"), "--report", str(tmp_path))
     assert code == 1
     total = next(line for line in out.splitlines() if line.startswith("合计"))
-    assert total.split() == ["合计", "24", "13", "11", "11", "3", "0"]  # cases, complete, incomplete, gaps, units
+    assert total.split() == ["合计", "24", "13", "11", "13", "3", "0"]  # cases, complete, incomplete, gaps, units
     assert "（b4-2.certificate-after-persuasion）" in out
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["核查报告.html", "核查报告.json", "核查报告.pdf", "核查报告.xlsx"]

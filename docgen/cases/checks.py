@@ -207,8 +207,8 @@ def _evidence_refs(case: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 
 
 def check_penalty(case: dict[str, Any], today: dt.date) -> Iterator[Issue]:
-    """The party is a guardian; the decision comes after the advance notice and the time to state
-    and defend (行政处罚法 Art. 44–45, 62); the party's ID is a valid one."""
+    """The party is a guardian and the party's ID is a valid one. (When the decision may be made — after the
+    advance notice and the time to state and defend — is the procedure's: ``docgen check`` judges it.)"""
     penalty = _get(case, "penalty")
     if not isinstance(penalty, dict):
         return
@@ -217,21 +217,6 @@ def check_penalty(case: dict[str, Any], today: dt.date) -> Iterator[Issue]:
     guardians = [g.get("name") for _, g in _items(case, "guardians")]
     if isinstance(party, str) and guardians and party not in guardians:
         yield ".penalty.party.name", f"当事人“{party}”不是该学生的监护人（{'、'.join(map(str, guardians))}）"
-    notices = {n.get("kind"): (i, n) for i, n in _items(case, "notices")}
-    if "penalty_decision" not in notices:
-        return
-    i, decision = notices["penalty_decision"]
-    decided = _date(decision, "issued_on")
-    if "penalty_notice" not in notices:
-        yield f".notices[{i}]", "有行政处罚决定书，但没有在此之前送达的行政处罚事先告知书（行政处罚法第四十四条）"
-        return
-    _, notice = notices["penalty_notice"]
-    served = _date(notice, "served_on") or _date(notice, "issued_on")
-    days = _get(penalty, "statement_days")
-    if decided and served and isinstance(days, int) and decided <= served + dt.timedelta(days=days):
-        yield (f".notices[{i}].issued_on",
-               f"决定日期 {decided.isoformat()} 在事先告知书送达（{served.isoformat()}）后的 {days} 日陈述、申辩期内，"
-               "应在期满之后")
 
 
 def check_evidence(case: dict[str, Any], today: dt.date) -> Iterator[Issue]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from docgen.cases.model import Case, FrozenDict, lookup
 from docgen.cases.schema import case_field
-from docgen.dates import parse_iso
+from docgen.dates import add_months, parse_iso
 
 
 class NotApplicable(Exception):
@@ -40,19 +40,31 @@ def resolve_date(ref: Any, case: dict[str, Any]) -> dt.date:
 
 def matches(obj: dict[str, Any], match: dict[str, Any], case: dict[str, Any]) -> bool:
     """Whether every field named in ``match`` satisfies its matcher."""
-    return all(value_matches(get(obj, key), matcher, case) for key, matcher in match.items())
+    return all(value_matches(get(obj, key), matcher, case, obj) for key, matcher in match.items())
 
 
 def failing(obj: dict[str, Any], match: dict[str, Any], case: dict[str, Any]) -> list[str]:
     """The fields of ``match`` that ``obj`` does not satisfy."""
-    return [key for key, matcher in match.items() if not value_matches(get(obj, key), matcher, case)]
+    return [key for key, matcher in match.items() if not value_matches(get(obj, key), matcher, case, obj)]
+
+
+def school_term(day: dt.date) -> int:
+    """1 for the autumn term (September to January), 2 for the spring term (February to August)."""
+    return 2 if 2 <= day.month <= 8 else 1
+
+
+def _within_months(value: Any, spec: dict[str, Any], obj: Any) -> bool:
+    """``value`` (a date) is at most ``months`` after the date in ``field`` of the same record (true when
+    either is absent: the rules that require them say so)."""
+    end, start = parse_iso(value), parse_iso(get(obj, spec["field"]))
+    return end is None or start is None or end <= add_months(start, spec["months"])
 
 
 def _present(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
-def value_matches(value: Any, matcher: Any, case: dict[str, Any]) -> bool:
+def value_matches(value: Any, matcher: Any, case: dict[str, Any], obj: Any = None) -> bool:
     if isinstance(matcher, list):
         return value in matcher
     if not isinstance(matcher, dict):
@@ -74,6 +86,8 @@ def value_matches(value: Any, matcher: Any, case: dict[str, Any]) -> bool:
         "same_as": lambda m: (other := get(case, m)) is None or value == other,
         "not_above": lambda m: _compare(value, get(case, m), 0) <= 0,
         "not_below": lambda m: _compare(value, get(case, m["field"]), m.get("offset", 0)) >= 0,
+        "term": lambda m: (d := parse_iso(value)) is not None and school_term(d) == m,
+        "within_months": lambda m: _within_months(value, m, obj if obj is not None else case),
     }
     return all(checks[op](arg) for op, arg in matcher.items())
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from docgen.cases.match import NotApplicable, failing, field_name, items, matches, resolve_date
+from docgen.cases.schema import case_field
+from docgen.cases.steps import legal_step
 from docgen.dates import full_years, parse_iso
 from docgen.specs import SchoolCalendar
 
@@ -136,8 +138,30 @@ def any_of(params: dict[str, Any], ctx: Context) -> list[Failure]:
     return [Failure({})]
 
 
+# situation.step names the four steps as the case schema does; legal_step() as the records show them.
+_STEP_CODES = {"education": "publicity", "order": "order", "penalty": "penalty", "enforcement": "litigation"}
+
+
+_STEP_ORDER = ("publicity", "order", "penalty", "litigation")
+
+
+def legal_step_matches(params: dict[str, Any], ctx: Context) -> list[Failure]:
+    """The four-step progress the case states is one its notices and legal actions record: a case may not claim
+    a step it has no document of (a court ruling ahead of the stated step is a route of its own, not a gap)."""
+    stated = ctx.case.get("situation", {}).get("step")
+    if stated not in _STEP_ORDER:
+        return []
+    recorded = _STEP_CODES[legal_step(ctx.case)]
+    if _STEP_ORDER.index(stated) <= _STEP_ORDER.index(recorded):
+        return []
+    labels = case_field(["situation", "step"]).labels
+    return [Failure({"stated": labels.get(stated, stated), "recorded": labels.get(recorded, recorded)},
+                    "$.situation.step")]
+
+
 KINDS: dict[str, Kind] = {
     "evidence": evidence, "field": field, "count": count, "last": last, "each": each,
     "none_in_month": none_in_month, "order": order, "duration": duration, "cadence": cadence, "any_of": any_of,
+    "legal_step": legal_step_matches,
 }
 

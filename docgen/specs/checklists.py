@@ -20,7 +20,7 @@ SCHEMA_FILE = "checklist.schema.json"
 NOT_CHECKLISTS = {"calendar.yaml", "evidence_types.yaml", "sources.yaml"}
 ALL = "all"
 _OPERATORS = {"present", "equals", "in", "min", "max", "month", "after", "min_items", "contains", "any",
-              "has_evidence"}
+              "has_evidence", "term", "within_months"}
 
 
 @dataclass(frozen=True)

@@ -108,18 +108,27 @@ def test_a_decision_dated_inside_the_time_to_state_and_defend_is_refused(demo_di
     assert len(made.documents) == 1
 
 
-def test_validate_finds_a_decision_without_its_advance_notice(demo_dir: Path, tmp_path: Path) -> None:
+def test_a_decision_without_its_advance_notice_is_an_audit_finding(demo_dir: Path, tmp_path: Path) -> None:
+    """Possible but unlawful (行政处罚法 Art. 62): the data passes validate — except the party, who must be a
+    guardian — and the audit reports the missing advance notice with its passage."""
     import json
 
     from docgen.cases import load_data
+    from docgen.check import check_cases
+    from docgen.specs import load_spec
 
     data = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
     case = next(c for c in data["cases"] if c.get("penalty"))
     case["notices"] = [n for n in case["notices"] if n["kind"] != "penalty_notice"]
-    case["penalty"]["party"]["name"] = "路人甲"
-    messages = [p.message for p in load_data([("x.json", {"schema_version": 1, "cases": [case]})]).errors]
-    assert any("没有在此之前送达的行政处罚事先告知书" in m for m in messages)
+    stranger = json.loads(json.dumps(case))
+    stranger["penalty"]["party"]["name"] = "路人甲"
+    messages = [p.message for p in load_data([("x.json", {"schema_version": 1, "cases": [stranger]})]).errors]
     assert any("不是该学生的监护人" in m for m in messages)
+    loaded = load_data([("x.json", {"schema_version": 1, "cases": [case]})], dt.date(2026, 11, 23))
+    assert not loaded.errors
+    found = [f for f in check_cases(loaded.cases, load_spec(), dt.date(2026, 11, 23)).findings
+             if f.id == "penalty-decision.no-advance-notice"]
+    assert len(found) == 1 and "第六十二条" in found[0].source.passage
 
 
 def test_the_signature_never_stands_alone_on_a_page(demo_dir: Path, tmp_path: Path) -> None:
