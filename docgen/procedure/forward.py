@@ -32,7 +32,7 @@ class Owed:
 
 def owed_steps(case: Case, procedure: Procedure, on: dt.date) -> list[Owed]:
     """Every required step the case owes and has not taken, for an open case (none once it is resolved)."""
-    timeline = Timeline(case, procedure)
+    timeline = Timeline(case, procedure, as_of=on)
     if not timeline.open_on(on):
         return []
     out = []

@@ -51,10 +51,15 @@ class Hole:
 class Timeline:
     """The steps of one case, found once and kept."""
 
-    def __init__(self, case: Case, procedure: Procedure) -> None:
+    def __init__(self, case: Case, procedure: Procedure, as_of: dt.date | None = None) -> None:
+        """``as_of``: see the case as it stood that day (what it records for later days has not happened yet)."""
         self.case = case
         self.procedure = procedure
+        self.as_of = as_of
         self._found: dict[str, list[Occurrence]] = {}
+
+    def _happened(self, day: dt.date | None) -> bool:
+        return day is not None and (self.as_of is None or day <= self.as_of)
 
     # ---- which steps apply ----
     def applies(self, step: Step) -> bool:
@@ -70,13 +75,14 @@ class Timeline:
         for dotted in self.procedure.events[event_id].fields:
             day = self.case.date(dotted)
             if day is not None:
-                return day
+                return day if self._happened(day) else None
         return None
 
     @cached_property
     def ended_on(self) -> dt.date | None:
         """The day the case stopped needing the dropout procedure: back in school, or closed out."""
-        days = [d for d in (self.case.date("return_info.returned_on"), self.case.date("situation.closed_on")) if d]
+        days = [d for d in (self.case.date("return_info.returned_on"), self.case.date("situation.closed_on"))
+                if self._happened(d)]
         return min(days) if days else None
 
     def open_on(self, day: dt.date) -> bool:
@@ -111,7 +117,7 @@ class Timeline:
             if not (spec.list and spec.each):
                 continue
             for i, parent in self.case.records(spec.list):
-                if not matches(parent, dict(spec.where), self.case):
+                if not matches(parent, dict(spec.where), self.case) or not self._happened(_record_day(parent)):
                     continue
                 if not self._children(parent, spec):
                     out.append(Hole(f"$.{spec.list}[{i}]", parent))
@@ -130,7 +136,7 @@ class Timeline:
     def _read(self, step: Step, spec: RecordSpec) -> list[Occurrence]:
         if not spec.list:
             day = self.case.date(spec.date)
-            if day is None:
+            if not self._happened(day):
                 return []
             base = spec.date.rsplit(".", 1)[0] if "." in spec.date else ""
             record = lookup(self.case, base) if base else self.case
@@ -144,12 +150,12 @@ class Timeline:
             path = f"$.{spec.list}[{i}]"
             if not spec.each:
                 day = parse_iso(lookup(item, spec.date))
-                if day is not None:
+                if self._happened(day):
                     out.append(Occurrence(step, day, path, item, None, spec))
                 continue
             for suffix, child in self._children(item, spec):
                 day = parse_iso(lookup(child, spec.date))
-                if day is not None:
+                if self._happened(day):
                     out.append(Occurrence(step, day, f"{path}.{spec.each}{suffix}", child, item, spec))
         return out
 
@@ -197,6 +203,14 @@ class Timeline:
         if not found:
             return None
         return min(found, key=lambda f: f[1]) if direction == "not_before" else max(found, key=lambda f: f[1])
+
+
+_RECORD_DAYS = ("sent_on", "issued_on", "applied_on", "date")
+
+
+def _record_day(record: Mapping[str, Any]) -> dt.date | None:
+    """The day a record was made (a letter sent, a notice issued, an application made)."""
+    return next((d for key in _RECORD_DAYS if (d := parse_iso(record.get(key))) is not None), None)
 
 
 def _relative(dotted: str, base: str) -> str:

@@ -18,6 +18,12 @@ def _cases(demo_dir: Path) -> list[dict]:
     return json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))["cases"]
 
 
+def _checked(demo_dir: Path) -> list:
+    from docgen.cases import load_cases
+
+    return load_cases([demo_dir / "cases.json"]).checked()
+
+
 def test_september_report_of_a_township(demo_dir: Path) -> None:
     cases = _cases(demo_dir)
     report = monthly_report(cases, "云溪镇", dt.date(2022, 9, 1))
@@ -38,23 +44,21 @@ def test_a_school_without_dropouts_files_a_zero_report(demo_dir: Path, tmp_path:
 
 
 def test_due_list_on_20_october_2022(demo_dir: Path) -> None:
-    """Hand-checked: what each of these cases owes on 2022-10-20, and nothing else for them."""
+    """Hand-checked against procedure/steps.yaml: what each of these cases owes on 2022-10-20, and nothing else."""
     on = dt.date(2022, 10, 20)
-    actions = due_actions(_cases(demo_dir), on, load_spec())
+    actions = due_actions(_checked(demo_dir), on, load_spec())
     by_case: dict[str, list[tuple[str, int]]] = {}
     for a in actions:
         by_case.setdefault(a.case_id, []).append((a.action[:6], a.overdue(on)))
-    # B4-7, family in 义乌: order deadline 09-30 passed → penalty due 10-01; never reported in writing
-    # (dropout 09-05 + 7); letter of 09-28 unanswered → chase on 10-28.
-    assert by_case["QS-2022-018"] == [("书面报告乡镇", 38), ("限期复学期满", 19), ("催办复函：2", -8)]
-    # B4-9: order deadline 09-25 passed, 事先告知书 served 10-18 with 3 days to answer → the decision is due
-    # on 10-22 (it comes on 10-28); the advance notice itself is no longer owed.
+    # B4-7, family in 义乌: never reported in writing (absent from Monday 09-05: a week is 09-12, two working days
+    # more is 09-14); the letter of 09-28 is unanswered → chase on 10-28. No penalty: the inflow place takes over.
+    assert by_case["QS-2022-018"] == [("书面报告乡镇", 36), ("催办复函：2", -8)]
+    # B4-9: 事先告知书 served 10-18 with 3 days to answer → the decision is due on 10-22 (it comes on 10-28).
     assert by_case["QS-2022-023"] == [("陈述、申辩期", -2)]
-    assert "事先告知书" in next(a.action for a in actions if a.case_id == "QS-2022-020")
-    # B4-8: order 09-28, deadline 10-08 → penalty due 10-09.
-    assert by_case["QS-2022-020"] == [("限期复学期满", 11)]
-    # B4-8: order 10-10, deadline 10-20 — not passed yet on 10-20: nothing due.
-    assert "QS-2022-021" not in by_case
+    # B4-9: served 10-15 → due 10-19; the decision is dated 10-25, later than 10-20: still owed that day.
+    assert by_case["QS-2022-022"] == [("陈述、申辩期", 1)]
+    # B4-8's route is remote teaching, not a penalty: nothing due although the order's deadline has passed.
+    assert not {"QS-2022-020", "QS-2022-021"} & set(by_case)
     # B4-1 returned on 10-12, B4-4 on approved leave, B4-6 taught that week: nothing due.
     assert not {"QS-2022-001", "QS-2022-011", "QS-2022-015"} & set(by_case)
     monthly = [a for a in actions if not a.case_id]
@@ -62,16 +66,24 @@ def test_due_list_on_20_october_2022(demo_dir: Path) -> None:
     assert all(a.action.startswith("报送2022年9月控辍保学月报表") for a in monthly)  # September's, due 10-20
     assert monthly[0].source.startswith("唐河县教育体育局教基〔2022〕95号：“每月20日前")  # documents, not seed numbers
     assert not any(re.search(r"\b00\d：|\.txt", a.source) for a in actions)
-    later = [a for a in due_actions(_cases(demo_dir), dt.date(2022, 10, 21), load_spec()) if not a.case_id]
+    later = [a for a in due_actions(_checked(demo_dir), dt.date(2022, 10, 21), load_spec()) if not a.case_id]
     assert {(a.action[:13], a.due) for a in later} == {("报送2022年10月控辍保", dt.date(2022, 11, 20))}
     assert [a.due for a in actions] == sorted(a.due for a in actions)
 
 
+def test_a_case_is_seen_as_it_stood_on_the_day(demo_dir: Path) -> None:
+    """On 2022-09-25 nothing recorded later exists yet: no case whose dropout comes later, no letter sent later."""
+    on = dt.date(2022, 9, 25)
+    owed = {a.case_id for a in due_actions(_checked(demo_dir), on, load_spec()) if a.case_id}
+    assert "QS-2022-005" not in owed  # dropped out on 09-26
+    assert "QS-2022-004" in owed  # dropped out 09-19, reported on 09-26: the report is owed, due 09-28
+
+
 def test_a_home_teaching_week_without_a_session_is_due(demo_dir: Path) -> None:
     on = dt.date(2022, 11, 21)
-    actions = [a for a in due_actions(_cases(demo_dir), on, load_spec()) if a.case_id == "QS-2022-015"]
+    actions = [a for a in due_actions(_checked(demo_dir), on, load_spec()) if a.case_id == "QS-2022-015"]
     assert [(a.action, a.due) for a in actions] == [
-        ("补送教：2022-11-14 至 2022-11-20 当周没有送教记录", dt.date(2022, 11, 20))]
+        ("补送教：2022-11-14 至 2022-11-20 当周送教 0 次，要求每周一次", dt.date(2022, 11, 20))]
 
 
 def test_the_filing_date_falls_inside_the_window() -> None:

@@ -63,8 +63,9 @@ def overview(records: Iterable[CaseRecord], today: dt.date) -> Overview:
     result.categories = [(c, CATEGORY_LABELS.get(c, c)) for c in sorted({c for c, _ in counts})]
     result.steps = list(STEPS.items())
     spec = county_spec()
-    result.due = [a for a in due_actions([r.data for r in records], today, spec) if a.case_id and a.due <= today + WEEK]
-    checked = check_cases(as_cases(records), spec, today)
+    cases = as_cases(records)
+    result.due = [a for a in due_actions(cases, today, spec) if a.case_id and a.due <= today + WEEK]
+    checked = check_cases(cases, spec, today)
     gaps = Counter(f.ref.case_id for f in checked.gaps if f.ref)
     result.incomplete = sorted(((r, gaps[r.case_id]) for r in records if gaps[r.case_id]), key=lambda x: -x[1])
     schools: dict[str, list[int]] = {}
@@ -80,5 +81,6 @@ def overview(records: Iterable[CaseRecord], today: dt.date) -> Overview:
 def case_findings(record: CaseRecord, today: dt.date) -> tuple[list[Finding], list[Action]]:
     """One case's checklist findings and the actions due on it."""
     spec = county_spec()
-    checked = check_cases(as_cases([record]), spec, today)
-    return checked.findings, [a for a in due_actions([record.data], today, spec) if a.case_id]
+    cases = as_cases([record])
+    checked = check_cases(cases, spec, today)
+    return checked.findings, [a for a in due_actions(cases, today, spec) if a.case_id]
