@@ -53,8 +53,6 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
         if len(files) != 1:
             raise click.UsageError(f"{spec.name}按适龄儿童少年台账出具，请只给一个台账文件（roster.json）")
         entrants = load_entrants(files[0])
-    if on is None and spec.series:
-        click.echo(f"成文日期：案卷未记载的，用今天（{dt.date.today().isoformat()}）；用 --date 指定。", err=True)
     show = not quiet and sys.stdout.isatty()
     options = {"register": register, "on": on or dt.date.today(), "pdf": pdf}
     with progress_bar(f"生成{spec.name}", "份", show) as progress:
@@ -69,6 +67,14 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
         return EXIT_OK
     numbered = sum(1 for d in result.documents if d.doc_no)
     click.echo(f"已生成{spec.name} {len(result.documents)} 份（编文号 {numbered} 份），输出到 {out}")
+    day = (on or dt.date.today()).isoformat()
+    chosen = sum(1 for d in result.documents if d.date == day)
+    said = f"--date 指定的 {day}" if on else f"今天（{day}，可用 --date 指定）"
+    if chosen == len(result.documents):
+        click.echo(f"成文日期：{said}")
+    else:
+        click.echo(f"成文日期：{len(result.documents) - chosen} 份按案卷记载或这份文书所随的那一步的日期"
+                   + (f"，{chosen} 份用{said}" if chosen else ""))
     parts = len(result.print_files)
     click.echo(f"打印合并文件：{parts} 个（按学校分，每个至多 {PRINT_PART} 份文书），如 {out / result.print_files[0]}"
                if parts > 1 else f"打印合并文件：{out / result.print_files[0]}")

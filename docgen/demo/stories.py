@@ -483,6 +483,14 @@ def case_023(rng: random.Random, used: set[str]) -> CaseBuilder:
              "家庭宗教观念影响，家长拒绝送学", ["2022-09-07", "2022-09-14", "2022-09-21", "2022-09-28", "2022-10-12"],
              "2022-09-15", "2022-10-28", "2022-10-31", None, fine=500)
     gap(b, "b4-9.replies", "2022-10-31 致青石县公安局的函没有复函")
+    # The fine went unpaid: once the time to pay had passed the bureau reminded the father (行政强制法 Art. 54),
+    # and when the six months for review and litigation were over it applied to the court within three months
+    # (Art. 53) — 2023, the first day the procedure allows plus a few.
+    b.case["notices"].append({"kind": "enforcement_reminder", "issuer": county.EDUCATION_BUREAU,
+                              "issued_on": "2022-11-14", "served_on": "2022-11-15", "service_method": "direct"})
+    b.case["notices"].append({"kind": "enforcement_application", "issuer": county.EDUCATION_BUREAU,
+                              "issued_on": "2023-05-04"})
+    b.case["situation"]["step"] = "litigation"
     return b
 
 

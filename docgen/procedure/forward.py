@@ -116,22 +116,22 @@ def document_date(case: Case, procedure: Procedure, template: str, chosen: dt.da
 def date_problems(case: Case, timeline: Timeline, step: Step, day: dt.date) -> list[Problem]:
     """Why ``day`` cannot be this step's date: before what must come first, after a window closed."""
     out = []
+    name = step.produces or step.title
     for timing in step.timing:
         bound = timeline.limit(timing.bound, timing.direction)
-        label = "或".join(timeline.point_label(p) for p in timing.bound.points)
+        label = "或".join(f"“{timeline.point_label(p)}”" for p in timing.bound.points)
         if bound is None:
             if timing.bound.required:
-                message = f"{step.produces or step.title}之前应先有{label}，案卷中没有记载"
+                message = f"出具{name}之前应先有{label}，案卷中没有记载"
                 out.append(Problem(case.file, case.path, message, case.label, id=timing.id, source=timing.source))
             continue
         start, limit = bound
         if timing.direction == "not_before" and day < limit:
-            what = f"不能早于 {limit.isoformat()}（{label} {start.isoformat()} 之后）"
+            what = f"早于程序允许的 {limit.isoformat()}（{label}：{start.isoformat()}）"
         elif timing.direction == "not_after" and day > limit:
-            what = f"不能晚于 {limit.isoformat()}（{label} {start.isoformat()} 起算的期限）"
+            what = f"已过期限 {limit.isoformat()}（从{label} {start.isoformat()} 起算）"
         else:
             continue
-        name = step.produces or step.title
-        out.append(Problem(case.file, case.path, f"{name}的成文日期 {day.isoformat()} {what}：{timing.source}",
+        out.append(Problem(case.file, case.path, f"{name}的成文日期 {day.isoformat()} {what}。依据：{timing.source}",
                            case.label, id=timing.id, source=timing.source))
     return out

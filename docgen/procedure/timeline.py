@@ -188,7 +188,7 @@ class Timeline:
             return self.procedure.events[point.event].title
         if point.step:
             title = self.procedure.step(point.step).title
-            return {"served": f"{title}（送达）", "deadline": f"{title}的限期"}.get(point.field, title)
+            return {"served": f"{title}的送达日", "deadline": f"{title}的限期"}.get(point.field, title)
         return point.field or point.parent
 
     def limit(self, bound: Bound, direction: str,

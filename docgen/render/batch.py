@@ -12,11 +12,12 @@ from typing import Any
 
 from docgen.cases import Case
 from docgen.cases.schema import case_field
-from docgen.dates import add_months, parse_iso
+from docgen.dates import parse_iso
 from docgen.errors import DataProblemsError
 from docgen.fsutil import MAX_NAME_BYTES, safe_name
 from docgen.problems import Problem
-from docgen.render.context import DocInfo, cn_date, readable_case, template_context
+from docgen.procedure import document_date
+from docgen.render.context import DocInfo, readable_case, template_context
 from docgen.render.engine import Renderer, load_renderer
 from docgen.render.numbers import Allocator
 from docgen.render.registry import TemplateSpec
@@ -128,30 +129,33 @@ def _recorded(spec: TemplateSpec, job: Job) -> dict[str, Any]:
         if notice:
             return {"doc_no": notice.get("doc_no"), "date": notice.get("issued_on"), "deadline": notice.get("deadline")}
         return {}
-    if spec.dated_by:
-        by = spec.dated_by
-        if "list" not in by:
-            return {"date": job.case.get_path(by["field"])}
-        items = [r for _, r in job.case.records(by["list"].split(".")) if _matches(r.get, by.get("where", {}))]
-        dates = sorted(str(r[by["field"]]) for r in items if r.get(by["field"]))
-        return {"date": (dates[-1] if by.get("pick") == "last" else dates[0]) if dates else None}
     record = job.record or {}
     date = next((record.get(k) for k in ("sent_on", "applied_on", "date") if record.get(k)), None)
     return {"doc_no": record.get("doc_no"), "date": date}
 
 
-def assign_doc_info(spec: TemplateSpec, jobs: Sequence[Job], on: dt.date, allocator: Allocator | None = None) -> None:
-    """Each job's issuer and dates (the case's where it records them, else ``on``) and the 文号 the case
-    records; with ``allocator``, also the numbers (see :func:`take_numbers`)."""
+def assign_doc_info(spec: TemplateSpec, jobs: Sequence[Job], on: dt.date,
+                    allocator: Allocator | None = None) -> list[Problem]:
+    """Each job's issuer and dates and the 文号 the case records; with ``allocator``, also the numbers (see
+    :func:`take_numbers`). A document that a step of the procedure issues takes that step's date — recorded in
+    the case, or the date of the step it goes with — and otherwise ``on``, which the procedure may refuse
+    (before what must come first, after a window closed): those refusals are returned."""
+    problems: list[Problem] = []
     for job in jobs:
         issuer, _, short = issuer_code(spec, job.case)
         known = _recorded(spec, job)
-        date = parse_iso(known.get("date")) or on
+        if spec.step is not None and spec.procedure is not None and isinstance(job.case, Case) and job.index is None:
+            dated = document_date(job.case, spec.procedure, spec.name, on)
+            date = dated.date
+            problems.extend(dated.problems)
+        else:
+            date = parse_iso(known.get("date")) or on
         deadline = parse_iso(known.get("deadline")) or (
             date + dt.timedelta(days=spec.deadline_days) if spec.deadline_days else None)
         job.doc = DocInfo(known.get("doc_no") or "", issuer, short, date, deadline, f"{job.case.county}教育局")
-    if allocator is not None:
+    if allocator is not None and not problems:
         take_numbers(spec, jobs, allocator)
+    return problems
 
 
 def take_numbers(spec: TemplateSpec, jobs: Sequence[Job], allocator: Allocator) -> None:
@@ -169,35 +173,6 @@ def take_numbers(spec: TemplateSpec, jobs: Sequence[Job], allocator: Allocator) 
         job.doc = replace(doc, no=allocator.number(
             issuer=doc.issuer, prefix=f"{code}{spec.series}", series=spec.series, year=doc.date.year,
             template=spec.name, case_id=job.case.case_id, record_key=job.record_key, issued_on=doc.date))
-
-
-def order_problems(spec: TemplateSpec, jobs: Sequence[Job]) -> list[Problem]:
-    """A document that follows a notice (a decision after its advance notice and the time to answer it,
-    an enforcement application after the time to appeal) is never dated before it may be issued."""
-    if not spec.answers:
-        return []
-    kind, problems = spec.answers["kind"], []
-    label = case_field(["notices", "[]", "kind"]).labels.get(kind, kind)
-    for job in jobs:
-        case, doc = job.case, job.doc
-        found = next(((i, n) for i, n in case.records(["notices"]) if n.get("kind") == kind), None)
-        if found is None:
-            problems.append(Problem(case.file, f"{case.path}.notices", f"出具{spec.name}之前应先有{label}，案卷中没有",
-                                    case.label, id="render.order"))
-            continue
-        i, notice = found
-        since = parse_iso(notice.get("served_on")) or parse_iso(notice.get("issued_on"))
-        days = spec.answers.get("days", 0)
-        if isinstance(days, str):
-            days = case.get_path(days) or 0
-        earliest = since + dt.timedelta(days=days) if since else None
-        if earliest and spec.answers.get("months"):
-            earliest = add_months(earliest, spec.answers["months"])
-        if earliest and doc is not None and doc.date <= earliest:
-            problems.append(Problem(case.file, f"{case.path}.notices[{i}]",
-                                    f"{spec.name}的成文日期 {cn_date(doc.date)} 应晚于{label}送达后的期限"
-                                    f"（{cn_date(earliest)}），请改用更晚的成文日期", case.label, id="render.order"))
-    return problems
 
 
 def subject_view(subject: Case | Entrant, keys: frozenset[str] | None = None) -> tuple[str, dict[str, Any]]:
@@ -237,8 +212,7 @@ def plan_documents(spec: TemplateSpec, cases: Sequence[Case | Entrant], *, on: d
     problems = missing_fields(spec, jobs)
     if problems:
         raise DataProblemsError(problems)
-    assign_doc_info(spec, jobs, on)
-    problems = order_problems(spec, jobs)
+    problems = assign_doc_info(spec, jobs, on)
     if problems:
         raise DataProblemsError(problems)
     if allocator is not None:

@@ -8,8 +8,9 @@ from typing import Any
 
 from docgen.cases.schema import case_field
 from docgen.errors import SpecError
-from docgen.specs import DEFAULT_TEMPLATE_DIR
+from docgen.specs import DEFAULT_TEMPLATE_DIR, default_procedure
 from docgen.specs.loading import load_spec_file
+from docgen.specs.procedure import Procedure, Step
 
 REGISTRY_FILE = "registry.yaml"
 SCHEMA_FILE = "registry.schema.json"
@@ -29,10 +30,11 @@ class TemplateSpec:
     notice_kind: str = ""
     where: dict[str, Any] = field(default_factory=dict)
     source: str = "cases"  # "roster": one document per child of the roster due to enter school
-    answers: dict[str, Any] = field(default_factory=dict)  # the notice this document follows, and the wait
-    dated_by: dict[str, Any] = field(default_factory=dict)  # the case record whose date the document takes
     style: str = ""  # 公文 (GB/T 9704), 执法文书 (行政执法文书) or 表格
     signed_copy: str = ""  # the evidence kind of the signed scan that stands for this document in an archive
+    # The step of the procedure that issues this document (its categories, its date, what it waits for), if any.
+    step: Step | None = field(default=None, compare=False, repr=False)
+    procedure: Procedure | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -48,13 +50,23 @@ class Registry:
         raise SpecError(str(self.folder / REGISTRY_FILE), f"没有名为“{name}”的模板（现有：{names}）")
 
 
-def load_registry(folder: Path | None = None) -> Registry:
+def load_registry(folder: Path | None = None, procedure: Procedure | None = None) -> Registry:
+    """The templates of ``folder`` (the project's by default), each tied to the step of ``procedure`` (the
+    county's, by default) that issues it."""
     folder = folder or DEFAULT_TEMPLATE_DIR
+    procedure = procedure or default_procedure()
     path = folder / REGISTRY_FILE
     raw = load_spec_file(path, SCHEMA_FILE)
     specs = []
     for entry in raw["templates"]:
         where = f"模板“{entry['name']}”"
+        step = procedure.producing(entry["name"])
+        applies_to = tuple(entry.get("applies_to", step.applies_to if step else ()))
+        if not applies_to:
+            raise SpecError(str(path), f"{where}：没有写 applies_to，程序中也没有出具它的步骤")
+        if step is not None and "applies_to" in entry and set(applies_to) != set(step.applies_to):
+            raise SpecError(str(path), f"{where}：applies_to 与程序中出具它的步骤“{step.id}”不一致，"
+                                       "请删去这里的 applies_to（以 procedure/steps.yaml 为准）")
         template = folder / entry["file"]
         if not template.is_file():
             raise SpecError(str(path), f"{where}的文件 {entry['file']} 不存在")
@@ -68,18 +80,15 @@ def load_registry(folder: Path | None = None) -> Registry:
         kinds = case_field(["evidence", "[]", "kind"]).labels
         if entry.get("signed_copy") and entry["signed_copy"] not in kinds:
             raise SpecError(str(path), f"{where}：signed_copy “{entry['signed_copy']}” 不是佐证材料的种类")
-        dated = entry.get("dated_by", {})
-        case_dated = [dated["field"]] if dated and "list" not in dated else []
-        for dotted in [*entry["fields"], *(k for k in entry.get("where", {}) if not per), *case_dated]:
+        for dotted in [*entry["fields"], *(k for k in entry.get("where", {}) if not per)]:
             if not known(dotted.split(".")):
                 raise SpecError(str(path), f"{where}：{dotted} 不在{'台账' if source == 'roster' else '案卷'}格式中")
         specs.append(TemplateSpec(
-            name=entry["name"], path=template, per=per, applies_to=tuple(entry["applies_to"]),
+            name=entry["name"], path=template, per=per, applies_to=applies_to,
             issuer=entry["issuer"], fields=tuple(entry["fields"]), archive_items=tuple(entry["archive_items"]),
             series=entry.get("series", ""), deadline_days=entry.get("deadline_days"),
             notice_kind=entry.get("notice_kind", ""), where=entry.get("where", {}), source=source,
-            answers=entry.get("answers", {}), dated_by=entry.get("dated_by", {}), style=entry.get("style", ""),
-            signed_copy=entry.get("signed_copy", ""),
+            style=entry.get("style", ""), signed_copy=entry.get("signed_copy", ""), step=step, procedure=procedure,
         ))
     return Registry(folder, tuple(specs))
 

@@ -52,7 +52,6 @@ from docgen.render.batch import (
     file_stem,
     issuer_code,
     missing_fields,
-    order_problems,
     select_jobs,
     subject_view,
 )
@@ -133,8 +132,7 @@ class BatchWorker:
                 subjects.append(checked.case)
         jobs, plan.skipped = select_jobs(self.spec, subjects)
         plan.problems += missing_fields(self.spec, jobs)
-        assign_doc_info(self.spec, jobs, self.on)
-        plan.problems += order_problems(self.spec, jobs)
+        plan.problems += assign_doc_info(self.spec, jobs, self.on)
         self.pending[chunk.seq] = jobs
         for job in jobs:
             doc = job.doc

@@ -7,6 +7,7 @@ edits them for its own codes and rules, and points ``--spec`` / ``--checklists``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from docgen.errors import SpecError
@@ -24,6 +25,13 @@ DEFAULT_SPEC_DIR = DEFAULTS / "archive_specs"
 DEFAULT_CHECKLIST_DIR = DEFAULTS / "checklists"
 DEFAULT_TEMPLATE_DIR = DEFAULTS / "templates_docx"
 DEFAULT_PROCEDURE_DIR = DEFAULTS / "procedure"
+
+
+@cache
+def default_procedure() -> Procedure:
+    """The project's procedure, with the sources register and calendar of the project's checklists."""
+    return load_procedure(DEFAULT_PROCEDURE_DIR, load_sources(DEFAULT_CHECKLIST_DIR),
+                          load_calendar(DEFAULT_CHECKLIST_DIR))
 
 
 @dataclass(frozen=True)
@@ -58,4 +66,4 @@ def load_spec(spec_dir: Path | None = None, checklist_dir: Path | None = None,
 
 
 __all__ = ["ArchiveItem", "Checklists", "EvidenceTypes", "Inventory", "Procedure", "Rule", "SchoolCalendar", "Source",
-           "Sources", "Spec", "load_spec"]
+           "Sources", "Spec", "default_procedure", "load_spec"]

@@ -73,20 +73,52 @@ def test_the_advance_notice_states_facts_reasons_basis_and_the_right_to_be_heard
         assert ("要求听证" in text) == (penalty["penalty_type"] == "fine")
 
 
+def _one_case(demo_dir: Path, tmp_path: Path, change) -> list:
+    import json
+
+    data = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
+    case = next(c for c in data["cases"] if c.get("penalty", {}).get("penalty_type") == "fine")
+    change(case)
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({"schema_version": 1, "cases": [case]}, ensure_ascii=False), encoding="utf-8")
+    return load_cases([path]).checked()
+
+
 def test_enforcement_is_applied_for_only_where_a_fine_was_decided_and_the_time_to_appeal_has_run(
         demo_dir: Path, tmp_path: Path) -> None:
-    documents, by_id = _render("强制执行申请书", demo_dir, tmp_path / "late", dt.date(2023, 6, 1))
+    documents, by_id = _render("强制执行申请书", demo_dir, tmp_path / "late", dt.date(2026, 11, 23))
     fined = [c for c in by_id.values() if c.get_path("penalty.penalty_type") == "fine"]
     assert [d.case_id for d, _, _ in documents] == [c.case_id for c in fined]
-    for _, text, case in documents:
+    for doc, text, case in documents:
         decision = next(n for n in case["notices"] if n["kind"] == "penalty_decision")
         assert decision["doc_no"] in text and case["penalty"]["court"] in text and "行政强制法" in text
+        # The case records the application (2023-05-04): its date, and a number of that year, not today's.
+        assert (doc.date, doc.doc_no) == ("2023-05-04", "青教执申〔2023〕1号")
+    spec = REGISTRY.get("强制执行申请书")
+
+    def unapplied(case: dict) -> None:
+        case["notices"] = [n for n in case["notices"] if n["kind"] != "enforcement_application"]
+
+    cases = _one_case(demo_dir, tmp_path, unapplied)
     # Two months after the decision the party may still appeal: no application, no number taken.
     with pytest.raises(DataProblemsError) as raised:
-        _render("强制执行申请书", demo_dir, tmp_path / "early", dt.date(2022, 12, 28))
+        render_batch(spec, cases, tmp_path / "early", register=None, on=dt.date(2022, 12, 28))
     (problem,) = raised.value.problems
-    assert "应晚于行政处罚决定书送达后的期限" in problem.message and "更晚的成文日期" in problem.message
+    assert "早于程序允许的 2023-04-30" in problem.message and "第五十三条" in problem.message
     assert not (tmp_path / "early").exists()
+    # Three months after the six months the court may no longer be asked: today is refused, not used.
+    with pytest.raises(DataProblemsError) as raised:
+        render_batch(spec, cases, tmp_path / "today", register=None, on=dt.date(2026, 11, 23))
+    assert "已过期限 2023-07-29" in raised.value.problems[0].message
+    assert len(render_batch(spec, cases, tmp_path / "ok", register=None, on=dt.date(2023, 7, 29)).documents) == 1
+
+    def unreminded(case: dict) -> None:
+        case["notices"] = [n for n in case["notices"] if not n["kind"].startswith("enforcement")]
+
+    with pytest.raises(DataProblemsError) as raised:
+        render_batch(spec, _one_case(demo_dir, tmp_path, unreminded), tmp_path / "x", register=None,
+                     on=dt.date(2023, 6, 1))
+    assert "应先有“催告当事人履行的送达日”" in raised.value.problems[0].message
 
 
 def test_a_decision_dated_inside_the_time_to_state_and_defend_is_refused(demo_dir: Path, tmp_path: Path) -> None:
@@ -103,7 +135,7 @@ def test_a_decision_dated_inside_the_time_to_state_and_defend_is_refused(demo_di
     spec = REGISTRY.get("行政处罚决定书")
     with pytest.raises(DataProblemsError) as raised:
         render_batch(spec, cases, tmp_path / "a", register=None, on=served + dt.timedelta(days=2))
-    assert "应晚于行政处罚事先告知书送达后的期限" in raised.value.problems[0].message
+    assert "早于程序允许的" in raised.value.problems[0].message and "第四十五条" in raised.value.problems[0].message
     made = render_batch(spec, cases, tmp_path / "b", register=None, on=served + dt.timedelta(days=4))
     assert len(made.documents) == 1
 
