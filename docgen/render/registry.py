@@ -41,6 +41,7 @@ class TemplateSpec:
 class Registry:
     folder: Path
     templates: tuple[TemplateSpec, ...]
+    procedure: Procedure | None = field(default=None, compare=False, repr=False)
 
     def get(self, name: str) -> TemplateSpec:
         for spec in self.templates:
@@ -90,7 +91,7 @@ def load_registry(folder: Path | None = None, procedure: Procedure | None = None
             notice_kind=entry.get("notice_kind", ""), where=entry.get("where", {}), source=source,
             style=entry.get("style", ""), signed_copy=entry.get("signed_copy", ""), step=step, procedure=procedure,
         ))
-    return Registry(folder, tuple(specs))
+    return Registry(folder, tuple(specs), procedure)
 
 
 def roster_field(parts: list[str]) -> bool:
