@@ -22,7 +22,7 @@ from docgen.text import display_width
 
 FONT = "仿宋_GB2312"
 HEADER_UNITS = 8  # a header wider than its column's values wraps, four characters a line
-CELL_PADDING_MM = 4.5  # Word's default cell margins (1.9 mm left and right) and a little air
+CELL_PADDING_MM = 4.2  # Word's default cell margins (1.9 mm left and right) and a little air
 PT_MM = 25.4 / 72
 
 
@@ -57,7 +57,7 @@ def new_document(title: str, landscape: bool = False) -> Any:
         section.top_margin, section.bottom_margin = Mm(20), Mm(18)
     else:
         section.page_width, section.page_height = Mm(210), Mm(297)
-        section.left_margin, section.right_margin = Mm(25), Mm(20)
+        section.left_margin = section.right_margin = Mm(20)
         section.top_margin, section.bottom_margin = Mm(25), Mm(20)
     section.header_distance, section.footer_distance = Mm(10), Mm(10)
     section.different_first_page_header_footer = True
@@ -110,16 +110,29 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def text_units(text: str) -> float:
+    """Half-em units ``text`` takes as set: a CJK character two, a Latin letter or digit a little over one, and a
+    quarter em where CJK meets Latin (LibreOffice spaces 2022年9月 as 2022 年 9 月)."""
+    units, previous = 0.0, None
+    for ch in text:
+        wide = display_width(ch) == 2
+        units += 2 if wide else 1.1
+        if previous is not None and wide != previous and not ch.isspace():
+            units += 0.5
+        previous = None if ch.isspace() else wide
+    return units
+
+
 def column_widths(header: Sequence[str], rows: Sequence[Sequence[Any]], size: float,
                   available_mm: float) -> list[float]:
     """Millimetres per column: each as wide as its widest value (a long header wraps); when the table is wider than
     the page, the widest columns are narrowed to a common width (their text wraps) and the narrow ones — names,
     dates, numbers — keep theirs; a table narrower than the page is widened in proportion to fill it."""
-    unit_mm = size / 2 * PT_MM * 1.05  # a CJK character is two units; Latin letters and digits run a little wider
+    unit_mm = size / 2 * PT_MM
     widths = []
     for i, head in enumerate(header):
-        data = max((display_width(_text(r[i])) for r in rows if i < len(r)), default=0)
-        head_units = display_width(head)
+        data = max((text_units(_text(r[i])) for r in rows if i < len(r)), default=0)
+        head_units = text_units(head)
         if head_units > max(data, HEADER_UNITS):
             head_units = max(HEADER_UNITS, math.ceil(head_units / 5))
         widths.append(max(data, head_units, 2) * unit_mm + CELL_PADDING_MM)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,8 +23,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
-
-from docgen.text import display_width
 
 FONT_NAME = "宋体"
 GB2312 = 134  # the font's character set: tells Excel and WPS to pick a simplified-Chinese face
@@ -85,6 +85,7 @@ class Table:
     rows: Sequence[Sequence[Any]]
     totals: Sequence[int] = ()  # indexes into ``rows``
     caption: str = ""
+    empty: str = "无"  # the row a printed table without rows shows ("" for a sheet that is read back)
     first_row: int = field(default=0, init=False)  # the sheet row of its first data row, once written
 
 
@@ -123,7 +124,8 @@ def write_sheet(wb: Workbook, name: str, title: str | None, tables: Sequence[Tab
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         table.first_row = ws.max_row + 1
         totals = set(table.totals)
-        for i, values in enumerate(table.rows):
+        rows = table.rows or ([[table.empty]] if table.empty else [])
+        for i, values in enumerate(rows):
             ws.append([_value(v) for v in values])
             row = ws.max_row
             if i in totals:
@@ -176,8 +178,14 @@ def _style_cell(cell: Any, value: Any, *, total: bool) -> None:
     cell.alignment = Alignment(horizontal="center" if numeric else "left", vertical="center")
 
 
+def units(text: str) -> int:
+    """Width units of ``text``: two for a CJK character, and for the punctuation a Chinese font sets full width
+    (“ ” · …, which Unicode calls ambiguous), one for the rest."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
 def text_width(value: Any, number_format: str = "General") -> int:
-    """Width units a value takes in a cell: a CJK character counts two; a date or a percentage as it is shown."""
+    """Width units a value takes in a cell; a date or a percentage as it is shown."""
     if isinstance(value, int | float) and not isinstance(value, bool) and number_format.endswith("%"):
         text = f"{value:.{number_format.count('0') - 1}%}"
     elif isinstance(value, dt.datetime):
@@ -188,17 +196,33 @@ def text_width(value: Any, number_format: str = "General") -> int:
         text = f"{value:.2f}"
     else:
         text = "" if value is None else str(value)
-    return max((display_width(part) for part in text.split("\n")), default=0)
+    return max((units(part) for part in text.split("\n")), default=0)
+
+
+NO_LINE_START = frozenset("、，。：；！？）》」』】”’·…%")
+_TOKENS = re.compile(r"[A-Za-z0-9.\-_/]+|.")
 
 
 def _lines(value: Any, width: float) -> int:
-    """Lines ``value`` takes when wrapped in a column ``width`` units wide: one unit of it is cell padding, and a
-    wrapped line holds about 85% of the rest — line breaking leaves room at the ends of lines (no line starts with
-    、 or ）, a number stays whole)."""
+    """Lines ``value`` takes when wrapped in a column ``width`` units wide (one unit of it is the cell's padding), set
+    the way LibreOffice and Excel break lines: a number or a Latin word is never split, and no line starts with 、 or
+    ） — the character before goes down with it."""
     text = "" if value is None else str(value)
-    usable = max(1.0, width - 1)
-    return sum(1 if display_width(part) <= usable else math.ceil(display_width(part) / usable / 0.85)
-               for part in text.split("\n"))
+    capacity = max(2.0, width - 1)
+    lines = 0
+    for part in text.split("\n"):
+        count, used, last = 1, 0, 0
+        tokens = _TOKENS.findall(part)
+        # a word longer than the line is broken anywhere, as it must be
+        for token in (t for word in tokens for t in (word if units(word) > capacity else [word])):
+            size = units(token)
+            if used and used + size > capacity:
+                count += 1
+                used = last if token in NO_LINE_START else 0
+            used += size
+            last = size
+        lines += count
+    return lines
 
 
 def _fit_widths(ws: Any, headers: set[int], merged: set[int], fixed: Mapping[int, float]) -> None:

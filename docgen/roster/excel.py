@@ -88,5 +88,5 @@ def export_roster(children: Sequence[Mapping[str, Any]], target: Path, mapping: 
     rows = [[Styled(write_cell(child.get(c.path[0]), c), "@") if c.field.kind == "string"
              else write_cell(child.get(c.path[0]), c) for c in columns] for child in children]
     wb = new_workbook()
-    write_sheet(wb, sheet, None, [Table([c.header for c in columns], rows)])
+    write_sheet(wb, sheet, None, [Table([c.header for c in columns], rows, empty="")])
     save_workbook(wb, target)
