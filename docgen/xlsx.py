@@ -199,28 +199,40 @@ def text_width(value: Any, number_format: str = "General") -> int:
     return max((units(part) for part in text.split("\n")), default=0)
 
 
-NO_LINE_START = frozenset("、，。：；！？）》」』】”’·…%")
+NO_LINE_START = frozenset("、，。：；！？）》」』】〕〉”’·…%")
+NO_LINE_END = frozenset("〔（《〈“‘「『【([")
 _TOKENS = re.compile(r"[A-Za-z0-9.\-_/]+|.")
 
 
 def _lines(value: Any, width: float) -> int:
     """Lines ``value`` takes when wrapped in a column ``width`` units wide (one unit of it is the cell's padding), set
-    the way LibreOffice and Excel break lines: a number or a Latin word is never split, and no line starts with 、 or
-    ） — the character before goes down with it."""
+    the way LibreOffice and Excel break lines: a number or a Latin word is never split, no line starts with 、 or ）
+    and none ends with （ or 〔 — a character goes down with its neighbour. Measured against LibreOffice's PDFs of
+    the due list's and the audit report's longest cells at widths 20, 36 and 40: never fewer lines than it sets, at
+    most one more."""
     text = "" if value is None else str(value)
-    capacity = max(2.0, width - 1)
+    capacity = max(2.0, (width - 1) * 0.97)
     lines = 0
     for part in text.split("\n"):
-        count, used, last = 1, 0, 0
-        tokens = _TOKENS.findall(part)
-        # a word longer than the line is broken anywhere, as it must be
-        for token in (t for word in tokens for t in (word if units(word) > capacity else [word])):
-            size = units(token)
+        if units(part) <= width - 1:  # what fits, fits: the slack is for where lines break
+            lines += 1
+            continue
+        clusters: list[str] = []  # runs no line may break inside: 〔2018〕 stays whole
+        previous = ""
+        for token in _TOKENS.findall(part):
+            if clusters and (token in NO_LINE_START or previous in NO_LINE_END):
+                clusters[-1] += token
+            else:
+                clusters.append(token)
+            previous = token
+        count, used = 1, 0
+        # a run longer than the line is broken anywhere, as it must be
+        for cluster in (t for run in clusters for t in (run if units(run) > capacity else [run])):
+            size = units(cluster)
             if used and used + size > capacity:
                 count += 1
-                used = last if token in NO_LINE_START else 0
+                used = 0
             used += size
-            last = size
         lines += count
     return lines
 

@@ -360,3 +360,36 @@ def test_printed_workbooks_are_a4_pages_in_a_simplified_chinese_face(books: dict
     for page in due.pages:  # the title and the header on every page
         words = "".join(page.extract_text().split())
         assert "控辍保学待办清单" in words and "到期日时限乡镇学校" in words
+
+
+@pytest.mark.slow
+def test_rows_are_as_tall_as_the_lines_libreoffice_sets(books: dict[str, Path], tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """LibreOffice does not grow a row for wrapped text: our row heights come from our count of its lines. Set the
+    longest cells of the due list and the audit report in columns 20, 36 and 40 wide, print them, and count."""
+    from openpyxl.styles import Alignment
+
+    from docgen.xlsx import _lines, font
+
+    texts = sorted({c.value for name, sheet, column in (("待办清单.xlsx", "待办", 8), ("核查报告.xlsx", "问题明细", 9))
+                    for (c,) in load_workbook(books[name])[sheet].iter_rows(min_row=4, min_col=column,
+                                                                            max_col=column)})
+    paths = []
+    for width in (20, 36, 40):
+        wb = new_workbook()
+        ws = wb.create_sheet("行")
+        ws.column_dimensions["A"].width = width
+        for row, text in enumerate(texts, 1):
+            cell = ws.cell(row, 1, text)
+            cell.font, cell.alignment = font(), Alignment(wrap_text=True, vertical="top")
+            ws.row_dimensions[row].height = 330  # room for every line: one cell a page
+        wb.save(tmp_path / f"{width}.xlsx")
+        paths.append(tmp_path / f"{width}.xlsx")
+    pdfs = printed(paths, tmp_path / "pdf", monkeypatch)
+    for width in (20, 36, 40):
+        layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdfs[f"{width}.xlsx"]), "-"], capture_output=True,
+                                text=True, check=True).stdout
+        set_lines = [block.count("<line ") for block in re.findall(r"<block .*?</block>", layout, re.S)]
+        assert len(set_lines) == len(texts) > 10
+        for text, lines in zip(texts, set_lines, strict=True):
+            assert lines <= _lines(text, width) <= lines + 1, (width, text[:20], lines, _lines(text, width))
