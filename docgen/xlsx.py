@@ -3,9 +3,9 @@ across the table, bordered tables whose header row repeats on every printed page
 in bold, dates as real dates shown 2022年10月20日, columns as wide as what they hold, 宋体 declared on every
 cell, A4 (landscape when the table is wider than a portrait page), margins and 第 N 页 共 M 页 in the footer.
 
-Every workbook starts from :func:`new_workbook`, whose default font is 宋体 10.5 pt: Excel, WPS and LibreOffice
-measure column widths in the default font's digits, so with it one CJK character is exactly two width units in
-all three, and an empty cell is in a Chinese face too. ``docgen/data/fonts/fonts.conf`` maps 宋体 to FandolSong
+Every workbook starts from :func:`new_workbook`, whose default font is 宋体 10.5 pt: column widths are counted in
+the default font's digits (Excel's rule; LibreOffice measured the same), so with it one CJK character is two width
+units, and an empty cell is in a Chinese face too. ``docgen/data/fonts/fonts.conf`` maps 宋体 to FandolSong
 (then Noto Serif CJK SC) when LibreOffice prints, never to a Japanese face.
 """
 
@@ -91,10 +91,10 @@ class Table:
 
 def write_sheet(wb: Workbook, name: str, title: str | None, tables: Sequence[Table], *, subtitle: str = "",
                 notes: Sequence[str] = (), widths: Mapping[int, float] | None = None,
-                hidden: Sequence[int] = (), landscape: bool | None = None) -> Any:
+                hidden: Sequence[int] = ()) -> Any:
     """Add a sheet ``name`` laid out for printing: ``title`` (and ``subtitle``) merged across the widest table,
-    then ``tables``, then ``notes`` (signature lines). ``widths`` fixes columns (1-based) that hold nothing yet,
-    such as a column to fill in by hand; ``hidden`` columns are kept for Excel but not printed. ``title=None``
+    then ``tables``, then ``notes`` (signature lines). ``widths`` sets columns (1-based) by hand: one that is filled
+    in by hand, or long text held narrower; ``hidden`` columns are kept for Excel but not printed. ``title=None``
     puts the first table's header in row 1 (a ledger that is read back). Returns the worksheet."""
     ws = wb.create_sheet(name[:31])
     span = max(len(t.header) for t in tables)
@@ -151,7 +151,7 @@ def write_sheet(wb: Workbook, name: str, title: str | None, tables: Sequence[Tab
         if lines > 1 and ws.row_dimensions[row].height is None:
             ws.row_dimensions[row].height = LINE_POINTS * lines + ROW_PADDING
     _row_heights(ws, merged)
-    page_setup(ws, header_rows[0], landscape if landscape is not None else total_width > PORTRAIT_UNITS)
+    page_setup(ws, header_rows[0], landscape=total_width > PORTRAIT_UNITS)
     return ws
 
 
