@@ -27,6 +27,11 @@ def _parse(text: str) -> dt.date | None:
         return None
 
 
+def cn_date(day: dt.date) -> str:
+    """GB/T 9704: Arabic numerals, year in full, month and day not padded — 2022年9月14日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def full_years(born: dt.date, on: dt.date) -> int:
     """Age in full years (周岁) on a day."""
     years = on.year - born.year

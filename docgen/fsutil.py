@@ -132,22 +132,18 @@ def read_file(path: str, size: int | None = None, head: int | None = None) -> by
 
 
 def save_workbook(workbook: Any, target: str | Path) -> None:
-    """Save an openpyxl workbook atomically, every sheet set up for printing (docgen.xlsx); no cell
-    becomes a live formula, and a failure is one line.
+    """Save an openpyxl workbook atomically (its sheets laid out for printing by docgen.xlsx.write_sheet); no
+    cell becomes a live formula, and a failure is one line.
 
     Every value we write is data: a text that starts with ``=`` (a name typed as ``=A1`` in a ledger, or
     a hostile value) is stored as text, so Excel shows it and never evaluates it.
     """
     if not getattr(workbook, "write_only", False):
-        from docgen.xlsx import fit_widths, print_setup
-
         for sheet in workbook.worksheets:
             for row in sheet.iter_rows():
                 for cell in row:
                     if cell.data_type == "f":
                         cell.data_type = "s"
-            fit_widths(sheet)
-            print_setup(sheet)
     with atomic_path(target) as tmp:
         try:
             workbook.save(tmp)

@@ -22,10 +22,9 @@ MEASURES = {"new_suspected": "本月新增疑似辍学", "new_dropped": "本月�
 FILING_DAY = 20  # seed 000: the monthly report reaches the bureau by the 20th of the next month
 
 
-def category_title(category: str) -> str:
-    """``B4-1 劝返回原学校就读``; a category outside the inventory (送读工读学校) by its name alone."""
-    label = CATEGORY_LABELS.get(category, category)
-    return f"{category} {label}" if category[:1].isupper() and category != label else label
+def category_label(category: str) -> str:
+    """The category's name as a clerk knows it (劝返回原学校就读, 送读工读学校), never its code."""
+    return CATEGORY_LABELS.get(category, category)
 
 
 def filing_window(month: dt.date) -> tuple[dt.date, dt.date]:
@@ -45,6 +44,7 @@ class MonthlyReport:
     unit: str
     month: dt.date  # the first day of the month
     counts: dict[str, Counter] = field(default_factory=dict)  # category → measure → number
+    schools: dict[str, Counter] = field(default_factory=dict)  # the same cases by school → measure → number
     still_open: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -62,6 +62,12 @@ class MonthlyReport:
     def total(self, measure: str) -> int:
         return sum(c[measure] for c in self.counts.values())
 
+    @property
+    def by_school(self) -> bool:
+        """Whether the report shows its schools: a township's does (its total is the sum of their rows), a
+        school's own does not."""
+        return bool(self.schools) and set(self.schools) != {self.unit}
+
 
 def belongs(case: dict[str, Any], unit: str) -> bool:
     """A township reports the children registered in it; a school reports its own students."""
@@ -77,21 +83,29 @@ def monthly_report(cases: list[dict[str, Any]], unit: str, month: dt.date) -> Mo
             continue
         situation = case["situation"]
         counts = report.counts[situation["category"]]
+        school = report.schools.setdefault(case["student"]["school"], Counter())
         dropout = parse_iso(situation.get("dropout_date"))
         returned = parse_iso(case.get("return_info", {}).get("returned_on"))
         closed = parse_iso(situation.get("closed_on"))
+        measures = []
         if dropout and start <= dropout <= end:
-            counts["new_suspected" if situation["status"] == "suspected" else "new_dropped"] += 1
+            measures.append("new_suspected" if situation["status"] == "suspected" else "new_dropped")
         if returned and start <= returned <= end:
-            counts["returned"] += 1
+            measures.append("returned")
         if closed and start <= closed <= end:
-            counts["closed"] += 1
-        if dropout and dropout <= end and not (returned and returned <= end) and not (closed and closed <= end):
-            counts["open"] += 1
+            measures.append("closed")
+        still_out = dropout and dropout <= end and not (returned and returned <= end) and not (closed and closed <= end)
+        if still_out:
+            measures.append("open")
+        for measure in measures:
+            counts[measure] += 1
+            school[measure] += 1
+        if still_out:
             student = case["student"]
             report.still_open.append({"name": student["name"], "school": student["school"],
                                       "grade": student.get("grade"), "category": CATEGORY_LABELS[situation["category"]],
                                       "dropout_date": situation["dropout_date"]})
+    report.schools = dict(sorted(report.schools.items()))
     return report
 
 

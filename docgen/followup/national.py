@@ -9,27 +9,31 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-
 from docgen.cases.schema import case_field
-from docgen.dates import parse_iso
-from docgen.followup.monthly import MEASURES, MonthlyReport, belongs, category_title
+from docgen.dates import cn_date, parse_iso
+from docgen.followup.monthly import MonthlyReport, category_label
+from docgen.followup.writers import (
+    STILL_OPEN_HEADER,
+    monthly_tables,
+    signature_lines,
+    still_open_caption,
+    still_open_rows,
+    zero_line,
+)
 from docgen.fsutil import save_workbook
 from docgen.idcard import mask_id
-from docgen.xlsx import date_cells, fit_widths, print_setup
+from docgen.xlsx import Table, new_workbook, write_sheet
 
 STATUS_LABELS = case_field(["situation", "status"]).labels
 STEP_LABELS = case_field(["situation", "step"]).labels
 LEDGER_COLUMNS = ("序号", "姓名", "性别", "身份证号", "学校", "年级", "户籍乡镇", "户籍村（社区）", "处置类别", "状态",
                   "辍学（疑似）时间", "报告时间", "四步法进度", "销号日期", "销号方式")
 GENDERS = {"male": "男", "female": "女"}
-THIN = Side(style="thin", color="808080")
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,12 @@ class LedgerRow:
     def cells(self, seq: int) -> list[Any]:
         c, s = self.case, self.case["situation"]
         student, home = c["student"], c.get("hukou_place", {})
+        grade = student.get("grade")
         return [seq, student["name"], GENDERS.get(student.get("gender", ""), ""), mask_id(student["id_number"]),
-                student["school"], student.get("grade", ""), home.get("township", ""), home.get("village", ""),
-                category_title(s["category"]), STATUS_LABELS.get(s.get("status", ""), ""), s.get("dropout_date", ""),
-                s.get("reported_on", ""), STEP_LABELS.get(s.get("step", ""), ""), self.closed_on, self.closed_how]
+                student["school"], f"{grade}年级" if grade else "", home.get("township", ""), home.get("village", ""),
+                category_label(s["category"]), STATUS_LABELS.get(s.get("status", ""), ""),
+                parse_iso(s.get("dropout_date")), parse_iso(s.get("reported_on")),
+                STEP_LABELS.get(s.get("step", ""), ""), parse_iso(self.closed_on), self.closed_how]
 
 
 def closing(case: dict[str, Any], on: dt.date) -> tuple[str, str]:
@@ -84,7 +90,8 @@ class QuarterReview:
     county: str
     year: int
     quarter: int
-    units: dict[str, Counter] = field(default_factory=dict)
+    schools: dict[str, Counter] = field(default_factory=dict)  # each student counted once, at their school
+    townships: dict[str, list[str]] = field(default_factory=dict)  # township → its schools
     still_open: list[LedgerRow] = field(default_factory=list)
 
     @property
@@ -100,16 +107,47 @@ class QuarterReview:
     def label(self) -> str:
         return f"{self.year}年第{'一二三四'[self.quarter - 1]}季度"
 
+    def township_total(self, township: str) -> Counter:
+        total: Counter = Counter()
+        for school in self.townships[township]:
+            total.update(self.schools[school])
+        return total
+
+    def county_total(self) -> Counter:
+        total: Counter = Counter()
+        for counts in self.schools.values():
+            total.update(counts)
+        return total
+
 
 def quarter_of(day: dt.date) -> tuple[int, int]:
     return day.year, (day.month - 1) // 3 + 1
 
 
+def school_townships(cases: Sequence[dict[str, Any]], known: Mapping[str, str]) -> dict[str, str]:
+    """Each school's township: as ``known`` (the county's units) says, else the one most of its students live in."""
+    homes: dict[str, Counter] = {}
+    for case in cases:
+        township = case.get("hukou_place", {}).get("township", "")
+        homes.setdefault(case["student"]["school"], Counter())[township] += 1
+    found = {school: counts.most_common(1)[0][0] for school, counts in homes.items()}
+    return {**found, **known}
+
+
 def quarter_review(cases: Sequence[dict[str, Any]], county: str, year: int, quarter: int,
-                   units: Sequence[str]) -> QuarterReview:
-    """Per reporting unit (``units``: townships and schools), the quarter's movement; and every student still out
-    at the quarter's end, for the county to review one by one."""
-    review = QuarterReview(county, year, quarter, {u: Counter() for u in units})
+                   units: Sequence[str], townships: Mapping[str, str] | None = None) -> QuarterReview:
+    """The quarter's movement of every school (``units``: the townships and schools reporting; ``townships``: each
+    school's township, where the county knows it), each student counted once at their school, so that a township's
+    row is the sum of its schools' and the county's the sum of the townships'; and every student still out at the
+    quarter's end, for the county to review one by one."""
+    review = QuarterReview(county, year, quarter)
+    places = school_townships(cases, townships or {})
+    known_townships = set(places.values()) | {c.get("hukou_place", {}).get("township", "") for c in cases}
+    schools = sorted({*places, *(u for u in units if u not in known_townships)})
+    for school in schools:
+        review.schools[school] = Counter()
+        review.townships.setdefault(places.get(school, ""), []).append(school)
+    review.townships = dict(sorted(review.townships.items()))
     before = review.start - dt.timedelta(days=1)
     for case in cases:
         dropout = parse_iso(case["situation"].get("dropout_date"))
@@ -118,120 +156,69 @@ def quarter_review(cases: Sequence[dict[str, Any]], county: str, year: int, quar
         open_at_start = dropout <= before and not closing(case, before)[0]
         closed_on, how = closing(case, review.end)
         in_quarter = bool(closed_on) and review.start <= dt.date.fromisoformat(closed_on) <= review.end
-        for unit in units:
-            if not belongs(case, unit):
-                continue
-            counts = review.units[unit]
-            counts["open_start"] += open_at_start
-            counts["new"] += review.start <= dropout <= review.end
-            counts["returned"] += in_quarter and how == "劝返复学"
-            counts["closed"] += in_quarter and how == "销号"
-            counts["open_end"] += not closed_on
+        counts = review.schools[case["student"]["school"]]
+        counts["open_start"] += open_at_start
+        counts["new"] += review.start <= dropout <= review.end
+        counts["returned"] += in_quarter and how == "劝返复学"
+        counts["closed"] += in_quarter and how == "销号"
+        counts["open_end"] += not closed_on
         if not closed_on:
             review.still_open.append(LedgerRow(case, "", ""))
     return review
 
 
 # ---- workbooks ------------------------------------------------------------------------------------------------
-def _title(ws: Any, text: str, width: int, subtitle: str) -> None:
-    ws.append([text])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws["A1"].font = Font(size=16, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([subtitle])
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-
-
-def _table(ws: Any, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    ws.append(list(header))
-    first = ws.max_row
-    for cell in ws[first]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in rows:
-        ws.append(list(row))
-    for line in ws.iter_rows(min_row=first, max_row=ws.max_row, max_col=len(header)):
-        for cell in line:
-            cell.border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-    ws.freeze_panes = f"A{first + 1}"
-
-
-def _signatures(ws: Any, filler: str, on: dt.date) -> None:
-    ws.append([])
-    ws.append([f"填报人（签名）：{filler or '__________'}    单位负责人（签名）：__________    （盖章）    "
-               f"报送日期：{on.year}年{on.month}月{on.day}日"])
-
-
-def _finish(ws: Any, date_columns: Sequence[int] = ()) -> None:
-    for column in date_columns:
-        date_cells(ws, column, first_row=4)
-    fit_widths(ws)
-    print_setup(ws)
-
-
 def write_ledgers(cases: Sequence[dict[str, Any]], scope: str, on: dt.date, target: Path) -> Path:
     """Both ledgers, a sheet each, as of ``on`` (ID numbers masked)."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook()
     for title, rows in ledgers(cases, on).items():
-        ws = wb.create_sheet(title)
-        _title(ws, f"{scope}{title}", len(LEDGER_COLUMNS),
-               f"截至 {on.isoformat()}，共 {len(rows)} 人，其中已销号 {sum(bool(r.closed_on) for r in rows)} 人"
-               "（动态销号：销号后仍留在台账中，注明销号日期和方式）")
-        _table(ws, LEDGER_COLUMNS, [r.cells(i) for i, r in enumerate(rows, 1)])
-        _finish(ws, (11, 12, 14))
+        closed = sum(bool(r.closed_on) for r in rows)
+        write_sheet(wb, title, f"{scope}{title}", [Table(LEDGER_COLUMNS, [r.cells(i) for i, r in enumerate(rows, 1)])],
+                    subtitle=f"截至{cn_date(on)}，共 {len(rows)} 人，其中已销号 {closed} 人"
+                             "（动态销号：销号后仍留在台账中，注明销号日期和方式）")
     save_workbook(wb, target)
     return target
 
 
 def write_monthly_workbook(report: MonthlyReport, target: Path, filler: str, on: dt.date) -> Path:
-    """A school's or township's monthly report (一月一报告): counts per category, students still out, signatures."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "月报表"
-    width = 1 + len(MEASURES)
-    zero = "（零报告：本月无新增疑似辍学、辍学学生，无未复学学生）" if report.zero else ""
-    _title(ws, "控辍保学月报表", width, f"填报单位：{report.unit}    统计月份：{report.label}{zero}")
-    rows = [[category_title(c), *(counts[m] for m in MEASURES)] for c, counts in report.counts.items()]
-    rows.append(["合计", *(report.total(m) for m in MEASURES)])
-    _table(ws, ["处置类别", *MEASURES.values()], rows)
-    ws.cell(ws.max_row, 1).font = Font(bold=True)
-    if report.still_open:
-        ws.append([])
-        ws.append(["月末仍未复学的学生"])
-        ws.cell(ws.max_row, 1).font = Font(bold=True)
-        listing = [[r["name"], r["school"], r["grade"], r["category"], r["dropout_date"]] for r in report.still_open]
-        header_row = ws.max_row + 1
-        _table(ws, ["姓名", "学校", "年级", "处置类别", "辍学时间"], listing)
-        ws.freeze_panes = "A4"
-        date_cells(ws, 5, first_row=header_row + 1)
-    _signatures(ws, filler, on)
-    ws.column_dimensions["A"].width = 36  # before fitting: the category names wrap nowhere
-    fit_widths(ws)
-    print_setup(ws, 3)
+    """A school's or township's monthly report (一月一报告): counts per category with 合计, a township's schools with
+    合计, signatures; the students still out on a second sheet."""
+    wb = new_workbook()
+    zero = f"    {zero_line(report)}" if report.zero else ""
+    tables = [Table(header, rows, totals, caption) for caption, header, rows, totals in monthly_tables(report)]
+    write_sheet(wb, "月报表", "控辍保学月报表", tables,
+                subtitle=f"填报单位：{report.unit}（盖章）    统计月份：{report.label}{zero}",
+                notes=signature_lines(filler, on))
+    if report.still_open:  # a sheet of its own: a list's columns are not the counts' columns
+        write_sheet(wb, "未复学学生", f"{report.unit}{report.label}{still_open_caption(report)}",
+                    [Table(STILL_OPEN_HEADER, still_open_rows(report))],
+                    subtitle=f"附于{report.unit}{report.label}控辍保学月报表")
     save_workbook(wb, target)
     return target
 
 
 def write_quarter_review(review: QuarterReview, target: Path, on: dt.date) -> Path:
-    """The county's quarterly review (一季度一复核): each unit's movement, then every student still out with room for
-    the reviewer's finding."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "各单位"
-    _title(ws, f"{review.county}控辍保学季度复核表", 1 + len(QUARTER_MEASURES),
-           f"{review.label}（{review.start.isoformat()} 至 {review.end.isoformat()}）")
-    rows = [[unit, *(counts[m] for m in QUARTER_MEASURES)] for unit, counts in review.units.items()]
-    _table(ws, ["单位", *QUARTER_MEASURES.values()], rows)
-    _signatures(ws, "", on)
-    _finish(ws)
-    listing = wb.create_sheet("未复学学生复核")
+    """The county's quarterly review (一季度一复核): each school's movement under its township, the township's 合计
+    and the county's; then every student still out with room for the reviewer's finding."""
+    wb = new_workbook()
+    rows, totals = [], []
+    for township, schools in review.townships.items():
+        rows += [[township, school, *(review.schools[school][m] for m in QUARTER_MEASURES)] for school in schools]
+        totals.append(len(rows))
+        total = review.township_total(township)
+        rows.append([township, "合计", *(total[m] for m in QUARTER_MEASURES)])
+    totals.append(len(rows))
+    county = review.county_total()
+    rows.append(["全县", "全县合计", *(county[m] for m in QUARTER_MEASURES)])
+    write_sheet(wb, "各单位", f"{review.county}控辍保学季度复核表",
+                [Table(["乡镇", "学校", *QUARTER_MEASURES.values()], rows, totals)],
+                subtitle=f"{review.label}（{cn_date(review.start)}至{cn_date(review.end)}）；每名学生按就读学校计一次，"
+                         "乡镇合计为本乡镇各校之和，全县合计为各乡镇之和",
+                notes=signature_lines("", on))
     header = (*LEDGER_COLUMNS[:13], "复核结果（在学/辍学/其他）", "复核人", "复核日期")
-    _title(listing, f"{review.county}{review.label}未复学学生逐人复核", len(header),
-           f"季末仍未复学 {len(review.still_open)} 人：逐人核实并填写复核结果")
-    _table(listing, header, [[*r.cells(i)[:13], "", "", ""] for i, r in enumerate(review.still_open, 1)])
-    for column in ("N", "O", "P"):
-        listing.column_dimensions[column].width = 16
-    _finish(listing, (11, 12))
+    listing = [[*r.cells(i)[:13], "", "", ""] for i, r in enumerate(review.still_open, 1)]
+    write_sheet(wb, "未复学学生复核", f"{review.county}{review.label}未复学学生逐人复核", [Table(header, listing)],
+                subtitle=f"季末仍未复学 {len(review.still_open)} 人：逐人核实并填写复核结果",
+                widths={14: 16, 15: 10, 16: 16})
     save_workbook(wb, target)
     return target

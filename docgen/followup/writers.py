@@ -5,71 +5,91 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-
+from docgen.dates import cn_date, parse_iso
 from docgen.followup.due import Action
-from docgen.followup.monthly import MEASURES, MonthlyReport, category_title
+from docgen.followup.monthly import MEASURES, MonthlyReport, category_label
 from docgen.fsutil import safe_name, save_docx, save_workbook
-from docgen.roster.writers import style_run
+from docgen.wordtable import add_paragraph, add_table, new_document
+from docgen.xlsx import RED, YELLOW, Styled, Table, new_workbook, write_sheet
+
+TITLE = "控辍保学月报表"
+STILL_OPEN_HEADER = ["序号", "姓名", "学校", "年级", "处置类别", "辍学时间"]
+
+
+def monthly_tables(report: MonthlyReport) -> list[tuple[str, list[str], list[list[object]], list[int]]]:
+    """The report's counts as (caption, header, rows, total rows): by category with 合计; for a township, by school
+    with 合计 (the same total)."""
+    header = list(MEASURES.values())
+    rows = [[category_label(c), *(counts[m] for m in MEASURES)] for c, counts in report.counts.items()]
+    rows.append(["合计", *(report.total(m) for m in MEASURES)])
+    tables = [("", ["处置类别", *header], rows, [len(rows) - 1])]
+    if report.by_school:
+        rows = [[school, *(counts[m] for m in MEASURES)] for school, counts in report.schools.items()]
+        rows.append(["合计", *(report.total(m) for m in MEASURES)])
+        tables.append(("分学校统计（各校之和即本单位合计）", ["就读学校", *header], rows, [len(rows) - 1]))
+    return tables
+
+
+def still_open_rows(report: MonthlyReport) -> list[list[object]]:
+    """The students still out at the month's end, numbered, their dropout day a date."""
+    return [[i, r["name"], r["school"], f"{r['grade']}年级" if r["grade"] else "", r["category"],
+             parse_iso(r["dropout_date"]) or r["dropout_date"]] for i, r in enumerate(report.still_open, 1)]
+
+
+def still_open_caption(report: MonthlyReport) -> str:
+    return f"月末仍未复学的学生（共 {len(report.still_open)} 人）"
+
+
+def signature_lines(filler: str, on: dt.date) -> list[str]:
+    return [f"填报人（签名）：{filler or '__________'}        单位负责人（签名）：__________",
+            f"报送日期：{cn_date(on)}        （盖章）"]
+
+
+def zero_line(report: MonthlyReport) -> str:
+    return f"零报告：{report.label}，本单位无新增疑似辍学、辍学学生，无未复学学生。" if report.zero else ""
 
 
 def write_monthly(report: MonthlyReport, out: Path, filler: str, on: dt.date) -> Path:
-    doc = Document()
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    style_run(title.add_run("控辍保学月报表"), 18)
-    style_run(doc.add_paragraph().add_run(f"填报单位：{report.unit}（盖章）    统计月份：{report.label}"), 12)
+    doc = new_document(f"{report.unit} {report.label} {TITLE}")
+    add_paragraph(doc, TITLE, 18, bold=True, center=True, after=10)
+    add_paragraph(doc, f"填报单位：{report.unit}（盖章）    统计月份：{report.label}", 12)
     if report.zero:
-        style_run(doc.add_paragraph().add_run(
-            f"零报告：{report.label}，本单位无新增疑似辍学、辍学学生，无未复学学生。"), 14)
-    table = doc.add_table(rows=1, cols=1 + len(MEASURES))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["处置类别", *MEASURES.values()], strict=True):
-        style_run(cell.paragraphs[0].add_run(text), 9)
-    for category, counts in [*report.counts.items(), ("合计", None)]:
-        cells = table.add_row().cells
-        values = [counts[m] if counts is not None else report.total(m) for m in MEASURES]
-        title = category_title(category) if counts is not None else category
-        for cell, text in zip(cells, [title, *values], strict=True):
-            style_run(cell.paragraphs[0].add_run(str(text)), 9)
+        add_paragraph(doc, zero_line(report), 12, bold=True)
+    for caption, header, rows, totals in monthly_tables(report):
+        if caption:
+            add_paragraph(doc, caption, 12, after=2).paragraph_format.space_before = 10
+        add_table(doc, header, rows, size=10, totals=totals)
     if report.still_open:
-        style_run(doc.add_paragraph().add_run("月末仍未复学的学生："), 12)
-        listing = doc.add_table(rows=1, cols=5)
-        listing.style = "Table Grid"
-        for cell, text in zip(listing.rows[0].cells, ["姓名", "学校", "年级", "处置类别", "辍学时间"], strict=True):
-            style_run(cell.paragraphs[0].add_run(text), 9)
-        for row in report.still_open:
-            cells = listing.add_row().cells
-            values = [row["name"], row["school"], row["grade"], row["category"], row["dropout_date"]]
-            for cell, text in zip(cells, values, strict=True):
-                style_run(cell.paragraphs[0].add_run(str(text)), 9)
-    style_run(doc.add_paragraph().add_run(
-        f"填报人（签名）：{filler or '__________'}    单位负责人（签名）：__________    "
-        f"报送日期：{on.year}年{on.month}月{on.day}日"), 12)
+        add_paragraph(doc, still_open_caption(report), 12, after=2).paragraph_format.space_before = 10
+        rows = [[*r[:-1], cn_date(r[-1]) if isinstance(r[-1], dt.date) else r[-1]] for r in still_open_rows(report)]
+        add_table(doc, STILL_OPEN_HEADER, rows, size=10)
+    first, second = signature_lines(filler, on)
+    add_paragraph(doc, first, 12).paragraph_format.space_before = 18
+    add_paragraph(doc, second, 12).paragraph_format.space_before = 6
     target = out / f"{safe_name(report.unit)}_{report.label}_控辍保学月报表.docx"
     out.mkdir(parents=True, exist_ok=True)
     save_docx(doc, target)
     return target
 
 
+def time_left(action: Action, on: dt.date) -> Styled:
+    """What a clerk needs from the due date: 逾期 N 天 (red), 今天到期 or 还有 N 天 (yellow within a week)."""
+    days = action.overdue(on)
+    if days > 0:
+        return Styled(f"逾期 {days} 天", fill=RED, bold=True)
+    if days == 0:
+        return Styled("今天到期", fill=YELLOW, bold=True)
+    return Styled(f"还有 {-days} 天", fill=YELLOW if -days <= 7 else None)
+
+
 def write_due(actions: list[Action], on: dt.date, target: Path) -> None:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "待办"
-    ws.append([f"控辍保学待办清单（截至 {on.isoformat()}，按到期先后排列）"])
-    ws.append(["到期日", "逾期天数", "乡镇", "学校", "学生", "案卷编号", "应办事项", "依据", "办结情况"])
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for a in actions:
-        ws.append([a.due, a.overdue(on), a.township, a.school, a.student, a.case_id, a.action, a.source, ""])
-        ws.cell(ws.max_row, 1).number_format = "yyyy-mm-dd"
-        if a.overdue(on) > 0:
-            ws.cell(ws.max_row, 2).fill = PatternFill("solid", fgColor="FFC7CE")
-    for column, width in zip("ABCDEFGHI", (12, 9, 10, 16, 10, 14, 60, 50, 12), strict=True):
-        ws.column_dimensions[column].width = width
-    ws.freeze_panes = "A3"
+    late = sum(a.overdue(on) > 0 for a in actions)
+    rows = [[a.due, time_left(a, on), a.township, a.school, a.student, a.case_id, a.action, a.source, ""]
+            for a in actions]
+    table = Table(["到期日", "时限", "乡镇", "学校", "学生", "案卷编号", "应办事项", "依据", "办结情况"], rows)
+    wb = new_workbook()
+    write_sheet(wb, "待办", "控辍保学待办清单", [table],
+                subtitle=f"截至{cn_date(on)}，共 {len(actions)} 项，其中已逾期 {late} 项；按到期先后排列",
+                widths={7: 36, 8: 36, 9: 12})
     target.parent.mkdir(parents=True, exist_ok=True)
     save_workbook(wb, target)

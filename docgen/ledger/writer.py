@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -21,11 +20,10 @@ from docgen.fsutil import check_writable, save_workbook
 from docgen.ledger.cells import separator_conflict, write_cell
 from docgen.ledger.mapping import Column, LedgerMapping, SheetMap, load_mapping
 from docgen.problems import Problem
-from docgen.xlsx import DATE_FORMAT, print_setup
+from docgen.xlsx import BORDER, DATE_FORMAT, HEADER_FILL, LANDSCAPE_UNITS, font, new_workbook, page_setup, text_width
 
 log = logging.getLogger(__name__)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-HEADER_FONT = Font(bold=True)
+HEADER_FONT, BODY_FONT = font(bold=True), font()
 HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 MAX_LIST_FORMULA = 255  # Excel's limit for an in-cell dropdown list
 
@@ -46,7 +44,7 @@ def export_ledger(
     mapping = mapping or load_mapping()
     _refuse_separator_conflicts(cases, mapping, source)
     check_writable(out)  # a streamed workbook that fails half-way makes openpyxl print tracebacks
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)
     result = ExportResult(Path(out))
     for sheet in mapping.sheets:
         result.rows[sheet.name] = _write_sheet(workbook, sheet, cases)
@@ -67,7 +65,7 @@ def _rows(sheet: SheetMap, cases: Sequence[dict[str, Any]]) -> Iterator[tuple[st
             yield key, item if isinstance(item, dict) else {}
 
 
-def _write_sheet(workbook: Workbook, sheet: SheetMap, cases: Sequence[dict[str, Any]]) -> int:
+def _write_sheet(workbook: Any, sheet: SheetMap, cases: Sequence[dict[str, Any]]) -> int:
     """Stream one sheet: header, then one row per case or list item, each cell formatted for its field."""
     headers = [sheet.key_header] + [c.header for c in sheet.columns]
     rows = [[key] + [write_cell(lookup(obj, c.path), c) for c in sheet.columns] for key, obj in _rows(sheet, cases)]
@@ -82,14 +80,17 @@ def _write_sheet(workbook: Workbook, sheet: SheetMap, cases: Sequence[dict[str, 
         dimension = ws.column_dimensions[get_column_letter(i)]
         dimension.width = min(50, width)
         dimension.number_format = fmt  # what the clerk types into an empty cell keeps the column's format
+    # A ledger is for working in: printed at its size, as many pages across as it takes, each repeating the header
+    # row and the 案卷编号 column, rather than shrunk to one unreadable page wide.
+    page_setup(ws, 1, landscape=True, fit_width=sum(min(50, w) for w in widths) <= 1.5 * LANDSCAPE_UNITS)
+    ws.print_title_cols = "A:A"
     ws.freeze_panes = "B2"
-    print_setup(ws, 1)
     for i, column in enumerate(sheet.columns, 2):
         _add_dropdown(ws, get_column_letter(i), column, len(rows))
     header_cells = []
     for header in headers:
         cell = WriteOnlyCell(ws, value=header)
-        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+        cell.font, cell.fill, cell.alignment, cell.border = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT, BORDER
         header_cells.append(cell)
     ws.append(header_cells)
     for values in rows:
@@ -98,19 +99,17 @@ def _write_sheet(workbook: Workbook, sheet: SheetMap, cases: Sequence[dict[str, 
 
 
 def _styled(ws: Any, value: Any, number_format: str) -> Any:
-    """A cell carrying its column's number format: '@' keeps a retyped ID number as text."""
-    if value is None:
-        return None
+    """A bordered cell in 宋体 carrying its column's number format: '@' keeps a retyped ID number as text."""
     cell = WriteOnlyCell(ws, value=value)
     if cell.data_type == "f":
         cell.data_type = "s"  # data, never a formula: a name typed as =1+1 stays text
     cell.number_format = number_format
+    cell.font, cell.border = BODY_FONT, BORDER
     return cell
 
 
 def _display_width(value: Any) -> int:
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2
+    return text_width(value) + 2
 
 
 def _number_format(column: Column | None) -> str:

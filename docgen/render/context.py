@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from docgen.cases.schema import case_field
-from docgen.dates import parse_iso
+from docgen.dates import cn_date, parse_iso
 
 GRADES = "一二三四五六七八九"
 # Values a template may use that the case schema does not define: (where, name) → meaning.
@@ -33,11 +33,6 @@ DOC_FIELDS = {
     "no": "文号", "issuer": "发文单位", "issuer_short": "发文单位简称（镇、乡、校）", "date": "成文日期",
     "deadline": "限期", "addressee": "主送机关（县教育局）",
 }
-
-
-def cn_date(day: dt.date) -> str:
-    """GB/T 9704: Arabic numerals, year in full, month and day not padded — 2022年9月14日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 class _Node:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from docgen.cases.schema import Field
@@ -21,6 +21,7 @@ from docgen.ledger.cells import CellError, is_empty, read_cell, write_cell
 from docgen.ledger.mapping import Column, check_mapping, read_mapping_file
 from docgen.problems import Problem
 from docgen.resources import data_json, data_text
+from docgen.xlsx import Styled, Table, new_workbook, write_sheet
 
 DEFAULT_MAPPING = "roster_mapping.yaml"
 
@@ -81,18 +82,11 @@ def import_roster(path: Path, county: str, school_year: int, mapping: Path | Non
 
 
 def export_roster(children: Sequence[Mapping[str, Any]], target: Path, mapping: Path | None = None) -> None:
-    """The roster's children as the Excel sheet the mapping describes (IDs as text, dates as dates)."""
+    """The roster's children as the Excel sheet the mapping describes (IDs as text, dates as dates), its header in
+    row 1 so that it reads back."""
     sheet, columns = _columns(mapping)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet
-    ws.append([c.header for c in columns])
-    for child in children:
-        ws.append([write_cell(child.get(c.path[0]), c) for c in columns])
-    for i, column in enumerate(columns, 1):
-        ws.column_dimensions[get_column_letter(i)].width = max(8, len(column.header) * 2 + 4)
-        if column.field.kind == "string":
-            for cell in ws[get_column_letter(i)][1:]:
-                cell.number_format = "@"
-    ws.freeze_panes = "A2"
+    rows = [[Styled(write_cell(child.get(c.path[0]), c), "@") if c.field.kind == "string"
+             else write_cell(child.get(c.path[0]), c) for c in columns] for child in children]
+    wb = new_workbook()
+    write_sheet(wb, sheet, None, [Table([c.header for c in columns], rows, empty="")])
     save_workbook(wb, target)

@@ -19,8 +19,7 @@ CATEGORIES = list(case_field(["situation", "category"]).node["enum"])
 CATEGORY_LABELS = case_field(["situation", "category"]).labels
 IN_COUNTY, OUT_OF_COUNTY, UNACCOUNTED = "in_county", "out_of_county", "unaccounted"
 COLUMNS = [IN_COUNTY, OUT_OF_COUNTY, *CATEGORIES, UNACCOUNTED]
-COLUMN_LABELS = {IN_COUNTY: "县内就读", OUT_OF_COUNTY: "县外就读", UNACCOUNTED: "去向不明",
-                 **{c: f"{c}" if c.startswith("B4") else "工读学校" for c in CATEGORIES}}
+COLUMN_LABELS = {IN_COUNTY: "县内就读", OUT_OF_COUNTY: "县外就读", UNACCOUNTED: "去向不明", **CATEGORY_LABELS}
 OPEN = {"suspected", "dropped_out"}
 TARGETS = {"primary": 1.0, "junior": 0.98, "disabled": 0.95}  # seed 002: 100%, ≥98%, ≥95%
 

@@ -119,3 +119,35 @@ def test_monthly_command_dates_the_report_and_names_every_category(demo_dir: Pat
     early = CliRunner().invoke(main, ["monthly", str(demo_dir / "cases.json"), "--month", "2022-09",
                                       "--date", "2022-09-15", "--out", str(tmp_path / "early")])
     assert early.exit_code == 2 and "最早 2022-10-01 报送" in early.output and not (tmp_path / "early").exists()
+
+
+def test_a_townships_report_shows_its_schools_adding_up_to_it(demo_dir: Path) -> None:
+    from docgen.followup.monthly import MEASURES
+
+    cases = _cases(demo_dir)
+    township = monthly_report(cases, "桐林乡", dt.date(2022, 9, 1))
+    assert township.by_school and set(township.schools) == {"桐林乡中心小学", "桐林乡初级中学"}
+    for measure in MEASURES:
+        assert sum(c[measure] for c in township.schools.values()) == township.total(measure), measure
+    school = monthly_report(cases, "桐林乡初级中学", dt.date(2022, 9, 1))
+    assert not school.by_school  # a school's own report has no breakdown by school
+    for measure in MEASURES:  # and the township's row for that school is the school's own report
+        assert township.schools["桐林乡初级中学"][measure] == school.total(measure), measure
+
+
+def test_the_quarter_review_counts_each_student_once_at_their_school(demo_dir: Path) -> None:
+    from docgen.followup.national import QUARTER_MEASURES, quarter_review
+
+    cases = _cases(demo_dir)
+    units = ["云溪镇", "桐林乡", "云溪镇中心小学", "云溪镇初级中学", "桐林乡中心小学", "桐林乡初级中学",
+             "青石县实验小学"]
+    review = quarter_review(cases, "青石县", 2022, 3, units, {"青石县实验小学": "云溪镇"})
+    assert review.townships == {"云溪镇": ["云溪镇中心小学", "云溪镇初级中学", "青石县实验小学"],
+                                "桐林乡": ["桐林乡中心小学", "桐林乡初级中学"]}
+    assert sum(review.schools["青石县实验小学"].values()) == 0  # no cases: a row of zeros, under its township
+    county = review.county_total()
+    for measure in QUARTER_MEASURES:
+        assert county[measure] == sum(review.township_total(t)[measure] for t in review.townships), measure
+    in_quarter = [c for c in cases if "2022-07-01" <= c["situation"]["dropout_date"] <= "2022-09-30"]
+    assert county["new"] == len(in_quarter)  # each student once (the flat list counted them twice)
+    assert county["open_end"] == len(review.still_open)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,18 @@ def test_json_and_xlsx_carry_the_same_findings(written: tuple[Path, dict]) -> No
                              "warnings": 0, "unit_errors": 3, "unit_warnings": 0}
     rules = sorted(f["id"] for i in data["items"] for s in i["students"] for f in s["findings"])
     wb = load_workbook(out / "核查报告.xlsx")
-    assert sorted(row[7] for row in wb["问题明细"].iter_rows(min_row=2, values_only=True)) == rules
+    details = wb["问题明细"]
+    header = [c.value for c in details[3]]
+    rule = header.index("规则编号") + 1
+    # the rule's number is kept for an auditor, in the last column, hidden (never printed)
+    assert rule == len(header) and details.column_dimensions[details.cell(3, rule).column_letter].hidden
+    assert sorted(details.cell(r, rule).value for r in range(4, details.max_row + 1)) == rules
+    visible = [c.value for row in details.iter_rows(min_row=4, max_col=rule - 1) for c in row]
+    assert not set(rules) & set(visible)
+    # categories by name (the 依据 column quotes the documents, which do name the items B4-1 …)
+    categories = [details.cell(r, header.index("处置类别") + 1).value for r in range(4, details.max_row + 1)]
+    assert "劝返回原学校就读" in categories
+    assert not any(re.search(r"B4-\d|work_study", v) for v in [*categories, *header[:-1]])
     assert {u["name"] for u in data["units"]} == {"云溪镇初级中学", "桐林乡人民政府", "桐林乡中心小学"}
     raw = (out / "核查报告.json").read_text(encoding="utf-8") + (out / "核查报告.html").read_text(encoding="utf-8")
     assert all(c["student"]["id_number"] not in raw for c in cases["cases"])

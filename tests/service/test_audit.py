@@ -91,8 +91,12 @@ def test_the_bureau_exports_the_log_and_the_export_is_logged(accounts: dict[str,
     bureau = signed_in(accounts, "青石县教育局")
     response = bureau.get("/audit/export/")
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0] == ("时间", "用户", "单位", "操作", "对象", "详情", "地址")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "操作日志" and rows[2] == ("时间", "用户", "单位", "操作", "对象", "详情", "地址")
+    # printable: A4, the title and the header on every page, times as times in Chinese
+    assert int(sheet.page_setup.paperSize) == 9 and sheet.print_title_rows == "$1:$3"
+    assert sheet["A4"].number_format == 'yyyy"年"m"月"d"日" hh:mm:ss' and sheet["A4"].font.name == "宋体"
     reveal = next(r for r in rows if r[3] == "查看完整身份证号")
     assert reveal[1] == "云溪镇" and reveal[5] == "原因：办理学籍转接，核对身份证号"
     assert AuditEvent.objects.filter(action="导出", target="操作日志", username="青石县教育局").exists()

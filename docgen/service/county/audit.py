@@ -49,22 +49,17 @@ def _sign_in_failed(sender: Any, credentials: dict[str, Any], request: HttpReque
 
 def events_workbook(events: Iterable[AuditEvent]) -> bytes:
     """The log as an Excel workbook for the bureau (the export itself is logged by the caller)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     from docgen.fsutil import save_workbook
+    from docgen.xlsx import Table, new_workbook, write_sheet
 
-    workbook = Workbook()
-    ws = workbook.active
-    ws.title = "操作日志"
-    ws.append(["时间", "用户", "单位", "操作", "对象", "详情", "地址"])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for e in events:
-        ws.append([timezone.localtime(e.at).replace(tzinfo=None), e.username, e.unit, e.action, e.target,
-                   describe(e.detail), e.address or ""])
-    for cell in ws["A"][1:]:
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    rows = [[timezone.localtime(e.at).replace(tzinfo=None), e.username, e.unit, e.action, e.target,
+             describe(e.detail), e.address or ""] for e in events]
+    workbook = new_workbook()
+    now = timezone.localtime()
+    header = ["时间", "用户", "单位", "操作", "对象", "详情", "地址"]
+    write_sheet(workbook, "操作日志", "操作日志", [Table(header, rows)],
+                subtitle=f"共 {len(rows)} 条，按时间先后排列；导出于{now.year}年{now.month}月{now.day}日 {now:%H:%M}",
+                widths={6: 40})
     with tempfile.TemporaryDirectory(prefix="docgen-audit-") as tmp:
         out = Path(tmp) / "audit.xlsx"
         save_workbook(workbook, out)

@@ -60,7 +60,8 @@ def run(run: Run) -> str:
     if run.job.unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR):
         run.phase("季度复核")
         year, q = quarter_of(month)
-        review = quarter_review(cases, run.job.county, year, q, units)
+        schools = Unit.objects.filter(county=run.job.unit.county, kind=Unit.Kind.SCHOOL)
+        review = quarter_review(cases, run.job.county, year, q, units, dict(schools.values_list("name", "township")))
         quarter = review.label
         write_quarter_review(review, work / f"{safe_name(run.job.county)}_{review.label}_控辍保学复核表.xlsx", today)
     name = safe_name(f"报表_{scope}_{label}") + ".zip"
