@@ -50,7 +50,7 @@ def test_pdf_reads_back_in_chinese_with_ids_masked(written: tuple[Path, dict]) -
 def test_json_and_xlsx_carry_the_same_findings(written: tuple[Path, dict]) -> None:
     out, cases = written
     data = json.loads((out / "核查报告.json").read_text(encoding="utf-8"))
-    assert data["total"] == {"name": "合计", "cases": 24, "complete": 13, "incomplete": 11, "errors": 11,
+    assert data["total"] == {"name": "合计", "cases": 24, "complete": 13, "incomplete": 11, "errors": 13,
                              "warnings": 0, "unit_errors": 3, "unit_warnings": 0}
     rules = sorted(f["id"] for i in data["items"] for s in i["students"] for f in s["findings"])
     wb = load_workbook(out / "核查报告.xlsx")
@@ -94,7 +94,7 @@ def test_units_are_ranked_worst_first_and_the_headline_counts_unit_gaps(written:
     # the three planted unit gaps count in the headline, beside the eleven in cases
     assert sum(len(u["findings"]) for u in data["units"]) == data["total"]["unit_errors"] == 3
     text = "".join(PdfReader(out / "核查报告.pdf").pages[0].extract_text().split())
-    assert "共发现缺漏14处（案卷11处，单位档案3处）" in text
+    assert "共发现缺漏16处（案卷13处，单位档案3处）" in text
 
 
 def test_every_source_is_named_by_its_document(written: tuple[Path, dict]) -> None:
