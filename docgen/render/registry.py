@@ -33,6 +33,8 @@ class TemplateSpec:
     dated_by: dict[str, Any] = field(default_factory=dict)  # the case record whose date the document takes
     style: str = ""  # 公文 (GB/T 9704), 执法文书 (行政执法文书) or 表格
     signed_copy: str = ""  # the evidence kind of the signed scan that stands for this document in an archive
+    receipt_copy: str = ""  # the evidence kind of its signed 送达回证, which replaces the blank one in an archive
+    unit_fields: tuple[str, ...] = ()  # what the issuing unit's workspace settings must give: signer, contact, phone
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,9 @@ def load_registry(folder: Path | None = None) -> Registry:
             if source == "roster" or listed is None or listed.kind != "array":
                 raise SpecError(str(path), f"{where}：per “{entry['per']}” 不是案卷中的列表")
         kinds = case_field(["evidence", "[]", "kind"]).labels
-        if entry.get("signed_copy") and entry["signed_copy"] not in kinds:
-            raise SpecError(str(path), f"{where}：signed_copy “{entry['signed_copy']}” 不是佐证材料的种类")
+        for key in ("signed_copy", "receipt_copy"):
+            if entry.get(key) and entry[key] not in kinds:
+                raise SpecError(str(path), f"{where}：{key} “{entry[key]}” 不是佐证材料的种类")
         dated = entry.get("dated_by", {})
         case_dated = [dated["field"]] if dated and "list" not in dated else []
         for dotted in [*entry["fields"], *(k for k in entry.get("where", {}) if not per), *case_dated]:
@@ -79,7 +82,8 @@ def load_registry(folder: Path | None = None) -> Registry:
             series=entry.get("series", ""), deadline_days=entry.get("deadline_days"),
             notice_kind=entry.get("notice_kind", ""), where=entry.get("where", {}), source=source,
             answers=entry.get("answers", {}), dated_by=entry.get("dated_by", {}), style=entry.get("style", ""),
-            signed_copy=entry.get("signed_copy", ""),
+            signed_copy=entry.get("signed_copy", ""), receipt_copy=entry.get("receipt_copy", ""),
+            unit_fields=tuple(entry.get("unit_fields", [])),
         ))
     return Registry(folder, tuple(specs))
 
