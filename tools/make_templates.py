@@ -489,7 +489,7 @@ def main() -> None:
           + P("此致", indent=True) + P(f"{{{{ {penalty}.court }}}}", align="left")
           + P("附：1.《行政处罚决定书》及送达回证；2. 催告书及送达回证；3. 作出决定的事实、理由和依据材料；4. 当事人的陈述、申辩意见。",
               indent=True, size=28)
-          + signature(seal=True) + P("申请机关负责人（签名）：　　　　　", align="right", right=4 * CHAR))
+          + signature(seal=True) + P("申请机关负责人（签名）：　　　　", align="left", left=TEXT_WIDTH - 18 * CHAR))
     write("劝返记录表", form_title("劝返工作记录表") + form([
         ("学生姓名", STUDENT), ("就读学校", "{{ case.student.school }}{{ case.student.grade_name }}"),
         ("监护人", GUARDIAN_LINE), ("劝返时间", "{{ record.date }}"),
