@@ -13,6 +13,7 @@ headers, footers or properties — are rendered by docxtpl itself (``FallbackTem
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -101,6 +102,19 @@ class CompiledTemplate:
 
     def render(self, context: dict[str, Any]) -> bytes:
         return self.package(self.document_xml(self.render_body(context)))
+
+
+_TITLE_PARAGRAPH = re.compile(r'<w:p\b[^>]*>(?:(?!</w:p>).)*?<w:pStyle w:val="Title"/>(?:(?!</w:p>).)*</w:p>',
+                              re.DOTALL)
+
+
+def document_title(package: bytes) -> str:
+    """A rendered document's own title: the text of its first paragraph in the style "Title" (标题), "" when it
+    has none (a county's own template may not mark it)."""
+    with zipfile.ZipFile(io.BytesIO(package)) as docx:
+        xml = docx.read(DOCUMENT).decode("utf-8")
+    found = _TITLE_PARAGRAPH.search(xml)
+    return html.unescape("".join(_TEXT.findall(found.group(0)))) if found else ""
 
 
 def renumber_drawings(xml: str, first: int = 1001) -> str:
