@@ -327,7 +327,8 @@ def receipt(document: str, addressee: str = "{{ case.guardians[0].name }}",
         ("受送达人签名（盖章）", ["", DATE_LINE]), ("代收人及代收理由", ""), ("见证人签名", ""),
         ("送达人签名", ["", DATE_LINE]), ("备注", "")]
     return (f'<w:p><w:pPr>{section()}</w:pPr></w:p>'
-            + form_title("送达回证") + para("{{ doc.issuer }}", align="center", after=120) + form(rows, 3100)
+            + title("送达回证", own=False, after=240) + para("{{ doc.issuer }}", align="center", after=120)
+            + form(rows, 3100)
             + para("注：受送达人拒绝签收的，送达人应在备注栏写明情况，由见证人签名，把文书留在受送达人住所。", size=24,
                    line=CELL_LINE, before=120))
 
@@ -366,7 +367,8 @@ def write(name: str, body: str, *, first: str = "") -> None:
                            ("word/fontTable.xml", FONT_TABLE), ("word/footer1.xml", FOOTER_ODD),
                            ("word/footer2.xml", FOOTER_EVEN), ("word/footer3.xml", FOOTER_NONE),
                            ("word/footer4.xml", FOOTER_LETTER), ("docProps/core.xml", CORE.format(title=name))):
-            docx.writestr(part, text)
+            # A fixed time: running the script again changes only the templates whose content changed.
+            docx.writestr(zipfile.ZipInfo(part, date_time=(1980, 1, 1, 0, 0, 0)), text, zipfile.ZIP_DEFLATED)
 
 
 def when(condition: str, text: str, otherwise: str = "") -> str:
