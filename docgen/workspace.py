@@ -21,6 +21,7 @@ import yaml
 
 from docgen.errors import DocgenError, InputError
 from docgen.fsutil import write_text_atomic
+from docgen.render.context import NO_SETTINGS, Issuing, UnitContact
 from docgen.render.numbers import Register
 from docgen.specs.loading import load_spec_file
 
@@ -64,6 +65,7 @@ class Workspace:
     root: Path
     county: str
     archive: ArchiveSettings
+    issuing: Issuing = NO_SETTINGS
 
     @property
     def register(self) -> Register:
@@ -99,7 +101,9 @@ def load_workspace(root: Path) -> Workspace:
     data: Mapping[str, Any] = load_spec_file(path, "workspace.schema.json", _SCHEMA_DIR)
     archive = {**ARCHIVE_DEFAULTS, **data.get("archive", {})}
     _check_file_no(path, archive["file_no"])
-    return Workspace(root.resolve(), data["county"], ArchiveSettings(**archive))
+    units = {name: UnitContact(**unit) for name, unit in data.get("units", {}).items()}
+    issuing = Issuing(units, data.get("penalty", {}).get("hearing_fine"), str(path))
+    return Workspace(root.resolve(), data["county"], ArchiveSettings(**archive), issuing)
 
 
 def find_workspace(explicit: Path | None = None, start: Path | None = None) -> Workspace | None:
@@ -122,8 +126,22 @@ def require_workspace(explicit: Path | None = None, start: Path | None = None) -
     return found
 
 
-def init_workspace(root: Path, county: str, archive: Mapping[str, str] | None = None) -> Workspace:
-    """Make ``root`` a workspace for ``county`` (an existing one is left as it is and returned)."""
+HEADER = """\
+# docgen 工作区设置：本县的文书都从同一个文号登记簿（文号登记簿.sqlite）取号。
+# archive：档案封面用的全宗号、类别号、保管期限（永久/定期30年/定期10年）、密级和档号格式。
+# units：各发文单位（与文书上的发文机关同名）的签发人（signer，请示等上行文的签发人）、联系人（contact，
+#   函中写明的联系人，写人名）和联系电话（phone）。例：
+#     units:
+#       云溪镇人民政府: {signer: 张建华, contact: 罗晓梅, phone: 0739-6230100}
+# penalty.hearing_fine：本省规定的“较大数额罚款”（对公民，元）。拟罚款达到这个数额时，行政处罚事先告知书
+#   告知听证权利（行政处罚法第六十三条、第六十四条）；不填则凡拟罚款都告知。警告、通报批评不告知听证。
+"""
+
+
+def init_workspace(root: Path, county: str, archive: Mapping[str, str] | None = None,
+                   more: Mapping[str, Any] | None = None) -> Workspace:
+    """Make ``root`` a workspace for ``county`` (an existing one is left as it is and returned); ``more``:
+    further settings (``units``, ``penalty``) written into the file as they are."""
     path = root / SETTINGS_FILE
     if path.exists():
         existing = load_workspace(root)
@@ -131,10 +149,8 @@ def init_workspace(root: Path, county: str, archive: Mapping[str, str] | None = 
             raise InputError(str(path), f"这里已经是{existing.county}的工作区，不能再设为{county}")
         return existing
     root.mkdir(parents=True, exist_ok=True)
-    settings = {"version": 1, "county": county, "archive": {**ARCHIVE_DEFAULTS, **(archive or {})}}
-    header = ("# docgen 工作区设置：本县的文书都从同一个文号登记簿（文号登记簿.sqlite）取号。\n"
-              "# archive：档案封面用的全宗号、类别号、保管期限（永久/定期30年/定期10年）、密级和档号格式。\n")
-    text = header + yaml.safe_dump(settings, allow_unicode=True, sort_keys=False)
+    settings = {"version": 1, "county": county, "archive": {**ARCHIVE_DEFAULTS, **(archive or {})}, **(more or {})}
+    text = HEADER + yaml.safe_dump(settings, allow_unicode=True, sort_keys=False)
     write_text_atomic(path, text)
     workspace = load_workspace(root)
     workspace.register.entries()  # creates the register file, so the folder is complete from the start

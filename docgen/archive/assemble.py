@@ -21,7 +21,7 @@ from typing import Any
 from docgen.archive.bag import make_bag
 from docgen.archive.binder import Item, build_binder
 from docgen.archive.entries import MISSING, Entry, plan_entries
-from docgen.archive.pages import docx_to_pdf, html_to_pdf, image_to_pdf, pdf_reader
+from docgen.archive.pages import docx_to_pdf, html_to_pdf, image_to_pdf, pdf_reader, without_receipt
 from docgen.cases import Case
 from docgen.cases.schema import case_field
 from docgen.check.engine import check_cases
@@ -32,10 +32,11 @@ from docgen.dates import parse_iso
 from docgen.fsutil import make_staging, recover_swap, safe_name, short_title, swap_in
 from docgen.idcard import mask_registry
 from docgen.problems import Problem
-from docgen.render.context import cn_date, readable_case, template_context
-from docgen.render.engine import Renderer, load_renderer
+from docgen.render.batch import Job
+from docgen.render.context import NO_SETTINGS, Issuing, cn_date, readable_case, template_context
+from docgen.render.engine import Renderer, document_title, load_renderer
 from docgen.render.pdf_cache import ConversionCache
-from docgen.render.registry import Registry
+from docgen.render.registry import Registry, TemplateSpec
 from docgen.report import build_report
 from docgen.report.plain import case_findings_text
 from docgen.report.writers import render_html
@@ -62,6 +63,12 @@ class AssembleResult:
     zip_path: Path | None = None
 
 
+def category_label(code: str, item: ArchiveItem | None) -> str:
+    """A category as every page names it: the inventory's code and title (B4-9 因家庭思想观念而辍学), or the name of
+    a category outside the inventory (送读工读学校) — never the key the case file stores."""
+    return f"{code} {item.title}" if item else CATEGORY_LABELS.get(code, code)
+
+
 def _folder(item: ArchiveItem | None, code: str) -> str:
     if item is None:  # a category of our own, outside the county's inventory: its name only, no code
         return safe_name(short_title(CATEGORY_LABELS.get(code, code), TITLE_CHARS))
@@ -86,25 +93,43 @@ class _Planned:
 
 class Assembler:
     def __init__(self, spec: Spec, registry: Registry, evidence_root: Path | None, as_of: dt.date,
-                 cache: ConversionCache, settings: ArchiveSettings) -> None:
+                 cache: ConversionCache, settings: ArchiveSettings, issuing: Issuing = NO_SETTINGS) -> None:
         self.spec, self.registry, self.root, self.as_of, self.cache = spec, registry, evidence_root, as_of, cache
-        self.settings = settings
+        self.settings, self.issuing = settings, issuing
         self.renderers: dict[str, Renderer] = {}
         self.result_problems: list[Problem] = []
+        self._rendered: dict[tuple[str, int | None], bytes] = {}  # the case being planned: its documents, by job
+
+    def _render(self, template: TemplateSpec, job: Job, view: dict[str, Any]) -> bytes:
+        """A generated document of the case being planned (rendered once: for its title, then for its pages)."""
+        key = (template.name, job.index)
+        if key not in self._rendered:
+            if template.name not in self.renderers:
+                self.renderers[template.name] = load_renderer(template.path)
+            assert job.doc is not None
+            context = template_context(view, job.record, list(template.per), job.doc, issuing=self.issuing)
+            self._rendered[key] = self.renderers[template.name].render(context)
+        return self._rendered[key]
 
     # ---- planning -------------------------------------------------------------------------
     def plan_case(self, case: Case, staging: Path, findings: list[Finding]) -> _Planned:
         category = case.category
         item = self.spec.inventory.get(category)
         parent = self.spec.inventory.get(item.parent) if item and item.parent else None
-        name = safe_name(f"{case.school}_{case.name}_{case.registry_no}")
         top = _folder(parent, parent.code) if parent else _folder(self.spec.inventory.get("A3B4"), "A3B4")
-        plan = _Planned(case, staging / top / _folder(item, category) / name, findings=findings)
+        # The student's own folder is named when the binder has its 档号 (see write_case): no ID number in a name.
+        plan = _Planned(case, staging / top / _folder(item, category), findings=findings)
         view = readable_case(case)
-        for seq, entry in enumerate(plan_entries(case, self.spec, self.registry, self.as_of, findings).entries, 1):
+        self._rendered = {}
+
+        def title(template: TemplateSpec, job: Job) -> str:
+            return document_title(self._render(template, job, view))
+
+        entries = plan_entries(case, self.spec, self.registry, self.as_of, findings, title).entries
+        for seq, entry in enumerate(entries, 1):
             if entry.missing:
                 plan.items.append(Item(entry.title, "", entry.date, entry.doc_no, MISSING, author=entry.author,
-                                       missing=True))
+                                       missing=True, finding=entry.finding))
             elif entry.job is not None and entry.template is not None:
                 self._plan_generated(plan, entry, seq, view)
             else:
@@ -118,13 +143,12 @@ class Assembler:
 
     def _plan_generated(self, plan: _Planned, entry: Entry, seq: int, view: dict[str, Any]) -> None:
         template, job = entry.template, entry.job
-        assert template is not None and job is not None and job.doc is not None
-        if template.name not in self.renderers:
-            self.renderers[template.name] = load_renderer(template.path)
-        data = self.renderers[template.name].render(template_context(view, job.record, list(template.per), job.doc))
+        assert template is not None and job is not None
+        data = self._render(template, job, view)
         file = self._file_name(seq, entry, ".docx")
         plan.files[file] = data
-        item = Item(entry.title, file, entry.date, entry.doc_no, entry.remarks, author=entry.author)
+        item = Item(entry.title, file, entry.date, entry.doc_no, entry.remarks, author=entry.author,
+                    blank_receipt=entry.blank_receipt)
         plan.items.append(item)
         plan.docx_items.append((item, data))
 
@@ -138,8 +162,8 @@ class Assembler:
         plan.items.append(item)
         data, problem = self._read_evidence(plan.case, source_name)
         who = f"{plan.case.name}({plan.case.case_id})"
-        if data is None:
-            item.missing, item.remarks, item.problem = True, MISSING, f"{source_name} {problem}"
+        if data is None:  # the file is named on the 备考表 by what it is, not by its name
+            item.missing, item.remarks, item.problem = True, MISSING, problem
             self.result_problems.append(Problem(who, source_name, problem, id="archive.evidence"))
             return
         plan.files[file] = data
@@ -166,18 +190,20 @@ class Assembler:
 
     # ---- writing --------------------------------------------------------------------------
     def cover(self, plan: _Planned, file_no: str) -> dict[str, Any]:
-        """The 案卷封面 (DA/T 22-2015 6.2): 档号, 题名, 立卷单位, 起止日期, 保管期限, 密级."""
+        """The 案卷封面 (DA/T 22-2015 6.2): 档号, 题名, 立卷单位, 起止日期, 保管期限, 密级; the student's 学籍号 masked
+        as everywhere else (a minor's ID number is on no cover, index or folder name)."""
         case, student = plan.case, plan.case.student
         category = case.category
         item = self.spec.inventory.get(category)
-        label = f"{category} {item.title if item else CATEGORY_LABELS.get(category, category)}"
+        label = category_label(category, item)
         unit = case.school if not item or "school" in item.keepers else f"{case.township}人民政府"
         dates = sorted(d for d in (parse_iso(i.date) for i in plan.items if not i.missing) if d)
         return {
             "file_no": file_no, "unit": unit, "item": label,
             "title": f"{unit}关于{student.get('name', '')}（{label}）控辍保学工作的材料",
             "name": student.get("name", ""), "gender": "男" if student.get("gender") == "male" else "女",
-            "registry": student.get("registry_no", ""), "school": student.get("school", ""),
+            "registry": mask_registry(case.registry_no) if case.registry_no else "",
+            "school": student.get("school", ""),
             "first": cn_date(dates[0]) if dates else "", "last": cn_date(dates[-1]) if dates else "",
             "retention": self.settings.retention, "classification": self.settings.classification,
             "made": cn_date(self.as_of),
@@ -186,11 +212,12 @@ class Assembler:
     def write_case(self, plan: _Planned, file_no: str) -> int:
         cover = self.cover(plan, file_no)
         title = f"{cover['file_no']}　{cover['title']}"
-        binder = build_binder(cover, title, plan.items, self.cache)
+        binder = build_binder(cover, title, plan.items, self.cache, plan.findings)
+        case = plan.case
+        plan.folder = plan.folder / safe_name(f"{case.school}_{case.name}_{file_no}")
         plan.folder.mkdir(parents=True, exist_ok=True)
         files = {"00_案卷封面.pdf": binder.cover, "00_卷内目录.pdf": binder.index, "99_卷内备考表.pdf": binder.notes,
                  "案卷.pdf": binder.pdf, **plan.files}
-        case = plan.case
         student = f"{case.name}（学籍号 {mask_registry(case.registry_no)}）" if case.registry_no else case.name
         files["核查结果.txt"] = case_findings_text(student, cover["item"], plan.findings).encode("utf-8")
         for name, data in files.items():
@@ -229,11 +256,14 @@ def assemble_archive(
     cases: Sequence[Case], out: Path, spec: Spec, registry: Registry, *, evidence_root: Path | None,
     as_of: dt.date, units: Sequence[Unit] = (), county: str = "", make_zip: bool = False,
     settings: ArchiveSettings | None = None, progress: Callable[[int, int], None] | None = None,
+    issuing: Issuing | None = None,
 ) -> AssembleResult:
-    """Build the archive at ``out`` (replacing the previous one only when the new one is complete)."""
+    """Build the archive at ``out`` (replacing the previous one only when the new one is complete). ``issuing``: the
+    county's signers and contacts, for the documents generated into the binders (its workspace settings)."""
     start = time.perf_counter()
     cache = ConversionCache(out.parent / f".{out.name}.cache")
-    assembler = Assembler(spec, registry, evidence_root, as_of, cache, settings or default_archive())
+    assembler = Assembler(spec, registry, evidence_root, as_of, cache, settings or default_archive(),
+                          issuing or NO_SETTINGS)
     result = AssembleResult(out)
     recover_swap(out)
     checked = check_cases(cases, spec, as_of, evidence_root, units)
@@ -246,7 +276,7 @@ def assemble_archive(
         plans = [assembler.plan_case(c, staging, findings.get((c.file, c.case_id), [])) for c in cases]
         pending = [(item, data) for plan in plans for item, data in plan.docx_items]
         for (item, _), pdf in zip(pending, docx_to_pdf([d for _, d in pending], cache), strict=True):
-            item.pdf = pdf
+            item.pdf = without_receipt(pdf) if item.blank_receipt else pdf
         numbered = file_numbers(plans, assembler.settings, as_of)
         result.files = 0
         for done, (plan, no) in enumerate(numbered, 1):

@@ -9,6 +9,7 @@ that could not be bound gets a page saying so; a missing one (备注 "缺") gets
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,9 @@ from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter, Transformation
 
 from docgen.archive.pages import html_to_pdf, page_count, pdf_reader
+from docgen.check.findings import SEVERITY_LABELS, Finding
+from docgen.dates import parse_iso
+from docgen.render.context import cn_date
 from docgen.render.pdf_cache import ConversionCache, digest
 from docgen.resources import data_text
 
@@ -40,6 +44,8 @@ class Item:
     source: str = ""  # the evidence file as the case names it
     author: str = ""  # 责任者
     missing: bool = False  # listed with 备注 "缺": no pages
+    blank_receipt: bool = False  # a generated notice whose blank 送达回证 is left out (the signed one is filed)
+    finding: Finding | None = None  # the check's finding a 缺 item stands for
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,47 @@ def index_entries(items: Sequence[Item]) -> list[dict[str, Any]]:
     return entries
 
 
+_ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+_NUMERALS = "一二三四五六七八九十"
+# Chinese text has no space beside a Chinese character (the check's messages set numbers and dates apart with one).
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) +| +(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def _words(message: str) -> str:
+    """A finding as the 备考表 states it: dates as a reader writes them, no file name (the evidence-file rule's
+    message ends with one), one sentence."""
+    text = _ISO_DATE.sub(lambda m: cn_date(parse_iso(m.group(1))) if parse_iso(m.group(1)) else m.group(1), message)
+    if "：" in text and re.search(r"\.[A-Za-z0-9]{2,4}$", text):
+        text = text.rsplit("：", 1)[0]
+    return _CJK_SPACE.sub("", text).rstrip("。") + "。"
+
+
+def notes_paragraphs(items: Sequence[Item], findings: Sequence[Finding], pages: int) -> list[str]:
+    """本卷情况说明 (DA/T 22-2015 6.4): how many documents and pages, then exactly what the check found missing or
+    wrong in this case, which documents the 卷内目录 lists as 缺 and which could not be bound — in words."""
+    missing = [i for i in items if i.missing]
+    unbound = [i for i in items if i.problem and not i.missing]
+    gaps = [f for f in findings if f.counts]
+    notes = [f for f in findings if not f.counts]
+    out = [f"本卷共有文件 {len(items) - len(missing)} 件，{pages} 页（不含案卷封面、卷内目录和本表）。"]
+    if gaps:
+        marked = {id(i.finding): n for n, i in enumerate(items, 1) if i.missing and i.finding is not None}
+        out.append(f"经核查，本卷有以下 {len(gaps)} 处需要补充或更正：")
+        for n, finding in enumerate(gaps, 1):
+            number = _NUMERALS[n - 1] if n <= len(_NUMERALS) else str(n)
+            where = f"（卷内目录第 {marked[id(finding)]} 项注明“缺”）" if id(finding) in marked else ""
+            label = SEVERITY_LABELS[finding.severity]
+            out.append(f"（{number}）{label}：{_words(finding.message).removesuffix('。')}{where}。")
+    if missing:
+        listed = "；".join(m.title + (f"（{_words(m.problem)[:-1]}）" if m.problem else "") for m in missing)
+        out.append(f"应归档而缺少的材料 {len(missing)} 件，已在卷内目录中注明“缺”：{listed}。")
+    out += [f"{u.title}：{_words(u.problem)}" for u in unbound]
+    out += [f"提示：{_words(f.message)}" for f in notes]
+    if not gaps and not missing and not unbound:
+        out.append("卷内文件齐全，经核查未发现缺漏；无缺损、修改、补充、移出情况。")
+    return out
+
+
 def _stamp(writer: PdfWriter, first: int, count: int, cache: ConversionCache) -> None:
     """Number ``count`` pages of ``writer`` from its page ``first`` on, 1 … count, upper right."""
     if count == 0:
@@ -98,8 +145,10 @@ def _stamp(writer: PdfWriter, first: int, count: int, cache: ConversionCache) ->
         page.merge_transformed_page(stamps.pages[n], shift)
 
 
-def build_binder(cover: dict[str, Any], title: str, items: Sequence[Item], cache: ConversionCache) -> Binder:
-    """The binder of one student; fills in each bound item's page count."""
+def build_binder(cover: dict[str, Any], title: str, items: Sequence[Item], cache: ConversionCache,
+                 findings: Sequence[Finding] = ()) -> Binder:
+    """The binder of one student; fills in each bound item's page count. ``findings``: what the check found about
+    the case, stated on the 卷内备考表."""
     for item in items:
         if item.missing:
             continue
@@ -110,12 +159,11 @@ def build_binder(cover: dict[str, Any], title: str, items: Sequence[Item], cache
         item.pages = len(item.reader.pages)
     total = sum(i.pages for i in items if not i.missing)
     missing = [i for i in items if i.missing]
-    unbound = [i for i in items if i.problem and not i.missing]
     index_pdf = html_to_pdf(render_page("index.html.j2", title=title, entries=index_entries(items)), cache)
     cover_pdf = html_to_pdf(render_page("cover.html.j2", c=dict(cover, item_count=len(items) - len(missing),
                                                                 page_total=total)), cache)
-    notes_pdf = html_to_pdf(render_page("notes.html.j2", c=cover, count=len(items) - len(missing), pages=total,
-                                        missing=missing, unbound=unbound), cache)
+    notes_pdf = html_to_pdf(render_page("notes.html.j2", c=cover, paragraphs=notes_paragraphs(items, findings, total)),
+                            cache)
     if page_count(cover_pdf) != 1:
         raise RuntimeError("the cover did not fit on one page")
     key = digest(b"binder-2", cover_pdf, index_pdf, notes_pdf, *(item.pdf or b"" for item in items),

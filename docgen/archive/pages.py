@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
 from docgen.check.files import image_problem
@@ -89,6 +89,26 @@ def pdf_reader(pdf: bytes) -> PdfReader:
         return reader
     except (PdfReadError, ValueError, KeyError, OSError, TypeError) as exc:
         raise ValueError("PDF 文件已损坏，无法读取") from exc
+
+
+RECEIPT_TITLE = "送达回证"
+
+
+def without_receipt(pdf: bytes) -> bytes:
+    """A generated notice without the blank 送达回证 printed after it (its last pages, each headed 送达回证): in an
+    archive the signed one takes its place."""
+    reader = pdf_reader(pdf)
+    keep = len(reader.pages)
+    while keep > 1 and "".join(reader.pages[keep - 1].extract_text().split()).startswith(RECEIPT_TITLE):
+        keep -= 1
+    if keep == len(reader.pages):
+        return pdf
+    writer = PdfWriter()
+    for page in reader.pages[:keep]:
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def page_count(pdf: bytes) -> int:

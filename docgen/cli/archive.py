@@ -114,7 +114,8 @@ def assemble(files: tuple[Path, ...], evidence: Path, out: Path, institutions: P
     from docgen.specs import load_spec
     from docgen.workspace import require_workspace
 
-    settings = require_workspace(workspace_dir).archive  # the county's 档号 scheme, 保管期限 and 密级
+    workspace = require_workspace(workspace_dir)
+    settings = workspace.archive  # the county's 档号 scheme, 保管期限 and 密级
     zip_path = out.parent / f"{out.name}.zip" if make_zip else None
     inputs = _inputs(files, evidence, institutions, spec_dir, checklist_dir, template_dir)
     refuse_overlap([("档案目录", out), ("zip 文件", zip_path)], inputs)
@@ -125,7 +126,7 @@ def assemble(files: tuple[Path, ...], evidence: Path, out: Path, institutions: P
     counties = sorted({c.county for c in cases} - {""})
     result = assemble_archive(cases, out, spec, registry, evidence_root=evidence, as_of=as_of or dt.date.today(),
                               units=units, county="、".join(counties), make_zip=make_zip,
-                              settings=settings)
+                              settings=settings, issuing=workspace.issuing)
     click.echo(f"档案已整理到 {out}：{result.students} 名学生，{result.files} 个文件，"
                f"转换 {result.converted} 个、沿用缓存 {result.reused} 个，用时 {result.seconds:.1f} 秒")
     if result.zip_path:

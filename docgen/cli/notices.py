@@ -40,10 +40,12 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
     from docgen.render import load_registry, render_batch, render_files
     from docgen.render.registry import DEFAULT_TEMPLATE_DIR
     from docgen.render.stream import PRINT_PART
-    from docgen.workspace import require_workspace
+    from docgen.workspace import find_workspace, require_workspace
 
     spec = load_registry(template_dir).get(template_name)
-    register = require_workspace(workspace_dir).register if spec.series else None
+    # Numbering needs the county's register, a 请示 its signer; any other document uses the settings if found.
+    workspace = require_workspace(workspace_dir) if spec.series or spec.unit_fields else find_workspace(workspace_dir)
+    register = workspace.register if workspace and spec.series else None
     refuse_overlap([("输出目录", out), *([("文号登记簿", register.path)] if register else [])],
                    [*(("案卷文件", f) for f in files), ("模板目录", template_dir or DEFAULT_TEMPLATE_DIR)])
     entrants = None
@@ -54,7 +56,8 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
             raise click.UsageError(f"{spec.name}按适龄儿童少年台账出具，请只给一个台账文件（roster.json）")
         entrants = load_entrants(files[0])
     show = not quiet and sys.stdout.isatty()
-    options = {"register": register, "on": on or dt.date.today(), "pdf": pdf}
+    options = {"register": register, "on": on or dt.date.today(), "pdf": pdf,
+               "issuing": workspace.issuing if workspace else None}
     with progress_bar(f"生成{spec.name}", "份", show) as progress:
         if entrants is not None:
             result = render_batch(spec, entrants, out, progress=progress, **options)

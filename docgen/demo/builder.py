@@ -12,6 +12,15 @@ from docgen.demo import county
 from docgen.text import village_committee
 
 EVIDENCE_LABELS = case_field(["evidence", "[]", "kind"]).labels
+NOTICE_LABELS = case_field(["notices", "[]", "kind"]).labels
+# What each application's signed paper is called (a 请示 takes the title of the 请示 docgen generates for it).
+APPLICATION_FORMS = {
+    "suspension": "休学申请表（学校、教育行政部门签章）", "resumption": "复学申请表（学校、教育行政部门签章）",
+    "deferral": "缓学申请表（学校、村、乡镇、县教育局签章）", "exemption": "免学申请表（学校、村、乡镇、县教育局签章）",
+    "home_teaching": "送教上门申请表", "remote_teaching": "远程送教请示（签发件）",
+    "work_study": "工读学校入学申请表（乡镇、县教育局签章）",
+}
+LEADING_GROUP = f"{county.COUNTY}扶贫开发工作领导小组"
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
 GIVEN_BOY = "浩宇俊杰子轩明宇晨阳志强文博天佑嘉豪梓豪一鸣思远建华家乐"
@@ -122,14 +131,32 @@ class CaseBuilder:
         return people
 
     # ---- evidence -----------------------------------------------------------------------------
+    def issuer(self, kind: str) -> str | None:
+        """Who made a piece of evidence (出具单位, the 责任者 of the archive's index). None for the scans of documents
+        docgen generates and for notices' receipts, letters and replies: their issuer is the record's."""
+        school, town = self.school, self.town.government
+        hospital = self.case.get("diagnosis", {}).get("hospital")
+        made_by = {
+            "persuasion_photo": town, "onsite_photo": town, "poverty_proof": town,
+            "registry_certificate": school, "school_photo": school, "exam_photo": school, "exam_paper": school,
+            "certificate_copy": school, "student_info_sheet": school, "assessment_form": school,
+            "teaching_plan": school, "teaching_photo": school, "audio_video": school, "statistics_table": school,
+            "session_cover": school, "lesson_plan": school, "screenshot": school, "meeting_minutes": school,
+            "work_study_forms": school, "approval_document": county.EDUCATION_BUREAU,
+            "disability_certificate": f"{county.COUNTY}残疾人联合会", "leading_group_approval": LEADING_GROUP,
+            "diagnosis_certificate": hospital, "inpatient_proof": hospital, "medical_receipt": hospital,
+        }
+        return made_by.get(kind)
+
     def ev(self, kind: str, day: str, description: str, ext: str = "jpg", *, withheld: bool = False) -> str:
         """Name one evidence item; ``withheld`` plants a file the case names but nobody supplied."""
         self._evidence_seq += 1
         ident = f"E{self._evidence_seq:03d}"
         file = f"{self._evidence_seq:03d}_{EVIDENCE_LABELS[kind]}_{day.replace('-', '')}.{ext}"
-        self.case.setdefault("evidence", []).append(
-            {"id": ident, "kind": kind, "file": file, "date": day, "description": description}
-        )
+        item = {"id": ident, "kind": kind, "file": file, "date": day, "description": description}
+        if self.issuer(kind):
+            item["issuer"] = self.issuer(kind)
+        self.case.setdefault("evidence", []).append(item)
         if withheld:
             self.withheld.add(ident)
         return ident
@@ -163,7 +190,7 @@ class CaseBuilder:
             entry["served_on"] = served
             entry["service_method"] = "direct"
             entry["evidence"] = [self.ev("return_order_receipt" if kind == "return_order" else "notice_copy",
-                                         served, "送达回证（监护人签收）", "pdf")]
+                                         served, f"《{NOTICE_LABELS[kind]}》送达回证（受送达人签收）", "pdf")]
         self.case.setdefault("notices", []).append(entry)
 
     def letter(self, recipient_kind: str, recipient: str, sent: str, number: int, subject: str,
@@ -174,7 +201,8 @@ class CaseBuilder:
             "evidence": [self.ev("letter", sent, f"致{recipient}的函", "pdf")],
         }
         if reply:
-            entry["reply"] = {"received_on": reply, "summary": "已安排专人核实并协助劝返，将及时反馈。",
+            entry["reply"] = {"received_on": reply, "issuer": recipient,
+                              "summary": "已安排专人核实并协助劝返，将及时反馈。",
                               "evidence": [self.ev("reply_letter", reply, f"{recipient}复函", "pdf")]}
             if reply_no:
                 entry["reply"]["doc_no"] = reply_no
@@ -187,7 +215,7 @@ class CaseBuilder:
             "kind": kind, "applied_on": applied, "applicant": guardian,
             "approvals": [{"unit": unit, "level": level, "date": day, "decision": "approved"}
                           for unit, level, day in approvals],
-            "evidence": [self.ev(evidence_kind, applied, "申请表（学校、教育行政部门签章）", "pdf")],
+            "evidence": [self.ev(evidence_kind, applied, APPLICATION_FORMS[kind], "pdf")],
         }
         if period:
             entry["period_from"], entry["period_to"] = period

@@ -60,6 +60,20 @@ VILLAGE_HEADS = {
     "桐林村": "唐春生", "枫坪村": "谢冬梅", "白岩村": "蒋光明",
 }
 
+# Each issuing unit's 签发人 (its head, who signs what it sends upwards), the person a letter names to call back
+# and the unit's phone: the workspace settings a county writes once (docgen-workspace.yaml, units).
+UNITS = {
+    EDUCATION_BUREAU: {"signer": "周国平", "contact": "何建新", "phone": "0739-6210001"},
+    "云溪镇人民政府": {"signer": "张建华", "contact": "罗晓梅", "phone": "0739-6230100"},
+    "桐林乡人民政府": {"signer": "唐振华", "contact": "杨国栋", "phone": "0739-6340100"},
+    "云溪镇中心小学": {"signer": "胡文军", "contact": "刘芳", "phone": "0739-6231000"},
+    "云溪镇初级中学": {"signer": "宋立新", "contact": "吴丽", "phone": "0739-6232000"},
+    "桐林乡中心小学": {"signer": "冯志明", "contact": "何秀英", "phone": "0739-6341000"},
+    "桐林乡初级中学": {"signer": "彭光辉", "contact": "林娟", "phone": "0739-6342000"},
+}
+# The demo province's (fictional) 较大数额罚款 for a citizen: a proposed fine from this sum on offers a hearing.
+HEARING_FINE = 2000
+
 # School terms of the demo years; holidays inside a term are weeks with no teaching.
 TERMS = (
     ("2021-2022学年第二学期", dt.date(2022, 2, 14), dt.date(2022, 7, 8)),

@@ -17,7 +17,7 @@ from docgen.errors import DataProblemsError
 from docgen.fsutil import MAX_NAME_BYTES, safe_name
 from docgen.problems import Problem
 from docgen.procedure import document_date
-from docgen.render.context import DocInfo, readable_case, template_context
+from docgen.render.context import NO_SETTINGS, UNIT_FIELDS, DocInfo, Issuing, readable_case, template_context
 from docgen.render.engine import Renderer, load_renderer
 from docgen.render.numbers import Allocator
 from docgen.render.registry import TemplateSpec
@@ -106,6 +106,24 @@ def missing_fields(spec: TemplateSpec, jobs: Sequence[Job]) -> list[Problem]:
                 problems.append(Problem(job.case.file, f"{job.case.path}.{dotted}",
                                         f"模板“{spec.name}”需要“{title}”，该案卷没有", job.case.label,
                                         id="render.missing-field"))
+    return problems
+
+
+def missing_unit_settings(spec: TemplateSpec, jobs: Sequence[Job], issuing: Issuing | None) -> list[Problem]:
+    """Each issuing unit whose signer, contact or phone the template needs (``unit_fields``) and the county's
+    workspace settings do not give; nothing is checked without settings (a library caller with no workspace)."""
+    if issuing is None or not spec.unit_fields:
+        return []
+    problems, seen = [], set()
+    for job in jobs:
+        issuer, _, _ = issuer_code(spec, job.case)
+        unit = issuing.unit(issuer)
+        for name in spec.unit_fields:
+            if (issuer, name) not in seen and not getattr(unit, name):
+                seen.add((issuer, name))
+                problems.append(Problem(issuing.source or "docgen-workspace.yaml", f"units.{issuer}.{name}",
+                                        f"{spec.name}需要写明{issuer}的{UNIT_FIELDS[name]}，工作区设置中没有：请在 "
+                                        f"units 下的“{issuer}”中写上 {name}", id="render.unit-settings"))
     return problems
 
 
@@ -205,11 +223,11 @@ def name_files(spec: TemplateSpec, jobs: Sequence[Job]) -> None:
 
 
 def plan_documents(spec: TemplateSpec, cases: Sequence[Case | Entrant], *, on: dt.date,
-                   allocator: Allocator | None) -> list[Job]:
+                   allocator: Allocator | None, issuing: Issuing | None = None) -> list[Job]:
     """The documents ``spec`` makes for ``cases``, checked, dated, numbered through ``allocator`` (inside the
     caller's transaction; asking again gives the same numbers) and named — not yet rendered."""
     jobs, _ = select_jobs(spec, cases)
-    problems = missing_fields(spec, jobs)
+    problems = missing_fields(spec, jobs) + missing_unit_settings(spec, jobs, issuing)
     if problems:
         raise DataProblemsError(problems)
     problems = assign_doc_info(spec, jobs, on)
@@ -221,17 +239,19 @@ def plan_documents(spec: TemplateSpec, cases: Sequence[Case | Entrant], *, on: d
     return jobs
 
 
-def render_planned(spec: TemplateSpec, jobs: Sequence[Job], renderer: Renderer | None = None) -> Iterator[bytes]:
+def render_planned(spec: TemplateSpec, jobs: Sequence[Job], renderer: Renderer | None = None,
+                   issuing: Issuing | None = None) -> Iterator[bytes]:
     """Each planned document as bytes, in order."""
     renderer = renderer or load_renderer(spec.path)
     for job in jobs:
         view = subject_view(job.case)
-        yield renderer.render(template_context(view[1], job.record, list(spec.per), job.doc, key=view[0]))
+        yield renderer.render(template_context(view[1], job.record, list(spec.per), job.doc, key=view[0],
+                                               issuing=issuing or NO_SETTINGS))
 
 
 def render_documents(spec: TemplateSpec, cases: Sequence[Case | Entrant], *, on: dt.date,
-                     allocator: Allocator | None) -> list[tuple[Job, bytes]]:
+                     allocator: Allocator | None, issuing: Issuing | None = None) -> list[tuple[Job, bytes]]:
     """The documents ``spec`` makes for ``cases``, numbered through ``allocator`` (inside the caller's
     transaction), as bytes in memory: for the service, which stores them itself. Same checks as a batch."""
-    jobs = plan_documents(spec, cases, on=on, allocator=allocator)
-    return list(zip(jobs, render_planned(spec, jobs), strict=True))
+    jobs = plan_documents(spec, cases, on=on, allocator=allocator, issuing=issuing)
+    return list(zip(jobs, render_planned(spec, jobs, issuing=issuing), strict=True))

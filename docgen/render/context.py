@@ -8,8 +8,9 @@ check knows them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -28,11 +29,17 @@ COMPUTED = {
     ("penalty", "decision_no"): "行政处罚决定书的文号",
     ("penalty", "decision_date"): "行政处罚决定书的日期",
     ("penalty", "decision_served"): "行政处罚决定书的送达日期",
+    ("penalty", "fine_amount"): "拟罚款的数额（元，从处罚内容中读出；不是罚款或没有写数额时为空）",
+    ("penalty", "hearing"): "是否告知听证权利：拟罚款达到工作区设置的较大数额（没有设置时凡罚款都告知）",
 }
 DOC_FIELDS = {
     "no": "文号", "issuer": "发文单位", "issuer_short": "发文单位简称（镇、乡、校）", "date": "成文日期",
     "deadline": "限期", "addressee": "主送机关（县教育局）",
+    "signer": "签发人（工作区设置中发文单位的 signer）", "contact": "联系人（工作区设置中发文单位的 contact）",
+    "phone": "联系电话（工作区设置中发文单位的 phone）",
 }
+UNIT_FIELDS = {"signer": "签发人", "contact": "联系人", "phone": "联系电话"}
+_AMOUNT = re.compile(r"(?<![0-9.,])([0-9][0-9,]*(?:\.[0-9]+)?)\s*元")  # 500元, 1,000元; not 5千元 (read as unknown)
 
 
 class _Node:
@@ -112,6 +119,10 @@ def _penalty_computed(penalty: dict[str, Any], case: Mapping[str, Any]) -> None:
     """What the penalty documents quote from the case's other records: the evidence as one numbered
     sentence, and the advance notice and decision they follow."""
     penalty["proof_list"] = "；".join(f"{i}.{p}" for i, p in enumerate(penalty.get("proofs", []), start=1))
+    fined = isinstance(case.get("penalty"), Mapping) and case["penalty"].get("penalty_type") == "fine"
+    amounts = _AMOUNT.findall(str(penalty.get("penalty_content", ""))) if fined else []
+    # Two sums, or one written in words: no amount rather than a guess.
+    penalty["fine_amount"] = float(amounts[0].replace(",", "")) if len(amounts) == 1 else None
     notices = {n.get("kind"): n for n in case.get("notices", []) if isinstance(n, Mapping)}
     for kind, prefix in (("penalty_notice", "notice"), ("penalty_decision", "decision")):
         notice = notices.get(kind, {})
@@ -135,6 +146,42 @@ def _record_computed(record: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class UnitContact:
+    """What the county's workspace says about one issuing unit: who signs its 上行文 (签发人, GB/T 9704 7.2.4),
+    and the person and phone a 函 names for the recipient to call back."""
+
+    signer: str = ""
+    contact: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Issuing:
+    """The county's settings for issuing documents (``docgen-workspace.yaml``): its units' signers and contacts,
+    and the 较大数额罚款 of its province from which an advance penalty notice offers a hearing (行政处罚法
+    Art. 63; None: every proposed fine offers one)."""
+
+    units: Mapping[str, UnitContact] = field(default_factory=dict)
+    hearing_fine: float | None = None
+    source: str = ""  # the settings file, for messages
+
+    def unit(self, name: str) -> UnitContact:
+        return self.units.get(name, UnitContact())
+
+    def hearing(self, penalty: Mapping[str, Any]) -> bool:
+        """Art. 63–64: a hearing is offered before a fine of 较大数额, not before a warning or a small fine. A
+        fine whose amount the penalty record does not state plainly is taken to be large (a hearing offered in
+        doubt costs nothing; one withheld makes the penalty unlawful)."""
+        if penalty.get("penalty_type") not in ("fine", "罚款"):
+            return False
+        amount = penalty.get("fine_amount")
+        return self.hearing_fine is None or amount is None or amount >= self.hearing_fine
+
+
+NO_SETTINGS = Issuing()
+
+
+@dataclass(frozen=True)
 class DocInfo:
     """How one document is issued: number, issuer, dates."""
 
@@ -151,10 +198,15 @@ class DocInfo:
 
 
 def template_context(case_view: dict[str, Any], record: Mapping[str, Any] | None, record_path: list[str],
-                     doc: DocInfo, key: str = "case") -> dict[str, Any]:
+                     doc: DocInfo, key: str = "case", issuing: Issuing = NO_SETTINGS) -> dict[str, Any]:
     """The context of one document: the case as :func:`readable_case` made it (or a roster child, as
-    ``child``), the record, and ``doc``."""
-    context: dict[str, Any] = {key: case_view, "doc": doc.as_context()}
+    ``child``), the record, and ``doc`` (with the issuing unit's signer and contact from ``issuing``)."""
+    unit = issuing.unit(doc.issuer)
+    context: dict[str, Any] = {key: case_view, "doc": {**doc.as_context(), "signer": unit.signer,
+                                                       "contact": unit.contact, "phone": unit.phone}}
+    penalty = case_view.get("penalty") if key == "case" else None
+    if isinstance(penalty, dict):
+        penalty["hearing"] = issuing.hearing(penalty)
     if record is not None:
         context["record"] = _record_computed(readable(record, [*record_path, "[]"]))
     return context

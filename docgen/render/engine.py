@@ -13,6 +13,7 @@ headers, footers or properties — are rendered by docxtpl itself (``FallbackTem
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -28,7 +29,8 @@ from docgen.render.structure import block_levels
 from docgen.render.zipwrite import ONCE_LEVEL, Part, deflate, zip_bytes
 
 DOCUMENT = "word/document.xml"
-_UNSUPPORTED = (re.compile(r"\{[%#]-?\s*tc\b|\{\{-?\s*r |\{%-?\s*r |wp:docPr|w:subDoc|\{\{-?\s*rp "),)
+_UNSUPPORTED = (re.compile(r"\{[%#]-?\s*tc\b|\{\{-?\s*r |\{%-?\s*r |w:subDoc|\{\{-?\s*rp "),)
+_DRAWING_ID = re.compile(r'(<wp:docPr\b[^>]*?\bid=")[0-9]+(")')
 _TAG = re.compile(r"\{[{%#]")
 _BODY = re.compile(r"<w:body>.*</w:body>", re.DOTALL)
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
@@ -70,6 +72,7 @@ class CompiledTemplate:
         # strips blocks and values are escaped, so rendering ``body`` as it is gives the same text without the
         # two passes over it.
         self.template = self.env.from_string(body)
+        self._drawings = "<wp:docPr" in body  # a text box (the 版记 of a 公文): numbered as docxtpl numbers them
         with zipfile.ZipFile(path) as package:
             document = package.read(DOCUMENT).decode("utf-8")
             self.parts = [deflate(info.filename, package.read(info), ONCE_LEVEL) if info.filename != DOCUMENT else None
@@ -86,6 +89,8 @@ class CompiledTemplate:
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if any(ch in xml for ch in "\n\t\a\f"):
             xml = self._resolve_listing(xml)
+        if self._drawings:
+            xml = renumber_drawings(xml)
         return xml
 
     def document_xml(self, body: str) -> bytes:
@@ -97,6 +102,26 @@ class CompiledTemplate:
 
     def render(self, context: dict[str, Any]) -> bytes:
         return self.package(self.document_xml(self.render_body(context)))
+
+
+_TITLE_PARAGRAPH = re.compile(r'<w:p\b[^>]*>(?:(?!</w:p>).)*?<w:pStyle w:val="Title"/>(?:(?!</w:p>).)*</w:p>',
+                              re.DOTALL)
+
+
+def document_title(package: bytes) -> str:
+    """A rendered document's own title: the text of its first paragraph in the style "Title" (标题), "" when it
+    has none (a county's own template may not mark it)."""
+    with zipfile.ZipFile(io.BytesIO(package)) as docx:
+        xml = docx.read(DOCUMENT).decode("utf-8")
+    found = _TITLE_PARAGRAPH.search(xml)
+    return html.unescape("".join(_TEXT.findall(found.group(0)))) if found else ""
+
+
+def renumber_drawings(xml: str, first: int = 1001) -> str:
+    """Every drawing's id (``wp:docPr``) numbered from ``first`` in document order, as docxtpl renumbers them: ids
+    must be unique within a document, also where a loop repeats one."""
+    ids = iter(range(first, first + xml.count("<wp:docPr")))
+    return _DRAWING_ID.sub(lambda m: f"{m.group(1)}{next(ids)}{m.group(2)}", xml)
 
 
 class _Whole(Exception):

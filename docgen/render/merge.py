@@ -33,7 +33,19 @@ def merge_documents(documents: Sequence[bytes], marked: bool = False) -> bytes:
     joined = _join_texts(texts, marked)
     if joined is None:
         return _merge_trees(first, documents, marked)
-    return _package(first, joined)
+    return _package(first, _unique_drawings(joined))
+
+
+_DRAWING_ID = re.compile(rb'(<wp:docPr\b[^>]*?\bid=")[0-9]+(")')
+
+
+def _unique_drawings(document: bytes) -> bytes:
+    """Each document of a template numbers its drawings (the 版记's text box) alike: in the print file they are
+    numbered again, one id each, as Word requires."""
+    if b"<wp:docPr" not in document:
+        return document
+    ids = iter(range(1, document.count(b"<wp:docPr") + 1))
+    return _DRAWING_ID.sub(lambda m: m.group(1) + str(next(ids)).encode() + m.group(2), document)
 
 
 def _document(package: bytes) -> bytes:
@@ -141,7 +153,8 @@ def _merge_trees(first: zipfile.ZipFile, documents: Sequence[bytes], marked: boo
         etree.SubElement(carrier, _q("pPr")).append(closing)
         closing = _closing(other)
         body.extend(list(other))
-    return _package(first, etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+    return _package(first, _unique_drawings(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                                            standalone=True)))
 
 
 def _mark_tree(body: etree._Element, k: int) -> None:

@@ -32,6 +32,8 @@ class TemplateSpec:
     source: str = "cases"  # "roster": one document per child of the roster due to enter school
     style: str = ""  # 公文 (GB/T 9704), 执法文书 (行政执法文书) or 表格
     signed_copy: str = ""  # the evidence kind of the signed scan that stands for this document in an archive
+    receipt_copy: str = ""  # the evidence kind of its signed 送达回证, which replaces the blank one in an archive
+    unit_fields: tuple[str, ...] = ()  # what the issuing unit's workspace settings must give: signer, contact, phone
     # The step of the procedure that issues this document (its categories, its date, what it waits for), if any.
     step: Step | None = field(default=None, compare=False, repr=False)
     procedure: Procedure | None = field(default=None, compare=False, repr=False)
@@ -79,8 +81,9 @@ def load_registry(folder: Path | None = None, procedure: Procedure | None = None
             if source == "roster" or listed is None or listed.kind != "array":
                 raise SpecError(str(path), f"{where}：per “{entry['per']}” 不是案卷中的列表")
         kinds = case_field(["evidence", "[]", "kind"]).labels
-        if entry.get("signed_copy") and entry["signed_copy"] not in kinds:
-            raise SpecError(str(path), f"{where}：signed_copy “{entry['signed_copy']}” 不是佐证材料的种类")
+        for key in ("signed_copy", "receipt_copy"):
+            if entry.get(key) and entry[key] not in kinds:
+                raise SpecError(str(path), f"{where}：{key} “{entry[key]}” 不是佐证材料的种类")
         for dotted in [*entry["fields"], *(k for k in entry.get("where", {}) if not per)]:
             if not known(dotted.split(".")):
                 raise SpecError(str(path), f"{where}：{dotted} 不在{'台账' if source == 'roster' else '案卷'}格式中")
@@ -90,6 +93,7 @@ def load_registry(folder: Path | None = None, procedure: Procedure | None = None
             series=entry.get("series", ""), deadline_days=entry.get("deadline_days"),
             notice_kind=entry.get("notice_kind", ""), where=entry.get("where", {}), source=source,
             style=entry.get("style", ""), signed_copy=entry.get("signed_copy", ""), step=step, procedure=procedure,
+            receipt_copy=entry.get("receipt_copy", ""), unit_fields=tuple(entry.get("unit_fields", [])),
         ))
     return Registry(folder, tuple(specs), procedure)
 

@@ -52,10 +52,11 @@ from docgen.render.batch import (
     file_stem,
     issuer_code,
     missing_fields,
+    missing_unit_settings,
     select_jobs,
     subject_view,
 )
-from docgen.render.context import template_context
+from docgen.render.context import NO_SETTINGS, Issuing, template_context
 from docgen.render.engine import Renderer, load_renderer
 from docgen.render.merge import merge_documents
 from docgen.render.numbers import Allocator, NumberRequest, Register
@@ -93,8 +94,10 @@ class Plan:
 class BatchWorker:
     """The two steps of a chunk (see the module docstring), and merging print files."""
 
-    def __init__(self, spec: TemplateSpec, renderer: Renderer, staging: Path, on: dt.date, today: dt.date) -> None:
+    def __init__(self, spec: TemplateSpec, renderer: Renderer, staging: Path, on: dt.date, today: dt.date,
+                 issuing: Issuing | None = None) -> None:
         self.spec, self.renderer, self.staging, self.on, self.today = spec, renderer, staging, on, today
+        self.issuing = issuing  # the county's signers and contacts (None: no workspace, nothing checked)
         self.pending: dict[int, list[Job]] = {}
         self.shared = False  # several processes write into the staging folder
         self.own: Path | None = None
@@ -131,7 +134,7 @@ class BatchWorker:
             if checked.case is not None:
                 subjects.append(checked.case)
         jobs, plan.skipped = select_jobs(self.spec, subjects)
-        plan.problems += missing_fields(self.spec, jobs)
+        plan.problems += missing_fields(self.spec, jobs) + missing_unit_settings(self.spec, jobs, self.issuing)
         plan.problems += assign_doc_info(self.spec, jobs, self.on)
         self.pending[chunk.seq] = jobs
         for job in jobs:
@@ -153,7 +156,8 @@ class BatchWorker:
             view = views.get(id(job.case))
             if view is None:
                 view = views[id(job.case)] = subject_view(job.case, self.renderer.case_keys)
-            data = self.renderer.render(template_context(view[1], job.record, list(self.spec.per), doc, key=view[0]))
+            data = self.renderer.render(template_context(view[1], job.record, list(self.spec.per), doc, key=view[0],
+                                                         issuing=self.issuing or NO_SETTINGS))
             self.write(file, data)
             out.append(Produced(file, job.case.case_id, job.case.name, job.case.school, number, doc.date.isoformat(),
                                 None if job.index is None else job.index + 1))
@@ -223,7 +227,8 @@ class _Run:
         for checked in plan.checked:
             self.problems.extend(checked.problems)
             self.problems.extend(self.duplicates.problems(checked))
-        self.problems.extend(plan.problems)
+        # A unit's missing signer is one problem of the batch, not one per chunk.
+        self.problems.extend(p for p in plan.problems if p.id != "render.unit-settings" or p not in self.problems)
         self.result.skipped += plan.skipped
         if self.failed or not plan.docs:
             pool.send("drop", plan.seq, plan.seq)
@@ -268,16 +273,18 @@ class _Run:
 
 def render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *, register: Register | None,
                   on: dt.date, pdf: bool = False, progress: Callable[[int, float], None] | None = None,
-                  workers: int | None = None, problems: list[Problem] | None = None) -> BatchResult:
-    """Run a batch over ``chunks`` (see the module docstring); DataProblemsError lists every error found."""
+                  workers: int | None = None, problems: list[Problem] | None = None,
+                  issuing: Issuing | None = None) -> BatchResult:
+    """Run a batch over ``chunks`` (see the module docstring); DataProblemsError lists every error found.
+    ``issuing``: the county's signers, contacts and hearing threshold (its workspace settings)."""
     with few_collections():
         return _render_stream(spec, chunks, out_dir, register=register, on=on, pdf=pdf, progress=progress,
-                              workers=workers, problems=problems if problems is not None else [])
+                              workers=workers, problems=problems if problems is not None else [], issuing=issuing)
 
 
 def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *, register: Register | None,
                    on: dt.date, pdf: bool, progress: Callable[[int, float], None] | None, workers: int | None,
-                   problems: list[Problem]) -> BatchResult:
+                   problems: list[Problem], issuing: Issuing | None) -> BatchResult:
     renderer = load_renderer(spec.path)
     result = BatchResult(spec.name, out_dir, fast=renderer.fast)
     today = dt.date.today()
@@ -293,7 +300,7 @@ def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *
     if cases < PARALLEL_FROM:
         size = 1
     staging = make_staging(out_dir)
-    worker = BatchWorker(spec, renderer, staging, on, today)
+    worker = BatchWorker(spec, renderer, staging, on, today, issuing)
     worker.shared = size > 1
     pool: Inline | Processes = Inline(worker) if size == 1 else Processes(
         worker, size, starts=("plan", "merge"), ends=("render", "drop", "merge"),

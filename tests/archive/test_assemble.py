@@ -21,7 +21,9 @@ from docgen.specs import load_spec
 from docgen.workspace import default_archive
 
 AS_OF = dt.date(2026, 11, 23)
-PICK = ("QS-2022-001", "QS-2022-004", "QS-2022-014")  # complete B4-1, B4-1 with a missing photo, B4-6
+# complete B4-1, B4-1 with a missing photo, B4-6; B4-7 without the inflow government's reply, B4-9 without the
+# police's reply (a 500 元 fine), a student sent to a work-study school (a category outside the inventory)
+PICK = ("QS-2022-001", "QS-2022-004", "QS-2022-014", "QS-2022-018", "QS-2022-023", "QS-2022-024")
 B41 = "A3B4_整改佐证材料/B4-1_劝返回原学校就读"
 
 
@@ -44,7 +46,7 @@ def assemble(work: Path, name: str = "archive", data: dict | None = None):
 
 
 def student(archive: Path, case_name: str) -> Path:
-    (folder,) = (archive / "data" / B41).glob(f"*_{case_name}_*")
+    (folder,) = (archive / "data").glob(f"A3B4_*/*/*_{case_name}_*")
     return folder
 
 
@@ -100,11 +102,18 @@ def test_layout_follows_the_inventory(work: Path, built) -> None:
     archive = work / "archive"
     folders = sorted(p.relative_to(archive / "data").as_posix() for p in (archive / "data").glob("A3B4*/*/*"))
     cases = {c["case_id"]: c["student"] for c in json.loads((work / "cases.json").read_text(encoding="utf-8"))["cases"]}
-    expected = [f"{B41}/{cases['QS-2022-001']['school']}_林嘉豪_{cases['QS-2022-001']['registry_no']}",
-                f"{B41}/{cases['QS-2022-004']['school']}_韩雨涵_{cases['QS-2022-004']['registry_no']}",
-                f"A3B4_整改佐证材料/B4-6_重度残疾儿童少年送教上门/{cases['QS-2022-014']['school']}_林文博_"
-                f"{cases['QS-2022-014']['registry_no']}"]
-    assert folders == sorted(expected)
+    # Each student's folder: school, name and the binder's 档号 (its cover says which), never the 学籍号.
+    named = {}
+    cases_by_name = {c["name"]: c for c in cases.values()}
+    for folder in folders:
+        school, name, file_no = folder.rsplit("/", 1)[1].split("_")
+        assert school == cases_by_name[name]["school"]
+        assert f"档号{file_no}" in text_of(archive / "data" / folder / "00_案卷封面.pdf"), folder
+        named[name] = folder.rsplit("/", 1)[0]
+    top = "A3B4_整改佐证材料"
+    assert named == {"林嘉豪": B41, "韩雨涵": B41, "林文博": f"{top}/B4-6_重度残疾儿童少年送教上门",
+                     "梁家乐": f"{top}/B4-7_随父母外出打工、举家外迁", "叶明宇": f"{top}/B4-9_因家庭思想观念而辍学",
+                     "杨思远": f"{top}/送读工读学校"}
     files = sorted(p.name for p in student(archive, "林嘉豪").iterdir())
     assert files[:3] == ["00_卷内目录.pdf", "00_案卷封面.pdf", "01_劝返记录表_20220908.pdf"]
     assert {"案卷.pdf", "核查结果.txt", "99_卷内备考表.pdf"} <= set(files)
@@ -112,7 +121,10 @@ def test_layout_follows_the_inventory(work: Path, built) -> None:
     result = (student(archive, "林嘉豪") / "核查结果.txt").read_text(encoding="utf-8")
     assert result.startswith("林嘉豪（学籍号 ")
     assert result.endswith("的案卷（B4-1 劝返回原学校就读）：材料齐全，未发现缺漏。\n")
-    assert built.students == 3 and (archive / "bag-info.txt").read_text(encoding="utf-8").count("青石县") == 1
+    assert built.students == len(PICK) and (archive / "bag-info.txt").read_text(encoding="utf-8").count("青石县") == 1
+    every_name = "".join(p.as_posix() for p in archive.rglob("*"))
+    for case in cases.values():
+        assert case["id_number"] not in every_name and case["id_number"][6:14] not in every_name
 
 
 def test_folder_names_are_cut_between_words_only() -> None:
@@ -164,7 +176,7 @@ def built_school(work: Path, case_id: str) -> str:
 def test_signed_scan_replaces_the_generated_form(work: Path, built) -> None:
     folder = student(work / "archive", "林嘉豪")
     assert not list(folder.glob("*劝返记录表*.docx"))  # every visit has its signed record
-    records = [r for r in index_rows(folder) if r["题名"].startswith("劝返记录表")]
+    records = [r for r in index_rows(folder) if r["题名"] == "劝返工作记录表"]  # the form's own title
     assert len(records) == 5 and all(r["备注"] == "签字盖章件" for r in records)
     assert len(list(folder.glob("*_劝返记录表_*.pdf"))) == 5
     # 限期复学通知书 has no scan of its own: the generated one is filed with its 文号 and issuer.
@@ -175,16 +187,112 @@ def test_signed_scan_replaces_the_generated_form(work: Path, built) -> None:
 def test_a_missing_file_is_listed_as_missing_and_takes_no_page(work: Path, built) -> None:
     assert [str(p) for p in built.problems] == ["韩雨涵(QS-2022-004): 013_在校就读照片_20221102.jpg 文件不存在"]
     folder = student(work / "archive", "韩雨涵")
-    (row,) = [r for r in index_rows(folder) if r["题名"].startswith("在校就读照片")]
+    (row,) = [r for r in index_rows(folder) if r["题名"] == "复学后在校就读照片"]  # the evidence's description
     assert row["备注"] == "缺" and row["页号"] == "" and row == index_rows(folder)[-1]
     assert "在校就读照片" not in "".join(p.name for p in folder.iterdir())
     binder = PdfReader(folder / "案卷.pdf")
     assert not any("013_在校就读照片" in "".join(p.extract_text().split()) for p in binder.pages[2:-1])
     notes = text_of(folder / "99_卷内备考表.pdf")
-    assert "缺少的材料1件" in notes and "013_在校就读照片_20221102.jpg文件不存在" in notes
+    assert "缺少的材料1件" in notes and "复学后在校就读照片（文件不存在）" in notes
+    assert "佐证材料E013（在校就读照片）的文件不存在" in notes and ".jpg" not in notes  # in words, no file name
     findings = (folder / "核查结果.txt").read_text(encoding="utf-8")
     assert "文件不存在" in findings and "佐证材料（第13条）的文件路径" in findings
     assert "$." not in findings and "evidence.file" not in findings
+
+
+def test_the_notes_state_what_the_check_found_and_the_index_lists_it_as_missing(work: Path, built) -> None:
+    """叶明宇's police never replied, 梁家乐's inflow government never did: the 备考表 says so in words (no file name,
+    no "complete"), and the reply stands in the 卷内目录 as 缺 under the one who owes it."""
+    for name, finding, reply in (("叶明宇", "2022年10月31日致青石县公安局的函没有复函", "青石县公安局"),
+                                 ("梁家乐", "2022年9月28日致义乌市人民政府的函没有流入地政府回函", "义乌市人民政府")):
+        folder = student(work / "archive", name)
+        rows = index_rows(folder)
+        gap = rows[-1]
+        assert {k: gap[k] for k in ("题名", "责任者", "页号", "备注")} == {
+            "题名": f"{reply}复函", "责任者": reply, "页号": "", "备注": "缺"}, gap
+        notes = text_of(folder / "99_卷内备考表.pdf")
+        assert f"缺漏：{finding}（卷内目录第{gap['序号']}项注明“缺”）" in notes, notes
+        assert f"应归档而缺少的材料1件，已在卷内目录中注明“缺”：{reply}复函" in notes
+        assert "齐全" not in notes and "核查结果" not in notes and ".txt" not in notes
+    # A case the check finds complete says so.
+    assert "卷内文件齐全，经核查未发现缺漏" in text_of(student(work / "archive", "林嘉豪") / "99_卷内备考表.pdf")
+
+
+def test_index_titles_and_issuers_are_the_documents_own(work: Path, built) -> None:
+    rows = index_rows(student(work / "archive", "叶明宇"))
+    titles = [r["题名"] for r in rows]
+    # Each 函 by its own title, which says what it asks of whom; nothing is "函（第1份）".
+    assert "关于商请查处非法招用未成年人叶明宇的函" in titles and "关于商请协助督促叶明宇监护人送其入学的函" in titles
+    assert not [t for t in titles if "（第" in t and "份）" in t]
+    by_title = {r["题名"]: r for r in rows}
+    assert by_title["青石县人力资源和社会保障局复函"]["责任者"] == "青石县人力资源和社会保障局"
+    receipts = [r for r in rows if "送达回证" in r["题名"]]
+    assert [(r["题名"], r["责任者"]) for r in receipts] == [
+        ("《限期复学通知书》送达回证（受送达人签收）", "桐林乡人民政府"),
+        ("《行政处罚事先告知书》送达回证（受送达人签收）", "青石县教育局"),
+        ("《行政处罚决定书》送达回证（受送达人签收）", "青石县教育局")]
+    assert "流入地人民政府" not in "".join(r["责任者"] for r in rows)
+
+
+def test_an_issuer_comes_from_the_evidence_else_from_the_record_naming_it(demo_dir: Path) -> None:
+    from docgen.archive.entries import plan_entries
+
+    data = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
+    case = next(c for c in data["cases"] if c["case_id"] == "QS-2022-023")
+    letter = next(item for item in case["letters"] if item.get("reply"))
+    (reply_id,) = letter["reply"]["evidence"]
+    reply = next(e for e in case["evidence"] if e["id"] == reply_id)
+
+    def author() -> str:
+        (checked,) = load_data([("c.json", {"schema_version": 1, "cases": [case]})]).checked()
+        entries = plan_entries(checked, load_spec(), load_registry(), AS_OF, []).entries
+        return next(e.author for e in entries if e.evidence is not None and e.evidence.get("id") == reply_id)
+
+    assert "issuer" not in reply and author() == letter["reply"]["issuer"]  # the reply's issuer
+    del letter["reply"]["issuer"]
+    assert author() == letter["recipient"] == "青石县人力资源和社会保障局"  # else the letter's recipient
+    reply["issuer"] = "青石县劳动保障监察大队"
+    assert author() == "青石县劳动保障监察大队"  # the evidence's own issuer comes first
+
+
+def test_the_signed_receipt_replaces_the_blank_one(work: Path, built) -> None:
+    folder = student(work / "archive", "叶明宇")
+    binder = PdfReader(folder / "案卷.pdf")
+    texts = ["".join(page.extract_text().split()) for page in binder.pages]
+    assert not [t for t in texts if "受送达人签名" in t]  # no blank 送达回证 bound: the signed scans are
+    rows = index_rows(folder)
+    for notice in ("限期复学通知书", "行政处罚事先告知书"):
+        at = next(i for i, r in enumerate(rows) if r["题名"] == notice)
+        receipt = rows[at + 1]
+        assert receipt["题名"].startswith(f"《{notice}》送达回证") and receipt["备注"] == ""
+    (notice,) = [r for r in rows if r["题名"] == "限期复学通知书"]
+    following = rows[rows.index(notice) + 1]
+    assert int(following["页号"]) == int(notice["页号"]) + 1  # the one-page notice, without its blank receipt page
+    # The generated notice is still in the folder as the office's editable copy.
+    assert list(folder.glob("*_限期复学通知书_*.docx"))
+
+
+def test_no_id_number_or_registry_number_on_covers_indexes_or_notes(work: Path, built) -> None:
+    from docgen.idcard import mask_registry
+
+    cases = json.loads((work / "cases.json").read_text(encoding="utf-8"))["cases"]
+    for case in cases:
+        folder = student(work / "archive", case["student"]["name"])
+        pages = {name: text_of(folder / name) for name in ("00_案卷封面.pdf", "00_卷内目录.pdf", "99_卷内备考表.pdf")}
+        for name, text in pages.items():
+            assert case["student"]["id_number"] not in text, (case["case_id"], name)
+            assert case["student"]["id_number"][6:14] not in text, (case["case_id"], name)
+        assert f"学籍号{mask_registry(case['student']['registry_no'])}" in pages["00_案卷封面.pdf"]
+
+
+def test_categories_are_named_never_keyed(work: Path, built) -> None:
+    folder = student(work / "archive", "杨思远")
+    assert folder.parent.name == "送读工读学校"
+    for name in ("00_案卷封面.pdf", "00_卷内目录.pdf", "99_卷内备考表.pdf"):
+        assert "work_study" not in text_of(folder / name), name
+    assert "（送读工读学校）控辍保学工作的材料" in text_of(folder / "00_案卷封面.pdf")
+    assert "处置类别送读工读学校" in text_of(folder / "00_案卷封面.pdf")
+    assert "work_study" not in (folder / "核查结果.txt").read_text(encoding="utf-8")
 
 
 def test_verify_names_every_change(work: Path, built) -> None:

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from docgen.errors import DocgenError
 from docgen.render import TemplateSpec, load_registry
 from docgen.render.batch import render_documents
-from docgen.render.context import DocInfo
+from docgen.render.context import DocInfo, Issuing
 from docgen.service.county import audit
 from docgen.service.county.changes import add_record, remove_record
 from docgen.service.county.models import CaseRecord, IssuedDocument, IssuedNumber, Unit
@@ -33,6 +33,13 @@ class NotIssuableError(DocgenError):
 def registry_specs() -> tuple[TemplateSpec, ...]:
     """The templates a case can be issued from one at a time (one document per case, from the case file)."""
     return tuple(s for s in load_registry().templates if s.source == "cases" and not s.per)
+
+
+def county_issuing() -> Issuing | None:
+    """The county's signers, contacts and hearing threshold, from its workspace settings (None without one)."""
+    from django.conf import settings
+
+    return settings.WORKSPACE.issuing if settings.WORKSPACE else None
 
 
 def _may_issue(unit: Unit, spec: TemplateSpec) -> bool:
@@ -62,7 +69,8 @@ def issue(request: HttpRequest, unit: Unit | None, record: CaseRecord, template:
         raise NotIssuableError(f"本单位不能为案卷 {record.case_id} 出具“{template}”")
     (case,) = as_cases([record])
     with transaction.atomic():
-        [(job, data)] = render_documents(spec, [case], on=on, allocator=DbAllocator(record.county))
+        [(job, data)] = render_documents(spec, [case], on=on, allocator=DbAllocator(record.county),
+                                         issuing=county_issuing())
         doc = job.doc
         assert doc is not None
         record_notice(request, record, spec, doc)

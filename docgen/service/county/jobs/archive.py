@@ -26,6 +26,7 @@ def run(run: Run) -> str:
     archive_settings = settings.WORKSPACE.archive if settings.WORKSPACE else default_archive()
     result = assemble_archive(all_cases(records), out, county_spec(), load_registry(), evidence_root=evidence,
                               as_of=as_of, county=unit.county, make_zip=True, settings=archive_settings,
+                              issuing=settings.WORKSPACE.issuing if settings.WORKSPACE else None,
                               progress=lambda done, total: run.progress(done, total))
     run.phase("校验")
     check = verify_bag(out)

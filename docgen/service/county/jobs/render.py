@@ -26,7 +26,7 @@ from docgen.render.merge import merge_documents
 from docgen.render.registry import TemplateSpec
 from docgen.service.county import audit
 from docgen.service.county.access import visible_cases
-from docgen.service.county.documents import may_issue, record_notice, registry_specs
+from docgen.service.county.documents import county_issuing, may_issue, record_notice, registry_specs
 from docgen.service.county.jobs.runner import JobFailed, Run
 from docgen.service.county.models import IssuedDocument
 from docgen.service.county.overview import all_cases
@@ -53,7 +53,8 @@ def _number(run: Run, spec: TemplateSpec, on: dt.date) -> list[Job]:
     records = list(records)
     run.phase("检查案卷并编号", len(records))
     with transaction.atomic():
-        planned = plan_documents(spec, all_cases(records), on=on, allocator=DbAllocator(run.job.county))
+        planned = plan_documents(spec, all_cases(records), on=on, allocator=DbAllocator(run.job.county),
+                                 issuing=county_issuing())
         by_id = {r.case_id: r for r in records}
         for job in planned:  # one document per case (the batch templates are not per record)
             assert job.doc is not None
@@ -68,7 +69,8 @@ def _render_part(spec: TemplateSpec, planned: list[Job], part: Path, print_name:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     rendered = []
-    for job, data in zip(planned, render_planned(spec, planned, load_renderer(spec.path)), strict=True):
+    for job, data in zip(planned, render_planned(spec, planned, load_renderer(spec.path), county_issuing()),
+                         strict=True):
         (tmp / job.file).write_bytes(data)
         rendered.append(data)
     (tmp / print_name).write_bytes(merge_documents(rendered))
