@@ -27,6 +27,8 @@ def describe(error: Any, pattern_hint: str = "") -> str:
         return "有不认识的项（请检查拼写）"
     if kind in ("oneOf", "anyOf"):
         return "写法不符合任何一种允许的形式（请对照同类写法检查各项）"
+    if kind == "not" and isinstance(error.validator_value, dict) and "required" in error.validator_value:
+        return f"这里不能写“{'”“'.join(error.validator_value['required'])}”（与同一项中已写的内容只能取一）"
     if kind == "pattern":
         return pattern_hint or f"“{error.instance}”的写法不对"
     if kind == "type":
