@@ -39,6 +39,31 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
+_TOKENS = re.compile(r"[!-~]+|\s+|.", re.S)  # an ASCII word (a rule id, a command), a run of spaces, one character
+_NO_LINE_START = set("，。、；：？！）》」』”’…—")  # Chinese punctuation stays at the end of the line before
+
+
+def wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns (a CJK character counts two): broken between
+    characters, never inside an ASCII word, never before a closing punctuation mark; lines after the first start
+    with ``indent``. A word longer than a line is left whole."""
+    lines: list[str] = []
+    line, fresh = "", False  # fresh: a continuation line with nothing after its indent yet
+    for token in _TOKENS.findall(text):
+        if token.isspace() and fresh:
+            continue
+        if not line or fresh or token in _NO_LINE_START or display_width(line) + display_width(token) <= width:
+            line, fresh = line + token, False
+            continue
+        lines.append(line.rstrip())
+        line, fresh = indent, True
+        if not token.isspace():
+            line, fresh = line + token, False
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
 def village_committee(village: str) -> str:
     """石桥村 → 石桥村村民委员会, 龙潭社区 → 龙潭社区居民委员会 (the committees' legal names)."""
     return f"{village}居民委员会" if village.endswith("社区") else f"{village}村民委员会"

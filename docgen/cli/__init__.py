@@ -132,4 +132,4 @@ workspace_option = click.option(
 
 
 # The commands register themselves on ``main`` when imported.
-from docgen.cli import archive, cases, followup, notices, service  # noqa: E402, F401
+from docgen.cli import archive, cases, followup, notices, rules, service  # noqa: E402, F401

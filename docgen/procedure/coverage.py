@@ -33,14 +33,15 @@ def compact(text: str) -> str:
 @dataclass(frozen=True)
 class Entry:
     """One passage: what it sets (keys of ``Coverage.set_labels``), and either the rules that check it or the reason
-    no rule can; ``supported_by`` names a command or feature that serves it without a finding, ``note`` what the
-    rules leave out."""
+    no rule does (``checkable``: a rule could, from what the case records or could record); ``supported_by`` names a
+    command or feature that serves it without a finding, ``note`` what the rules leave out."""
 
     document: Document
     passage: str
     sets: tuple[str, ...]
     rules: tuple[str, ...]
     reason: str
+    checkable: bool
     supported_by: str
     note: str
     quoted: bool  # the passage was found in the seed's text (False: a law's passage, not carried)
@@ -124,7 +125,8 @@ def load_coverage(folder: Path, sources: Sources, rule_ids: Collection[str]) -> 
             raise SpecError(str(path), f"{where}：与 $.entries[{seen[key]}] 是同一段原文")
         seen[key] = i
         entries.append(Entry(document, item["passage"].strip(), tuple(item["sets"]), tuple(item.get("rules", [])),
-                             item.get("reason", ""), item.get("supported_by", ""), item.get("note", ""),
+                             item.get("reason", ""), item.get("checkable", False), item.get("supported_by", ""),
+                             item.get("note", ""),
                              document.id in compact_seeds))
     return Coverage(path, tuple(entries), set_labels, seeds)
 
