@@ -45,22 +45,28 @@ _NO_LINE_START = set("，。、；：？！）》」』”’…—")  # Chinese
 
 def wrap(text: str, width: int, indent: str = "") -> list[str]:
     """``text`` in lines of at most ``width`` terminal columns (a CJK character counts two): broken between
-    characters, never inside an ASCII word, never before a closing punctuation mark; lines after the first start
-    with ``indent``. A word longer than a line is left whole."""
+    characters, never inside an ASCII word, never before a closing punctuation mark (the character before it moves
+    down with it); lines after the first start with ``indent``. Only a word longer than a line overflows."""
     lines: list[str] = []
-    line, fresh = "", False  # fresh: a continuation line with nothing after its indent yet
+    tokens: list[str] = []  # the current line after its lead (``indent`` on continuation lines)
+    lead = ""
+
+    def used() -> int:
+        return display_width(lead) + sum(display_width(t) for t in tokens)
+
     for token in _TOKENS.findall(text):
-        if token.isspace() and fresh:
+        if token.isspace() and lead and not tokens:
             continue
-        if not line or fresh or token in _NO_LINE_START or display_width(line) + display_width(token) <= width:
-            line, fresh = line + token, False
+        if not tokens or used() + display_width(token) <= width:
+            tokens.append(token)
             continue
-        lines.append(line.rstrip())
-        line, fresh = indent, True
-        if not token.isspace():
-            line, fresh = line + token, False
-    if line.strip():
-        lines.append(line.rstrip())
+        carried = []
+        if token in _NO_LINE_START and len(tokens) > 1 and not tokens[-1].isspace():
+            carried.append(tokens.pop())
+        lines.append((lead + "".join(tokens)).rstrip())
+        lead, tokens = indent, [*carried, *([] if token.isspace() else [token])]
+    if tokens:
+        lines.append((lead + "".join(tokens)).rstrip())
     return lines or [""]
 
 
