@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from docgen.cli import handles_errors, main
+from docgen.cli import checklists_option, handles_errors, main, spec_option
 
 MIN_WIDTH, MAX_WIDTH = 80, 120
 
@@ -22,10 +22,8 @@ def _width() -> int:
 @click.option("--coverage", is_flag=True,
               help="逐句核对表：依据文件中每一段规定义务的原文由哪些规则核查，或为什么不能从案卷核查。")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON 列表（供程序读取）。")
-@click.option("--spec", "spec_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="档案资料清单目录（默认项目自带的 archive_specs/）。")
-@click.option("--checklists", "checklist_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="核查规则目录（默认项目自带的 checklists/）。")
+@spec_option
+@checklists_option
 @handles_errors
 def rules(coverage: bool, as_json: bool, spec_dir: Path | None, checklist_dir: Path | None) -> int:
     """列出核查的全部规则（编号、严重程度、种类、要求和依据）；--coverage 列出依据文件逐句核对表。"""
