@@ -39,6 +39,37 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
+_TOKENS = re.compile(r"[!-~]+|\s+|.", re.S)  # an ASCII word (a rule id, a command), a run of spaces, one character
+_NO_LINE_START = set("，。、；：？！）》」』”’…—")  # Chinese punctuation stays at the end of the line before
+
+
+def wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns (a CJK character counts two): broken between
+    characters, never inside an ASCII word, never before a closing punctuation mark (the character before it moves
+    down with it); lines after the first start with ``indent``. Only a word longer than a line overflows."""
+    lines: list[str] = []
+    tokens: list[str] = []  # the current line after its lead (``indent`` on continuation lines)
+    lead = ""
+
+    def used() -> int:
+        return display_width(lead) + sum(display_width(t) for t in tokens)
+
+    for token in _TOKENS.findall(text):
+        if token.isspace() and lead and not tokens:
+            continue
+        if not tokens or used() + display_width(token) <= width:
+            tokens.append(token)
+            continue
+        carried = []
+        if token in _NO_LINE_START and len(tokens) > 1 and not tokens[-1].isspace():
+            carried.append(tokens.pop())
+        lines.append((lead + "".join(tokens)).rstrip())
+        lead, tokens = indent, [*carried, *([] if token.isspace() else [token])]
+    if tokens:
+        lines.append((lead + "".join(tokens)).rstrip())
+    return lines or [""]
+
+
 def village_committee(village: str) -> str:
     """石桥村 → 石桥村村民委员会, 龙潭社区 → 龙潭社区居民委员会 (the committees' legal names)."""
     return f"{village}居民委员会" if village.endswith("社区") else f"{village}村民委员会"

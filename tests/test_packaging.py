@@ -38,3 +38,7 @@ def test_an_installed_wheel_carries_its_data_and_runs_the_demo_from_another_fold
     assert "控辍保学档案完整性核查报告" in checked.stdout and "Traceback" not in checked.stderr
     listed = docgen("templates", "list", "--names")
     assert listed.returncode == 0 and "限期复学通知书" in listed.stdout.split()
+    # The seeds travel with the wheel: the coverage table quotes them and is checked against them when loaded.
+    covered = docgen("rules", "--coverage")
+    assert covered.returncode == 0, covered.stderr
+    assert "合计：5 份依据文件中规定义务的原文" in covered.stdout

@@ -20,6 +20,7 @@ from docgen.procedure import audit_case
 from docgen.specs import Rule, Spec
 
 INACTIVE_RULE = "inventory.inactive"
+INACTIVE_MESSAGE = "该处置措施已停止实施（{reason}），历史案卷仍按原要求核查"
 INVALID_RULE = "case.invalid"
 INVALID_SOURCE = Source(Document("case-schema", "案卷格式（docgen validate）"), "案卷数据须真实、完整、可以核查")
 SHOWN_PROBLEMS = 3
@@ -85,8 +86,8 @@ def check_case(case: Case, ref: CaseRef, spec: Spec, as_of: dt.date, evidence_ro
     item = spec.inventory.get(ref.category)
     if item is not None and not item.active:
         findings.append(finding(
-            INACTIVE_RULE, "info", ref.category,
-            f"该处置措施已停止实施（{item.inactive_reason}），历史案卷仍按原要求核查", "", item.source, ref,
+            INACTIVE_RULE, "info", ref.category, INACTIVE_MESSAGE.format(reason=item.inactive_reason), "",
+            item.source, ref,
         ))
     ctx = Context(case.data, as_of, spec.calendar)
     for rule in spec.checklists.rules_for(ref.category):

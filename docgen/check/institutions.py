@@ -27,6 +27,24 @@ UNITS_FOLDER = "units"
 
 
 @dataclass(frozen=True)
+class UnitRule:
+    """A finding the unit-archive check reports: its id, the inventory item whose source it cites ("" for the
+    inventory as a whole) and what it means, as ``docgen rules`` lists it."""
+
+    id: str
+    item: str
+    message: str
+
+
+A3B1_PRESENT = UnitRule("a3b1.present", "A3B1", "单位没有归档任何控辍保学相关文件")
+A3B1_ORDER = UnitRule("a3b1.order", "A3B1", "相关文件未按级别从高到低、按时间从远到近排列")
+A3B2_PRESENT = UnitRule("a3b2.present", "A3B2", "缺少工作机制的某项材料（B2-1…B2-7）")
+A3B3_VILLAGE_LEDGER = UnitRule("a3b3.village-ledger", "A3B3", "分村统计的就读台账缺少某村的（中学为本校的）")
+UNIT_FILE = UnitRule("unit.file", "", "单位档案登记的文件不存在，或路径指向单位材料目录之外")
+UNIT_RULES = (A3B1_PRESENT, A3B1_ORDER, A3B2_PRESENT, A3B3_VILLAGE_LEDGER, UNIT_FILE)
+
+
+@dataclass(frozen=True)
 class Unit:
     name: str
     kind: str
@@ -77,19 +95,19 @@ def _check_item(unit: Unit, item: ArchiveItem, root: Path | None) -> Iterator[Fi
         ledgers = unit.raw.get("ledgers", {}).get(item.code, {})
         for village in unit.district():
             if village not in ledgers:
-                yield _finding("a3b3.village-ledger", unit, item, f"缺少{village}的{item.title}")
+                yield _finding(A3B3_VILLAGE_LEDGER.id, unit, item, f"缺少{village}的{item.title}")
         yield from _files(unit, item, list(ledgers.values()), root)
     else:
         files = unit.raw.get("items", {}).get(item.code, [])
         if not files:
-            yield _finding("a3b2.present", unit, item, f"缺少 {item.label}")
+            yield _finding(A3B2_PRESENT.id, unit, item, f"缺少 {item.label}")
         yield from _files(unit, item, files, root)
 
 
 def _documents(unit: Unit, item: ArchiveItem, root: Path | None) -> Iterator[Finding]:
     documents = unit.raw.get("documents", [])
     if not documents:
-        yield _finding("a3b1.present", unit, item, "没有归档任何控辍保学相关文件")
+        yield _finding(A3B1_PRESENT.id, unit, item, "没有归档任何控辍保学相关文件")
         return
     def key(doc: dict[str, Any]) -> tuple[int, str]:
         return LEVELS.index(doc["level"]), doc["date"]
@@ -99,7 +117,7 @@ def _documents(unit: Unit, item: ArchiveItem, root: Path | None) -> Iterator[Fin
     if wrong is not None:
         have, want = documents[wrong], expected[wrong]
         yield _finding(
-            "a3b1.order", unit, item,
+            A3B1_ORDER.id, unit, item,
             f"相关文件未按级别从高到低、按时间从远到近排列：第 {wrong + 1} 份应为《{want['title']}》"
             f"（{LEVEL_LABELS[want['level']]}，{want['date']}），现为《{have['title']}》"
             f"（{LEVEL_LABELS[have['level']]}，{have['date']}）",
@@ -114,11 +132,11 @@ def _files(unit: Unit, item: ArchiveItem, files: list[str], root: Path | None) -
     units = (root / UNITS_FOLDER).resolve()
     folder = (units / unit.name).resolve()
     if not folder.is_relative_to(units):  # the schema refuses such names; never read outside all the same
-        yield _finding("unit.file", unit, item, f"单位名称“{unit.name}”不能用作目录名，未读取其材料")
+        yield _finding(UNIT_FILE.id, unit, item, f"单位名称“{unit.name}”不能用作目录名，未读取其材料")
         return
     for name in files:
         path = (folder / name).resolve()
         if not path.is_relative_to(folder):
-            yield _finding("unit.file", unit, item, f"文件路径指向单位材料目录之外，未读取：{name}")
+            yield _finding(UNIT_FILE.id, unit, item, f"文件路径指向单位材料目录之外，未读取：{name}")
         elif not path.is_file():
-            yield _finding("unit.file", unit, item, f"文件不存在：{name}")
+            yield _finding(UNIT_FILE.id, unit, item, f"文件不存在：{name}")

@@ -125,6 +125,18 @@ templates_option = click.option(
 )
 
 
+spec_option = click.option(
+    "--spec", "spec_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help="档案资料清单目录（默认项目自带的 archive_specs/）。",
+)
+
+
+checklists_option = click.option(
+    "--checklists", "checklist_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help="核查规则目录（默认项目自带的 checklists/）。",
+)
+
+
 workspace_option = click.option(
     "--workspace", "workspace_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
     help="本县工作区目录（docgen init 建立；默认当前目录或其上级，或环境变量 DOCGEN_WORKSPACE）。",
@@ -132,4 +144,4 @@ workspace_option = click.option(
 
 
 # The commands register themselves on ``main`` when imported.
-from docgen.cli import archive, cases, followup, notices, service  # noqa: E402, F401
+from docgen.cli import archive, cases, followup, notices, rules, service  # noqa: E402, F401

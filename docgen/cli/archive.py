@@ -10,10 +10,12 @@ from pathlib import Path
 import click
 
 from docgen.cli import (
+    checklists_option,
     handles_errors,
     load_checked,
     main,
     parse_date_option,
+    spec_option,
     templates_option,
     workspace_option,
 )
@@ -30,10 +32,8 @@ from docgen.errors import EXIT_OK, EXIT_PROBLEMS
               help="把核查报告写入此目录：JSON、HTML、PDF 和 Excel 各一份。")
 @click.option("--as-of", "as_of", callback=lambda _c, _p, v: parse_date_option(v), metavar="YYYY-MM-DD",
               help="核查截止日期（默认今天）：送教次数算到这一天之前的完整周。")
-@click.option("--spec", "spec_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="档案资料清单目录（默认项目自带的 archive_specs/）。")
-@click.option("--checklists", "checklist_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="核查规则目录（默认项目自带的 checklists/）。")
+@spec_option
+@checklists_option
 @click.option("--fast", is_flag=True,
               help="快速核查：佐证材料只看文件开头判断类型，不打开核对 PDF 和图片是否损坏。")
 @handles_errors
@@ -96,10 +96,8 @@ def _inputs(files: Sequence[Path], evidence: Path | None, institutions: Path | N
 @click.option("--as-of", "as_of", callback=lambda _c, _p, v: parse_date_option(v), metavar="YYYY-MM-DD",
               help="归档日期（默认今天）。")
 @click.option("--zip", "make_zip", is_flag=True, help="另外打包成一个 zip 文件。")
-@click.option("--spec", "spec_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="档案资料清单目录（默认项目自带的 archive_specs/）。")
-@click.option("--checklists", "checklist_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="核查规则目录（默认项目自带的 checklists/）。")
+@spec_option
+@checklists_option
 @templates_option
 @workspace_option
 @handles_errors

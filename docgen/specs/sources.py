@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ SCHEMA_FILE = "sources.schema.json"
 class Sources:
     path: Path
     documents: dict[str, Document]
+    texts: dict[str, str] = field(default_factory=dict)  # document id → its text file in procedure/seeds/
 
     def cite(self, raw: dict[str, Any], where: str, file: Path) -> Source:
         """The Source of a spec entry's ``source: {doc, passage}``; SpecError when the register lacks it."""
@@ -33,4 +34,5 @@ def load_sources(checklist_dir: Path) -> Sources:
     raw = load_spec_file(path, SCHEMA_FILE)
     documents = {key: Document(key, d["title"], d["issuer"], d.get("doc_no", ""), d.get("date", ""), d.get("note", ""))
                  for key, d in raw["documents"].items()}
-    return Sources(path, documents)
+    texts = {key: d["text"] for key, d in raw["documents"].items() if d.get("text")}
+    return Sources(path, documents, texts)
