@@ -174,8 +174,8 @@ class Timeline:
                 other = found[point.nth - 1]
             elif not found:
                 return None
-            else:
-                other = found[0] if self.procedure.step(point.step).pick != "last" else found[-1]
+            else:  # a step taken once: its first time; each time (a renewed leave): the latest
+                other = found[0] if self.procedure.step(point.step).pick == "first" else found[-1]
             if point.field == "served":
                 return other.served
             if point.field == "deadline":

@@ -91,7 +91,7 @@ def test_every_rule_has_a_triggering_fixture() -> None:
 NEAR_MISS_RULES = {*SPEC.procedure.rule_ids} - {"written-report.missing"} | {
     r.id for r in SPEC.checklists.all_rules if r.id.startswith("status.")} | {
     "b4-2.grade-nine", "b4-2.second-term", "b4-8.junior-middle", "b4-4.resumption-approvals", "b4-4.one-term",
-    "b4-4.inpatient-proof", "work-study.bureau-approval", "written-report.missing"}
+    "b4-4.inpatient-proof", "work-study.bureau-approval", "written-report.missing", "b4-5.exemption-disability"}
 
 
 def test_every_procedure_rule_has_a_flagged_case_and_a_lawful_near_miss() -> None:
