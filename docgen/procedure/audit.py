@@ -164,8 +164,10 @@ def audit_case(case: Case, ref: CaseRef, procedure: Procedure, as_of: dt.date) -
     timeline = Timeline(case, procedure)
     out: list[Problem] = []
     for step in timeline.steps:
+        if step.actor is not None and step.actor.covers:
+            out.extend(_coverage_findings(timeline, step, ref))
         for occurrence in timeline.chosen(step):
-            if step.actor is not None:
+            if step.actor is not None and not step.actor.covers:
                 out.extend(actor_findings(timeline, step.actor, occurrence, ref))
             for timing in step.timing:
                 out.extend(timing_findings(timeline, timing, occurrence, ref))
@@ -180,6 +182,24 @@ def audit_case(case: Case, ref: CaseRef, procedure: Procedure, as_of: dt.date) -
     out.extend(_approval_findings(timeline, ref))
     out.extend(_evidence_issuer_findings(timeline, ref))
     return out
+
+
+def _coverage_findings(timeline: Timeline, step: Step, ref: CaseRef) -> list[Problem]:
+    """All the times a step was taken, together, had people from each kind of body the rule names (school,
+    township, village): the kinds none of them came from. Nothing is judged while no unit is named."""
+    rule = step.actor
+    assert rule is not None
+    found = timeline.occurrences(step)
+    kinds = {timeline.procedure.bodies.kind_of(u) for o in found for u in _names(o.actor)}
+    if not found or not kinds - {""}:
+        return []
+    missing = [k for k in rule.covers if k not in kinds]
+    if not missing:
+        return []
+    labels = "、".join(timeline.procedure.bodies.label(k) for k in missing)
+    message = _message(rule.message, {"missing": labels}, timeline.case.data, [])
+    path = f"$.{found[0].spec.list}" if found[0].spec.list else found[0].path
+    return [finding(rule.id, rule.severity, ref.category, message, path, rule.source, ref)]
 
 
 def _approval_findings(timeline: Timeline, ref: CaseRef) -> list[Problem]:

@@ -98,6 +98,7 @@ class ActorRule:
     severity: str
     message: str
     source: Source
+    covers: tuple[str, ...] = ()  # taken all together, the people who took part come from these kinds of body
 
 
 @dataclass(frozen=True)
@@ -262,14 +263,14 @@ def load_procedure(folder: Path, sources: Sources, calendar: SchoolCalendar) -> 
         actor = None
         if "actor" in entry:
             a = entry["actor"]
-            unknown = set(a.get("kinds", [])) - known_kinds
+            unknown = (set(a.get("kinds", [])) | set(a.get("covers", []))) - known_kinds
             if unknown:
                 names = "、".join(sorted(unknown))
                 raise SpecError(str(steps_path), f"{where}：单位种类 {names} 不在 {BODIES_FILE} 中")
             actor = ActorRule(a["id"], tuple(a.get("kinds", [])), tuple(_point(p) for p in a.get("same_as", [])),
                               a.get("guardian", False), a.get("guardian_or_student", False), a.get("units", 0),
                               a.get("severity", "error"), a["message"],
-                              _source(sources, a["source"], where, steps_path))
+                              _source(sources, a["source"], where, steps_path), tuple(a.get("covers", [])))
         timing = []
         for t in entry.get("timing", []):
             direction = "not_before" if "not_before" in t else "not_after"
