@@ -115,8 +115,19 @@ class Report:
         }
 
 
-def build_report(result: CheckResult, spec: Spec, scope: str, generated: dt.date | None = None) -> Report:
-    """Group a check result the way an inspector reads it: totals, units, incomplete cases, then per item."""
+@dataclass(frozen=True)
+class Completeness:
+    """How complete the cases are, counted once for the county, each township and each school — the one count
+    the report, the dashboard and the monthly figures all show."""
+
+    total: UnitCount
+    townships: dict[str, UnitCount]
+    schools: dict[str, UnitCount]
+    per_case: dict[tuple[str, str], list[Finding]]
+
+
+def completeness(result: CheckResult) -> Completeness:
+    """Cases, complete and incomplete ones, and gaps, per school, township and in all, from one check result."""
     per_case: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in result.gaps:
         if f.ref:
@@ -152,6 +163,14 @@ def build_report(result: CheckResult, spec: Spec, scope: str, generated: dt.date
         for row in filter(None, rows):
             row.unit_errors += f.severity == "error"
             row.unit_warnings += f.severity == "warning"
+    return Completeness(total, townships, schools, dict(per_case))
+
+
+def build_report(result: CheckResult, spec: Spec, scope: str, generated: dt.date | None = None) -> Report:
+    """Group a check result the way an inspector reads it: totals, units, incomplete cases, then per item."""
+    counted = completeness(result)
+    per_case, total = counted.per_case, counted.total
+    townships, schools = counted.townships, counted.schools
 
     def section(ref: CaseRef) -> StudentSection:
         return StudentSection(ref, mask_id(ref.id_number), mask_registry(ref.registry_no),
