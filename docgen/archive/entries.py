@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from docgen.cases import Case
+from docgen.cases.match import items, matches, render
 from docgen.cases.schema import case_field
-from docgen.check.evaluate import items, matches, render
 from docgen.check.findings import Finding
 from docgen.render.batch import Job, assign_doc_info, select_jobs
 from docgen.render.registry import Registry, TemplateSpec

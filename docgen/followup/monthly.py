@@ -6,11 +6,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from docgen.cases import Case
 from docgen.cases.schema import case_field
-from docgen.dates import parse_iso
 
 CATEGORIES = list(case_field(["situation", "category"]).node["enum"])
 CATEGORY_LABELS = case_field(["situation", "category"]).labels
@@ -69,27 +70,25 @@ class MonthlyReport:
         return bool(self.schools) and set(self.schools) != {self.unit}
 
 
-def belongs(case: dict[str, Any], unit: str) -> bool:
+def belongs(case: Case, unit: str) -> bool:
     """A township reports the children registered in it; a school reports its own students."""
-    return case.get("hukou_place", {}).get("township") == unit or case.get("student", {}).get("school") == unit
+    return unit in (case.township, case.school)
 
 
-def monthly_report(cases: list[dict[str, Any]], unit: str, month: dt.date) -> MonthlyReport:
+def monthly_report(cases: Sequence[Case], unit: str, month: dt.date) -> MonthlyReport:
     report = MonthlyReport(unit, month.replace(day=1))
     start, end = report.month, report.month_end
     report.counts = {c: Counter() for c in CATEGORIES}
     for case in cases:
         if not belongs(case, unit):
             continue
-        situation = case["situation"]
-        counts = report.counts[situation["category"]]
-        school = report.schools.setdefault(case["student"]["school"], Counter())
-        dropout = parse_iso(situation.get("dropout_date"))
-        returned = parse_iso(case.get("return_info", {}).get("returned_on"))
-        closed = parse_iso(situation.get("closed_on"))
+        counts = report.counts[case.category]
+        school = report.schools.setdefault(case.school, Counter())
+        dropout, returned = case.date("situation.dropout_date"), case.date("return_info.returned_on")
+        closed = case.date("situation.closed_on")
         measures = []
         if dropout and start <= dropout <= end:
-            measures.append("new_suspected" if situation["status"] == "suspected" else "new_dropped")
+            measures.append("new_suspected" if case.status == "suspected" else "new_dropped")
         if returned and start <= returned <= end:
             measures.append("returned")
         if closed and start <= closed <= end:
@@ -101,14 +100,13 @@ def monthly_report(cases: list[dict[str, Any]], unit: str, month: dt.date) -> Mo
             counts[measure] += 1
             school[measure] += 1
         if still_out:
-            student = case["student"]
-            report.still_open.append({"name": student["name"], "school": student["school"],
-                                      "grade": student.get("grade"), "category": CATEGORY_LABELS[situation["category"]],
-                                      "dropout_date": situation["dropout_date"]})
+            report.still_open.append({"name": case.name, "school": case.school, "grade": case.student.get("grade"),
+                                      "category": CATEGORY_LABELS[case.category],
+                                      "dropout_date": case.get_path("situation.dropout_date")})
     report.schools = dict(sorted(report.schools.items()))
     return report
 
 
-def reporting_units(cases: list[dict[str, Any]], schools: set[str] = frozenset()) -> list[str]:
+def reporting_units(cases: Sequence[Case], schools: Collection[str] = frozenset()) -> list[str]:
     """Every township and school that files a monthly report: those with cases, and schools without any."""
-    return sorted({c["hukou_place"]["township"] for c in cases} | {c["student"]["school"] for c in cases} | schools)
+    return sorted({c.township for c in cases} | {c.school for c in cases} | set(schools))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docgen.cases import Case
 from docgen.cases.schema import case_field
 from docgen.dates import cn_date, parse_iso
 from docgen.followup.monthly import MonthlyReport, category_label
@@ -38,25 +39,23 @@ GENDERS = {"male": "男", "female": "女"}
 
 @dataclass(frozen=True)
 class LedgerRow:
-    case: dict[str, Any]
+    case: Case
     closed_on: str  # 动态销号: the day the student returned or the case was closed ("" while open)
     closed_how: str
 
     def cells(self, seq: int) -> list[Any]:
-        c, s = self.case, self.case["situation"]
-        student, home = c["student"], c.get("hukou_place", {})
-        grade = student.get("grade")
-        return [seq, student["name"], GENDERS.get(student.get("gender", ""), ""), mask_id(student["id_number"]),
-                student["school"], f"{grade}年级" if grade else "", home.get("township", ""), home.get("village", ""),
-                category_label(s["category"]), STATUS_LABELS.get(s.get("status", ""), ""),
-                parse_iso(s.get("dropout_date")), parse_iso(s.get("reported_on")),
-                STEP_LABELS.get(s.get("step", ""), ""), parse_iso(self.closed_on), self.closed_how]
+        c = self.case
+        grade = c.student.get("grade")
+        return [seq, c.name, GENDERS.get(c.student.get("gender", ""), ""), mask_id(c.id_number),
+                c.school, f"{grade}年级" if grade else "", c.township, c.village,
+                category_label(c.category), STATUS_LABELS.get(c.status, ""),
+                c.date("situation.dropout_date"), c.date("situation.reported_on"),
+                STEP_LABELS.get(c.get_path("situation.step") or "", ""), parse_iso(self.closed_on), self.closed_how]
 
 
-def closing(case: dict[str, Any], on: dt.date) -> tuple[str, str]:
+def closing(case: Case, on: dt.date) -> tuple[str, str]:
     """When and how the case left the open ledger by ``on``: (day, 复学/销号) or ("", "")."""
-    returned = parse_iso(case.get("return_info", {}).get("returned_on"))
-    closed = parse_iso(case["situation"].get("closed_on"))
+    returned, closed = case.date("return_info.returned_on"), case.date("situation.closed_on")
     if returned and returned <= on:
         return returned.isoformat(), "劝返复学"
     if closed and closed <= on:
@@ -64,20 +63,19 @@ def closing(case: dict[str, Any], on: dt.date) -> tuple[str, str]:
     return "", ""
 
 
-def ledgers(cases: Sequence[dict[str, Any]], on: dt.date) -> dict[str, list[LedgerRow]]:
+def ledgers(cases: Sequence[Case], on: dt.date) -> dict[str, list[LedgerRow]]:
     """The 疑似辍学 ledger (still suspected) and the 辍学 ledger (confirmed, with the closed ones kept and dated), as
     of ``on``; each ordered by township, school and dropout date."""
-    def order(case: dict[str, Any]) -> tuple[str, str, str]:
-        return (case.get("hukou_place", {}).get("township", ""), case["student"]["school"],
-                case["situation"].get("dropout_date", ""))
+    def order(case: Case) -> tuple[str, str, str]:
+        return case.township, case.school, case.get_path("situation.dropout_date") or ""
 
     suspected, dropped = [], []
     for case in sorted(cases, key=order):
-        dropout = parse_iso(case["situation"].get("dropout_date"))
+        dropout = case.date("situation.dropout_date")
         if dropout and dropout > on:
             continue
         row = LedgerRow(case, *closing(case, on))
-        (suspected if case["situation"].get("status") == "suspected" else dropped).append(row)
+        (suspected if case.status == "suspected" else dropped).append(row)
     return {"疑似辍学学生台账": suspected, "辍学学生台账": dropped}
 
 
@@ -124,17 +122,16 @@ def quarter_of(day: dt.date) -> tuple[int, int]:
     return day.year, (day.month - 1) // 3 + 1
 
 
-def school_townships(cases: Sequence[dict[str, Any]], known: Mapping[str, str]) -> dict[str, str]:
+def school_townships(cases: Sequence[Case], known: Mapping[str, str]) -> dict[str, str]:
     """Each school's township: as ``known`` (the county's units) says, else the one most of its students live in."""
     homes: dict[str, Counter] = {}
     for case in cases:
-        township = case.get("hukou_place", {}).get("township", "")
-        homes.setdefault(case["student"]["school"], Counter())[township] += 1
+        homes.setdefault(case.school, Counter())[case.township] += 1
     found = {school: counts.most_common(1)[0][0] for school, counts in homes.items()}
     return {**found, **known}
 
 
-def quarter_review(cases: Sequence[dict[str, Any]], county: str, year: int, quarter: int,
+def quarter_review(cases: Sequence[Case], county: str, year: int, quarter: int,
                    units: Sequence[str], townships: Mapping[str, str] | None = None) -> QuarterReview:
     """The quarter's movement of every school (``units``: the townships and schools reporting; ``townships``: each
     school's township, where the county knows it), each student counted once at their school, so that a township's
@@ -142,7 +139,7 @@ def quarter_review(cases: Sequence[dict[str, Any]], county: str, year: int, quar
     quarter's end, for the county to review one by one."""
     review = QuarterReview(county, year, quarter)
     places = school_townships(cases, townships or {})
-    known_townships = set(places.values()) | {c.get("hukou_place", {}).get("township", "") for c in cases}
+    known_townships = set(places.values()) | {c.township for c in cases}
     schools = sorted({*places, *(u for u in units if u not in known_townships)})
     for school in schools:
         review.schools[school] = Counter()
@@ -150,13 +147,13 @@ def quarter_review(cases: Sequence[dict[str, Any]], county: str, year: int, quar
     review.townships = dict(sorted(review.townships.items()))
     before = review.start - dt.timedelta(days=1)
     for case in cases:
-        dropout = parse_iso(case["situation"].get("dropout_date"))
+        dropout = case.date("situation.dropout_date")
         if not dropout or dropout > review.end:
             continue
         open_at_start = dropout <= before and not closing(case, before)[0]
         closed_on, how = closing(case, review.end)
         in_quarter = bool(closed_on) and review.start <= dt.date.fromisoformat(closed_on) <= review.end
-        counts = review.schools[case["student"]["school"]]
+        counts = review.schools[case.school]
         counts["open_start"] += open_at_start
         counts["new"] += review.start <= dropout <= review.end
         counts["returned"] += in_quarter and how == "劝返复学"
@@ -168,7 +165,7 @@ def quarter_review(cases: Sequence[dict[str, Any]], county: str, year: int, quar
 
 
 # ---- workbooks ------------------------------------------------------------------------------------------------
-def write_ledgers(cases: Sequence[dict[str, Any]], scope: str, on: dt.date, target: Path) -> Path:
+def write_ledgers(cases: Sequence[Case], scope: str, on: dt.date, target: Path) -> Path:
     """Both ledgers, a sheet each, as of ``on`` (ID numbers masked)."""
     wb = new_workbook()
     for title, rows in ledgers(cases, on).items():

@@ -9,6 +9,7 @@ import datetime as dt
 import shutil
 import zipfile
 
+from docgen.cases import Case
 from docgen.followup.monthly import monthly_report, reporting_units
 from docgen.followup.national import (
     quarter_of,
@@ -21,9 +22,10 @@ from docgen.fsutil import atomic_path, safe_name
 from docgen.service.county.access import visible_cases
 from docgen.service.county.jobs.runner import JobFailed, Run
 from docgen.service.county.models import Unit
+from docgen.service.county.overview import as_cases
 
 
-def _units(run: Run, cases: list[dict]) -> list[str]:
+def _units(run: Run, cases: list[Case]) -> list[str]:
     """The units whose monthly reports this unit makes: itself (a school), itself and its schools (a township),
     every township and school of the county (the bureau, auditors)."""
     unit = run.job.unit
@@ -38,7 +40,7 @@ def _units(run: Run, cases: list[dict]) -> list[str]:
 def run(run: Run) -> str:
     month = dt.date.fromisoformat(run.job.params["month"] + "-01")
     month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    cases = [r.data for r in visible_cases(run.request.user).order_by("case_id")]
+    cases = as_cases(visible_cases(run.request.user).order_by("case_id"))
     if not cases:
         raise JobFailed("本单位没有案卷，无法生成报表", "先录入或导入案卷。")
     units = _units(run, cases)
