@@ -8,10 +8,11 @@ as studying in or out of the county; a child in none of these is unaccounted for
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from docgen.cases import Case
 from docgen.cases.schema import case_field
 from docgen.problems import Problem
 
@@ -29,23 +30,28 @@ class Child:
     """One roster child with the case that explains them, if any."""
 
     raw: dict[str, Any]
-    case: dict[str, Any] | None
+    case: Case | None
 
     @property
     def bucket(self) -> str:
         if self.case is not None:
-            return self.case["situation"]["category"]
+            return self.case.category
         return {"in_county": IN_COUNTY, "out_of_county": OUT_OF_COUNTY}.get(self.raw["attending"], UNACCOUNTED)
 
     @property
     def grade(self) -> int | None:
         if self.case is not None:
-            return self.case["student"].get("grade")
+            return self.case.student.get("grade")
         return self.raw.get("grade")
 
     @property
+    def school(self) -> str:
+        """The school the child attends: the case's when there is one, else the roster's."""
+        return self.case.school if self.case is not None else self.raw.get("school", "")
+
+    @property
     def flags(self) -> set[str]:
-        return set(self.raw.get("flags", [])) | set((self.case or {}).get("flags", []))
+        return set(self.raw.get("flags", [])) | set(self.case.get_path("flags") or [] if self.case else [])
 
 
 @dataclass
@@ -71,10 +77,10 @@ class Tables:
     cases: int
 
 
-def link(roster: Any, cases: Iterable[dict[str, Any]]) -> tuple[list[Child], list[Problem]]:
+def link(roster: Any, cases: Iterable[Case]) -> tuple[list[Child], list[Problem]]:
     """Roster children with their cases (by case id or ID number), and every child or case left out."""
-    by_id = {c["student"]["id_number"]: c for c in cases}
-    by_case = {c["case_id"]: c for c in by_id.values()}
+    by_id = {c.id_number: c for c in cases}
+    by_case = {c.case_id: c for c in by_id.values()}
     linked, used, problems = [], set(), []
     for i, raw in enumerate(roster.children):
         case = by_case.get(raw.get("case_id", "")) or by_id.get(raw["id_number"])
@@ -82,15 +88,14 @@ def link(roster: Any, cases: Iterable[dict[str, Any]]) -> tuple[list[Child], lis
             problems.append(Problem(roster.file, f"$.children[{i}].case_id",
                                     f"案卷 {raw['case_id']} 不在案卷文件中", raw["name"]))
         if case is not None:
-            used.add(case["case_id"])
+            used.add(case.case_id)
         elif raw["attending"] == "none":
             problems.append(Problem(roster.file, f"$.children[{i}]",
                                     "未就读，也没有一生一案案卷：去向不明，请核实并劝返", raw["name"]))
         linked.append(Child(raw, case))
     for case in by_case.values():
-        if case["case_id"] not in used:
-            problems.append(Problem(roster.file, "$.children", f"案卷 {case['case_id']} 的学生不在台账中",
-                                    case["student"]["name"]))
+        if case.case_id not in used:
+            problems.append(Problem(roster.file, "$.children", f"案卷 {case.case_id} 的学生不在台账中", case.name))
     return linked, problems
 
 
@@ -102,8 +107,7 @@ def in_unit(child: Child, unit: str, kind: str) -> bool:
     if kind == "county":
         return True
     if kind == "middle":
-        school = (child.case or {}).get("student", {}).get("school") if child.case else child.raw.get("school")
-        return school == unit
+        return child.school == unit
     return child.raw["township"] == unit
 
 
@@ -138,7 +142,7 @@ def _retention(children: list[Child]) -> list[dict[str, Any]]:
             return ok, len(group), ok / len(group) if group else 1.0
 
         def not_dropped(c: Child) -> bool:
-            return c.case is None or c.case["situation"]["status"] not in OPEN
+            return c.case is None or c.case.status not in OPEN
 
         primary = rate([c for c in mine if (c.grade or 0) <= 6], not_dropped)
         junior = rate([c for c in mine if (c.grade or 0) >= 7], not_dropped)
@@ -150,7 +154,7 @@ def _retention(children: list[Child]) -> list[dict[str, Any]]:
     return result
 
 
-def build_tables(roster: Any, cases: list[dict[str, Any]], unit: str = "", kind: str = "county") -> Tables:
+def build_tables(roster: Any, cases: Sequence[Case], unit: str = "", kind: str = "county") -> Tables:
     children, problems = link(roster, cases)
     scoped = [c for c in children if in_unit(c, unit, kind)]
     poor = [c for c in scoped if "registered_poor" in c.flags]
@@ -173,7 +177,7 @@ def reconcile(tables: Tables) -> dict[str, int]:
             "sum": sum(totals[c] for c in COLUMNS)}
 
 
-def unit_scope(unit: str, cases: list[dict[str, Any]]) -> tuple[str, str]:
+def unit_scope(unit: str, cases: Sequence[Case]) -> tuple[str, str]:
     """(unit, kind) for a --unit argument: the county, a township, or a school (a primary school counts its
     district, which is its township's villages; a middle school counts its own students)."""
     if not unit:
@@ -182,5 +186,5 @@ def unit_scope(unit: str, cases: list[dict[str, Any]]) -> tuple[str, str]:
         return unit, "township"
     if "中学" in unit:
         return unit, "middle"
-    township = next((c["hukou_place"]["township"] for c in cases if c["student"]["school"] == unit), unit)
+    township = next((c.township for c in cases if c.school == unit), unit)
     return township, "township"

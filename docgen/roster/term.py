@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from docgen.dates import parse_iso
+from docgen.cases import Case
 from docgen.roster.tables import link
 
 MEASURES = {"expected": "应到", "present": "在校", "home_teaching": "送教上门", "leave": "休学、缓免学",
@@ -33,38 +34,35 @@ class TermReport:
         return self.term_start + dt.timedelta(days=REPORT_DAYS)
 
 
-def term_report(roster: Any, cases: list[dict[str, Any]], school: str, term_start: dt.date) -> TermReport:
+def term_report(roster: Any, cases: Sequence[Case], school: str, term_start: dt.date) -> TermReport:
     children, _ = link(roster, cases)
     grades: dict[int, Counter] = defaultdict(Counter)
     absent = []
     for child in children:
         case = child.case
-        mine = (case or {}).get("student", {}).get("school") == school if case else child.raw.get("school") == school
-        if not mine or child.grade is None:
+        if child.school != school or child.grade is None:
             continue
-        closed = parse_iso((case or {}).get("situation", {}).get("closed_on"))
-        if case is not None and closed and closed <= term_start and case["situation"]["category"] not in PLACED:
+        closed = case.date("situation.closed_on") if case is not None else None
+        if case is not None and closed and closed <= term_start and case.category not in PLACED:
             continue  # left before the term: graduated (B4-2), enrolled where the family moved (B4-7) …
         counts = grades[child.grade]
         counts["expected"] += 1
         if case is None:
             counts["present"] += 1
             continue
-        category, status = case["situation"]["category"], case["situation"]["status"]
-        returned = parse_iso(case.get("return_info", {}).get("returned_on"))
-        dropout = parse_iso(case["situation"].get("dropout_date"))
+        returned, dropout = case.date("return_info.returned_on"), case.date("situation.dropout_date")
         check_by = term_start + dt.timedelta(days=CHECK_DAYS)
         if dropout is None or dropout > check_by:
             counts["present"] += 1  # still at school when the term's enrolment was checked
-        elif category == "B4-6":
+        elif case.category == "B4-6":
             counts["home_teaching"] += 1
-        elif category in ("B4-3", "B4-4", "B4-5"):
+        elif case.category in ("B4-3", "B4-4", "B4-5"):
             counts["leave"] += 1
         elif returned and returned <= check_by:
             counts["returned"] += 1
             counts["present"] += 1
-        elif status in ("suspected", "dropped_out", "returned"):
+        elif case.status in ("suspected", "dropped_out", "returned"):
             counts["open"] += 1
-            absent.append({"name": case["student"]["name"], "grade": child.grade, "case_id": case["case_id"],
-                           "dropout_date": case["situation"]["dropout_date"]})
+            absent.append({"name": case.name, "grade": child.grade, "case_id": case.case_id,
+                           "dropout_date": dropout.isoformat()})
     return TermReport(school, term_start, dict(sorted(grades.items())), absent)

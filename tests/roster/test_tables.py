@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from docgen.cases import load_cases
 from docgen.errors import DataProblemsError
 from docgen.roster import build_tables, load_roster, reconcile
 from docgen.roster.tables import COLUMNS
@@ -15,7 +16,7 @@ from docgen.roster.tables import COLUMNS
 @pytest.fixture
 def county(demo_dir: Path, tmp_path: Path) -> tuple[dict, list]:
     roster = json.loads((demo_dir / "roster.json").read_text(encoding="utf-8"))
-    cases = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))["cases"]
+    cases = load_cases([demo_dir / "cases.json"]).checked()
     return roster, cases
 
 
