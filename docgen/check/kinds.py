@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docgen.cases.match import NotApplicable, failing, field_name, items, matches, resolve_date
+from docgen.cases.model import lookup
 from docgen.cases.schema import case_field
 from docgen.cases.steps import legal_step
 from docgen.dates import full_years, parse_iso
@@ -148,7 +149,7 @@ _STEP_ORDER = ("publicity", "order", "penalty", "litigation")
 def legal_step_matches(params: dict[str, Any], ctx: Context) -> list[Failure]:
     """The four-step progress the case states is one its notices and legal actions record: a case may not claim
     a step it has no document of (a court ruling ahead of the stated step is a route of its own, not a gap)."""
-    stated = ctx.case.get("situation", {}).get("step")
+    stated = lookup(ctx.case, "situation.step")
     if stated not in _STEP_ORDER:
         return []
     recorded = _STEP_CODES[legal_step(ctx.case)]
