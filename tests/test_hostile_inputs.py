@@ -267,3 +267,54 @@ def test_no_full_id_in_findings_of_an_invalid_case_or_in_the_archive(county: Pat
     code, _, _ = run("assemble", county / "cases.json", "--evidence", county / "evidence", "--out", tmp_path / "a")
     results = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "a").rglob("核查结果.txt"))
     assert "缺漏" in results and full[6:14] not in results
+
+
+def _template_folder(tmp_path: Path, tag: str) -> Path:
+    from conftest import edited_docx
+
+    from docgen.render import load_registry
+
+    folder = tmp_path / "templates"
+    shutil.copytree(load_registry().folder, folder)
+    source = folder / "限期复学通知书.docx"
+    greeting = "{{ case.guardians[0].name }}："
+    edited_docx(source, tmp_path / "edited.docx", [(greeting, tag + greeting)])
+    (tmp_path / "edited.docx").replace(source)
+    return folder
+
+
+@pytest.mark.parametrize(("tag", "message"), [
+    ("{{ cycler.__init__.__globals__ }}", "取用了程序内部的“__init__”、“__globals__”"),
+    ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "取用了程序内部的“__class__”、“__mro__”、“__subclasses__”"),
+    ("{{ case|attr('__class__') }}", "取用了程序内部的“__class__”"),
+    ("{{ 1/0 }}", "生成时出错（ZeroDivisionError"),
+    ("{{ case.student.name", "模板语法错误"),
+    ("{{ 9 ** 99999999 }}", "指数 99999999 过大"),
+])
+def test_a_template_reaching_out_of_the_sandbox_is_named_by_render_and_templates_check(
+        county: Path, tmp_path: Path, workspace: Path, tag: str, message: str) -> None:
+    from docgen.render.numbers import Register
+    from docgen.workspace import REGISTER_FILE
+
+    folder = _template_folder(tmp_path, tag)
+    code, _, err = run("render", county / "cases.json", "-t", "限期复学通知书", "--templates", folder,
+                       "-o", tmp_path / "out", "--date", "2022-09-14")
+    assert code == 2, err
+    assert err.startswith("错误：模板 限期复学通知书.docx: 第 5 段（{{") and message in err and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+    assert not Register(workspace / REGISTER_FILE).entries()
+    code, out, err = run("templates", "check", "--templates", folder)
+    assert code == 2 and out.startswith("限期复学通知书: 第 5 段（{{") and message.split("（")[0] in out
+
+
+def test_values_are_printed_as_typed_never_as_template_braces(county: Path, tmp_path: Path) -> None:
+    import docx
+
+    data = _cases(county)
+    data["cases"][0]["student"]["name"] = "林{_{嘉}_}豪{_%x%_}"
+    path = _write(tmp_path / "braces.json", data)
+    code, _, err = run("render", path, "-t", "限期复学通知书", "-o", tmp_path / "out", "--date", "2022-09-14")
+    assert code == 0, err
+    document = next((tmp_path / "out").glob("*嘉*豪*_限期复学通知书.docx"))
+    text = "\n".join(p.text for p in docx.Document(str(document)).paragraphs)
+    assert "你的子女林{_{嘉}_}豪{_%x%_}（" in text
