@@ -116,7 +116,11 @@ def read_file(path: str, size: int | None = None, head: int | None = None) -> by
     """The whole of the file at ``path`` through the system's own calls (the counterpart of :func:`write_file`):
     ``size`` when known already saves asking for it; ``head``: only that many first bytes. Opened without
     blocking: a pipe put where a file was found is an error, not a wait."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK)
+    return read_fd(os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK), size, head)
+
+
+def read_fd(fd: int, size: int | None = None, head: int | None = None) -> bytes:
+    """What :func:`read_file` reads, from an open descriptor (closed here)."""
     try:
         if head is not None:
             return os.read(fd, head)
@@ -129,6 +133,83 @@ def read_file(path: str, size: int | None = None, head: int | None = None) -> by
                 return b"".join(chunks) if len(chunks) > 1 else chunk
     finally:
         os.close(fd)
+
+
+# ---- paths from data are opened inside their folder, never outside -----------------------------
+
+_OPENAT2 = 437  # the same number on every Linux architecture (since 5.6)
+_RESOLVE_NO_MAGICLINKS, _RESOLVE_BENEATH = 0x02, 0x08
+_O_PATH = getattr(os, "O_PATH", os.O_RDONLY)
+
+
+class _OpenHow(ctypes.Structure):
+    _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
+
+
+_syscall: Any = None  # libc's syscall(), False where there is no openat2
+
+
+def _openat2(dirfd: int, name: str, flags: int) -> int | None:
+    """openat2(dirfd, name, flags, RESOLVE_BENEATH): None where the system has no such call."""
+    global _syscall
+    if _syscall is None:
+        libc_name = ctypes.util.find_library("c") if os.name == "posix" and os.uname().sysname == "Linux" else None
+        _syscall = getattr(ctypes.CDLL(libc_name, use_errno=True), "syscall", False) if libc_name else False
+        if _syscall:
+            _syscall.restype = ctypes.c_long
+    if not _syscall:
+        return None
+    how = _OpenHow(flags, 0, _RESOLVE_BENEATH | _RESOLVE_NO_MAGICLINKS)
+    fd = _syscall(ctypes.c_long(_OPENAT2), ctypes.c_long(dirfd), os.fsencode(name), ctypes.byref(how),
+                  ctypes.c_size_t(ctypes.sizeof(how)))
+    if fd >= 0:
+        return fd
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EPERM):  # an old kernel, or a sandbox that forbids the call
+        _syscall = False
+        return None
+    raise OSError(err, os.strerror(err), name)
+
+
+def inside(path: str, folder: str) -> bool:
+    """Whether the real path ``path`` is the real folder ``folder`` or lies within it."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def open_folder(folder: str) -> int:
+    """A descriptor for the folder ``folder``, to open names inside it with :func:`open_beneath`."""
+    return os.open(folder, _O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+
+
+def open_beneath(folder: str, name: str, flags: int = os.O_RDONLY, dirfd: int | None = None) -> int:
+    """A descriptor for ``name`` inside the real folder ``folder`` that cannot be anything outside it.
+
+    Every path that comes from data is opened this way. Links are followed only while they stay inside
+    (openat2 with RESOLVE_BENEATH, Linux 5.6 and later, on ``dirfd`` when the caller holds the folder open);
+    where the system has no openat2, the name is resolved first, checked, and the real path opened without
+    following a link. OSError EXDEV when the path leaves the folder, ELOOP for a loop of links. Never waits:
+    a pipe where a file was is an error, not a hang.
+    """
+    flags |= os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK
+    own = dirfd is None
+    fd = open_folder(folder) if dirfd is None else dirfd
+    try:
+        opened = _openat2(fd, name, flags)
+    finally:
+        if own:
+            os.close(fd)
+    if opened is not None:
+        return opened
+    real = os.path.realpath(os.path.join(folder, name))
+    if not inside(real, folder):
+        raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), name)
+    return os.open(real, flags | os.O_NOFOLLOW)
+
+
+def read_beneath(folder: str, name: str, size: int | None = None, head: int | None = None,
+                 dirfd: int | None = None) -> bytes:
+    """What :func:`read_file` reads, of ``name`` opened inside ``folder`` (:func:`open_beneath`)."""
+    return read_fd(open_beneath(folder, name, dirfd=dirfd), size, head)
 
 
 def save_workbook(workbook: Any, target: str | Path) -> None:

@@ -318,3 +318,110 @@ def test_values_are_printed_as_typed_never_as_template_braces(county: Path, tmp_
     document = next((tmp_path / "out").glob("*嘉*豪*_限期复学通知书.docx"))
     text = "\n".join(p.text for p in docx.Document(str(document)).paragraphs)
     assert "你的子女林{_{嘉}_}豪{_%x%_}（" in text
+
+
+class OpenWatch:
+    """Which of some files any process opens (inotify IN_OPEN on each file itself, so an open through a link, by
+    any code, in any process, is seen): a spy that needs no strace."""
+
+    IN_OPEN, IN_NONBLOCK = 0x20, 0o4000
+
+    def __init__(self, paths: list[Path]) -> None:
+        import ctypes
+
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.fd = self.libc.inotify_init1(self.IN_NONBLOCK)
+        assert self.fd >= 0
+        self.watches = {self.libc.inotify_add_watch(self.fd, os.fsencode(p), self.IN_OPEN): p for p in paths}
+        assert all(w >= 0 for w in self.watches)
+
+    def opened(self) -> list[Path]:
+        import struct
+
+        try:
+            data = os.read(self.fd, 65536)
+        except BlockingIOError:
+            return []
+        seen, at = [], 0
+        while at < len(data):
+            wd, _, _, size = struct.unpack_from("iIII", data, at)
+            seen.append(self.watches[wd])
+            at += 16 + size
+        return seen
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+MARK = b"%only-outside-the-case-folder\n"
+
+
+def _outside_links(county: Path, tmp_path: Path) -> tuple[Path, list[Path]]:
+    """The first two cases, the first one's evidence folder with links leaving it (to a file outside, to the other
+    case's file, through a linked folder) and a loop of links, each named as evidence; the files pointed at (each
+    marked, so its bytes are known wherever they go)."""
+    data = _cases(county)
+    data["cases"] = data["cases"][:2]
+    case, sibling = data["cases"]
+    folder = county / "evidence" / case["case_id"]
+    pdf = next(folder.glob("*学籍证明*.pdf")).read_bytes() + MARK
+    outside, secret_dir = tmp_path / "secret.pdf", tmp_path / "secret-folder"
+    secret_dir.mkdir()
+    other = county / "evidence" / sibling["case_id"] / "另一案的材料.pdf"
+    for target in (outside, secret_dir / "x.pdf", other):
+        target.write_bytes(pdf)
+    (folder / "外面.pdf").symlink_to(outside)
+    (folder / "别案.pdf").symlink_to(Path("..") / sibling["case_id"] / other.name)
+    (folder / "链接目录").symlink_to(secret_dir)
+    (folder / "循环.pdf").symlink_to("循环.pdf")
+    for k, name in enumerate(["外面.pdf", "别案.pdf", "链接目录/x.pdf", "循环.pdf"]):
+        case["evidence"].append({"id": f"E99{k}", "kind": "registry_certificate", "file": name, "date": "2022-10-12"})
+    return _write(tmp_path / "links.json", data), [outside, other, secret_dir / "x.pdf"]
+
+
+def test_evidence_links_leaving_the_case_folder_are_reported_by_check_and_never_opened(
+        county: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.check import files
+
+    monkeypatch.setattr(files, "_in_memory", lambda *_: False)  # the read-ahead opens every file it is given
+    cases, targets = _outside_links(county, tmp_path)
+    watch = OpenWatch(targets)
+    try:
+        code, out, err = run("check", cases, "--evidence", county / "evidence", "--report", tmp_path / "report")
+        assert code == 1, err
+        for evidence in ("E990", "E991", "E992"):
+            assert f"{evidence}（学籍证明）的路径指向本案材料目录之外，未读取" in out
+        assert "E993（学籍证明）的路径是循环的符号链接，未读取" in out
+        assert watch.opened() == []
+    finally:
+        watch.close()
+
+
+@pytest.mark.slow
+def test_evidence_links_leaving_the_case_folder_are_reported_by_assemble_and_never_opened(
+        county: Path, tmp_path: Path) -> None:
+    cases, targets = _outside_links(county, tmp_path)
+    watch = OpenWatch(targets)
+    try:
+        code, _, err = run("assemble", cases, "--evidence", county / "evidence", "--out", tmp_path / "archive")
+        assert code == 1 and "外面.pdf 路径指向本案材料目录之外，未读取" in err
+        assert "循环.pdf 路径是循环的符号链接" in err
+        assert watch.opened() == []
+    finally:
+        watch.close()
+    assert not [p for p in (tmp_path / "archive").rglob("*") if p.is_file() and MARK in p.read_bytes()]
+
+
+def test_a_case_folder_linked_outside_the_evidence_folder_is_not_read(county: Path, tmp_path: Path) -> None:
+    data = _cases(county)
+    case_id = data["cases"][2]["case_id"]
+    moved = tmp_path / "elsewhere"
+    shutil.move(county / "evidence" / case_id, moved)
+    (county / "evidence" / case_id).symlink_to(moved)
+    watch = OpenWatch([p for p in moved.iterdir() if p.is_file()])
+    try:
+        code, out, _ = run("check", county / "cases.json", "--evidence", county / "evidence")
+        assert code == 1 and "本案材料目录指向佐证材料目录之外，未读取" in out
+        assert watch.opened() == []
+    finally:
+        watch.close()

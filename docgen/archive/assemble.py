@@ -162,7 +162,7 @@ class Assembler:
     def _read_evidence(self, case: Case, name: str) -> tuple[bytes | None, str]:
         if self.root is None:
             return None, "未指定佐证材料目录"
-        return read_evidence(self.root / case.case_id, name)
+        return read_evidence(self.root, case.case_id, name)
 
     # ---- writing --------------------------------------------------------------------------
     def cover(self, plan: _Planned, file_no: str) -> dict[str, Any]:
@@ -214,13 +214,13 @@ class Assembler:
                 target = target / safe_name(unit.name) / safe_name(Path(name).name)
                 if source is None:
                     continue
-                path = (source / name).resolve()
-                if not path.is_relative_to(source.resolve()) or not path.is_file():
+                data, _ = read_evidence(source.parent, unit.name, name)  # never opened outside the unit's folder
+                if data is None:
                     self.result_problems.append(Problem(unit.name, name, "的文件不存在或不在单位材料目录中",
                                                         id="archive.unit-file"))
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
+                target.write_bytes(data)
                 count += 1
         return count
 
