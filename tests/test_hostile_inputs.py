@@ -425,3 +425,39 @@ def test_a_case_folder_linked_outside_the_evidence_folder_is_not_read(county: Pa
         assert watch.opened() == []
     finally:
         watch.close()
+
+
+def _numbers_workbook(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["文号", "文书", "发文机关", "案卷编号", "成文日期"])
+    book.active.append(["云政限复〔2022〕1号", "限期复学通知书", "云溪镇人民政府", "QS-2022-001", "2022-09-14"])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("bomb", ["laughs", "xxe"])
+def test_an_xml_bomb_in_any_excel_file_is_refused_naming_the_file(county: Path, tmp_path: Path, workspace: Path,
+                                                                 bomb: str) -> None:
+    from conftest import LAUGHS, XXE, hostile_copy
+
+    from docgen.render.numbers import Register
+    from docgen.workspace import REGISTER_FILE
+
+    doctype, entity = (LAUGHS, "&lol9;") if bomb == "laughs" else (XXE, "&xxe;")
+    sheet = "xl/worksheets/sheet1.xml"
+    ledger = hostile_copy(county / "ledger.xlsx", tmp_path / "台账.xlsx", sheet, doctype, entity)
+    roster = hostile_copy(county / "roster.xlsx", tmp_path / "名册.xlsx", "xl/workbook.xml", doctype, entity)
+    numbers = hostile_copy(_numbers_workbook(tmp_path / "n.xlsx"), tmp_path / "文号.xlsx", sheet, doctype, entity)
+    for args, file in ((("import", ledger, "-o", tmp_path / "out.json"), ledger),
+                       (("roster", "import", roster, "-o", tmp_path / "roster.json", "--county", "青石县",
+                         "--school-year", "2022"), roster),
+                       (("numbers", "import", numbers), numbers)):
+        code, out, err = run(*args)
+        assert code == 2, (args, out, err)
+        part = "xl/workbook.xml" if file == roster else sheet
+        assert err == f"错误：{file}: 其中的 {part} 有 DOCTYPE（XML 实体声明），Excel 和 WPS 不会写这种内容，" \
+                      "可能是恶意构造的文件，未读取\n"
+    assert not (tmp_path / "out.json").exists() and not (tmp_path / "roster.json").exists()
+    assert not Register(workspace / REGISTER_FILE).entries()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from docgen.cases.schema import Field
@@ -19,6 +19,7 @@ from docgen.errors import DataProblemsError, LedgerError, MappingError
 from docgen.fsutil import save_workbook
 from docgen.ledger.cells import CellError, is_empty, read_cell, write_cell
 from docgen.ledger.mapping import Column, check_mapping, read_mapping_file
+from docgen.ledger.workbook import ExcelFile
 from docgen.problems import Problem
 from docgen.resources import data_json, data_text
 
@@ -43,15 +44,15 @@ def _columns(mapping_path: Path | None) -> tuple[str, list[Column]]:
 def import_roster(path: Path, county: str, school_year: int, mapping: Path | None = None) -> dict[str, Any]:
     """The roster JSON of an Excel sheet; every unreadable cell is reported with sheet, cell and column."""
     sheet, columns = _columns(mapping)
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError as exc:
-        raise LedgerError(str(path), "文件不存在") from exc
-    except Exception as exc:  # openpyxl raises several kinds for a file that is not an .xlsx
-        raise LedgerError(str(path), "不是有效的 Excel .xlsx 文件") from exc
+    with ExcelFile(path) as wb:
+        return _read_roster(wb, sheet, columns, county, school_year)
+
+
+def _read_roster(wb: ExcelFile, sheet: str, columns: list[Column], county: str, school_year: int) -> dict[str, Any]:
+    path = wb.path
     if sheet not in wb.sheetnames:
         raise LedgerError(str(path), f"没有工作表“{sheet}”（现有：{'、'.join(wb.sheetnames)}）")
-    rows = wb[sheet].iter_rows(values_only=True)
+    rows = wb.rows(sheet)
     headers = {str(v).strip(): i for i, v in enumerate(next(rows, ())) if not is_empty(v)}
     missing = [c.header for c in columns if c.required and c.header not in headers]
     if missing:
@@ -74,7 +75,6 @@ def import_roster(path: Path, county: str, school_year: int, mapping: Path | Non
             if value is not None:
                 child[column.path[0]] = value
         children.append(child)
-    wb.close()
     if problems:
         raise DataProblemsError(problems)
     return {"schema_version": 1, "county": county, "school_year": school_year, "children": children}
