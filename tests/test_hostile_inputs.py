@@ -461,3 +461,28 @@ def test_an_xml_bomb_in_any_excel_file_is_refused_naming_the_file(county: Path, 
                       "可能是恶意构造的文件，未读取\n"
     assert not (tmp_path / "out.json").exists() and not (tmp_path / "roster.json").exists()
     assert not Register(workspace / REGISTER_FILE).entries()
+
+
+def test_ids_typed_wrongly_are_masked_by_check_in_the_terminal_and_every_report(county: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    data = _cases(county)
+    students = [c["student"] for c in data["cases"]]
+    students[0]["id_number"] = students[0]["id_number"][:17]
+    students[1]["id_number"] += "5"
+    first = students[2]["id_number"]
+    students[2]["id_number"] = f"{first[:6]} {first[6:14]} {first[14:]}"
+    data["cases"][4]["guardians"][0]["id_number"] = "4399211980010112"
+    middles = [s["id_number"].replace(" ", "")[6:-4] for s in students[:3]] + ["1980010"]
+    code, out, err = run("check", _write(tmp_path / "ids.json", data), "--report", tmp_path / "report")
+    assert code == 1 and out.count("案卷数据有误") == 4, err
+    assert f"实际是“{first[:6]} ******** {first[14:]}”" in out
+    report = tmp_path / "report"
+    texts = {"terminal": out, "json": (report / "核查报告.json").read_text(encoding="utf-8"),
+             "html": (report / "核查报告.html").read_text(encoding="utf-8"),
+             "pdf": subprocess.run(["pdftotext", report / "核查报告.pdf", "-"], capture_output=True, text=True).stdout,
+             "xlsx": "\n".join(str(v) for ws in load_workbook(report / "核查报告.xlsx")
+                               for row in ws.iter_rows(values_only=True) for v in row if v is not None)}
+    assert "案卷数据有误" in texts["pdf"] and "案卷数据有误" in texts["xlsx"]
+    for kind, text in texts.items():
+        assert not [m for m in middles if m in text.replace(" ", "")], kind

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from docgen.idcard import mask_ids_in
 from docgen.problems import FINDING_LABELS, CaseRef, Problem, Source
 
 SEVERITIES = ("error", "warning", "info")
@@ -12,8 +13,9 @@ Finding = Problem  # a checklist finding is a problem like any other; the name s
 
 def finding(rule_id: str, severity: str, item: str, message: str, where: str, source: Source,
             case: CaseRef | None = None, unit: str = "") -> Problem:
-    """A checklist finding about a case (``case``) or a unit's own archive (``unit``)."""
-    return Problem(file=case.file if case else "", path=where, message=message,
+    """A checklist finding about a case (``case``) or a unit's own archive (``unit``). Findings go into reports and
+    archives, which never show an ID number: any in the message, well-formed or not, is masked."""
+    return Problem(file=case.file if case else "", path=where, message=mask_ids_in(message),
                    case=case.label if case else unit, severity=severity, id=rule_id, source=source,
                    ref=case, unit=unit, item=item)
 
