@@ -486,3 +486,26 @@ def test_ids_typed_wrongly_are_masked_by_check_in_the_terminal_and_every_report(
     assert "案卷数据有误" in texts["pdf"] and "案卷数据有误" in texts["xlsx"]
     for kind, text in texts.items():
         assert not [m for m in middles if m in text.replace(" ", "")], kind
+
+
+def test_roster_import_names_the_sheet_and_cell_of_every_problem(county: Path, tmp_path: Path) -> None:
+    book = load_workbook(county / "roster.xlsx")
+    sheet = book.active
+    first = sheet["C2"].value
+    sheet["C3"] = sheet["C3"].value[:17] + ("0" if sheet["C3"].value[17] != "0" else "1")
+    sheet["C6"] = first
+    book.save(tmp_path / "名册.xlsx")
+    args = ("roster", "import", tmp_path / "名册.xlsx", "-o", tmp_path / "roster.json", "--county", "青石县",
+            "--school-year", "2022")
+    code, out, err = run(*args)
+    assert code == 1 and "未写出任何文件" in err
+    lines = out.splitlines()
+    assert all(line.startswith(f"{tmp_path / '名册.xlsx'}: ") for line in lines)
+    assert any("适龄儿童少年台账!C3（身份证号） 身份证号校验位错误" in line for line in lines)
+    assert any("适龄儿童少年台账!C6（身份证号） 身份证号与第 2 行重复" in line for line in lines)
+    assert "$.children" not in out and "/tmp/tmp" not in out and first not in out
+    sheet["A4"] = None
+    book.save(tmp_path / "名册.xlsx")
+    code, out, _ = run(*args)
+    assert code == 1 and out.endswith("适龄儿童少年台账!A4（姓名） 不能为空\n")
+    assert not (tmp_path / "roster.json").exists()
