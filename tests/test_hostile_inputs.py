@@ -509,3 +509,29 @@ def test_roster_import_names_the_sheet_and_cell_of_every_problem(county: Path, t
     code, out, _ = run(*args)
     assert code == 1 and out.endswith("适龄儿童少年台账!A4（姓名） 不能为空\n")
     assert not (tmp_path / "roster.json").exists()
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    ('"grade": NaN', "NaN 不是有效的 JSON 数值"),
+    ('"grade": 123456789012345678901234', "位数过多（超过 20 位）"),
+    ('"grade": 7, "grade": 7', "字段“grade”在同一个对象中出现了两次"),
+    ('"grade": -Infinity', "-Infinity 不是有效的 JSON 数值"),
+])
+def test_strict_json_refusals_name_the_line_and_the_json_path(county: Path, tmp_path: Path, edit: str,
+                                                              message: str) -> None:
+    data = _cases(county)
+    data["cases"][5]["student"]["grade"] = "@"
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    at = text.index('"grade": "@"')
+    text = text.replace('"grade": "@"', edit)
+    line = text.count("\n", 0, at) + 1
+    column = at - text.rfind("\n", 0, at) + edit.rindex('"grade": ') + len('"grade": ') * (edit.count('"grade"') == 1)
+    bad = tmp_path / "bad.json"
+    bad.write_text(text, encoding="utf-8")
+    for args in (("validate", bad), ("check", bad), ("render", bad, "-t", "限期复学通知书", "-o", tmp_path / "o"),
+                 ("export", bad, "-o", tmp_path / "x.xlsx"), ("roster", "export", bad, "-o", tmp_path / "r.xlsx")):
+        code, _, err = run(*args)
+        assert code == 2, args
+        where = f"第 {line} 行第 {column} 列（$.cases[5].student.grade），"
+        assert f"{bad}: 不是可用的 JSON：{where}" in err and message in err, (args, err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "county"]
