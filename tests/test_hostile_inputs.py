@@ -225,14 +225,6 @@ def test_a_truncated_pdf_and_a_pixel_bomb_are_reported_by_check(county: Path, tm
     assert "E991（在校就读照片）的图片过大" in out
 
 
-def test_verify_a_binary_bagit_txt(county: Path, tmp_path: Path) -> None:
-    code, _, _ = run("assemble", county / "cases.json", "--evidence", county / "evidence", "--out", tmp_path / "a")
-    assert code == 1  # the demo's planted gaps
-    (tmp_path / "a" / "bagit.txt").write_bytes(b"\xff\xfe\x00garbage")
-    code, _, err = run("verify", tmp_path / "a")
-    assert code == 2 and "档案已损坏" in err
-
-
 def test_outputs_under_a_file_are_one_line(county: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
@@ -535,3 +527,57 @@ def test_strict_json_refusals_name_the_line_and_the_json_path(county: Path, tmp_
         where = f"第 {line} 行第 {column} 列（$.cases[5].student.grade），"
         assert f"{bad}: 不是可用的 JSON：{where}" in err and message in err, (args, err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "county"]
+
+
+@pytest.fixture(scope="module")
+def small_archive(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive of the demo county's first two cases, assembled once for the tests that damage copies of it."""
+    from docgen.workspace import ENV_VAR, init_workspace
+
+    root = tmp_path_factory.mktemp("small-archive")
+    init_workspace(root / "ws", "青石县")
+    data = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))
+    data["cases"] = data["cases"][:2]
+    cases = _write(root / "cases.json", data)
+    old = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = str(root / "ws")
+    try:
+        code, _, err = run("assemble", cases, "--evidence", demo_dir / "evidence", "--out", root / "archive")
+    finally:
+        os.environ.pop(ENV_VAR) if old is None else os.environ.__setitem__(ENV_VAR, old)
+    assert code in (0, 1), err
+    return root / "archive"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("damage", "code", "message"), [
+    ("edited-hash", 1, "文件已被修改：manifest-sha256.txt\n"),
+    ("broken-hash", 2, "tagmanifest-sha256.txt 第 1 行已损坏（应为 64 位十六进制校验码、空格和文件路径）"),
+    ("binary-bagit", 1, "文件已被修改：bagit.txt\n"),
+    ("binary-tagmanifest", 2, "tagmanifest-sha256.txt 不是 UTF-8 文本（第 1 个字节处），已损坏"),
+    ("unsafe-path", 2, "manifest-sha256.txt 第 "),
+])
+def test_verify_names_a_damaged_tag_file_cleanly(small_archive: Path, tmp_path: Path, damage: str, code: int,
+                                                 message: str) -> None:
+    bag = tmp_path / "archive"
+    shutil.copytree(small_archive, bag)
+    tagmanifest = bag / "tagmanifest-sha256.txt"
+    lines = tagmanifest.read_text(encoding="utf-8").splitlines()
+    first = next(i for i, line in enumerate(lines) if line.endswith(" manifest-sha256.txt"))
+    if damage == "edited-hash":
+        lines[first] = ("0" if lines[first][0] != "0" else "1") + lines[first][1:]
+        tagmanifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    elif damage == "broken-hash":
+        lines[0] = "xyz" + lines[0][64:]
+        tagmanifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    elif damage == "binary-bagit":
+        (bag / "bagit.txt").write_bytes(b"\xff\xfe\x00garbage")
+    elif damage == "binary-tagmanifest":
+        tagmanifest.write_bytes(b"\xff\xfe\x00garbage")
+    else:
+        with (bag / "manifest-sha256.txt").open("a", encoding="utf-8") as manifest:
+            manifest.write("0" * 64 + "  ../../etc/passwd\n")
+    got, out, err = run("verify", bag)
+    assert got == code and message in out + err, out + err
+    assert "Error" not in out + err and "（UnicodeDecodeError）" not in err
+    assert len((out + err).splitlines()) <= 3
