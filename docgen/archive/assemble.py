@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from docgen.archive.bag import make_bag
-from docgen.archive.binder import Item, build_binder
+from docgen.archive.binder import Item, build_binder, unbindable
 from docgen.archive.entries import MISSING, Entry, plan_entries
 from docgen.archive.pages import docx_to_pdf, html_to_pdf, image_to_pdf, pdf_reader
 from docgen.cases import Case
+from docgen.cases.model import records
 from docgen.cases.schema import case_field
 from docgen.check.engine import check_cases
-from docgen.check.files import read_evidence
+from docgen.check.files import docx_problem, pdf_problem, read_evidence
 from docgen.check.findings import Finding
 from docgen.check.institutions import UNITS_FOLDER, Unit
 from docgen.dates import parse_iso
@@ -34,6 +35,7 @@ from docgen.idcard import mask_registry
 from docgen.problems import Problem
 from docgen.render.context import cn_date, readable_case, template_context
 from docgen.render.engine import Renderer, load_renderer
+from docgen.render.pdf import ConverterError
 from docgen.render.pdf_cache import ConversionCache
 from docgen.render.registry import Registry
 from docgen.report import build_report
@@ -137,19 +139,26 @@ class Assembler:
                     author=entry.author)
         plan.items.append(item)
         data, problem = self._read_evidence(plan.case, source_name)
-        who = f"{plan.case.name}({plan.case.case_id})"
+        where = f"{evidence.get('id', '')} {source_name}".strip()
         if data is None:
             item.missing, item.remarks, item.problem = True, MISSING, f"{source_name} {problem}"
-            self.result_problems.append(Problem(who, source_name, problem, id="archive.evidence"))
+            self.result_problems.append(Problem(_who(plan.case), where, problem, id="archive.evidence"))
             return
         plan.files[file] = data
         try:
+            # The checks ``check`` makes, first: a damaged or hostile file is one case's problem, never the archive's.
             if ext == ".pdf":
+                broken = pdf_problem(data)
+                if broken:
+                    raise ValueError(broken)
                 item.reader = pdf_reader(data)
                 item.pdf = data
             elif ext in IMAGES:
                 item.pdf = image_to_pdf(data, self.cache)
             elif ext == ".docx":
+                broken = docx_problem(data)
+                if broken:
+                    raise ValueError(broken)
                 plan.docx_items.append((item, data))
             elif ext in AUDIO_VIDEO:
                 item.problem = "音视频资料不能装订，原文件在本案卷文件夹中"
@@ -157,7 +166,7 @@ class Assembler:
                 item.problem = "这种文件不能装订，原文件在本案卷文件夹中"
         except ValueError as exc:
             item.problem = f"{exc}，未能装订"
-            self.result_problems.append(Problem(who, source_name, str(exc), id="archive.binding"))
+            self.result_problems.append(Problem(_who(plan.case), where, f"{exc}，未能装订", id="archive.binding"))
 
     def _read_evidence(self, case: Case, name: str) -> tuple[bytes | None, str]:
         if self.root is None:
@@ -183,10 +192,39 @@ class Assembler:
             "made": cn_date(self.as_of),
         }
 
+    def convert(self, plans: Sequence[_Planned]) -> None:
+        """Each Word document of the plans as PDF pages. A document LibreOffice cannot convert is that case's
+        problem (its page says so): the rest are converted one by one when a batch fails, to say which."""
+        pending = [(plan, item, data) for plan in plans for item, data in plan.docx_items]
+        try:
+            pdfs: list[bytes | ConverterError] = list(docx_to_pdf([d for _, _, d in pending], self.cache))
+        except ConverterError:
+            pdfs = []
+            for _, _, data in pending:
+                try:
+                    pdfs.append(docx_to_pdf([data], self.cache)[0])
+                except ConverterError as exc:
+                    pdfs.append(exc)
+        for (plan, item, _), pdf in zip(pending, pdfs, strict=True):
+            if isinstance(pdf, bytes):
+                item.pdf = pdf
+                continue
+            item.problem = "Word 文件无法转换成 PDF，未能装订"
+            where = item.source or item.title
+            self.result_problems.append(Problem(_who(plan.case), _evidence_place(plan.case, item.source) or where,
+                                                item.problem, id="archive.binding"))
+
     def write_case(self, plan: _Planned, file_no: str) -> int:
         cover = self.cover(plan, file_no)
         title = f"{cover['file_no']}　{cover['title']}"
-        binder = build_binder(cover, title, plan.items, self.cache)
+        try:
+            binder = build_binder(cover, title, plan.items, self.cache)
+        except Exception:  # pypdf raises many kinds; the file that caused it is found below
+            for item in unbindable(plan.items):
+                item.problem, item.reader, item.pdf = "PDF 文件无法装订（内容已损坏）", None, None
+                self.result_problems.append(Problem(_who(plan.case), _evidence_place(plan.case, item.source),
+                                                    "PDF 文件无法装订（内容已损坏），未能装订", id="archive.binding"))
+            binder = build_binder(cover, title, plan.items, self.cache)
         plan.folder.mkdir(parents=True, exist_ok=True)
         files = {"00_案卷封面.pdf": binder.cover, "00_卷内目录.pdf": binder.index, "99_卷内备考表.pdf": binder.notes,
                  "案卷.pdf": binder.pdf, **plan.files}
@@ -225,6 +263,18 @@ class Assembler:
         return count
 
 
+def _who(case: Case) -> str:
+    return f"{case.name}({case.case_id})"
+
+
+def _evidence_place(case: Case, source: str) -> str:
+    """``E013 013_在校就读照片.jpg``: the evidence a file is, as the case names it."""
+    if not source:
+        return ""
+    found = next((str(e.get("id", "")) for _, e in records(case.data, "evidence") if e.get("file") == source), "")
+    return f"{found} {source}".strip()
+
+
 def assemble_archive(
     cases: Sequence[Case], out: Path, spec: Spec, registry: Registry, *, evidence_root: Path | None,
     as_of: dt.date, units: Sequence[Unit] = (), county: str = "", make_zip: bool = False,
@@ -244,9 +294,7 @@ def assemble_archive(
             if f.ref is not None:
                 findings.setdefault((f.ref.file, f.ref.case_id), []).append(f)
         plans = [assembler.plan_case(c, staging, findings.get((c.file, c.case_id), [])) for c in cases]
-        pending = [(item, data) for plan in plans for item, data in plan.docx_items]
-        for (item, _), pdf in zip(pending, docx_to_pdf([d for _, d in pending], cache), strict=True):
-            item.pdf = pdf
+        assembler.convert(plans)
         numbered = file_numbers(plans, assembler.settings, as_of)
         result.files = 0
         for done, (plan, no) in enumerate(numbered, 1):

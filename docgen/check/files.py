@@ -9,12 +9,17 @@ Results are kept between runs (see :class:`FileChecker`), so a re-check of an un
 
 from __future__ import annotations
 
+import base64
+import binascii
 import errno
 import io
 import json
 import os
+import re
 import stat
 import threading
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,6 +199,8 @@ def open_media(data: bytes) -> tuple[str | None, str]:
         return media, pdf_problem(data)
     if media == "image":
         return media, image_problem(data)
+    if media == "docx":
+        return media, docx_problem(data)
     return media, ""
 
 
@@ -238,8 +245,8 @@ class FileChecker:
         for info in self.looked.values():
             inodes.setdefault(info.st_dev, []).append(info.st_ino)
         for device, numbers in inodes.items():
-            rows = self.store.all("SELECT inode, size, mtime, media, problem FROM by_inode WHERE device = ? AND inode"
-                                  " IN (SELECT value FROM json_each(?))", (device, json.dumps(numbers)))
+            rows = self.store.all("SELECT inode, size, mtime, media, problem FROM file_checks WHERE device = ?"
+                                  " AND inode IN (SELECT value FROM json_each(?))", (device, json.dumps(numbers)))
             if rows is None:
                 continue  # no cache, or it failed: each file is asked about on its own
             self.known.update(((device, *row[:3]), (row[3], row[4])) for row in rows)
@@ -301,7 +308,7 @@ class FileChecker:
         if (info.st_dev, info.st_ino) in self.asked:
             row = self.known.get(key)
         else:
-            row = self.store.get("SELECT media, problem FROM by_inode WHERE device=? AND inode=? AND size=? AND"
+            row = self.store.get("SELECT media, problem FROM file_checks WHERE device=? AND inode=? AND size=? AND"
                                  " mtime=?", key)
         if row is not None:
             return row[0], row[1], ""
@@ -315,7 +322,7 @@ class FileChecker:
         if self.fast:
             return _sniff(data), "", ""
         media, problem = open_media(data)
-        self.store.put("by_inode", (*key, media, problem))
+        self.store.put("file_checks", (*key, media, problem))
         return media, problem, ""
 
 
@@ -330,6 +337,9 @@ def pdf_problem(data: bytes) -> str:
 
     if b"%%EOF" not in data[-1024:]:
         return "PDF 文件已损坏（可能没有传完整），无法打开"
+    bomb = inflation_problem(data)
+    if bomb:
+        return bomb
     with _PDFIUM:  # PDFium is not thread-safe
         document = pdfium.FPDF_LoadMemDocument64(data, len(data), None)
         if not document:
@@ -344,6 +354,118 @@ def pdf_problem(data: bytes) -> str:
         finally:
             pdfium.FPDF_CloseDocument(document)
     return "" if pages > 0 else "PDF 文件没有任何页面"
+
+
+MB = 1024 * 1024
+MAX_INFLATED = 64 * MB  # one stream of a PDF decompressed (pypdf, binding the archive, stops at 75 MB)
+MAX_INFLATED_TOTAL = 256 * MB  # all of a PDF's streams
+_STREAM = re.compile(rb">>\s*stream\r?\n")
+_OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
+BOMB = f"PDF 文件中有内容解压后超过 {MAX_INFLATED // MB} MB（可能是恶意构造的“压缩炸弹”），无法打开"
+
+
+def inflation_problem(data: bytes) -> str:
+    """'' unless a Flate-compressed stream of the PDF ``data`` inflates past :data:`MAX_INFLATED` (or all of them
+    past :data:`MAX_INFLATED_TOTAL`): a 400 KB file can hold 400 MB of page content that binding it would inflate.
+
+    Counting pages (PDFium) inflates none; binding a PDF (pypdf) inflates its page contents and object streams,
+    never its pictures, which are left out here too. Each stream is decoded through its filters as a reader
+    would (Flate, and the hex and base-85 text forms that may come before it), inflated in pieces and dropped,
+    never past the limit.
+    """
+    total = 0
+    for found in _STREAM.finditer(data):
+        head = data[max(0, found.start() - 4096):found.start()]
+        objects = list(_OBJ.finditer(head))
+        head = head[objects[-1].end():] if objects else head  # the stream's own dictionary
+        named = _FILTER.search(head)
+        filters = re.findall(rb"/(\w+)", named.group(1)) if named else []
+        if not any(f in _FLATE for f in filters) or re.search(rb"/Subtype\s*/Image\b", head):
+            continue
+        size = _decoded_size(data, found.end(), filters, MAX_INFLATED + 1)
+        total += size
+        if size > MAX_INFLATED or total > MAX_INFLATED_TOTAL:
+            return BOMB
+    return ""
+
+
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/\w+)")
+_FLATE = (b"FlateDecode", b"Fl")
+_TEXT_FORMS = {b"ASCIIHexDecode": "hex", b"AHx": "hex", b"ASCII85Decode": "a85", b"A85": "a85"}
+
+
+def _decoded_size(data: bytes, start: int, filters: list[bytes], limit: int) -> int:
+    """How many bytes the stream at ``start`` decodes to through ``filters``, counting no further than ``limit``
+    (0 when a filter is one this check does not follow: the file is then left to PDFium)."""
+    end = data.find(b"endstream", start)
+    source: bytes | memoryview = memoryview(data)[start:end if end >= 0 else len(data)]
+    size = 0
+    for n, name in enumerate(filters):
+        last = n == len(filters) - 1
+        try:
+            if name in _TEXT_FORMS:
+                text = re.sub(rb"\s", b"", bytes(source))
+                source = (binascii.unhexlify(text.split(b">")[0] + b"0" * (len(text.split(b">")[0]) % 2))
+                          if _TEXT_FORMS[name] == "hex" else base64.a85decode(text.split(b"~>")[0]))
+                size = len(source)
+            elif name in _FLATE:
+                size, kept = _inflate(source, limit, keep=not last)
+                if size >= limit:
+                    return size
+                source = kept
+            else:
+                return 0
+        except (ValueError, binascii.Error):
+            return size if last else 0
+    return size
+
+
+def _inflate(source: bytes | memoryview, limit: int, keep: bool) -> tuple[int, bytes]:
+    """(bytes the Flate data ``source`` inflates to, at most ``limit``; those bytes when ``keep``)."""
+    inflater, size, kept = zlib.decompressobj(), 0, []
+    try:
+        for at in range(0, len(source), 1 << 16):
+            piece = inflater.decompress(source[at:at + (1 << 16)], limit - size)
+            while True:
+                size += len(piece)
+                if keep:
+                    kept.append(piece)
+                if size >= limit or not inflater.unconsumed_tail:
+                    break
+                piece = inflater.decompress(inflater.unconsumed_tail, limit - size)
+            if size >= limit or inflater.eof:
+                break
+    except zlib.error:
+        pass  # not a whole Flate stream: PDFium decides whether the file opens
+    return size, b"".join(kept)
+
+
+DOCX_BROKEN = "Word 文件已损坏，无法打开"
+MAX_DOCX_XML = 64 * MB  # word/document.xml of a scanned-in form is a few hundred KB
+
+
+def docx_problem(data: bytes) -> str:
+    """'' when ``data`` is a Word document whose text part opens (a zip holding word/document.xml that is XML,
+    within :data:`MAX_DOCX_XML` inflated), else what is wrong: a damaged one is named here, not by LibreOffice
+    failing in the middle of assembling an archive."""
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            if "[Content_Types].xml" not in package.namelist():
+                return DOCX_BROKEN
+            info = package.getinfo("word/document.xml")
+            if info.file_size > MAX_DOCX_XML:
+                return f"Word 文件的正文解压后超过 {MAX_DOCX_XML // MB} MB，无法打开"
+            with package.open(info) as part:
+                xml = part.read(MAX_DOCX_XML + 1)
+        if len(xml) > MAX_DOCX_XML:
+            return f"Word 文件的正文解压后超过 {MAX_DOCX_XML // MB} MB，无法打开"
+        etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, ValueError, EOFError, OSError,
+            NotImplementedError, RuntimeError, etree.XMLSyntaxError):
+        return DOCX_BROKEN
+    return ""
 
 
 def image_problem(data: bytes) -> str:
