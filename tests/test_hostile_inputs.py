@@ -581,3 +581,95 @@ def test_verify_names_a_damaged_tag_file_cleanly(small_archive: Path, tmp_path: 
     assert got == code and message in out + err, out + err
     assert "Error" not in out + err and "（UnicodeDecodeError）" not in err
     assert len((out + err).splitlines()) <= 3
+
+
+def pdf_bomb(inflated: int = 100 << 20) -> bytes:
+    """A one-page PDF of a few hundred KB whose page content inflates to ``inflated`` bytes of spaces."""
+    import zlib
+
+    stream = zlib.compress(b" " * inflated, 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream)]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % at for at in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _document_xml(docx: bytes) -> bytes:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(docx)) as package:
+        return package.read("word/document.xml")
+
+
+def _any_docx() -> Path:
+    from docgen.render import load_registry
+
+    return load_registry().get("劝返记录表").path
+
+
+def _hostile_evidence(county: Path, tmp_path: Path) -> Path:
+    """The first two cases, the first with a PDF bomb, a damaged Word file, a PDF bomb the assemble test disguises
+    for the checks, and a Word file it makes LibreOffice fail on, among its evidence."""
+    from conftest import edited_docx
+
+    data = _cases(county)
+    data["cases"] = data["cases"][:2]
+    case = data["cases"][0]
+    folder = county / "evidence" / case["case_id"]
+    (folder / "炸弹.pdf").write_bytes(pdf_bomb())
+    (folder / "伪装.pdf").write_bytes(pdf_bomb(90 << 20))
+    (folder / "坏文档.docx").write_bytes(b"PK\x03\x04" + b"garbage" * 100)
+    edited_docx(_any_docx(), folder / "转不了.docx", [("</w:body>", "<!--NoConversion--></w:body>")])
+    for k, name in enumerate(["炸弹.pdf", "坏文档.docx", "伪装.pdf", "转不了.docx"]):
+        case["evidence"].append({"id": f"E99{k}", "kind": "registry_certificate", "file": name, "date": "2022-10-12"})
+    return _write(tmp_path / "hostile.json", data)
+
+
+def test_check_flags_a_pdf_bomb_and_a_damaged_word_file(county: Path, tmp_path: Path) -> None:
+    code, out, err = run("check", _hostile_evidence(county, tmp_path), "--evidence", county / "evidence")
+    assert code == 1, err
+    assert "E990（学籍证明）的PDF 文件中有内容解压后超过 64 MB（可能是恶意构造的“压缩炸弹”），无法打开：炸弹.pdf" in out
+    assert "E991（学籍证明）的Word 文件已损坏，无法打开：坏文档.docx" in out
+
+
+@pytest.mark.slow
+def test_assemble_reports_hostile_evidence_for_its_case_and_completes_the_rest(
+        county: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.archive import assemble as assembling
+    from docgen.archive import verify_bag
+    from docgen.render.pdf import ConverterError
+
+    cases = _hostile_evidence(county, tmp_path)
+    real_check, real_convert = assembling.pdf_problem, assembling.docx_to_pdf
+    # A bomb the checks miss must still be one case's problem: let 伪装.pdf through to the binder.
+    disguised = (county / "evidence" / "QS-2022-001" / "伪装.pdf").read_bytes()
+    monkeypatch.setattr(assembling, "pdf_problem", lambda data: "" if data == disguised else real_check(data))
+
+    def convert(documents: list[bytes], cache: object) -> list[bytes]:  # LibreOffice failing on one document
+        if any(b"NoConversion" in _document_xml(d) for d in documents):
+            raise ConverterError("1 份文书没有转换成 PDF")
+        return real_convert(documents, cache)
+
+    monkeypatch.setattr(assembling, "docx_to_pdf", convert)
+    code, out, err = run("assemble", cases, "--evidence", county / "evidence", "--out", tmp_path / "archive")
+    assert code == 1, err
+    lines = [line for line in err.splitlines() if line.startswith("未能纳入：")]
+    bomb = "PDF 文件中有内容解压后超过 64 MB（可能是恶意构造的“压缩炸弹”），无法打开"
+    assert f"未能纳入：林嘉豪(QS-2022-001): E990 炸弹.pdf {bomb}" in lines
+    assert "未能纳入：林嘉豪(QS-2022-001): E991 坏文档.docx Word 文件已损坏，无法打开" in lines
+    assert "未能纳入：林嘉豪(QS-2022-001): E992 伪装.pdf PDF 文件无法装订（内容已损坏）" in lines
+    assert "未能纳入：林嘉豪(QS-2022-001): E993 转不了.docx Word 文件无法转换成 PDF" in lines
+    assert "Fault" not in err and "RuntimeError" not in err and "Error" not in out + err
+    archive = tmp_path / "archive"
+    binders = sorted(p.parent.name for p in archive.rglob("案卷.pdf"))
+    assert len(binders) == 2 and any("林嘉豪" in b for b in binders)
+    assert verify_bag(archive).problems == []

@@ -166,7 +166,7 @@ class Assembler:
                 item.problem = "这种文件不能装订，原文件在本案卷文件夹中"
         except ValueError as exc:
             item.problem = f"{exc}，未能装订"
-            self.result_problems.append(Problem(_who(plan.case), where, f"{exc}，未能装订", id="archive.binding"))
+            self.result_problems.append(Problem(_who(plan.case), where, str(exc), id="archive.binding"))
 
     def _read_evidence(self, case: Case, name: str) -> tuple[bytes | None, str]:
         if self.root is None:
@@ -210,9 +210,9 @@ class Assembler:
                 item.pdf = pdf
                 continue
             item.problem = "Word 文件无法转换成 PDF，未能装订"
-            where = item.source or item.title
-            self.result_problems.append(Problem(_who(plan.case), _evidence_place(plan.case, item.source) or where,
-                                                item.problem, id="archive.binding"))
+            where = _evidence_place(plan.case, item.source) or item.title
+            self.result_problems.append(Problem(_who(plan.case), where, "Word 文件无法转换成 PDF",
+                                                id="archive.binding"))
 
     def write_case(self, plan: _Planned, file_no: str) -> int:
         cover = self.cover(plan, file_no)
@@ -221,9 +221,9 @@ class Assembler:
             binder = build_binder(cover, title, plan.items, self.cache)
         except Exception:  # pypdf raises many kinds; the file that caused it is found below
             for item in unbindable(plan.items):
-                item.problem, item.reader, item.pdf = "PDF 文件无法装订（内容已损坏）", None, None
+                item.problem, item.reader, item.pdf = "PDF 文件无法装订（内容已损坏），未能装订", None, None
                 self.result_problems.append(Problem(_who(plan.case), _evidence_place(plan.case, item.source),
-                                                    "PDF 文件无法装订（内容已损坏），未能装订", id="archive.binding"))
+                                                    "PDF 文件无法装订（内容已损坏）", id="archive.binding"))
             binder = build_binder(cover, title, plan.items, self.cache)
         plan.folder.mkdir(parents=True, exist_ok=True)
         files = {"00_案卷封面.pdf": binder.cover, "00_卷内目录.pdf": binder.index, "99_卷内备考表.pdf": binder.notes,
