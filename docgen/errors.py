@@ -64,6 +64,7 @@ class OutputError(DocgenError):
     def __init__(self, file: str, message: str) -> None:
         super().__init__(f"{file}: {message}")
         self.file = file
+        self.detail = message
 
 
 class DataProblemsError(DocgenError):

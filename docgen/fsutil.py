@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import io
 import os
 import re
 import shutil
@@ -60,6 +61,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     On any exception the temporary file is removed and ``target`` is left as it was.
     """
     target = Path(target)
+    made = [p for p in (target.parent, *target.parent.parents) if not p.exists()]  # folders made for it
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.is_dir():
@@ -67,15 +69,29 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:60]}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
     except OSError as exc:
+        _remove_empty(made)
         raise OutputError(str(target), f"无法写入（{_os_message(exc)}）") from exc
     tmp_path = Path(tmp)
+    done = False
     try:
         yield tmp_path
         os.replace(tmp_path, target)
+        done = True
     except OSError as exc:
         raise OutputError(str(target), f"无法写入（{_os_message(exc)}）") from exc
     finally:
         tmp_path.unlink(missing_ok=True)
+        if not done:
+            _remove_empty(made)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders made for an output that failed (innermost first), if nothing else went into them."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def check_writable(target: str | Path) -> None:
@@ -84,6 +100,7 @@ def check_writable(target: str | Path) -> None:
     The file itself is left as it is.
     """
     target = Path(target)
+    made = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.is_dir():
@@ -92,12 +109,13 @@ def check_writable(target: str | Path) -> None:
             pass
     except OSError as exc:
         raise OutputError(str(target), f"无法写入（{_os_message(exc)}）") from exc
+    finally:
+        _remove_empty(made)  # made again when the file is written; left behind if it never is
 
 
 def write_text_atomic(target: str | Path, text: str) -> None:
     """Write UTF-8 text to ``target`` atomically."""
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    write_bytes_atomic(target, text.encode("utf-8"))
 
 
 def write_file(path: str, data: bytes) -> None:
@@ -229,24 +247,65 @@ def save_workbook(workbook: Any, target: str | Path) -> None:
                         cell.data_type = "s"
             fit_widths(sheet)
             print_setup(sheet)
-    with atomic_path(target) as tmp:
-        try:
-            workbook.save(tmp)
-        except OSError:
-            raise
-        except Exception as exc:  # openpyxl raises many kinds; the user needs one line, not its traceback
-            raise OutputError(str(target), f"无法写出 Excel 文件（{type(exc).__name__}: {exc}）") from None
+    buffer = io.BytesIO()
+    try:
+        workbook.save(buffer)
+    except Exception as exc:  # openpyxl raises many kinds; the user needs one line, not its traceback
+        why = write_failure(exc)
+        message = f"无法写入（{why}）" if why else f"无法写出 Excel 文件（{type(exc).__name__}: {exc}）"
+        raise OutputError(str(target), message) from None
+    write_bytes_atomic(target, buffer.getvalue())
 
 
 def save_docx(document: Any, target: str | Path) -> None:
     """Save a python-docx document atomically; a failure is one line."""
+    buffer = io.BytesIO()
+    try:
+        document.save(buffer)
+    except Exception as exc:
+        why = write_failure(exc)
+        message = f"无法写入（{why}）" if why else f"无法写出 Word 文件（{type(exc).__name__}: {exc}）"
+        raise OutputError(str(target), message) from None
+    write_bytes_atomic(target, buffer.getvalue())
+
+
+_LXML_IO = {"IO_ENOSPC": errno.ENOSPC, "IO_EFBIG": errno.EFBIG, "IO_EIO": errno.EIO, "IO_EDQUOT": errno.EDQUOT}
+
+
+def write_failure(exc: BaseException) -> str:
+    """Why a write failed, as the system says it, when ``exc`` is the machine's doing (a full disk, a file too
+    large: an OSError, or lxml's report of one while openpyxl spools a sheet to a temporary file); else ''."""
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    code = _LXML_IO.get(str(exc).strip()) if type(exc).__name__ == "SerialisationError" else None
+    return os.strerror(code) if code else ""
+
+
+def write_bytes_atomic(target: str | Path, data: bytes) -> None:
+    """``data`` as the file ``target``, atomically: a full disk leaves nothing (and the old file as it was).
+
+    Workbooks and documents are made in memory and written here: a zip written straight to a file that the disk
+    cannot hold is left half-open, and Python then prints its traceback when it cleans the object up.
+    """
     with atomic_path(target) as tmp:
-        try:
-            document.save(tmp)
-        except OSError:
+        write_file(str(tmp), data)
+
+
+@contextmanager
+def staged_folder(out: Path) -> Iterator[Path]:
+    """A staging folder beside ``out`` for the files of one output; they are moved into ``out`` when the block
+    completes, and on any error (a full disk) the staging folder is removed and ``out`` left as it was."""
+    staging = make_staging(out)
+    try:
+        yield staging
+        move_into(staging, out)
+    except OutputError as exc:  # named where the file was to go, not where it was being made
+        inner = os.path.relpath(exc.file, staging)
+        if inner.startswith(".."):
             raise
-        except Exception as exc:
-            raise OutputError(str(target), f"无法写出 Word 文件（{type(exc).__name__}: {exc}）") from None
+        raise OutputError(str(out / inner), exc.detail) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 # ---- outputs never touch inputs ---------------------------------------------------------------

@@ -673,3 +673,31 @@ def test_assemble_reports_hostile_evidence_for_its_case_and_completes_the_rest(
     binders = sorted(p.parent.name for p in archive.rglob("案卷.pdf"))
     assert len(binders) == 2 and any("林嘉豪" in b for b in binders)
     assert verify_bag(archive).problems == []
+
+
+@pytest.mark.parametrize("command", ["export", "roster export", "ledgers", "monthly", "due", "check --report"])
+def test_a_full_disk_is_one_line_and_leaves_nothing(county: Path, tmp_path: Path, command: str) -> None:
+    """Files may not grow past 16 KB (RLIMIT_FSIZE, in the command's own process): every output is larger, so
+    each write fails the way a full disk makes it fail, part-way through."""
+    import resource
+    import subprocess
+
+    from conftest import DOCGEN
+
+    out = tmp_path / "out"
+    out.mkdir()
+    cases, roster = county / "cases.json", county / "roster.json"
+    args = {"export": ["export", cases, "-o", out / "新建的目录" / "台账.xlsx"],
+            "roster export": ["roster", "export", roster, "-o", out / "名册.xlsx"],
+            "ledgers": ["ledgers", roster, "--cases", cases, "-o", out / "台账"],
+            "monthly": ["monthly", cases, "--month", "2022-09", "-o", out / "月报"],
+            "due": ["due", cases, "--date", "2022-10-20", "-o", out / "待办.xlsx"],
+            "check --report": ["check", cases, "--report", out / "报告"]}[command]
+    limit = 16 * 1024
+    done = subprocess.run([DOCGEN, *map(str, args)], capture_output=True, text=True, timeout=300,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    assert done.returncode == 2, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("错误：")]
+    assert len(errors) == 1 and f"{args[-1]}" in errors[0] and "无法写入" in errors[0], done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert list(out.iterdir()) == []

@@ -72,7 +72,7 @@ def monthly(files: tuple[Path, ...], month: dt.date, units: tuple[str, ...], ros
     from docgen.followup import monthly_report
     from docgen.followup.monthly import filing_date, filing_window, reporting_units
     from docgen.followup.writers import write_monthly
-    from docgen.fsutil import refuse_overlap
+    from docgen.fsutil import refuse_overlap, staged_folder
     from docgen.roster import load_roster
 
     start, end = filing_window(month)
@@ -90,18 +90,21 @@ def monthly(files: tuple[Path, ...], month: dt.date, units: tuple[str, ...], ros
     if not units:
         schools = {ch["school"] for ch in load_roster(roster).children if ch.get("school")} if roster else set()
         units = tuple(reporting_units(cases, schools))
-    written = []
-    for unit in units:
-        report = monthly_report(cases, unit, month)
-        written.append(write_monthly(report, out, filler, filed_on))
-        kind = "零报告" if report.zero else (f"新增 {report.total('new_suspected') + report.total('new_dropped')}，"
-                                             f"复学 {report.total('returned')}，销号 {report.total('closed')}，"
-                                             f"月末未复学 {report.total('open')}")
-        click.echo(f"{unit} {report.label}：{kind}")
-    if pdf:
-        from docgen.render.pdf import convert_to_pdf
+    written, lines = [], []
+    with staged_folder(out) as staging:  # every report, or (a full disk, a failed conversion) none
+        for unit in units:
+            report = monthly_report(cases, unit, month)
+            written.append(write_monthly(report, staging, filler, filed_on))
+            kind = "零报告" if report.zero else (f"新增 {report.total('new_suspected') + report.total('new_dropped')}，"
+                                                 f"复学 {report.total('returned')}，销号 {report.total('closed')}，"
+                                                 f"月末未复学 {report.total('open')}")
+            lines.append(f"{unit} {report.label}：{kind}")
+        if pdf:
+            from docgen.render.pdf import convert_to_pdf
 
-        convert_to_pdf(out, [p.name for p in written])
+            convert_to_pdf(staging, [p.name for p in written])
+    for line in lines:
+        click.echo(line)
     click.echo(f"月报表已写入 {out}（{len(written)} 份）")
     return EXIT_OK
 

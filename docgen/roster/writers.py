@@ -12,7 +12,7 @@ from docx.shared import Mm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from docgen.fsutil import save_docx, save_workbook
+from docgen.fsutil import save_docx, save_workbook, staged_folder
 from docgen.roster.tables import COLUMN_LABELS, COLUMNS, COUNTY_TOTAL, TOWNSHIP_TOTAL, Row, Tables
 from docgen.xlsx import date_cells
 
@@ -97,21 +97,22 @@ def write_docx(code: str, tables: Tables, header: list[str], rows: list[list[obj
 
 
 def write_tables(tables: Tables, out: Path, pdf: bool = False) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "A3B3_就读台账.xlsx"]
-    write_xlsx(tables, written[0])
-    docs = [("B3-1", COUNT_HEADER, _count_rows(tables.b3_1)), ("B3-2", OUT_HEADER, _out_rows(tables)),
-            ("B3-3", COUNT_HEADER, _count_rows(tables.b3_3))]
-    for code, header, rows in docs:
-        path = out / f"{code}_{B3_TITLES[code]}.docx"
-        write_docx(code, tables, header, rows, path)
-        written.append(path)
-    if pdf:
-        from docgen.render.pdf import convert_to_pdf
+    """The A3B3 tables as files in ``out``: all of them, or (a full disk, a failed conversion) none."""
+    with staged_folder(out) as staging:
+        written = [staging / "A3B3_就读台账.xlsx"]
+        write_xlsx(tables, written[0])
+        docs = [("B3-1", COUNT_HEADER, _count_rows(tables.b3_1)), ("B3-2", OUT_HEADER, _out_rows(tables)),
+                ("B3-3", COUNT_HEADER, _count_rows(tables.b3_3))]
+        for code, header, rows in docs:
+            path = staging / f"{code}_{B3_TITLES[code]}.docx"
+            write_docx(code, tables, header, rows, path)
+            written.append(path)
+        if pdf:
+            from docgen.render.pdf import convert_to_pdf
 
-        convert_to_pdf(out, [p.name for p in written if p.suffix == ".docx"])
-        written += [p.with_suffix(".pdf") for p in written if p.suffix == ".docx"]
-    return written
+            convert_to_pdf(staging, [p.name for p in written if p.suffix == ".docx"])
+            written += [p.with_suffix(".pdf") for p in written if p.suffix == ".docx"]
+    return [out / p.name for p in written]
 
 
 def write_term_reports(reports: list, target: Path) -> None:
