@@ -38,6 +38,38 @@ def safe_name(text: str, max_bytes: int = 120) -> str:
     return name or "_"
 
 
+class UniqueNames:
+    """Names for files or folders made from values in data (a school, a student, a unit, an evidence file), all in
+    one folder: each :func:`safe_name`, and a name given already gets ``_2``, ``_3`` … (compared ignoring case, as
+    Windows and macOS compare them). ``张/三`` and ``张_三``, or two long names alike in their first bytes, never
+    become one file that the second overwrites."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def name(self, text: str, max_bytes: int = 120, suffix: str = "") -> str:
+        """A safe name for ``text`` (with ``suffix``, such as ``.pdf``, kept whole), unique in this folder."""
+        room = max_bytes - len(suffix.encode("utf-8"))
+        candidate, n = safe_name(text, room) + suffix, 1
+        while candidate.casefold() in self.taken:
+            n += 1
+            tail = f"_{n}"
+            candidate = safe_name(text, room - len(tail)) + tail + suffix
+        self.taken.add(candidate.casefold())
+        return candidate
+
+
+def file_suffix(name: str) -> str:
+    """The extension of a file named in data (``.pdf``), lower case, or '' when it is not a plain one."""
+    return plain_suffix(os.path.splitext(name.replace("\\", "/").rsplit("/", 1)[-1])[1])
+
+
+def plain_suffix(suffix: str) -> str:
+    """``suffix`` (``.PDF``) lower case when it is a plain extension of a few letters and digits, else ''."""
+    suffix = suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
+
+
 _BREAKS = "、，,；;：（( 　"
 
 

@@ -98,3 +98,16 @@ def test_a_path_from_data_is_opened_inside_its_folder_only(tmp_path: Path, monke
     with pytest.raises(OSError) as caught:
         read_beneath(base, "loop.pdf")
     assert caught.value.errno == errno.ELOOP
+
+
+def test_names_from_data_are_safe_and_unique_in_their_folder() -> None:
+    from docgen.fsutil import UniqueNames, file_suffix
+
+    names = UniqueNames()
+    texts = ("张/三", "张_三", "张\\三", "ABC", "abc", "../..", "很长的学校名称甲", "很长的学校名称乙")
+    given = [names.name(text, 24, ".docx") for text in texts]
+    assert given == ["张_三.docx", "张_三_2.docx", "张_三_3.docx", "ABC.docx", "abc_2.docx", "_.docx",
+                     "很长的学校名.docx", "很长的学校_2.docx"]
+    assert all("/" not in n and "\\" not in n and len(n.encode()) <= 24 for n in given)
+    assert [file_suffix(n) for n in ("a.PDF", "a.pdf/b.jpg", "x.<script>", "无扩展名", "a\\b.docx")] == [
+        ".pdf", ".jpg", "", "", ".docx"]

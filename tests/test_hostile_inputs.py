@@ -701,3 +701,29 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(county: Path, tmp_path: Path
     assert len(errors) == 1 and f"{args[-1]}" in errors[0] and "无法写入" in errors[0], done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
     assert list(out.iterdir()) == []
+
+
+def test_names_with_slashes_never_become_paths_and_never_share_a_file(county: Path, tmp_path: Path) -> None:
+    data = _cases(county)
+    applying = [c for c in data["cases"] if c["situation"]["category"] in ("B4-1", "B4-2", "B4-7")][:3]
+    applying[0]["student"]["school"] = "甲/乙学校"
+    applying[1]["student"]["school"] = "甲_乙学校"
+    applying[2]["student"]["school"] = "..\\甲乙学校"
+    for case in applying:
+        case["student"]["name"] = "张/三"
+    path = _write(tmp_path / "slashes.json", data)
+    code, _, err = run("render", path, "-t", "限期复学通知书", "-o", tmp_path / "out", "--date", "2022-09-14")
+    assert code == 0, err
+    made = [p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*")]
+    assert all(len(p.parts) == 1 for p in made)  # nothing below the output folder, nothing outside it
+    prints = sorted(p.name for p in made if "打印合并" in p.name and "乙学校" in p.name)
+    assert prints == ["_甲乙学校_限期复学通知书_打印合并.docx", "甲_乙学校_2_限期复学通知书_打印合并.docx",
+                      "甲_乙学校_限期复学通知书_打印合并.docx"]
+    assert len([p for p in made if "张_三" in p.name and "打印合并" not in p.name]) == 3
+    code, out, err = run("monthly", path, "--month", "2022-10", "-o", tmp_path / "monthly")
+    assert code == 0, err
+    reports = [p.name for p in (tmp_path / "monthly").iterdir()]
+    schools = [line.split(" ")[0] for line in out.splitlines() if "乙学校" in line.split(" ")[0]]
+    assert len(schools) == 3 and len([r for r in reports if "乙学校" in r]) == 3
+    assert sorted(p.parent for p in (tmp_path / "monthly").rglob("*")) == [tmp_path / "monthly"] * len(reports)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["county", "monthly", "out", "slashes.json"]

@@ -30,7 +30,16 @@ from docgen.check.files import docx_problem, pdf_problem, read_evidence
 from docgen.check.findings import Finding
 from docgen.check.institutions import UNITS_FOLDER, Unit
 from docgen.dates import parse_iso
-from docgen.fsutil import make_staging, recover_swap, safe_name, short_title, swap_in
+from docgen.fsutil import (
+    UniqueNames,
+    file_suffix,
+    make_staging,
+    plain_suffix,
+    recover_swap,
+    safe_name,
+    short_title,
+    swap_in,
+)
 from docgen.idcard import mask_registry
 from docgen.problems import Problem
 from docgen.render.context import cn_date, readable_case, template_context
@@ -93,15 +102,18 @@ class Assembler:
         self.settings = settings
         self.renderers: dict[str, Renderer] = {}
         self.result_problems: list[Problem] = []
+        self.names: dict[Path, UniqueNames] = {}
+        self.unit_folders: dict[tuple[Path, str], Path] = {}
 
     # ---- planning -------------------------------------------------------------------------
     def plan_case(self, case: Case, staging: Path, findings: list[Finding]) -> _Planned:
         category = case.category
         item = self.spec.inventory.get(category)
         parent = self.spec.inventory.get(item.parent) if item and item.parent else None
-        name = safe_name(f"{case.school}_{case.name}_{case.registry_no}")
         top = _folder(parent, parent.code) if parent else _folder(self.spec.inventory.get("A3B4"), "A3B4")
-        plan = _Planned(case, staging / top / _folder(item, category) / name, findings=findings)
+        folder = staging / top / _folder(item, category)
+        name = self.names_in(folder).name(f"{case.school}_{case.name}_{case.registry_no}")
+        plan = _Planned(case, folder / name, findings=findings)
         view = readable_case(case)
         for seq, entry in enumerate(plan_entries(case, self.spec, self.registry, self.as_of, findings).entries, 1):
             if entry.missing:
@@ -113,10 +125,15 @@ class Assembler:
                 self._plan_evidence(plan, entry, seq)
         return plan
 
+    def names_in(self, folder: Path) -> UniqueNames:
+        """The names given so far in ``folder`` of the archive: every name made from data is safe and unique."""
+        return self.names.setdefault(folder, UniqueNames())
+
     @staticmethod
     def _file_name(seq: int, entry: Entry, ext: str) -> str:
+        """``03_劝返记录表_20220915.pdf``: unique in the student's folder by its number, whatever the data holds."""
         date = f"_{entry.date.replace('-', '')}" if entry.date else ""
-        return f"{seq:02d}_{safe_name(entry.kind, 60)}{date}{ext}"
+        return f"{seq:02d}_{safe_name(entry.kind, 60)}{date}{plain_suffix(ext)}"
 
     def _plan_generated(self, plan: _Planned, entry: Entry, seq: int, view: dict[str, Any]) -> None:
         template, job = entry.template, entry.job
@@ -249,7 +266,12 @@ class Assembler:
                 target = staging / _folder(top_item, top)
                 if item:
                     target /= _folder(item, code)
-                target = target / safe_name(unit.name) / safe_name(Path(name).name)
+                if (target, unit.name) not in self.unit_folders:
+                    self.unit_folders[(target, unit.name)] = target / self.names_in(target).name(unit.name)
+                target = self.unit_folders[(target, unit.name)]
+                base = name.replace("\\", "/").rsplit("/", 1)[-1] or name
+                suffix = file_suffix(base)
+                target /= self.names_in(target).name(base[:len(base) - len(suffix)], suffix=suffix)
                 if source is None:
                     continue
                 data, _ = read_evidence(source.parent, unit.name, name)  # never opened outside the unit's folder

@@ -12,7 +12,7 @@ from openpyxl.styles import Font, PatternFill
 
 from docgen.followup.due import Action
 from docgen.followup.monthly import MEASURES, MonthlyReport, category_title
-from docgen.fsutil import safe_name, save_docx, save_workbook
+from docgen.fsutil import UniqueNames, save_docx, save_workbook
 from docgen.roster.writers import style_run
 
 
@@ -49,7 +49,10 @@ def write_monthly(report: MonthlyReport, out: Path, filler: str, on: dt.date) ->
     style_run(doc.add_paragraph().add_run(
         f"填报人（签名）：{filler or '__________'}    单位负责人（签名）：__________    "
         f"报送日期：{on.year}年{on.month}月{on.day}日"), 12)
-    target = out / f"{safe_name(report.unit)}_{report.label}_控辍保学月报表.docx"
+    names = UniqueNames()
+    if out.is_dir():  # the reports written so far: two units never share a file (张/三, 张_三)
+        names.taken.update(p.name.casefold() for p in out.iterdir())
+    target = out / names.name(f"{report.unit}_{report.label}_控辍保学月报表", suffix=".docx")
     out.mkdir(parents=True, exist_ok=True)
     save_docx(doc, target)
     return target
