@@ -50,7 +50,12 @@ class SpecError(InputError):
 
 
 class TemplateError(DocgenError):
-    """Raised when a Word template would make broken documents (named with the template and paragraph)."""
+    """Raised when a Word template would make broken documents, reaches for Python's internals or fails while
+    rendering (named with the template and paragraph)."""
+
+    def __init__(self, message: str, *, paragraph: int = 0, text: str = "", detail: str = "") -> None:
+        super().__init__(message)
+        self.paragraph, self.text, self.detail = paragraph, text, detail or message
 
 
 class OutputError(DocgenError):
@@ -59,6 +64,7 @@ class OutputError(DocgenError):
     def __init__(self, file: str, message: str) -> None:
         super().__init__(f"{file}: {message}")
         self.file = file
+        self.detail = message
 
 
 class DataProblemsError(DocgenError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import io
 import os
 import re
 import shutil
@@ -37,6 +38,38 @@ def safe_name(text: str, max_bytes: int = 120) -> str:
     return name or "_"
 
 
+class UniqueNames:
+    """Names for files or folders made from values in data (a school, a student, a unit, an evidence file), all in
+    one folder: each :func:`safe_name`, and a name given already gets ``_2``, ``_3`` … (compared ignoring case, as
+    Windows and macOS compare them). ``张/三`` and ``张_三``, or two long names alike in their first bytes, never
+    become one file that the second overwrites."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def name(self, text: str, max_bytes: int = 120, suffix: str = "") -> str:
+        """A safe name for ``text`` (with ``suffix``, such as ``.pdf``, kept whole), unique in this folder."""
+        room = max_bytes - len(suffix.encode("utf-8"))
+        candidate, n = safe_name(text, room) + suffix, 1
+        while candidate.casefold() in self.taken:
+            n += 1
+            tail = f"_{n}"
+            candidate = safe_name(text, room - len(tail)) + tail + suffix
+        self.taken.add(candidate.casefold())
+        return candidate
+
+
+def file_suffix(name: str) -> str:
+    """The extension of a file named in data (``.pdf``), lower case, or '' when it is not a plain one."""
+    return plain_suffix(os.path.splitext(name.replace("\\", "/").rsplit("/", 1)[-1])[1])
+
+
+def plain_suffix(suffix: str) -> str:
+    """``suffix`` (``.PDF``) lower case when it is a plain extension of a few letters and digits, else ''."""
+    suffix = suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
+
+
 _BREAKS = "、，,；;：（( 　"
 
 
@@ -60,6 +93,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     On any exception the temporary file is removed and ``target`` is left as it was.
     """
     target = Path(target)
+    made = [p for p in (target.parent, *target.parent.parents) if not p.exists()]  # folders made for it
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.is_dir():
@@ -67,15 +101,29 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:60]}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
     except OSError as exc:
+        _remove_empty(made)
         raise OutputError(str(target), f"无法写入（{_os_message(exc)}）") from exc
     tmp_path = Path(tmp)
+    done = False
     try:
         yield tmp_path
         os.replace(tmp_path, target)
+        done = True
     except OSError as exc:
         raise OutputError(str(target), f"无法写入（{_os_message(exc)}）") from exc
     finally:
         tmp_path.unlink(missing_ok=True)
+        if not done:
+            _remove_empty(made)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders made for an output that failed (innermost first), if nothing else went into them."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def check_writable(target: str | Path) -> None:
@@ -84,6 +132,7 @@ def check_writable(target: str | Path) -> None:
     The file itself is left as it is.
     """
     target = Path(target)
+    made = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.is_dir():
@@ -92,12 +141,13 @@ def check_writable(target: str | Path) -> None:
             pass
     except OSError as exc:
         raise OutputError(str(target), f"无法写入（{_os_message(exc)}）") from exc
+    finally:
+        _remove_empty(made)  # made again when the file is written; left behind if it never is
 
 
 def write_text_atomic(target: str | Path, text: str) -> None:
     """Write UTF-8 text to ``target`` atomically."""
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    write_bytes_atomic(target, text.encode("utf-8"))
 
 
 def write_file(path: str, data: bytes) -> None:
@@ -116,7 +166,11 @@ def read_file(path: str, size: int | None = None, head: int | None = None) -> by
     """The whole of the file at ``path`` through the system's own calls (the counterpart of :func:`write_file`):
     ``size`` when known already saves asking for it; ``head``: only that many first bytes. Opened without
     blocking: a pipe put where a file was found is an error, not a wait."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK)
+    return read_fd(os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK), size, head)
+
+
+def read_fd(fd: int, size: int | None = None, head: int | None = None) -> bytes:
+    """What :func:`read_file` reads, from an open descriptor (closed here)."""
     try:
         if head is not None:
             return os.read(fd, head)
@@ -129,6 +183,83 @@ def read_file(path: str, size: int | None = None, head: int | None = None) -> by
                 return b"".join(chunks) if len(chunks) > 1 else chunk
     finally:
         os.close(fd)
+
+
+# ---- paths from data are opened inside their folder, never outside -----------------------------
+
+_OPENAT2 = 437  # the same number on every Linux architecture (since 5.6)
+_RESOLVE_NO_MAGICLINKS, _RESOLVE_BENEATH = 0x02, 0x08
+_O_PATH = getattr(os, "O_PATH", os.O_RDONLY)
+
+
+class _OpenHow(ctypes.Structure):
+    _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
+
+
+_syscall: Any = None  # libc's syscall(), False where there is no openat2
+
+
+def _openat2(dirfd: int, name: str, flags: int) -> int | None:
+    """openat2(dirfd, name, flags, RESOLVE_BENEATH): None where the system has no such call."""
+    global _syscall
+    if _syscall is None:
+        libc_name = ctypes.util.find_library("c") if os.name == "posix" and os.uname().sysname == "Linux" else None
+        _syscall = getattr(ctypes.CDLL(libc_name, use_errno=True), "syscall", False) if libc_name else False
+        if _syscall:
+            _syscall.restype = ctypes.c_long
+    if not _syscall:
+        return None
+    how = _OpenHow(flags, 0, _RESOLVE_BENEATH | _RESOLVE_NO_MAGICLINKS)
+    fd = _syscall(ctypes.c_long(_OPENAT2), ctypes.c_long(dirfd), os.fsencode(name), ctypes.byref(how),
+                  ctypes.c_size_t(ctypes.sizeof(how)))
+    if fd >= 0:
+        return fd
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EPERM):  # an old kernel, or a sandbox that forbids the call
+        _syscall = False
+        return None
+    raise OSError(err, os.strerror(err), name)
+
+
+def inside(path: str, folder: str) -> bool:
+    """Whether the real path ``path`` is the real folder ``folder`` or lies within it."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def open_folder(folder: str) -> int:
+    """A descriptor for the folder ``folder``, to open names inside it with :func:`open_beneath`."""
+    return os.open(folder, _O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+
+
+def open_beneath(folder: str, name: str, flags: int = os.O_RDONLY, dirfd: int | None = None) -> int:
+    """A descriptor for ``name`` inside the real folder ``folder`` that cannot be anything outside it.
+
+    Every path that comes from data is opened this way. Links are followed only while they stay inside
+    (openat2 with RESOLVE_BENEATH, Linux 5.6 and later, on ``dirfd`` when the caller holds the folder open);
+    where the system has no openat2, the name is resolved first, checked, and the real path opened without
+    following a link. OSError EXDEV when the path leaves the folder, ELOOP for a loop of links. Never waits:
+    a pipe where a file was is an error, not a hang.
+    """
+    flags |= os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK
+    own = dirfd is None
+    fd = open_folder(folder) if dirfd is None else dirfd
+    try:
+        opened = _openat2(fd, name, flags)
+    finally:
+        if own:
+            os.close(fd)
+    if opened is not None:
+        return opened
+    real = os.path.realpath(os.path.join(folder, name))
+    if not inside(real, folder):
+        raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), name)
+    return os.open(real, flags | os.O_NOFOLLOW)
+
+
+def read_beneath(folder: str, name: str, size: int | None = None, head: int | None = None,
+                 dirfd: int | None = None) -> bytes:
+    """What :func:`read_file` reads, of ``name`` opened inside ``folder`` (:func:`open_beneath`)."""
+    return read_fd(open_beneath(folder, name, dirfd=dirfd), size, head)
 
 
 def save_workbook(workbook: Any, target: str | Path) -> None:
@@ -144,24 +275,65 @@ def save_workbook(workbook: Any, target: str | Path) -> None:
                 for cell in row:
                     if cell.data_type == "f":
                         cell.data_type = "s"
-    with atomic_path(target) as tmp:
-        try:
-            workbook.save(tmp)
-        except OSError:
-            raise
-        except Exception as exc:  # openpyxl raises many kinds; the user needs one line, not its traceback
-            raise OutputError(str(target), f"无法写出 Excel 文件（{type(exc).__name__}: {exc}）") from None
+    buffer = io.BytesIO()
+    try:
+        workbook.save(buffer)
+    except Exception as exc:  # openpyxl raises many kinds; the user needs one line, not its traceback
+        why = write_failure(exc)
+        message = f"无法写入（{why}）" if why else f"无法写出 Excel 文件（{type(exc).__name__}: {exc}）"
+        raise OutputError(str(target), message) from None
+    write_bytes_atomic(target, buffer.getvalue())
 
 
 def save_docx(document: Any, target: str | Path) -> None:
     """Save a python-docx document atomically; a failure is one line."""
+    buffer = io.BytesIO()
+    try:
+        document.save(buffer)
+    except Exception as exc:
+        why = write_failure(exc)
+        message = f"无法写入（{why}）" if why else f"无法写出 Word 文件（{type(exc).__name__}: {exc}）"
+        raise OutputError(str(target), message) from None
+    write_bytes_atomic(target, buffer.getvalue())
+
+
+_LXML_IO = {"IO_ENOSPC": errno.ENOSPC, "IO_EFBIG": errno.EFBIG, "IO_EIO": errno.EIO, "IO_EDQUOT": errno.EDQUOT}
+
+
+def write_failure(exc: BaseException) -> str:
+    """Why a write failed, as the system says it, when ``exc`` is the machine's doing (a full disk, a file too
+    large: an OSError, or lxml's report of one while openpyxl spools a sheet to a temporary file); else ''."""
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    code = _LXML_IO.get(str(exc).strip()) if type(exc).__name__ == "SerialisationError" else None
+    return os.strerror(code) if code else ""
+
+
+def write_bytes_atomic(target: str | Path, data: bytes) -> None:
+    """``data`` as the file ``target``, atomically: a full disk leaves nothing (and the old file as it was).
+
+    Workbooks and documents are made in memory and written here: a zip written straight to a file that the disk
+    cannot hold is left half-open, and Python then prints its traceback when it cleans the object up.
+    """
     with atomic_path(target) as tmp:
-        try:
-            document.save(tmp)
-        except OSError:
+        write_file(str(tmp), data)
+
+
+@contextmanager
+def staged_folder(out: Path) -> Iterator[Path]:
+    """A staging folder beside ``out`` for the files of one output; they are moved into ``out`` when the block
+    completes, and on any error (a full disk) the staging folder is removed and ``out`` left as it was."""
+    staging = make_staging(out)
+    try:
+        yield staging
+        move_into(staging, out)
+    except OutputError as exc:  # named where the file was to go, not where it was being made
+        inner = os.path.relpath(exc.file, staging)
+        if inner.startswith(".."):
             raise
-        except Exception as exc:
-            raise OutputError(str(target), f"无法写出 Word 文件（{type(exc).__name__}: {exc}）") from None
+        raise OutputError(str(out / inner), exc.detail) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 # ---- outputs never touch inputs ---------------------------------------------------------------

@@ -47,9 +47,24 @@ def mask_registry(registry_no: str) -> str:
     return mask_id(registry_no)
 
 
-_ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9])")
+# A run of digits that may be an ID number typed wrongly: 17 or 19 digits, an old 15-digit one, spaces or hyphens
+# between groups ("439921 20090721 1072"), a disability certificate's 20. Groups of at least three digits, so
+# that dates (2022-09-14), short numbers and 文号 (云政限复〔2022〕3号) never join one.
+_NEAR_ID = re.compile(r"(?<![0-9])[0-9]{3,}(?:[ \-][0-9]{3,})*[Xx]?(?![0-9])")
+NEAR_ID_DIGITS = (14, 22)  # a mobile number has 11 digits, a landline with its area code 12
+
+
+def _mask_near_id(match: re.Match[str]) -> str:
+    text = match.group(0)
+    places = [i for i, ch in enumerate(text) if ch.isdigit() or ch in "Xx"]
+    if not NEAR_ID_DIGITS[0] <= len(places) <= NEAR_ID_DIGITS[1]:
+        return text
+    hidden = set(places[6:-4])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(text))
 
 
 def mask_ids_in(text: str) -> str:
-    """``text`` with every 18-character ID number in it (also inside a 学籍号) masked like :func:`mask_id`."""
-    return _ID_IN_TEXT.sub(r"\1********\2", text)
+    """``text`` with every ID number in it masked like :func:`mask_id` (also inside a 学籍号), and every run of
+    digits that may be one typed wrongly (14 to 22 digits, spaces or hyphens between groups of three or more):
+    the first six and the last four kept, each digit between them a star."""
+    return _NEAR_ID.sub(_mask_near_id, text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from docgen.idcard import mask_registry
+from docgen.idcard import mask_ids_in, mask_registry
 
 SEVERITY_LABELS = {"error": "错误", "warning": "注意", "info": "提示"}
 # The same severities as an auditor names them in a completeness check.
@@ -140,7 +140,8 @@ class Problem:
 
 def finding(rule_id: str, severity: str, item: str, message: str, where: str, source: Source,
             case: CaseRef | None = None, unit: str = "") -> Problem:
-    """A checklist or procedure finding about a case (``case``) or a unit's own archive (``unit``)."""
-    return Problem(file=case.file if case else "", path=where, message=message,
+    """A checklist or procedure finding about a case (``case``) or a unit's own archive (``unit``). Findings go into
+    reports and archives, which never show an ID number: any in the message, well-formed or not, is masked."""
+    return Problem(file=case.file if case else "", path=where, message=mask_ids_in(message),
                    case=case.label if case else unit, severity=severity, id=rule_id, source=source,
                    ref=case, unit=unit, item=item)

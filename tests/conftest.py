@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,30 @@ def edited_docx(source: Path, target: Path, edits: list[tuple[str, str]], part: 
                     assert old in text, old
                     text = text.replace(old, new, 1)
                 data = text.encode("utf-8")
+            dst.writestr(info, data)
+    return target
+
+
+# XML bombs for Excel files: entities that expand a billion times, or read a file of the machine.
+LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol0 "lol">' + "".join(
+    f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)) + "]>")
+XXE = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def hostile_copy(source: Path, target: Path, part: str, doctype: str, entity: str, before: str = "") -> Path:
+    """A copy of an .xlsx whose ``part`` declares ``doctype`` and uses ``entity`` in its first cell or sheet name."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == part:
+                text = re.sub(r"^(<\?xml[^>]*\?>)?", lambda m: (m.group(0) or "") + before + doctype,
+                              data.decode(), count=1)
+                if part.endswith("workbook.xml"):
+                    text = re.sub(r'(<sheet [^>]*name=")', r"\g<1>" + entity, text, count=1)
+                else:
+                    text = re.sub(r'<c r="A2"[^>]*>.*?</c>',
+                                  f'<c r="A2" t="inlineStr"><is><t>{entity}</t></is></c>', text, count=1)
+                data = text.encode()
             dst.writestr(info, data)
     return target
 

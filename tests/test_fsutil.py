@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from docgen.fsutil import make_staging, read_file, recover_swap, safe_name, swap_in, write_file
+import pytest
+
+from docgen.fsutil import make_staging, read_beneath, read_file, recover_swap, safe_name, swap_in, write_file
 
 
 def _archive(folder: Path, text: str) -> Path:
@@ -67,3 +69,45 @@ def test_read_file_reads_the_whole_file(tmp_path: Path) -> None:
         assert read_file(str(path)) == data == read_file(str(path), size=size)
         assert read_file(str(path), size=max(0, size - 10)) == data  # grown since its size was taken
         assert read_file(str(path), head=16) == data[:16]
+
+
+@pytest.mark.parametrize("openat2", [True, False], ids=["openat2", "resolve-then-open"])
+def test_a_path_from_data_is_opened_inside_its_folder_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             openat2: bool) -> None:
+    import errno
+
+    from docgen import fsutil
+
+    if not openat2:
+        monkeypatch.setattr(fsutil, "_syscall", False)  # as on a system without openat2
+    folder, outside = tmp_path / "case", tmp_path / "outside.pdf"
+    (folder / "sub").mkdir(parents=True)
+    outside.write_bytes(b"secret")
+    (folder / "a.pdf").write_bytes(b"inside")
+    (folder / "sub" / "b.pdf").write_bytes(b"below")
+    (folder / "link.pdf").symlink_to("sub/b.pdf")
+    (folder / "out.pdf").symlink_to(outside)
+    (folder / "up").symlink_to("..")
+    (folder / "loop.pdf").symlink_to("loop.pdf")
+    base = str(folder)
+    assert [read_beneath(base, n) for n in ("a.pdf", "sub/b.pdf", "link.pdf")] == [b"inside", b"below", b"below"]
+    for name in ("out.pdf", "../outside.pdf", "up/outside.pdf", str(outside)):
+        with pytest.raises(OSError) as caught:
+            read_beneath(base, name)
+        assert caught.value.errno == errno.EXDEV, name
+    with pytest.raises(OSError) as caught:
+        read_beneath(base, "loop.pdf")
+    assert caught.value.errno == errno.ELOOP
+
+
+def test_names_from_data_are_safe_and_unique_in_their_folder() -> None:
+    from docgen.fsutil import UniqueNames, file_suffix
+
+    names = UniqueNames()
+    texts = ("张/三", "张_三", "张\\三", "ABC", "abc", "../..", "很长的学校名称甲", "很长的学校名称乙")
+    given = [names.name(text, 24, ".docx") for text in texts]
+    assert given == ["张_三.docx", "张_三_2.docx", "张_三_3.docx", "ABC.docx", "abc_2.docx", "_.docx",
+                     "很长的学校名.docx", "很长的学校_2.docx"]
+    assert all("/" not in n and "\\" not in n and len(n.encode()) <= 24 for n in given)
+    assert [file_suffix(n) for n in ("a.PDF", "a.pdf/b.jpg", "x.<script>", "无扩展名", "a\\b.docx")] == [
+        ".pdf", ".jpg", "", "", ".docx"]

@@ -19,22 +19,33 @@ from pathlib import Path
 from typing import Any
 
 from docgen.archive.bag import make_bag
-from docgen.archive.binder import Item, build_binder
+from docgen.archive.binder import Item, build_binder, unbindable
 from docgen.archive.entries import MISSING, Entry, plan_entries
 from docgen.archive.pages import docx_to_pdf, html_to_pdf, image_to_pdf, pdf_reader, without_receipt
 from docgen.cases import Case
+from docgen.cases.model import records
 from docgen.cases.schema import case_field
 from docgen.check.engine import check_cases
-from docgen.check.files import read_evidence
+from docgen.check.files import docx_problem, pdf_problem, read_evidence
 from docgen.check.findings import Finding
 from docgen.check.institutions import UNITS_FOLDER, Unit
 from docgen.dates import parse_iso
-from docgen.fsutil import make_staging, recover_swap, safe_name, short_title, swap_in
+from docgen.fsutil import (
+    UniqueNames,
+    file_suffix,
+    make_staging,
+    plain_suffix,
+    recover_swap,
+    safe_name,
+    short_title,
+    swap_in,
+)
 from docgen.idcard import mask_registry
 from docgen.problems import Problem
 from docgen.render.batch import Job
 from docgen.render.context import NO_SETTINGS, Issuing, cn_date, readable_case, template_context
 from docgen.render.engine import Renderer, document_title, load_renderer
+from docgen.render.pdf import ConverterError
 from docgen.render.pdf_cache import ConversionCache
 from docgen.render.registry import Registry, TemplateSpec
 from docgen.report import build_report
@@ -99,6 +110,12 @@ class Assembler:
         self.renderers: dict[str, Renderer] = {}
         self.result_problems: list[Problem] = []
         self._rendered: dict[tuple[str, int | None], bytes] = {}  # the case being planned: its documents, by job
+        self.names: dict[Path, UniqueNames] = {}
+        self.unit_folders: dict[tuple[Path, str], Path] = {}
+
+    def names_in(self, folder: Path) -> UniqueNames:
+        """The names given so far in ``folder`` of the archive: every name made from data is safe and unique."""
+        return self.names.setdefault(folder, UniqueNames())
 
     def _render(self, template: TemplateSpec, job: Job, view: dict[str, Any]) -> bytes:
         """A generated document of the case being planned (rendered once: for its title, then for its pages)."""
@@ -138,8 +155,9 @@ class Assembler:
 
     @staticmethod
     def _file_name(seq: int, entry: Entry, ext: str) -> str:
+        """``03_劝返记录表_20220915.pdf``: unique in the student's folder by its number, whatever the data holds."""
         date = f"_{entry.date.replace('-', '')}" if entry.date else ""
-        return f"{seq:02d}_{safe_name(entry.kind, 60)}{date}{ext}"
+        return f"{seq:02d}_{safe_name(entry.kind, 60)}{date}{plain_suffix(ext)}"
 
     def _plan_generated(self, plan: _Planned, entry: Entry, seq: int, view: dict[str, Any]) -> None:
         template, job = entry.template, entry.job
@@ -161,19 +179,26 @@ class Assembler:
                     author=entry.author)
         plan.items.append(item)
         data, problem = self._read_evidence(plan.case, source_name)
-        who = f"{plan.case.name}({plan.case.case_id})"
+        where = f"{evidence.get('id', '')} {source_name}".strip()
         if data is None:  # the file is named on the 备考表 by what it is, not by its name
             item.missing, item.remarks, item.problem = True, MISSING, problem
-            self.result_problems.append(Problem(who, source_name, problem, id="archive.evidence"))
+            self.result_problems.append(Problem(_who(plan.case), where, problem, id="archive.evidence"))
             return
         plan.files[file] = data
         try:
+            # The checks ``check`` makes, first: a damaged or hostile file is one case's problem, never the archive's.
             if ext == ".pdf":
+                broken = pdf_problem(data)
+                if broken:
+                    raise ValueError(broken)
                 item.reader = pdf_reader(data)
                 item.pdf = data
             elif ext in IMAGES:
                 item.pdf = image_to_pdf(data, self.cache)
             elif ext == ".docx":
+                broken = docx_problem(data)
+                if broken:
+                    raise ValueError(broken)
                 plan.docx_items.append((item, data))
             elif ext in AUDIO_VIDEO:
                 item.problem = "音视频资料不能装订，原文件在本案卷文件夹中"
@@ -181,12 +206,35 @@ class Assembler:
                 item.problem = "这种文件不能装订，原文件在本案卷文件夹中"
         except ValueError as exc:
             item.problem = f"{exc}，未能装订"
-            self.result_problems.append(Problem(who, source_name, str(exc), id="archive.binding"))
+            self.result_problems.append(Problem(_who(plan.case), where, str(exc), id="archive.binding"))
 
     def _read_evidence(self, case: Case, name: str) -> tuple[bytes | None, str]:
         if self.root is None:
             return None, "未指定佐证材料目录"
-        return read_evidence(self.root / case.case_id, name)
+        return read_evidence(self.root, case.case_id, name)
+
+    def convert(self, plans: Sequence[_Planned]) -> None:
+        """Each Word document of the plans as PDF pages (a generated notice without its blank 送达回证 where the
+        signed one is on file). A document LibreOffice cannot convert is that case's problem (its page says so):
+        the rest are converted one by one when a batch fails, to say which."""
+        pending = [(plan, item, data) for plan in plans for item, data in plan.docx_items]
+        try:
+            pdfs: list[bytes | ConverterError] = list(docx_to_pdf([d for _, _, d in pending], self.cache))
+        except ConverterError:
+            pdfs = []
+            for _, _, data in pending:
+                try:
+                    pdfs.append(docx_to_pdf([data], self.cache)[0])
+                except ConverterError as exc:
+                    pdfs.append(exc)
+        for (plan, item, _), pdf in zip(pending, pdfs, strict=True):
+            if isinstance(pdf, bytes):
+                item.pdf = without_receipt(pdf) if item.blank_receipt else pdf
+                continue
+            item.problem = "Word 文件无法转换成 PDF，未能装订"
+            where = _evidence_place(plan.case, item.source) or item.title
+            self.result_problems.append(Problem(_who(plan.case), where, "Word 文件无法转换成 PDF",
+                                                id="archive.binding"))
 
     # ---- writing --------------------------------------------------------------------------
     def cover(self, plan: _Planned, file_no: str) -> dict[str, Any]:
@@ -212,9 +260,16 @@ class Assembler:
     def write_case(self, plan: _Planned, file_no: str) -> int:
         cover = self.cover(plan, file_no)
         title = f"{cover['file_no']}　{cover['title']}"
-        binder = build_binder(cover, title, plan.items, self.cache, plan.findings)
+        try:
+            binder = build_binder(cover, title, plan.items, self.cache, plan.findings)
+        except Exception:  # pypdf raises many kinds; the file that caused it is found below
+            for item in unbindable(plan.items):
+                item.problem, item.reader, item.pdf = "PDF 文件无法装订（内容已损坏），未能装订", None, None
+                self.result_problems.append(Problem(_who(plan.case), _evidence_place(plan.case, item.source),
+                                                    "PDF 文件无法装订（内容已损坏）", id="archive.binding"))
+            binder = build_binder(cover, title, plan.items, self.cache, plan.findings)
         case = plan.case
-        plan.folder = plan.folder / safe_name(f"{case.school}_{case.name}_{file_no}")
+        plan.folder = plan.folder / self.names_in(plan.folder).name(f"{case.school}_{case.name}_{file_no}")
         plan.folder.mkdir(parents=True, exist_ok=True)
         files = {"00_案卷封面.pdf": binder.cover, "00_卷内目录.pdf": binder.index, "99_卷内备考表.pdf": binder.notes,
                  "案卷.pdf": binder.pdf, **plan.files}
@@ -238,18 +293,35 @@ class Assembler:
                 target = staging / _folder(top_item, top)
                 if item:
                     target /= _folder(item, code)
-                target = target / safe_name(unit.name) / safe_name(Path(name).name)
+                if (target, unit.name) not in self.unit_folders:
+                    self.unit_folders[(target, unit.name)] = target / self.names_in(target).name(unit.name)
+                target = self.unit_folders[(target, unit.name)]
+                base = name.replace("\\", "/").rsplit("/", 1)[-1] or name
+                suffix = file_suffix(base)
+                target /= self.names_in(target).name(base[:len(base) - len(suffix)], suffix=suffix)
                 if source is None:
                     continue
-                path = (source / name).resolve()
-                if not path.is_relative_to(source.resolve()) or not path.is_file():
+                data, _ = read_evidence(source.parent, unit.name, name)  # never opened outside the unit's folder
+                if data is None:
                     self.result_problems.append(Problem(unit.name, name, "的文件不存在或不在单位材料目录中",
                                                         id="archive.unit-file"))
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
+                target.write_bytes(data)
                 count += 1
         return count
+
+
+def _who(case: Case) -> str:
+    return f"{case.name}({case.case_id})"
+
+
+def _evidence_place(case: Case, source: str) -> str:
+    """``E013 013_在校就读照片.jpg``: the evidence a file is, as the case names it."""
+    if not source:
+        return ""
+    found = next((str(e.get("id", "")) for _, e in records(case.data, "evidence") if e.get("file") == source), "")
+    return f"{found} {source}".strip()
 
 
 def assemble_archive(
@@ -274,9 +346,7 @@ def assemble_archive(
             if f.ref is not None:
                 findings.setdefault((f.ref.file, f.ref.case_id), []).append(f)
         plans = [assembler.plan_case(c, staging, findings.get((c.file, c.case_id), [])) for c in cases]
-        pending = [(item, data) for plan in plans for item, data in plan.docx_items]
-        for (item, _), pdf in zip(pending, docx_to_pdf([d for _, d in pending], cache), strict=True):
-            item.pdf = without_receipt(pdf) if item.blank_receipt else pdf
+        assembler.convert(plans)
         numbered = file_numbers(plans, assembler.settings, as_of)
         result.files = 0
         for done, (plan, no) in enumerate(numbered, 1):

@@ -145,6 +145,25 @@ def _stamp(writer: PdfWriter, first: int, count: int, cache: ConversionCache) ->
         page.merge_transformed_page(stamps.pages[n], shift)
 
 
+def unbindable(items: Sequence[Item]) -> list[Item]:
+    """The items whose PDF fails when bound on its own (appended, each page merged with another as when it is
+    numbered), for a binder that failed: those get a page saying so and the binder is made again."""
+    failed = []
+    for item in items:
+        if item.missing or item.reader is None:
+            continue
+        try:
+            writer = PdfWriter()
+            writer.append(item.reader, import_outline=False)
+            for page in writer.pages:
+                page.merge_transformed_page(writer.pages[0], Transformation())
+                _ = page.get_contents()
+            writer.write(io.BytesIO())
+        except Exception:  # pypdf raises many kinds for a damaged or hostile file
+            failed.append(item)
+    return failed
+
+
 def build_binder(cover: dict[str, Any], title: str, items: Sequence[Item], cache: ConversionCache,
                  findings: Sequence[Finding] = ()) -> Binder:
     """The binder of one student; fills in each bound item's page count. ``findings``: what the check found about

@@ -120,7 +120,7 @@ def check_item(file: str, item: CaseText, today: dt.date) -> CheckedCase | Probl
         data = item.data
     else:  # clean text is parsed straight into the read-only form the checked case keeps
         try:
-            data = parse_json_text(file, item.text, item.line, item.column, frozen=clean)
+            data = parse_json_text(file, item.text, item.line, item.column, frozen=clean, path=item.path)
         except InputError:
             # A cut piece that is no JSON value was cut wrongly; in a compact file the message cannot say where
             # the fault is (the column is not known): either way the exact reading finds and reports it.

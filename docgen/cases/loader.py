@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,19 @@ MAX_NUMBER_CHARS = 20  # grades, hours and versions are small; an 18-digit ID nu
 
 
 class _Refused(ValueError):
-    """Raised inside the JSON parser's hooks for a value we will not accept."""
+    """Raised inside the JSON parser's hooks for a value we will not accept: the token refused (a number or a
+    constant, as written), or the key written twice, or too deep a nesting; :func:`locate_refusal` finds it."""
+
+    def __init__(self, message: str, token: str = "", key: str | None = None, deep: bool = False) -> None:
+        super().__init__(message)
+        self.token, self.key, self.deep = token, key, deep
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj: dict[str, Any] = {}
     for key, value in pairs:
         if key in obj:
-            raise _Refused(f"字段“{key[:40]}”在同一个对象中出现了两次")
+            raise _Refused(f"字段“{key[:40]}”在同一个对象中出现了两次", key=key)
         obj[key] = value
     return obj
 
@@ -41,15 +47,20 @@ def _frozen_pairs(pairs: list[tuple[str, Any]]) -> FrozenDict:
 
 def _number(text: str) -> int | float:
     if len(text.lstrip("-")) > MAX_NUMBER_CHARS:
-        raise _Refused(f"数字 {text[:12]}… 位数过多（超过 {MAX_NUMBER_CHARS} 位），身份证号等编号应写成带引号的文本")
+        raise _Refused(f"数字 {text[:12]}… 位数过多（超过 {MAX_NUMBER_CHARS} 位），身份证号等编号应写成带引号的文本",
+                       token=text)
     value = float(text) if any(c in text for c in ".eE") else int(text)
     if isinstance(value, float) and not math.isfinite(value):
-        raise _Refused(f"数字 {text} 超出范围")
+        raise _Refused(f"数字 {text} 超出范围", token=text)
     return value
 
 
 def _constant(text: str) -> Any:
-    raise _Refused(f"{text} 不是有效的 JSON 数值")
+    raise _Refused(f"{text} 不是有效的 JSON 数值", token=text)
+
+
+def _too_deep() -> _Refused:
+    return _Refused(f"嵌套超过 {MAX_DEPTH} 层，不是本系统的文件格式", deep=True)
 
 
 def _check_depth(data: Any) -> None:
@@ -57,7 +68,7 @@ def _check_depth(data: Any) -> None:
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise _Refused(f"嵌套超过 {MAX_DEPTH} 层，不是本系统的文件格式")
+            raise _too_deep()
         if isinstance(value, dict):
             stack.extend((v, depth + 1) for v in value.values() if isinstance(v, dict | list))
         elif isinstance(value, list):
@@ -67,7 +78,7 @@ def _check_depth(data: Any) -> None:
 def _frozen_lists(value: Any, depth: int) -> Any:
     """Parsed frozen JSON (see FROZEN_DECODER) with its lists frozen too; nesting checked on the way."""
     if depth > MAX_DEPTH:
-        raise _Refused(f"嵌套超过 {MAX_DEPTH} 层，不是本系统的文件格式")
+        raise _too_deep()
     if type(value) is FrozenDict:  # exact types: this walk runs on every object of every case
         for key, item in value.items():
             kind = type(item)
@@ -96,10 +107,12 @@ def json_error(exc: json.JSONDecodeError) -> str:
     return _json_reason(exc.msg)
 
 
-def parse_json_text(name: str, text: str, line: int = 1, column: int = 1, frozen: bool = False) -> Any:
+def parse_json_text(name: str, text: str, line: int = 1, column: int = 1, frozen: bool = False,
+                    path: str = "$") -> Any:
     """Parse JSON text strictly; InputError naming ``name`` for anything we refuse. ``line`` and ``column`` say
-    where ``text`` starts in the file, for the message. ``frozen``: objects and lists come back read-only
-    (:func:`docgen.cases.model.freeze`), made so as they are parsed."""
+    where ``text`` starts in the file, ``path`` what it is in the file (``$.cases[3]``), for the message.
+    ``frozen``: objects and lists come back read-only (:func:`docgen.cases.model.freeze`), made so as they are
+    parsed."""
     try:
         if frozen:
             return _frozen_lists(FROZEN_DECODER.decode(text), 1)
@@ -107,13 +120,78 @@ def parse_json_text(name: str, text: str, line: int = 1, column: int = 1, frozen
         _check_depth(data)
         return data
     except _Refused as exc:
-        raise InputError(name, f"不是可用的 JSON：{exc}") from None
+        raise refused_error(name, text, exc, line, column, path) from None
     except RecursionError:
-        raise InputError(name, f"不是可用的 JSON：嵌套超过 {MAX_DEPTH} 层，不是本系统的文件格式") from None
+        raise refused_error(name, text, _too_deep(), line, column, path) from None
     except json.JSONDecodeError as exc:
         col = exc.colno + (column - 1 if exc.lineno == 1 else 0)
         where = f"第 {exc.lineno + line - 1} 行第 {col} 列"
         raise InputError(name, f"不是有效的 JSON：{where}，{_json_reason(exc.msg)}") from None
+
+
+def refused_error(name: str, text: str, refused: ValueError, line: int = 1, column: int = 1,
+                  path: str = "$") -> InputError:
+    """InputError for a value the strict parser refused in ``text`` (which starts at ``line``, ``column`` of the
+    file and is ``path`` in it), naming the line, column and JSON path of what was refused."""
+    found = locate_refusal(text, refused) if isinstance(refused, _Refused) else None
+    if found is None:
+        return InputError(name, f"不是可用的 JSON：{refused}")
+    offset, inner = found
+    breaks = text.count("\n", 0, offset)
+    col = offset - text.rfind("\n", 0, offset) if breaks else column + offset
+    shown = path + inner[1:]
+    if len(shown) > 80:  # nested too deep: the start and the end say enough
+        shown = f"{shown[:40]}…{shown[-30:]}"
+    where = f"第 {line + breaks} 行第 {col} 列（{shown}）"
+    return InputError(name, f"不是可用的 JSON：{where}，{refused}")
+
+
+_TOKEN = re.compile(r'[ \t\n\r]*(?:(?P<string>"(?:[^"\\]|\\.)*")|(?P<word>-?[A-Za-z]+)|(?P<number>-?[0-9][0-9.eE+-]*)'
+                    r"|(?P<mark>[{}\[\],:]))", re.DOTALL)
+
+
+def locate_refusal(text: str, refused: _Refused) -> tuple[int, str] | None:
+    """(offset, JSON path) of the first thing in ``text`` that ``refused`` is about: the refused number or constant
+    as written, the second of two equal keys in one object, the first bracket nested too deep. Only run after a
+    refusal, to say where it is: the C parser's hooks are not told."""
+    frames: list[list[Any]] = []  # each open object or list: [bracket, key or index, keys seen]
+    pos, want_key = 0, False
+    while (m := _TOKEN.match(text, pos)) is not None:
+        kind = m.lastgroup or ""
+        token, start, pos = m.group(kind), m.start(kind), m.end()
+        if kind == "mark":
+            if token in "{[":
+                if refused.deep and len(frames) >= MAX_DEPTH:
+                    return start, _path(frames)
+                frames.append([token, 0 if token == "[" else "", set()])
+                want_key = token == "{"
+            elif token in "}]":
+                if not frames:
+                    return None
+                frames.pop()
+            elif token == "," and frames:
+                if frames[-1][0] == "[":
+                    frames[-1][1] += 1
+                else:
+                    want_key = True
+            continue
+        if want_key and kind == "string" and frames:
+            try:
+                key = json.loads(token)
+            except ValueError:
+                return None
+            frame, want_key = frames[-1], False
+            frame[1] = key
+            if key == refused.key and key in frame[2]:
+                return start, _path(frames)
+            frame[2].add(key)
+        elif kind in ("word", "number") and token == refused.token:
+            return start, _path(frames)
+    return None
+
+
+def _path(frames: list[list[Any]]) -> str:
+    return "$" + "".join(f"[{f[1]}]" if f[0] == "[" else f".{f[1]}" for f in frames)
 
 
 def check_input_file(path: Path, what: str) -> int:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.cases.blocks import Block, CutMismatch, cut_blocks, learn_layout
-from docgen.cases.loader import STRICT_DECODER, check_input_file, json_error
+from docgen.cases.loader import STRICT_DECODER, check_input_file, json_error, refused_error
 from docgen.errors import InputError
 
 BLOCK = 1 << 22  # characters read at a time
@@ -153,8 +153,9 @@ class _Reader:
         self.pos += 1
         return ch
 
-    def value(self, decoder: json.JSONDecoder) -> tuple[Any, int, int]:
-        """The JSON value at the position: (value, start, end); reads on while it runs past the buffer."""
+    def value(self, decoder: json.JSONDecoder, path: str = "$") -> tuple[Any, int, int]:
+        """The JSON value at the position (``path`` in the file): (value, start, end); reads on while it runs past
+        the buffer."""
         self.skip_space()
         while True:
             start = self.pos  # reading more may drop what was handed on, and so move the position
@@ -169,7 +170,8 @@ class _Reader:
             except RecursionError:
                 raise InputError(self.name, "不是可用的 JSON：嵌套层数过多，不是本系统的文件格式") from None
             except ValueError as exc:  # our strict hooks (a repeated key, NaN, a huge number)
-                raise InputError(self.name, f"不是可用的 JSON：{exc}") from None
+                line, column = self.where(start)
+                raise refused_error(self.name, self.buf[start:], exc, line, column, path) from None
             if end == len(self.buf) and not self.eof and self.more():
                 continue  # a number may go on in the next block
             self.pos = end
@@ -220,9 +222,9 @@ def _walk(reader: _Reader, path: Path, size: int, cut: int) -> CaseStream:
         if ch == "}":
             return stream
         reader.pos -= 1
-        key, _, _ = reader.value(_PLAIN)
+        key, start, _ = reader.value(_PLAIN)
         if key in keys:
-            raise InputError(name, f"不是可用的 JSON：字段“{key[:40]}”在同一个对象中出现了两次")
+            raise _twice(reader, key, start)
         keys.append(key)
         reader.expect(":", "缺少冒号")
         if key == "cases" and reader.skip_space() == "[":
@@ -230,7 +232,7 @@ def _walk(reader: _Reader, path: Path, size: int, cut: int) -> CaseStream:
             if stream.blocks is None:
                 stream._items = _cases(reader, stream, keys)
             return stream
-        stream.envelope[key], _, _ = reader.value(STRICT_DECODER)
+        stream.envelope[key], _, _ = reader.value(STRICT_DECODER, f"$.{key}")
         if reader.expect(",}", "缺少逗号") == "}":
             return stream
 
@@ -265,14 +267,20 @@ def _tail(reader: _Reader, stream: CaseStream, keys: list[str]) -> None:
     while reader.expect(",}", "缺少逗号") == ",":
         reader.expect('"', "字段名应使用英文双引号")
         reader.pos -= 1
-        key, _, _ = reader.value(_PLAIN)
+        key, start, _ = reader.value(_PLAIN)
         if key in keys:
-            raise InputError(stream.file, f"不是可用的 JSON：字段“{key[:40]}”在同一个对象中出现了两次")
+            raise _twice(reader, key, start)
         keys.append(key)
         reader.expect(":", "缺少冒号")
-        stream.envelope[key], _, _ = reader.value(STRICT_DECODER)
+        stream.envelope[key], _, _ = reader.value(STRICT_DECODER, f"$.{key}")
     if reader.skip_space():
         raise reader.fail(reader.pos, "JSON 结束后还有多余内容")
+
+
+def _twice(reader: _Reader, key: str, start: int) -> InputError:
+    line, column = reader.where(start)
+    return InputError(reader.name, f"不是可用的 JSON：第 {line} 行第 {column} 列（$.{key[:40]}），"
+                                   f"字段“{key[:40]}”在同一个对象中出现了两次")
 
 
 def _blocks(reader: _Reader, stream: CaseStream, keys: list[str],

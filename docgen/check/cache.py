@@ -23,12 +23,15 @@ from docgen.fsutil import user_cache_dir
 FLUSH_EVERY = 1000  # results kept per transaction
 KEEP_DAYS = 60  # audited cases not seen again for this long are dropped
 
+# The table of file checks is named anew whenever the checks of a file change (by_inode, then file_checks since
+# PDFs are checked for compression bombs and Word files opened): a result of older checks is not trusted.
 _SCHEMA = """
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
 DROP TABLE IF EXISTS by_hash;
 DROP TABLE IF EXISTS by_stat;
-CREATE TABLE IF NOT EXISTS by_inode (device INTEGER NOT NULL, inode INTEGER NOT NULL, size INTEGER NOT NULL,
+DROP TABLE IF EXISTS by_inode;
+CREATE TABLE IF NOT EXISTS file_checks (device INTEGER NOT NULL, inode INTEGER NOT NULL, size INTEGER NOT NULL,
                                      mtime INTEGER NOT NULL, media TEXT, problem TEXT NOT NULL,
                                      PRIMARY KEY (device, inode, size, mtime));
 CREATE TABLE IF NOT EXISTS cases (key TEXT PRIMARY KEY, files TEXT NOT NULL, stamps BLOB NOT NULL,
@@ -36,7 +39,7 @@ CREATE TABLE IF NOT EXISTS cases (key TEXT PRIMARY KEY, files TEXT NOT NULL, sta
 CREATE TABLE IF NOT EXISTS indexes (key TEXT PRIMARY KEY, spans BLOB NOT NULL, used TEXT NOT NULL);
 """
 _INSERT = {
-    "by_inode": "INSERT OR REPLACE INTO by_inode VALUES (?,?,?,?,?,?)",
+    "file_checks": "INSERT OR REPLACE INTO file_checks VALUES (?,?,?,?,?,?)",
     "cases": "INSERT OR REPLACE INTO cases VALUES (?,?,?,?,date('now'))",
     "touch": "UPDATE cases SET used = date('now') WHERE key = ?",
     "indexes": "INSERT OR REPLACE INTO indexes VALUES (?,?,date('now'))",

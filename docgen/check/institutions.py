@@ -6,6 +6,7 @@ table for every village of the unit's district (a middle school keeps one table 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +15,10 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 
 from docgen.cases.loader import read_json_file
+from docgen.check.files import real_folder_in
 from docgen.check.findings import Finding, finding
 from docgen.errors import InputError
+from docgen.fsutil import inside
 from docgen.resources import data_json
 from docgen.schema_errors import describe, json_path
 from docgen.specs import ArchiveItem, Inventory
@@ -129,14 +132,15 @@ def _documents(unit: Unit, item: ArchiveItem, root: Path | None) -> Iterator[Fin
 def _files(unit: Unit, item: ArchiveItem, files: list[str], root: Path | None) -> Iterator[Finding]:
     if root is None:
         return
-    units = (root / UNITS_FOLDER).resolve()
-    folder = (units / unit.name).resolve()
-    if not folder.is_relative_to(units):  # the schema refuses such names; never read outside all the same
+    # Resolved as text (a loop of links is no crash) and only stat'ed: nothing here is opened.
+    units = os.path.realpath(root / UNITS_FOLDER)
+    folder = real_folder_in(units, unit.name)
+    if folder is None:  # the schema refuses such names; never read outside all the same
         yield _finding(UNIT_FILE.id, unit, item, f"单位名称“{unit.name}”不能用作目录名，未读取其材料")
         return
     for name in files:
-        path = (folder / name).resolve()
-        if not path.is_relative_to(folder):
+        path = os.path.realpath(os.path.join(folder, name))
+        if not inside(path, folder):
             yield _finding(UNIT_FILE.id, unit, item, f"文件路径指向单位材料目录之外，未读取：{name}")
-        elif not path.is_file():
+        elif not os.path.isfile(path):
             yield _finding(UNIT_FILE.id, unit, item, f"文件不存在：{name}")

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
 
 from docgen.cases.blocks import CutMismatch
 from docgen.cases.chunks import CHUNK, Chunk, case_chunks, check_item, chunk_items
@@ -36,7 +35,7 @@ from docgen.check.cache import (
     default_cache_path,
 )
 from docgen.check.engine import CheckResult, case_ref, check_case, invalid_finding
-from docgen.check.files import MAX_FILE_BYTES, FileChecker, advise_reading
+from docgen.check.files import FileChecker, advise_reading
 from docgen.check.findings import CaseRef, Finding
 from docgen.check.institutions import Unit, check_units
 from docgen.errors import DataProblemsError
@@ -99,10 +98,10 @@ class AuditWorker:
             self.results = CaseResults(self.store, self.salt)
         ready = [self._prepare(chunk.file, item) for item in chunk_items(chunk)]
         if self.evidence_root is not None and not self.fast:
-            # Every file of the chunk's cases still to check is asked for at once, before the first is read.
-            advise_reading(self.root + name for one in ready if isinstance(one, _Pending)
-                           for name, stat in zip(one.names, one.stats, strict=True)
-                           if stat is not None and S_ISREG(stat[3]) and stat[0] <= MAX_FILE_BYTES)
+            # Every file of the chunk's cases still to check is asked for at once, before the first is read: each
+            # located inside its case's folder first, and opened only there.
+            advise_reading([file for one in ready if isinstance(one, _Pending) for file in self._readable(one)],
+                           self.files.open)
             self.files.recall()
         out = [one if isinstance(one, Audited) else self._finish(one) for one in ready]
         self.files.flush()
@@ -125,6 +124,20 @@ class AuditWorker:
                  if isinstance(n := e.get("file"), str)] if case is not None else []
         stats = self.files.look([self.root + name for name in names]) if self.evidence_root is not None else []
         return _Pending(key, checked, names, stats)
+
+    def _readable(self, pending: _Pending) -> Iterator[tuple[str, str]]:
+        """(real case folder, name) of each of the case's evidence files that may be read (located inside the
+        case's folder, regular, not too large); what was found is kept for the check."""
+        case = pending.checked.case
+        if case is None or self.evidence_root is None:
+            return
+        base = self.files.real_folder(self.evidence_root, case.case_id)
+        if base is None:
+            return
+        for name in pending.names:
+            name = name[len(case.case_id) + 1:]
+            if self.files.locate(base, name)[0] is not None:
+                yield base, name
 
     def _finish(self, pending: _Pending) -> Audited:
         checked, case = pending.checked, pending.checked.case

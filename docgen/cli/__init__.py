@@ -117,6 +117,14 @@ mapping_option = click.option(
 def main(debug: bool, verbose: bool) -> None:
     """控辍保学文书生成与一生一案档案整理工具。"""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    if not debug:
+        # After a failed write (a full disk) a half-written zip or an XML writer is cleaned up later, and fails again
+        # as it closes: Python would print that traceback under the one-line error. The error was said already.
+        sys.unraisablehook = _quiet_unraisable
+
+
+def _quiet_unraisable(unraisable: Any) -> None:
+    logging.getLogger("docgen").debug("ignored while cleaning up: %r", unraisable.exc_value)
 
 
 templates_option = click.option(

@@ -72,7 +72,7 @@ def monthly(files: tuple[Path, ...], month: dt.date, units: tuple[str, ...], ros
     from docgen.followup import monthly_report
     from docgen.followup.monthly import filing_date, filing_window, reporting_units
     from docgen.followup.writers import write_monthly
-    from docgen.fsutil import refuse_overlap
+    from docgen.fsutil import refuse_overlap, staged_folder
     from docgen.roster import load_roster
 
     start, end = filing_window(month)
@@ -90,18 +90,21 @@ def monthly(files: tuple[Path, ...], month: dt.date, units: tuple[str, ...], ros
     if not units:
         schools = {ch["school"] for ch in load_roster(roster).children if ch.get("school")} if roster else set()
         units = tuple(reporting_units(cases, schools))
-    written = []
-    for unit in units:
-        report = monthly_report(cases, unit, month)
-        written.append(write_monthly(report, out, filler, filed_on))
-        kind = "零报告" if report.zero else (f"新增 {report.total('new_suspected') + report.total('new_dropped')}，"
-                                             f"复学 {report.total('returned')}，销号 {report.total('closed')}，"
-                                             f"月末未复学 {report.total('open')}")
-        click.echo(f"{unit} {report.label}：{kind}")
-    if pdf:
-        from docgen.render.pdf import convert_to_pdf
+    written, lines = [], []
+    with staged_folder(out) as staging:  # every report, or (a full disk, a failed conversion) none
+        for unit in units:
+            report = monthly_report(cases, unit, month)
+            written.append(write_monthly(report, staging, filler, filed_on))
+            kind = "零报告" if report.zero else (f"新增 {report.total('new_suspected') + report.total('new_dropped')}，"
+                                                 f"复学 {report.total('returned')}，销号 {report.total('closed')}，"
+                                                 f"月末未复学 {report.total('open')}")
+            lines.append(f"{unit} {report.label}：{kind}")
+        if pdf:
+            from docgen.render.pdf import convert_to_pdf
 
-        convert_to_pdf(out, [p.name for p in written])
+            convert_to_pdf(staging, [p.name for p in written])
+    for line in lines:
+        click.echo(line)
     click.echo(f"月报表已写入 {out}（{len(written)} 份）")
     return EXIT_OK
 
@@ -152,22 +155,16 @@ def roster() -> None:
               help="表头映射（YAML，默认内置：docgen/data/roster_mapping.yaml）。")
 @handles_errors
 def roster_import(ledger: Path, out: Path, county: str, school_year: int, mapping: Path | None) -> int:
-    """把 Excel 适龄儿童少年台账转换成 JSON，并检查身份证号、年龄等；有问题时逐条列出，不写出文件。"""
+    """把 Excel 适龄儿童少年台账转换成 JSON，并检查身份证号、年龄等；有问题时逐条列出（工作表!单元格（列名）），
+    不写出文件。"""
     import json
-    import tempfile
 
     from docgen.fsutil import refuse_overlap, write_text_atomic
-    from docgen.roster import load_roster
     from docgen.roster.excel import import_roster
 
     refuse_overlap([("输出文件", out)], [("台账", ledger), ("映射文件", mapping)])
-    data = import_roster(ledger, county, school_year, mapping)
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    with tempfile.TemporaryDirectory() as tmp:
-        check = Path(tmp) / out.name
-        check.write_text(text, encoding="utf-8")
-        load_roster(check)  # the same checks as any roster; raises with every problem
-    write_text_atomic(out, text)
+    data = import_roster(ledger, county, school_year, mapping)  # checked as any roster; every problem at its cell
+    write_text_atomic(out, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     click.echo(f"已从 {ledger} 导入 {len(data['children'])} 名儿童，写入 {out}")
     return EXIT_OK
 

@@ -36,7 +36,7 @@ def _font_file() -> tuple[str, int]:
     if shutil.which("fc-match"):
         out = subprocess.run(
             ["fc-match", "-f", "%{file}|%{index}", "Noto Sans CJK SC:lang=zh-cn"],
-            capture_output=True, text=True, check=False,
+            capture_output=True, text=True, check=False, timeout=60,
         ).stdout
         file, _, index = out.partition("|")
         if file and "CJK" in file and Path(file).exists():

@@ -8,7 +8,7 @@ from pathlib import Path
 from docgen.dates import cn_date, parse_iso
 from docgen.followup.due import Action
 from docgen.followup.monthly import MEASURES, MonthlyReport, category_label
-from docgen.fsutil import safe_name, save_docx, save_workbook
+from docgen.fsutil import UniqueNames, save_docx, save_workbook
 from docgen.wordtable import add_paragraph, add_table, new_document
 from docgen.xlsx import RED, YELLOW, Styled, Table, new_workbook, write_sheet
 
@@ -66,7 +66,10 @@ def write_monthly(report: MonthlyReport, out: Path, filler: str, on: dt.date) ->
     first, second = signature_lines(filler, on)
     add_paragraph(doc, first, 12).paragraph_format.space_before = 18
     add_paragraph(doc, second, 12).paragraph_format.space_before = 6
-    target = out / f"{safe_name(report.unit)}_{report.label}_控辍保学月报表.docx"
+    names = UniqueNames()
+    if out.is_dir():  # the reports written so far: two units never share a file (张/三, 张_三)
+        names.taken.update(p.name.casefold() for p in out.iterdir())
+    target = out / names.name(f"{report.unit}_{report.label}_控辍保学月报表", suffix=".docx")
     out.mkdir(parents=True, exist_ok=True)
     save_docx(doc, target)
     return target

@@ -5,20 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from docgen.cases.load import load_data
 from docgen.cases.model import raw_case_label
-from docgen.errors import InputError, LedgerError
+from docgen.errors import LedgerError
 from docgen.ledger.cells import CellError, is_empty, read_cell, text_of
 from docgen.ledger.mapping import DEFAULT_MAPPING, LedgerMapping, SheetMap, load_mapping
+from docgen.ledger.workbook import ExcelFile
 from docgen.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -48,29 +46,15 @@ def import_ledger(
     """Read a ledger workbook into a case batch and validate it; problems name sheet, row and column."""
     mapping = mapping or load_mapping()
     name = str(path)
-    workbook = _open(Path(path))
+    workbook = ExcelFile(Path(path))
     try:
         return _Importer(name, mapping, workbook).run(today)
     finally:
         workbook.close()
 
 
-def _open(path: Path) -> Any:
-    if not path.exists():
-        raise InputError(str(path), "文件不存在")
-    if path.is_dir():
-        raise InputError(str(path), "这是一个目录，不是 Excel 台账")
-    try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        hint = "；如是 .xls 旧格式，请在 Excel 中“另存为” .xlsx" if path.suffix.lower() == ".xls" else ""
-        raise LedgerError(str(path), f"不是有效的 Excel .xlsx 文件{hint}") from exc
-    except OSError as exc:
-        raise InputError(str(path), f"无法读取文件（{exc.strerror or exc}）") from exc
-
-
 class _Importer:
-    def __init__(self, name: str, mapping: LedgerMapping, workbook: Any) -> None:
+    def __init__(self, name: str, mapping: LedgerMapping, workbook: ExcelFile) -> None:
         self.name = name
         self.mapping = mapping
         self.workbook = workbook
@@ -106,8 +90,7 @@ class _Importer:
                     raise LedgerError(self.name, f"没有工作表“{sheet.name}”（现有：{'、'.join(names)}）")
                 log.info("%s: 没有工作表“%s”，跳过", self.name, sheet.name)
                 continue
-            ws = self.workbook[sheet.name]
-            header_cells = next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True), ())
+            header_cells = next(self.workbook.rows(sheet.name, HEADER_ROW, HEADER_ROW), ())
             headers = {_clean_header(v): i for i, v in enumerate(header_cells) if not is_empty(v)}
             wanted = [sheet.key_header] + [c.header for c in sheet.columns if c.required]
             absent = [h for h in wanted if h not in headers]
@@ -126,10 +109,9 @@ class _Importer:
 
     # ---- rows -------------------------------------------------------------------------------
     def _read_sheet(self, sheet: SheetMap, headers: dict[str, int]) -> None:
-        ws = self.workbook[sheet.name]
         key_index = headers[sheet.key_header]
         columns = [(c, headers[c.header]) for c in sheet.columns if c.header in headers]
-        for row_no, values in enumerate(ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True), HEADER_ROW + 1):
+        for row_no, values in enumerate(self.workbook.rows(sheet.name, HEADER_ROW + 1), HEADER_ROW + 1):
             if all(is_empty(v) for v in values):
                 continue
             cell = _cell(values, key_index)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
@@ -15,8 +16,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from docgen.cases.model import lookup, raw_case_label
 from docgen.cases.schema import iter_leaf_paths
-from docgen.errors import DataProblemsError
-from docgen.fsutil import check_writable, save_workbook
+from docgen.errors import DataProblemsError, OutputError
+from docgen.fsutil import check_writable, save_workbook, write_failure
 from docgen.ledger.cells import separator_conflict, write_cell
 from docgen.ledger.mapping import Column, LedgerMapping, SheetMap, load_mapping
 from docgen.problems import Problem
@@ -46,8 +47,11 @@ def export_ledger(
     check_writable(out)  # a streamed workbook that fails half-way makes openpyxl print tracebacks
     workbook = new_workbook(write_only=True)
     result = ExportResult(Path(out))
-    for sheet in mapping.sheets:
-        result.rows[sheet.name] = _write_sheet(workbook, sheet, cases)
+    try:
+        for sheet in mapping.sheets:
+            result.rows[sheet.name] = _write_sheet(workbook, sheet, cases)
+    except (OSError, etree.SerialisationError) as exc:  # openpyxl spools each sheet to a temporary file
+        raise OutputError(str(out), f"无法写入（{write_failure(exc) or exc}）") from exc
     result.unmapped = _unmapped_values(cases, mapping)
     save_workbook(workbook, out)
     return result

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from docxtpl import DocxTemplate
-from jinja2 import ChainableUndefined, nodes
+from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from docgen.errors import TemplateError
+from docgen.render.sandbox import Sandbox, failure, literal_braces, parse_checked
 from docgen.render.structure import block_levels
 from docgen.render.zipwrite import ONCE_LEVEL, Part, deflate, zip_bytes
 
@@ -42,7 +43,7 @@ def jinja_env() -> SandboxedEnvironment:
     An optional fact the case lacks prints as blank; the facts a template cannot do without are
     listed in the registry and checked before anything is rendered.
     """
-    return SandboxedEnvironment(autoescape=True, undefined=ChainableUndefined)
+    return Sandbox()
 
 
 class Renderer(Protocol):
@@ -59,19 +60,19 @@ class CompiledTemplate:
     fast = True
 
     def __init__(self, path: Path, env: SandboxedEnvironment | None = None) -> None:
-        self.name = path.stem
+        self.name, self.file = path.stem, path.name
         self.env = env or jinja_env()
         tpl = DocxTemplate(str(path))
         tpl.render_init()
         body = tpl.patch_xml(tpl.get_xml())
         self._resolve_listing = tpl.resolve_listing  # docxtpl's own pass for \n, \t, \a, \f in values
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", body)
-        self.case_keys = used_keys(self.env.parse(source), "case")  # a syntax error names the paragraph's line
+        self._source = source = re.sub(r"<w:p([ >])", r"\n<w:p\1", body)
+        self.case_keys = used_keys(parse_checked(self.env, self.file, source), "case")
         # docxtpl renders ``source`` (a line break put before each paragraph) and takes one "\n" before every
         # "<w:p" out of the result: what the template itself has there is kept. Our environment neither trims nor
         # strips blocks and values are escaped, so rendering ``body`` as it is gives the same text without the
         # two passes over it.
-        self.template = self.env.from_string(body)
+        self.template = self.env.from_string(literal_braces(body))
         self._drawings = "<wp:docPr" in body  # a text box (the 版记 of a 公文): numbered as docxtpl numbers them
         with zipfile.ZipFile(path) as package:
             document = package.read(DOCUMENT).decode("utf-8")
@@ -83,15 +84,25 @@ class CompiledTemplate:
         self.prefix, self.suffix = document[: match.start()], document[match.end():]
 
     def render_body(self, context: dict[str, Any]) -> str:
-        """The rendered <w:body> element, as docxtpl would put it into the document."""
-        xml = self.template.render(context)
-        if "{" in xml or "}" in xml:  # docxtpl's escaped braces: a search for one character is 80 times quicker
-            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        """The rendered <w:body> element, as docxtpl would put it into the document (its escaped braces turned into
+        braces in the template's text, values as typed)."""
+        try:
+            xml = self.template.render(context)
+        except Exception as exc:  # whatever the template raises (the sandbox's refusals too) is the template's fault
+            raise self._failure(context, exc) from exc
         if any(ch in xml for ch in "\n\t\a\f"):
             xml = self._resolve_listing(xml)
         if self._drawings:
             xml = renumber_drawings(xml)
         return xml
+
+    def _failure(self, context: dict[str, Any], exc: Exception) -> TemplateError:
+        """The failure named by paragraph: the body has no line per paragraph, the source rendered again has."""
+        try:
+            self.env.from_string(literal_braces(self._source)).render(context)
+        except Exception as again:
+            return failure(self.file, self._source, again)
+        return failure(self.file, self._source, exc)
 
     def document_xml(self, body: str) -> bytes:
         return (self.prefix + body + self.suffix).encode("utf-8")
@@ -164,11 +175,33 @@ class FallbackTemplate:
         self.env = env or jinja_env()
 
     def render(self, context: dict[str, Any]) -> bytes:
-        tpl = DocxTemplate(str(self.path))
-        tpl.render(context, jinja_env=self.env, autoescape=True)
+        tpl = _Docx(str(self.path))
+        tpl.template_name = self.path.name
+        try:
+            tpl.render(context, jinja_env=self.env, autoescape=True)
+        except TemplateError:
+            raise
+        except Exception as exc:  # outside a part's XML (document properties): no paragraph to name
+            raise failure(self.path.name, "", exc) from exc
         out = io.BytesIO()
         tpl.save(out)
         return out.getvalue()
+
+
+class _Docx(DocxTemplate):
+    """docxtpl, with its escaped braces turned into braces in the template's text only (docxtpl turns them back in
+    the whole result, values included) and a failure named by template, part and paragraph."""
+
+    template_name = ""
+
+    def render_xml_part(self, src_xml: str, part: Any, context: dict[str, Any], jinja_env: Any = None) -> str:
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+        self.current_rendering_part = part
+        try:
+            xml = jinja_env.from_string(literal_braces(source)).render(context)
+        except Exception as exc:
+            raise failure(self.template_name, source, exc, str(part.partname).lstrip("/")) from exc
+        return self.resolve_listing(re.sub(r"\n<w:p([ >])", r"<w:p\1", xml))
 
 
 # docxtpl joins a tag that Word split over several runs before it looks for tags: first the braces
@@ -209,8 +242,22 @@ def patched_body(path: Path) -> str:
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(tpl.get_xml()))
 
 
+def patched_parts(path: Path) -> dict[str, str]:
+    """The parts other than the body that hold tags, patched as docxtpl patches them, one paragraph per line."""
+    tpl = DocxTemplate(str(path))
+    parts = {}
+    with zipfile.ZipFile(path) as package:
+        for info in package.infolist():
+            if info.filename != DOCUMENT and info.filename.endswith(".xml"):
+                text = joined_tags(package.read(info).decode("utf-8", errors="replace"))
+                if _TAG.search(text):
+                    parts[info.filename] = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(text))
+    return parts
+
+
 def load_renderer(path: Path, env: SandboxedEnvironment | None = None) -> Renderer:
-    """The renderer for a template; TemplateError (exit 2) when the template would make broken documents."""
+    """The renderer for a template; TemplateError (exit 2) when the template would make broken documents or
+    reaches for Python's internals (named by template and paragraph)."""
     body = patched_body(path)
     crossing = block_levels(body)
     if crossing:
@@ -218,4 +265,10 @@ def load_renderer(path: Path, env: SandboxedEnvironment | None = None) -> Render
         paragraphs = body.split("\n")
         text = "".join(_TEXT.findall(paragraphs[n])) if n < len(paragraphs) else ""
         raise TemplateError(f"模板 {path.name}: 第 {n} 段（{text[:30]}）：{message}")
-    return FallbackTemplate(path, env) if needs_fallback(path) else CompiledTemplate(path, env)
+    env = env or jinja_env()
+    parse_checked(env, path.name, body)
+    if not needs_fallback(path):
+        return CompiledTemplate(path, env)
+    for part, source in patched_parts(path).items():
+        parse_checked(env, path.name, source, part)
+    return FallbackTemplate(path, env)

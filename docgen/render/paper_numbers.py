@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen.errors import DataProblemsError, InputError, LedgerError
+from docgen.errors import DataProblemsError, LedgerError
 from docgen.ledger.cells import CellError, is_empty, read_date, text_of
 from docgen.problems import Problem
 from docgen.render.numbers import NumberConflictError, Register
@@ -38,26 +38,19 @@ class PaperNumber:
 
 def read_paper_numbers(path: Path, registry: Registry) -> list[PaperNumber]:
     """The rows of ``path`` (first sheet, header in row 1); DataProblemsError names every bad cell."""
-    from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
-    if not path.is_file():
-        raise InputError(str(path), "文件不存在")
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        raise LedgerError(str(path), "不是有效的 Excel .xlsx 文件") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
-    finally:
-        workbook.close()
+    from docgen.ledger.workbook import ExcelFile
+
+    with ExcelFile(path) as workbook:
+        title = workbook.title(0)
+        rows = list(workbook.rows(0))
     if not rows:
-        raise LedgerError(str(path), f"工作表“{sheet.title}”是空的，第 1 行应为表头：{'、'.join(COLUMNS)}")
+        raise LedgerError(str(path), f"工作表“{title}”是空的，第 1 行应为表头：{'、'.join(COLUMNS)}")
     header = {text_of(v): i for i, v in enumerate(rows[0]) if not is_empty(v)}
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise LedgerError(str(path), f"工作表“{sheet.title}”第 1 行缺少列：{'、'.join(missing)}")
+        raise LedgerError(str(path), f"工作表“{title}”第 1 行缺少列：{'、'.join(missing)}")
     problems: list[Problem] = []
     found: list[PaperNumber] = []
     seen: dict[str, str] = {}
@@ -67,7 +60,7 @@ def read_paper_numbers(path: Path, registry: Registry) -> list[PaperNumber]:
             return row[i] if i is not None and i < len(row) else None
 
         def where(name: str, number: int = number) -> str:
-            return f"{sheet.title}!{get_column_letter(header[name] + 1)}{number}（{name}）"
+            return f"{title}!{get_column_letter(header[name] + 1)}{number}（{name}）"
 
         if all(is_empty(cell(c)) for c in COLUMNS):
             continue

@@ -9,10 +9,11 @@ batches never use it at once. Fonts named by GB/T 9704 are mapped to Noto CJK by
 
 from __future__ import annotations
 
-import fcntl
+import contextlib
 import itertools
 import os
 import shutil
+import signal
 import subprocess
 import time
 import zipfile
@@ -53,7 +54,7 @@ def convert_to_pdf(folder: Path, files: Sequence[str]) -> float:
 
     if files and pool.available():
         start = time.perf_counter()
-        failures = pool.convert_files(folder.resolve(), files)
+        failures = _through_pool(folder.resolve(), files)
         if failures:
             listed = "、".join(f"{name}（{why}）" for name, why in list(failures.items())[:5])
             raise ConverterError(f"{len(failures)} 份文书没有转换成 PDF：{listed}")
@@ -66,20 +67,41 @@ def convert_to_pdf(folder: Path, files: Sequence[str]) -> float:
     env["FONTCONFIG_FILE"] = str(resources.files("docgen").joinpath("data").joinpath("fonts").joinpath("fonts.conf"))
     start = time.perf_counter()
     with open(profile.parent / "libreoffice.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not pool.lock_within(lock, pool.WAIT_TIMEOUT):
+            raise ConverterError(f"LibreOffice 一直被其他任务占用（超过 {pool.WAIT_TIMEOUT} 秒），请稍后重试")
         for i in range(0, len(files), CHUNK):
             chunk = list(files[i:i + CHUNK])
             command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                        "--nologo", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(folder), *chunk]
-            try:
-                subprocess.run(command, cwd=folder, env=env, capture_output=True, check=False,
-                               timeout=60 + TIMEOUT_PER_FILE * len(chunk))
-            except subprocess.TimeoutExpired as exc:
-                raise ConverterError(f"LibreOffice 转换超时（{folder}）") from exc
+            _run_with_deadline(command, folder, env, 60 + TIMEOUT_PER_FILE * len(chunk))
     missing = [f for f in files if not (folder / (Path(f).stem + ".pdf")).is_file()]
     if missing:
         raise ConverterError(f"LibreOffice 没有生成这些文件的 PDF：{'、'.join(missing[:5])}")
     return time.perf_counter() - start
+
+
+def _through_pool(folder: Path, files: Sequence[str], options: Sequence[str] = ()) -> dict[str, str]:
+    """:func:`pool.convert_files`; ConverterError when no converter comes free before the deadline."""
+    from docgen.render import pool
+
+    try:
+        return pool.convert_files(folder, files, options)
+    except TimeoutError as exc:
+        raise ConverterError(str(exc)) from None
+
+
+def _run_with_deadline(command: list[str], folder: Path, env: dict[str, str], seconds: float) -> None:
+    """Run soffice; past ``seconds`` it is killed with everything it started (soffice runs soffice.bin under it:
+    killing only the first would leave the second converting, or hung, with the profile locked)."""
+    process = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise ConverterError(f"LibreOffice 转换超时（超过 {seconds:.0f} 秒）：{folder}") from None
 
 
 @dataclass
@@ -160,14 +182,14 @@ def convert_documents(folder: Path, files: Sequence[str]) -> None:
                 failed[name] = "无法合并"
                 continue
             (folder / name).write_bytes(merged)
-        failed |= pool.convert_files(folder, [name for name in runs if name not in failed], _BOOKMARKS)
+        failed |= _through_pool(folder, [name for name in runs if name not in failed], _BOOKMARKS)
         alone = [f for name, members in runs.items()
                  if name in failed or not _cut(folder / (Path(name).stem + ".pdf"), folder, members) for f in members]
     finally:
         for name in runs:
             (folder / name).unlink(missing_ok=True)
             (folder / (Path(name).stem + ".pdf")).unlink(missing_ok=True)
-    failures = pool.convert_files(folder, alone) if alone else {}
+    failures = _through_pool(folder, alone) if alone else {}
     if failures:
         listed = "、".join(f"{name}（{why}）" for name, why in list(failures.items())[:5])
         raise ConverterError(f"{len(failures)} 份文书没有转换成 PDF：{listed}")

@@ -29,6 +29,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("docgen.pdf")
 TIMEOUT = int(os.environ.get("DOCGEN_CONVERT_TIMEOUT", "60"))  # seconds for one document
@@ -36,6 +37,7 @@ STOP_AFTER = 300  # documents, then the converter restarts (soffice reaches ~650
 MEMORY_LIMIT_MB = int(os.environ.get("DOCGEN_CONVERTER_MEMORY_MB", "700"))
 MEMORY_EVERY = 20  # documents between two looks at a converter's memory
 START_TIMEOUT = 90
+WAIT_TIMEOUT = int(os.environ.get("DOCGEN_CONVERTER_WAIT", "1800"))  # seconds to wait for a busy converter
 
 
 def _cache() -> Path:
@@ -164,12 +166,13 @@ class Slot:
 
     @contextmanager
     def held(self, wait: bool) -> Iterator[bool]:
-        """Hold the slot's lock while converting (False when ``wait`` is false and another process holds it)."""
+        """Hold the slot's lock while converting (False when ``wait`` is false and another process holds it).
+        Waiting has a deadline too (:data:`WAIT_TIMEOUT`): TimeoutError when the slot never comes free."""
         _cache().mkdir(parents=True, exist_ok=True)
         with open(self._path(".lock"), "w") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-            except BlockingIOError:
+            if not lock_within(lock, WAIT_TIMEOUT if wait else 0):
+                if wait:
+                    raise TimeoutError(f"LibreOffice 转换进程一直被其他任务占用（超过 {WAIT_TIMEOUT} 秒），请稍后重试")
                 yield False
                 return
             try:
@@ -178,8 +181,30 @@ class Slot:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def lock_within(handle: Any, seconds: float) -> bool:
+    """Take the exclusive lock of the open file ``handle``, waiting at most ``seconds``; False when it stays taken."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.2)
+
+
 def _work(slot: Slot, jobs: queue.Queue, failures: dict[str, str], options: Sequence[str]) -> None:
-    slot.ready()
+    try:
+        slot.ready()
+    except Exception as exc:  # it did not start in time: its share of the documents is reported, not lost
+        log.warning("converter %s: %s", slot.index, exc)
+        while True:
+            try:
+                source, _ = jobs.get_nowait()
+            except queue.Empty:
+                return
+            failures[source.name] = f"LibreOffice 转换进程没有启动（{START_TIMEOUT} 秒内）"
     done = 0
     while True:
         try:

@@ -40,7 +40,7 @@ from docgen.cases.load import DuplicateFinder
 from docgen.cases.stream import CaseText
 from docgen.cases.validate import case_index
 from docgen.errors import DataProblemsError
-from docgen.fsutil import make_staging, move_into, read_file, safe_name, write_file
+from docgen.fsutil import UniqueNames, make_staging, move_into, read_file, safe_name, write_file
 from docgen.parallel import Inline, Processes, few_collections
 from docgen.problems import Problem
 from docgen.render.batch import (
@@ -217,6 +217,8 @@ class _Run:
     merges: int = 0
     read: dict[int, float] = field(default_factory=dict)
     shared: dict[str, str] = field(default_factory=dict)  # one string for each school name and date
+    print_names: UniqueNames = field(default_factory=UniqueNames)
+    school_names: dict[str, str] = field(default_factory=dict)  # school → its part of the print files' names
 
     @property
     def failed(self) -> bool:
@@ -264,7 +266,9 @@ class _Run:
         k = self.parts.get(school, 0)
         self.parts[school] = k + 1
         suffix = f"_{k + 1:03d}" if full or k else ""
-        name = f"{safe_name(school or '未填学校', 80)}_{safe_name(self.spec.name, 60)}_{PRINT_SUFFIX}{suffix}.docx"
+        if school not in self.school_names:  # two schools never share a print file's name (张/三, 张_三)
+            self.school_names[school] = self.print_names.name(school or "未填学校", 80)
+        name = f"{self.school_names[school]}_{safe_name(self.spec.name, 60)}_{PRINT_SUFFIX}{suffix}.docx"
         self.result.print_files.append(name)
         self.members[name] = files
         self.merges += 1

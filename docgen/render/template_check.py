@@ -19,9 +19,11 @@ from jinja2 import TemplateSyntaxError, nodes
 from lxml import etree
 
 from docgen.cases.schema import case_field
+from docgen.errors import TemplateError
 from docgen.render.context import COMPUTED, DOC_FIELDS
 from docgen.render.engine import DOCUMENT, jinja_env, load_renderer, patched_body
 from docgen.render.registry import Registry, TemplateSpec, roster_field
+from docgen.render.sandbox import unsafe_message, unsafe_references
 from docgen.render.structure import block_levels
 from docgen.roster.entrants import COMPUTED as ENTRANT_COMPUTED
 
@@ -36,6 +38,7 @@ class TemplateProblem:
     paragraph: int
     text: str
     message: str
+    refused: bool = False  # rendering refuses the template (broken syntax or structure, Python's internals)
 
     def __str__(self) -> str:
         where = f"第 {self.paragraph} 段（{self.text[:30]}）" if self.paragraph else "模板"
@@ -145,7 +148,7 @@ def structure_problems(spec: TemplateSpec, xml: str | None = None) -> list[Templ
     """Blocks whose opening and closing tags sit at different levels of the Word XML (see ``structure``)."""
     xml = xml if xml is not None else patched_body(spec.path)
     texts = _paragraphs(xml)
-    return [TemplateProblem(spec.name, n, texts[n - 1] if n <= len(texts) else "", message)
+    return [TemplateProblem(spec.name, n, texts[n - 1] if n <= len(texts) else "", message, refused=True)
             for n, message in block_levels(xml)]
 
 
@@ -162,10 +165,18 @@ def check_template(spec: TemplateSpec) -> list[TemplateProblem]:
         n = max(1, (exc.lineno or 1) - 1)
         patched = _paragraphs(xml)
         problems.append(TemplateProblem(spec.name, n, patched[n - 1] if n <= len(patched) else "",
-                                        f"模板语法错误：{exc.message}"))
+                                        f"模板语法错误：{exc.message}", refused=True))
         return problems
     # Line n of the patched XML is its (n-1)th paragraph: map positions against that, not the raw body.
-    walker = _Walker(spec, _paragraphs(xml))
+    patched = _paragraphs(xml)
+    unsafe: dict[int, list[str]] = {}
+    for line, name in unsafe_references(tree):
+        unsafe.setdefault(line, []).append(name)
+    for line, names in unsafe.items():
+        n = max(1, line - 1)
+        problems.append(TemplateProblem(spec.name, n, patched[n - 1] if n <= len(patched) else "",
+                                        unsafe_message(xml, line, names), refused=True))
+    walker = _Walker(spec, patched)
     walker.visit(tree, {})
     problems += walker.problems
     return problems if problems else render_problems(spec)
@@ -195,8 +206,11 @@ def render_problems(spec: TemplateSpec) -> list[TemplateProblem]:
     key, view = subject_view(job.case)
     try:
         package = load_renderer(spec.path).render(template_context(view, job.record, list(spec.per), job.doc, key=key))
-    except Exception as exc:  # whatever a clerk's edit makes Jinja or docxtpl raise, the template is the cause
-        return [TemplateProblem(spec.name, 0, "", f"用示例案卷试生成时出错：{type(exc).__name__}: {exc}")]
+    except TemplateError as exc:  # named by template and paragraph already
+        return [TemplateProblem(spec.name, exc.paragraph, exc.text, f"用示例案卷试生成：{exc.detail}", refused=True)]
+    except Exception as exc:  # whatever a clerk's edit makes docxtpl raise, the template is the cause
+        return [TemplateProblem(spec.name, 0, "", f"用示例案卷试生成时出错：{type(exc).__name__}: {exc}",
+                                refused=True)]
     problems = []
     with zipfile.ZipFile(io.BytesIO(package)) as made:
         for name in made.namelist():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
@@ -11,7 +10,7 @@ from markupsafe import Markup
 
 from docgen.cases.schema import case_field, place_label
 from docgen.check.findings import SEVERITY_LABELS
-from docgen.fsutil import atomic_path, make_staging, move_into, save_workbook, write_text_atomic
+from docgen.fsutil import atomic_path, save_workbook, staged_folder, write_text_atomic
 from docgen.report.model import Report, UnitCount
 from docgen.resources import data_text
 
@@ -99,13 +98,9 @@ def write_xlsx(report: Report, target: Path) -> None:
 def write_reports(report: Report, out_dir: Path) -> list[Path]:
     """核查报告.json / .html / .pdf / .xlsx in ``out_dir``, all four or none; returns the paths written."""
     names = [f"{REPORT_NAME}.{ext}" for ext in ("json", "html", "pdf", "xlsx")]
-    staging = make_staging(out_dir)
-    try:
+    with staged_folder(out_dir) as staging:
         write_text_atomic(staging / names[0], json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
         write_text_atomic(staging / names[1], render_html(report))
         write_pdf(render_html(report, for_print=True), staging / names[2])
         write_xlsx(report, staging / names[3])
-        move_into(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return [out_dir / name for name in names]

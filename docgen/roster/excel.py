@@ -6,12 +6,13 @@ by the roster schema's fields, so dates, labels (县内就读, 男), 是/否 and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from docgen.cases.schema import Field
@@ -19,8 +20,10 @@ from docgen.errors import DataProblemsError, LedgerError, MappingError
 from docgen.fsutil import save_workbook
 from docgen.ledger.cells import CellError, is_empty, read_cell, write_cell
 from docgen.ledger.mapping import Column, check_mapping, read_mapping_file
+from docgen.ledger.workbook import ExcelFile
 from docgen.problems import Problem
 from docgen.resources import data_json, data_text
+from docgen.roster.model import REQUIRED, check_roster
 from docgen.xlsx import Styled, Table, new_workbook, write_sheet
 
 DEFAULT_MAPPING = "roster_mapping.yaml"
@@ -42,25 +45,68 @@ def _columns(mapping_path: Path | None) -> tuple[str, list[Column]]:
 
 
 def import_roster(path: Path, county: str, school_year: int, mapping: Path | None = None) -> dict[str, Any]:
-    """The roster JSON of an Excel sheet; every unreadable cell is reported with sheet, cell and column."""
+    """The roster JSON of an Excel sheet, checked as any roster is (:func:`~docgen.roster.model.check_roster`).
+
+    DataProblemsError lists every problem at the sheet, cell and column it comes from (``名册!D5（身份证号）``):
+    unreadable cells, and what the checks find in the values read.
+    """
     sheet, columns = _columns(mapping)
+    with ExcelFile(path) as wb:
+        data, places, problems = _read_roster(wb, sheet, columns, county, school_year)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError as exc:
-        raise LedgerError(str(path), "文件不存在") from exc
-    except Exception as exc:  # openpyxl raises several kinds for a file that is not an .xlsx
-        raise LedgerError(str(path), "不是有效的 Excel .xlsx 文件") from exc
+        check_roster(str(path), data)
+    except DataProblemsError as exc:
+        unreadable = {p.path for p in problems}
+        problems += [p for p in (places.locate(p) for p in exc.problems) if p.path not in unreadable]
+    if problems:
+        raise DataProblemsError(problems)
+    return data
+
+
+@dataclass
+class _Places:
+    """Where each child of an imported roster came from: the sheet, its row, and each field's column."""
+
+    sheet: str
+    rows: list[int]
+    columns: dict[str, tuple[str, str]]  # field → (column letter, header)
+
+    def locate(self, problem: Problem) -> Problem:
+        """``problem`` at the cell (or row) its JSON path came from; other children it names, by their rows."""
+        found = _CHILD.match(problem.path)
+        if found is None:
+            return problem
+        row, field = self.rows[int(found["index"])], found["field"]
+        message = _CHILD_IN_TEXT.sub(lambda m: f"第 {self.rows[int(m['index'])]} 行", problem.message)
+        if field in self.columns:
+            letter, header = self.columns[field]
+            if problem.id == REQUIRED:
+                message = "不能为空"
+            return replace(problem, path=f"{self.sheet}!{letter}{row}（{header}）", message=message)
+        return replace(problem, path=f"{self.sheet} 第{row}行", message=f"{message}（{problem.path}）")
+
+
+_CHILD = re.compile(r"^\$\.children\[(?P<index>\d+)\](?:\.(?P<field>\w+))?")
+_CHILD_IN_TEXT = re.compile(r" ?\$\.children\[(?P<index>\d+)\] ?")
+
+
+def _read_roster(wb: ExcelFile, sheet: str, columns: list[Column], county: str,
+                 school_year: int) -> tuple[dict[str, Any], _Places, list[Problem]]:
+    path = wb.path
     if sheet not in wb.sheetnames:
         raise LedgerError(str(path), f"没有工作表“{sheet}”（现有：{'、'.join(wb.sheetnames)}）")
-    rows = wb[sheet].iter_rows(values_only=True)
+    rows = wb.rows(sheet)
     headers = {str(v).strip(): i for i, v in enumerate(next(rows, ())) if not is_empty(v)}
     missing = [c.header for c in columns if c.required and c.header not in headers]
     if missing:
         raise LedgerError(str(path), f"工作表“{sheet}”缺少列{'、'.join(f'“{h}”' for h in missing)}")
     children, problems = [], []
+    places = _Places(sheet, [], {c.path[0]: (get_column_letter(headers[c.header] + 1), c.header)
+                                 for c in columns if c.header in headers})
     for row_no, values in enumerate(rows, 2):
         if all(is_empty(v) for v in values):
             continue
+        places.rows.append(row_no)
         child: dict[str, Any] = {}
         for column in columns:
             if column.header not in headers:
@@ -75,10 +121,7 @@ def import_roster(path: Path, county: str, school_year: int, mapping: Path | Non
             if value is not None:
                 child[column.path[0]] = value
         children.append(child)
-    wb.close()
-    if problems:
-        raise DataProblemsError(problems)
-    return {"schema_version": 1, "county": county, "school_year": school_year, "children": children}
+    return {"schema_version": 1, "county": county, "school_year": school_year, "children": children}, places, problems
 
 
 def export_roster(children: Sequence[Mapping[str, Any]], target: Path, mapping: Path | None = None) -> None:

@@ -34,7 +34,7 @@ class Roster:
 
 def _child_problems(file: str, i: int, child: dict[str, Any], school_year: int) -> list[Problem]:
     problems = []
-    who = f"{child.get('name', '')}({child.get('id_number', '')})"
+    who = f"{child.get('name', '')}({idcard.mask_id(child.get('id_number', ''))})"
     where = f"$.children[{i}]"
     id_number, born = child["id_number"], parse_iso(child["birth_date"])
     expected = idcard.check_digit(id_number[:17])
@@ -65,10 +65,18 @@ def load_roster(path: Path) -> Roster:
     data = read_json_file(path, "适龄儿童少年台账")
     if isinstance(data, dict) and "cases" in data and "children" not in data:
         raise InputError(name, "这是案卷文件，不是适龄儿童少年台账（如 roster.json）")
+    return check_roster(name, data)
+
+
+REQUIRED = "roster.required"  # the id of a problem about a field the child lacks (its path ends in the field)
+
+
+def check_roster(name: str, data: Any) -> Roster:
+    """The roster ``data`` (read from ``name``) checked; DataProblemsError listing every problem by JSON path."""
     errors = sorted(Draft202012Validator(data_json("roster.schema.json")).iter_errors(data),
                     key=lambda e: list(e.absolute_path))
     if errors:
-        raise DataProblemsError([Problem(name, json_path(e), describe(e)) for e in errors])
+        raise DataProblemsError([_schema_problem(name, e) for e in errors])
     problems = [p for i, child in enumerate(data["children"])
                 for p in _child_problems(name, i, child, data["school_year"])]
     seen: dict[str, int] = {}
@@ -80,3 +88,10 @@ def load_roster(path: Path) -> Roster:
     if problems:
         raise DataProblemsError(problems)
     return Roster(name, data["county"], data["school_year"], data["children"])
+
+
+def _schema_problem(name: str, error: Any) -> Problem:
+    if error.validator == "required":  # located at the field itself, as a ledger's cell is
+        missing = error.message.split("'")[1]
+        return Problem(name, f"{json_path(error)}.{missing}", describe(error), id=REQUIRED)
+    return Problem(name, json_path(error), describe(error), id="roster.schema")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docgen.dates import cn_date, parse_iso
-from docgen.fsutil import save_docx, save_workbook
+from docgen.fsutil import save_docx, save_workbook, staged_folder
 from docgen.roster.tables import COLUMN_LABELS, COLUMNS, COUNTY_TOTAL, TOWNSHIP_TOTAL, Row, Tables
 from docgen.wordtable import add_paragraph, add_table, new_document
 from docgen.xlsx import GREEN, PERCENT_FORMAT, RED, Styled, Table, new_workbook, write_sheet
@@ -97,19 +97,20 @@ def write_docx(code: str, tables: Tables, header: list[str], rows: list[list[obj
 
 
 def write_tables(tables: Tables, out: Path, pdf: bool = False) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "A3B3_就读台账.xlsx"]
-    write_xlsx(tables, written[0])
-    for code, header, rows, totals in _items(tables):
-        path = out / f"{code}_{B3_TITLES[code]}.docx"
-        write_docx(code, tables, header, rows, totals, path)
-        written.append(path)
-    if pdf:
-        from docgen.render.pdf import convert_to_pdf
+    """The A3B3 tables as files in ``out``: all of them, or (a full disk, a failed conversion) none."""
+    with staged_folder(out) as staging:
+        written = [staging / "A3B3_就读台账.xlsx"]
+        write_xlsx(tables, written[0])
+        for code, header, rows, totals in _items(tables):
+            path = staging / f"{code}_{B3_TITLES[code]}.docx"
+            write_docx(code, tables, header, rows, totals, path)
+            written.append(path)
+        if pdf:
+            from docgen.render.pdf import convert_to_pdf
 
-        convert_to_pdf(out, [p.name for p in written if p.suffix == ".docx"])
-        written += [p.with_suffix(".pdf") for p in written if p.suffix == ".docx"]
-    return written
+            convert_to_pdf(staging, [p.name for p in written if p.suffix == ".docx"])
+            written += [p.with_suffix(".pdf") for p in written if p.suffix == ".docx"]
+    return [out / p.name for p in written]
 
 
 def write_term_reports(reports: list, target: Path) -> None:

@@ -185,7 +185,7 @@ def test_signed_scan_replaces_the_generated_form(work: Path, built) -> None:
 
 
 def test_a_missing_file_is_listed_as_missing_and_takes_no_page(work: Path, built) -> None:
-    assert [str(p) for p in built.problems] == ["韩雨涵(QS-2022-004): 013_在校就读照片_20221102.jpg 文件不存在"]
+    assert [str(p) for p in built.problems] == ["韩雨涵(QS-2022-004): E013 013_在校就读照片_20221102.jpg 文件不存在"]
     folder = student(work / "archive", "韩雨涵")
     (row,) = [r for r in index_rows(folder) if r["题名"] == "复学后在校就读照片"]  # the evidence's description
     assert row["备注"] == "缺" and row["页号"] == "" and row == index_rows(folder)[-1]
@@ -324,12 +324,12 @@ def test_corrupt_files_and_escaping_paths_are_reported_and_the_rest_is_built(wor
                          {"id": "E903", "kind": "other", "file": "外面.pdf"}]
     result = assemble(work, "with-bad-files", data)
     assert sorted(p.split(": ", 1)[1] for p in map(str, result.problems) if "QS-2022-001" in p) == sorted([
-        "外面.pdf 路径指向本案材料目录之外，未读取",
-        "坏的.jpg 图片无法读取",
-        "坏的.pdf PDF 文件已损坏，无法读取",
+        "E903 外面.pdf 路径指向本案材料目录之外，未读取",
+        "E902 坏的.jpg 图片无法读取",
+        "E901 坏的.pdf PDF 文件已损坏（可能没有传完整），无法打开",
     ])
     folder = student(work / "with-bad-files", "林嘉豪")
-    assert "PDF文件已损坏，无法读取，未能装订" in text_of(folder / "案卷.pdf")
+    assert "PDF文件已损坏（可能没有传完整），无法打开，未能装订" in text_of(folder / "案卷.pdf")
     assert "路径指向本案材料目录之外" in text_of(folder / "99_卷内备考表.pdf")
     assert verify_bag(work / "with-bad-files").problems == []
 

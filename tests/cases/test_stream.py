@@ -55,8 +55,10 @@ def test_a_file_that_is_one_case_is_read_whole(tmp_path: Path) -> None:
     [
         ('{"cases": [{"a": 1},\n {"a": 2,}]}', "不是有效的 JSON：第 2 行第 10 列，字段名应使用英文双引号"),
         ('{"cases": [{"a": 1}\n {"a": 2}]}', "不是有效的 JSON：第 2 行第 2 列，缺少逗号"),
-        ('{"cases": [{"a": 1}], "cases": []}', "不是可用的 JSON：字段“cases”在同一个对象中出现了两次"),
-        ('{"schema_version": NaN, "cases": []}', "不是可用的 JSON：NaN 不是有效的 JSON 数值"),
+        ('{"cases": [{"a": 1}], "cases": []}',
+         "不是可用的 JSON：第 1 行第 23 列（$.cases），字段“cases”在同一个对象中出现了两次"),
+        ('{"schema_version": NaN, "cases": []}',
+         "不是可用的 JSON：第 1 行第 20 列（$.schema_version），NaN 不是有效的 JSON 数值"),
         ('{"cases": [{"a": 1}]} x', "不是有效的 JSON：第 1 行第 23 列，JSON 结束后还有多余内容"),
         ('{"cases": [{"a": "unterminated', "不是有效的 JSON：第 1 行第 18 列，字符串缺少结束引号"),
     ],
@@ -71,8 +73,12 @@ def test_broken_files_say_where(tmp_path: Path, text: str, message: str, block: 
 
 def test_a_case_is_parsed_strictly_with_its_place_in_the_file() -> None:
     with pytest.raises(InputError) as info:
-        parse_json_text("c.json", '{"a": 1,\n "a": 2}', line=40, column=5)
-    assert str(info.value) == "c.json: 不是可用的 JSON：字段“a”在同一个对象中出现了两次"
+        parse_json_text("c.json", '{"a": 1,\n "a": 2}', line=40, column=5, path="$.cases[3]")
+    assert str(info.value) == ("c.json: 不是可用的 JSON：第 41 行第 2 列（$.cases[3].a），"
+                               "字段“a”在同一个对象中出现了两次")
+    with pytest.raises(InputError) as info:
+        parse_json_text("c.json", '{"b": [1, {"c": NaN}]}', line=40, column=5, path="$.cases[3]")
+    assert str(info.value) == "c.json: 不是可用的 JSON：第 40 行第 21 列（$.cases[3].b[1].c），NaN 不是有效的 JSON 数值"
     with pytest.raises(InputError) as info:
         parse_json_text("c.json", '{"a": }', line=40, column=5)
     assert str(info.value) == "c.json: 不是有效的 JSON：第 40 行第 11 列，此处缺少值"

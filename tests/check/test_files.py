@@ -61,9 +61,9 @@ def test_evidence_laid_out_again_as_hard_links_is_not_read_again(county: Path, t
 
     first = check_cases(cases, SPEC, TODAY, linked(tmp_path / "job-1"))
     read: list[Path] = []
-    real = files_module.read_file
-    monkeypatch.setattr(files_module, "read_file", lambda path, *args, **options: read.append(Path(path))
-                        or real(path, *args, **options))  # the checker's own reads
+    real = files_module.FileChecker.open
+    monkeypatch.setattr(files_module.FileChecker, "open", lambda self, base, name: read.append(Path(base, name))
+                        or real(self, base, name))  # the checker's own reads
     again = check_cases(cases, SPEC, TODAY, linked(tmp_path / "job-2"))
     assert [p for p in read if "job-2" in str(p)] == []
     assert [f.message for f in again.findings] == [f.message for f in first.findings]
@@ -170,8 +170,9 @@ def test_asking_ahead_for_files_skips_a_pipe_and_a_missing_file_without_waiting(
     os.mkfifo(pipe)
     whole.write_bytes(b"%PDF-1.4\n")
     done = threading.Event()
+    folder = str(tmp_path)
     worker = threading.Thread(target=lambda: (files_module.advise_reading(
-        [str(pipe), str(tmp_path / "missing.pdf"), str(whole)]), done.set()), daemon=True)
+        [(folder, "pipe.pdf"), (folder, "missing.pdf"), (folder, "whole.pdf")]), done.set()), daemon=True)
     worker.start()
     assert done.wait(10), "advise_reading waited on a pipe"
 
@@ -181,15 +182,14 @@ def test_files_in_memory_already_are_not_asked_for(tmp_path: Path, monkeypatch: 
 
     paths = []
     for k in range(20):
-        path = tmp_path / f"{k}.pdf"
-        path.write_bytes(b"%PDF-1.4\n" * 100)
-        paths.append(str(path))
-    assert files_module._in_memory(paths[0])  # just written: in the page cache
-    assert not files_module._in_memory(str(tmp_path / "missing.pdf"))
+        (tmp_path / f"{k}.pdf").write_bytes(b"%PDF-1.4\n" * 100)
+        paths.append((str(tmp_path), f"{k}.pdf"))
+    assert files_module._in_memory(*paths[0])  # just written: in the page cache
+    assert not files_module._in_memory(str(tmp_path), "missing.pdf")
     asked: list[int] = []
     monkeypatch.setattr(os, "posix_fadvise", lambda fd, *args: asked.append(fd))
     files_module.advise_reading(paths)
     assert asked == []
-    monkeypatch.setattr(files_module, "_in_memory", lambda path: not path.endswith("10.pdf"))
+    monkeypatch.setattr(files_module, "_in_memory", lambda folder, name, opener: name != "10.pdf")
     files_module.advise_reading(paths)
     assert len(asked) == len(paths)  # one probe not in memory: every file is asked for

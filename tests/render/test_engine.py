@@ -13,6 +13,7 @@ from conftest import edited_docx
 from lxml import etree
 
 from docgen.demo import demo_cases
+from docgen.errors import TemplateError
 from docgen.render import load_registry
 from docgen.render.context import DocInfo, readable_case, template_context
 from docgen.render.engine import CompiledTemplate, FallbackTemplate, load_renderer, needs_fallback
@@ -92,18 +93,19 @@ def test_special_characters_are_escaped_and_the_file_opens() -> None:
     assert "到A&B<实验>学校复学" in text
 
 
-def test_braces_in_values_are_treated_as_docxtpl_treats_them() -> None:
-    # docxtpl turns its escaped braces ({_{ … %_}) back into braces anywhere in the result, values included;
-    # the compiled path only looks for them when the result has a brace at all.
+def test_values_are_printed_as_typed_and_only_the_templates_escaped_braces_become_braces(tmp_path: Path) -> None:
+    # docxtpl turns its escaped braces ({_{ … %_}) back into braces anywhere in the result, values included; ours
+    # turn into braces in the template's text only, on both paths.
     spec = REGISTRY.get("限期复学通知书")
+    edited = edited_docx(spec.path, tmp_path / "escaped.docx", [("限期复学通知书<", "限期{_{复学}_}{_%通知书%_}<")])
     case = dict(CASES[0])
-    names = (("甲{_{乙}_}丙{_%丁%_}", "甲{{乙}}丙{%丁%}"), ("{单独的括号}", "{单独的括号}"), ("无括号", "无括号"))
-    for name, shown in names:
+    for name in ("甲{_{乙}_}丙{_%丁%_}", "{单独的括号}", "{{ case.student.name }}", "无括号"):
         case["student"] = dict(case["student"], name=name)
         context = template_context(readable_case(case), None, [], DOC)
-        fast = canonical(CompiledTemplate(spec.path).render(context))
-        assert fast == canonical(FallbackTemplate(spec.path).render(context)), name
-        assert f"你的子女{shown}" in fast.decode(), name
+        fast = canonical(CompiledTemplate(edited).render(context))
+        assert fast == canonical(FallbackTemplate(edited).render(context)), name
+        assert f"你的子女{name}（" in fast.decode(), name
+        assert "限期{{复学}}{%通知书%}<" in fast.decode()
 
 
 def test_line_breaks_in_values_become_word_line_breaks() -> None:
@@ -128,15 +130,32 @@ def test_templates_with_tags_outside_the_body_fall_back_to_docxtpl(tmp_path: Pat
     assert "云政限复〔2022〕3号".encode() in zipfile.ZipFile(io.BytesIO(out)).read("word/footer1.xml")
 
 
-def test_the_sandbox_keeps_templates_out_of_python(tmp_path: Path) -> None:
-    from jinja2.exceptions import SecurityError
-
+@pytest.mark.parametrize("tag", [
+    "{{ case.__class__.__mro__[1].__subclasses__() }}", "{{ cycler.__init__.__globals__ }}",
+    "{{ ''.__class__.__mro__ }}",
+    "{{ case|attr('__class__') }}", "{% set ns = namespace() %}{% set ns.__dict__ = 1 %}", "{{ case['__class__'] }}",
+])
+def test_a_template_reaching_for_python_is_refused_before_rendering(tmp_path: Path, tag: str) -> None:
     spec = REGISTRY.get("函")
-    changed = edited_docx(spec.path, tmp_path / "x.docx",
-                          [("{{ record.recipient }}", "{{ case.__class__.__mro__[1].__subclasses__() }}")])
-    with pytest.raises(SecurityError):
-        letter = CASES[16]["letters"][0]
-        CompiledTemplate(changed).render(template_context(readable_case(CASES[16]), letter, ["letters"], DOC))
+    changed = edited_docx(spec.path, tmp_path / "x.docx", [("{{ record.recipient }}", tag)])
+    with pytest.raises(TemplateError, match=r"模板 x.docx: 第 \d+ 段（.*）：取用了程序内部的“_"):
+        load_renderer(changed)
+
+
+@pytest.mark.parametrize(("tag", "message"), [
+    ("{{ 1/0 }}", "ZeroDivisionError"), ("{{ case.nothing() }}", "模板取用了不存在的内容"),
+    ("{{ 9 ** 99999999 }}", "指数 99999999 过大"), ("{{ 'a' * 10 ** 9 }}", "重复后超过"),
+    ("{{ range(10 ** 9) | list }}", "Range too big"),
+])
+def test_a_template_failing_while_rendering_is_named_by_paragraph(tmp_path: Path, tag: str, message: str) -> None:
+    spec = REGISTRY.get("函")
+    changed = edited_docx(spec.path, tmp_path / "x.docx", [("{{ record.recipient }}", tag)])
+    letter = CASES[16]["letters"][0]
+    for renderer in (load_renderer(changed), FallbackTemplate(changed)):
+        with pytest.raises(TemplateError, match=r"模板 x.docx: 第 \d+ 段（\{\{") as caught:
+            renderer.render(template_context(readable_case(CASES[16]), letter, ["letters"], DOC))
+        assert message in str(caught.value)
+        assert caught.value.paragraph > 1 and tag[:8] in caught.value.text
 
 
 SPLIT_RUN = '</w:t></w:r><w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:t xml:space="preserve">'
