@@ -1,10 +1,10 @@
 """Benchmark: N 限期复学通知书 to PDF, in one process, interleaved rounds.
 
   baseline — one soffice run for the whole batch (what `render --pdf` did: LibreOffice started for each batch);
-  pool     — the machine's persistent converters (docgen/render/pool.py), one per core, already running,
+  pool     — the machine's persistent converters (docgen/convert/pool.py), one per core, already running,
              one document at a time;
   runs     — the same converters, documents merged in runs of 50, converted once and cut apart at bookmarks
-             (what `render --pdf` and the service do: docgen/render/pdf.py convert_documents).
+             (what `render --pdf` and the service do: docgen/convert/pdf.py convert_documents).
 Prints seconds per notice (median of the rounds), the ratio, and the converters' peak memory.
 Usage: .venv/bin/python bench/pdf.py [n=200] [rounds=3]
 """
@@ -43,7 +43,7 @@ def batch(folder: Path, documents: list[bytes]) -> list[str]:
 
 
 def timed(folder: Path, names: list[str], how: str) -> float:
-    from docgen.render.pdf import convert_documents, convert_to_pdf
+    from docgen.convert.pdf import convert_documents, convert_to_pdf
 
     os.environ["DOCGEN_CONVERTER_POOL"] = "0" if how == "baseline" else "1"
     start = time.perf_counter()

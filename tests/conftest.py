@@ -86,7 +86,7 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 def _converters(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The test run's own PDF converters (ports and profiles of its own, shared with the servers it starts),
     stopped when the run ends."""
-    from docgen.render import pool
+    from docgen.convert import pool
 
     os.environ["DOCGEN_CONVERTER_DIR"] = str(tmp_path_factory.mktemp("converters"))
     os.environ["DOCGEN_CONVERTER_PORT"] = str(free_port() // 4 * 4)

@@ -646,7 +646,7 @@ def test_assemble_reports_hostile_evidence_for_its_case_and_completes_the_rest(
         county: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from docgen.archive import assemble as assembling
     from docgen.archive import verify_bag
-    from docgen.render.pdf import ConverterError
+    from docgen.convert.pdf import ConverterError
 
     cases = _hostile_evidence(county, tmp_path)
     real_check, real_convert = assembling.pdf_problem, assembling.docx_to_pdf

@@ -326,7 +326,7 @@ def test_the_default_font_is_songti(tmp_path: Path) -> None:
 def printed(paths: list[Path], folder: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """The workbooks printed to PDF by LibreOffice with docgen's font mapping (one soffice run; the machine's
     persistent converters may predate LibreOffice Calc)."""
-    from docgen.render import pdf, pool
+    from docgen.convert import pdf, pool
 
     folder.mkdir()
     for path in paths:

@@ -29,7 +29,9 @@ from docgen.check.engine import check_cases
 from docgen.check.files import docx_problem, pdf_problem, read_evidence
 from docgen.check.findings import Finding
 from docgen.check.institutions import UNITS_FOLDER, Unit
-from docgen.dates import parse_iso
+from docgen.convert.cache import ConversionCache
+from docgen.convert.pdf import ConverterError
+from docgen.dates import cn_date, parse_iso
 from docgen.fsutil import (
     UniqueNames,
     file_suffix,
@@ -43,10 +45,8 @@ from docgen.fsutil import (
 from docgen.idcard import mask_registry
 from docgen.problems import Problem
 from docgen.render.batch import Job
-from docgen.render.context import NO_SETTINGS, Issuing, cn_date, readable_case, template_context
+from docgen.render.context import NO_SETTINGS, Issuing, readable_case, template_context
 from docgen.render.engine import Renderer, document_title, load_renderer
-from docgen.render.pdf import ConverterError
-from docgen.render.pdf_cache import ConversionCache
 from docgen.render.registry import Registry, TemplateSpec
 from docgen.report import build_report
 from docgen.report.plain import case_findings_text

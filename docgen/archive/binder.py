@@ -20,9 +20,8 @@ from pypdf import PdfReader, PdfWriter, Transformation
 
 from docgen.archive.pages import html_to_pdf, page_count, pdf_reader
 from docgen.check.findings import SEVERITY_LABELS, Finding
-from docgen.dates import parse_iso
-from docgen.render.context import cn_date
-from docgen.render.pdf_cache import ConversionCache, digest
+from docgen.convert.cache import ConversionCache, digest
+from docgen.dates import cn_date, parse_iso
 from docgen.resources import data_text
 
 A4_POINTS = (595.28, 841.89)

@@ -16,8 +16,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
 from docgen.check.files import image_problem
-from docgen.render.pdf import convert_to_pdf
-from docgen.render.pdf_cache import ConversionCache, digest
+from docgen.convert.cache import ConversionCache, digest
+from docgen.convert.pdf import convert_to_pdf
 
 A4_PIXELS = (1240, 1754)  # A4 at 150 dpi
 MARGIN = 90

@@ -100,7 +100,7 @@ def monthly(files: tuple[Path, ...], month: dt.date, units: tuple[str, ...], ros
                                                  f"月末未复学 {report.total('open')}")
             lines.append(f"{unit} {report.label}：{kind}")
         if pdf:
-            from docgen.render.pdf import convert_to_pdf
+            from docgen.convert.pdf import convert_to_pdf
 
             convert_to_pdf(staging, [p.name for p in written])
     for line in lines:

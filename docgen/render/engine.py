@@ -25,9 +25,9 @@ from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from docgen.errors import TemplateError
+from docgen.ooxml.zipwrite import ONCE_LEVEL, Part, deflate, zip_bytes
 from docgen.render.sandbox import Sandbox, failure, literal_braces, parse_checked
 from docgen.render.structure import block_levels
-from docgen.render.zipwrite import ONCE_LEVEL, Part, deflate, zip_bytes
 
 DOCUMENT = "word/document.xml"
 _UNSUPPORTED = (re.compile(r"\{[%#]-?\s*tc\b|\{\{-?\s*r |\{%-?\s*r |w:subDoc|\{\{-?\s*rp "),)

@@ -41,6 +41,7 @@ from docgen.cases.stream import CaseText
 from docgen.cases.validate import case_index
 from docgen.errors import DataProblemsError
 from docgen.fsutil import UniqueNames, make_staging, move_into, read_file, safe_name, write_file
+from docgen.ooxml.merge import merge_documents
 from docgen.parallel import Inline, Processes, few_collections
 from docgen.problems import Problem
 from docgen.render.batch import (
@@ -58,7 +59,6 @@ from docgen.render.batch import (
 )
 from docgen.render.context import NO_SETTINGS, Issuing, template_context
 from docgen.render.engine import Renderer, load_renderer
-from docgen.render.merge import merge_documents
 from docgen.render.numbers import Allocator, NumberRequest, Register
 from docgen.render.registry import TemplateSpec
 from docgen.roster.entrants import Entrant
@@ -326,8 +326,8 @@ def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *
             if not result.documents:
                 return result  # nothing applies: write nothing (no number was taken)
             if pdf:
-                from docgen.render.pdf import convert_cached, join_pdfs
-                from docgen.render.pdf_cache import shared_pdf_cache
+                from docgen.convert.cache import shared_pdf_cache
+                from docgen.convert.pdf import convert_cached, join_pdfs
 
                 started = time.perf_counter()
                 done = convert_cached(staging, [d.file for d in result.documents], shared_pdf_cache())

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from docgen.cases.model import lookup
-from docgen.dates import full_years, parse_iso
+from docgen.dates import cn_date, full_years, parse_iso
 from docgen.idcard import mask_id
-from docgen.render.context import cn_date
 from docgen.roster.model import Roster, load_roster
 
 GRADE_1, JUNIOR_MIDDLE = "grade_1", "junior_middle"

@@ -106,7 +106,7 @@ def write_tables(tables: Tables, out: Path, pdf: bool = False) -> list[Path]:
             write_docx(code, tables, header, rows, totals, path)
             written.append(path)
         if pdf:
-            from docgen.render.pdf import convert_to_pdf
+            from docgen.convert.pdf import convert_to_pdf
 
             convert_to_pdf(staging, [p.name for p in written if p.suffix == ".docx"])
             written += [p.with_suffix(".pdf") for p in written if p.suffix == ".docx"]

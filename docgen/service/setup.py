@@ -103,7 +103,7 @@ def supervise(commands: list[list[str]]) -> int:
             p.wait(timeout=30)
         except subprocess.TimeoutExpired:
             p.kill()
-    from docgen.render import pool
+    from docgen.convert import pool
 
     pool.stop_all()  # the machine's PDF converters this service started (those another process holds stay)
     return status

@@ -380,7 +380,7 @@ def test_zip_holds_the_whole_bag(work: Path) -> None:
 def test_binder_on_its_own_numbers_documents_only(work: Path) -> None:
     from docgen.archive.binder import Item, build_binder
     from docgen.archive.pages import html_to_pdf
-    from docgen.render.pdf_cache import ConversionCache
+    from docgen.convert.cache import ConversionCache
 
     cache = ConversionCache(work / "binder-cache")
     two_pages = html_to_pdf("<p>一</p><p style='page-break-before:always'>二</p>", cache)

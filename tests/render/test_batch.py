@@ -107,7 +107,7 @@ def test_pdf_text_reads_back_as_the_notice(demo_dir: Path, tmp_path: Path) -> No
     assert not [f for f in fonts if "JP" in f.upper() or "jp-" in f or "Sans" in f or "Hei" in f], fonts
 
     # The same batch again: every document is unchanged, so no PDF is converted a second time.
-    import docgen.render.pdf as pdf_module
+    import docgen.convert.pdf as pdf_module
 
     def refuse(*_: object) -> float:
         raise AssertionError("an unchanged document was converted again")

@@ -20,9 +20,9 @@ from pathlib import Path
 from django.db import transaction
 
 from docgen.fsutil import atomic_path, safe_name
+from docgen.ooxml.merge import merge_documents
 from docgen.render.batch import PRINT_SUFFIX, Job, plan_documents, render_planned
 from docgen.render.engine import load_renderer
-from docgen.render.merge import merge_documents
 from docgen.render.registry import TemplateSpec
 from docgen.service.county import audit
 from docgen.service.county.access import visible_cases
@@ -75,8 +75,8 @@ def _render_part(spec: TemplateSpec, planned: list[Job], part: Path, print_name:
         rendered.append(data)
     (tmp / print_name).write_bytes(merge_documents(rendered))
     if pdf:
-        from docgen.render.pdf import convert_cached, join_pdfs
-        from docgen.render.pdf_cache import shared_pdf_cache
+        from docgen.convert.cache import shared_pdf_cache
+        from docgen.convert.pdf import convert_cached, join_pdfs
 
         convert_cached(tmp, [job.file for job in planned], shared_pdf_cache())
         join_pdfs(tmp, [job.file for job in planned], print_name)

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from docgen.render.zipwrite import PRINT_LEVEL, deflate, read_member, zip_bytes
+from docgen.ooxml.zipwrite import PRINT_LEVEL, deflate, read_member, zip_bytes
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 DOCUMENT = "word/document.xml"

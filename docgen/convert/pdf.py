@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from docgen.convert.cache import ConversionCache, digest
 from docgen.errors import DocgenError
-from docgen.render.pdf_cache import ConversionCache, digest
 
 CHUNK = 200
 TIMEOUT_PER_FILE = 30
@@ -50,7 +50,7 @@ def convert_to_pdf(folder: Path, files: Sequence[str]) -> float:
     """Convert ``files`` (names inside ``folder``) to PDFs beside them; return the seconds it took. Through the
     machine's persistent converters (pool.py) where they can run, else one soffice run per chunk. Every document
     that can be converted is; those that cannot are named, with why, in one ConverterError at the end."""
-    from docgen.render import pool
+    from docgen.convert import pool
 
     if files and pool.available():
         start = time.perf_counter()
@@ -82,7 +82,7 @@ def convert_to_pdf(folder: Path, files: Sequence[str]) -> float:
 
 def _through_pool(folder: Path, files: Sequence[str], options: Sequence[str] = ()) -> dict[str, str]:
     """:func:`pool.convert_files`; ConverterError when no converter comes free before the deadline."""
-    from docgen.render import pool
+    from docgen.convert import pool
 
     try:
         return pool.convert_files(folder, files, options)
@@ -163,12 +163,12 @@ def convert_documents(folder: Path, files: Sequence[str]) -> None:
     own PDFs — LibreOffice spends most of a small document's time loading it. A run that fails is converted
     document by document, so a document that cannot be converted is named, and the others still are.
     Elsewhere, :func:`convert_to_pdf`."""
-    from docgen.render import pool
+    from docgen.convert import pool
 
     if len(files) < 2 or not pool.available():
         convert_to_pdf(folder, files)
         return
-    from docgen.render.merge import merge_documents
+    from docgen.ooxml.merge import merge_documents
 
     folder = folder.resolve()
     runs = {f".run-{os.getpid()}-{k:05d}.docx": list(files[i:i + RUN])
@@ -201,7 +201,7 @@ def _cut(pdf: Path, folder: Path, members: Sequence[str]) -> bool:
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PdfReadError
 
-    from docgen.render.merge import mark_name
+    from docgen.ooxml.merge import mark_name
 
     try:
         reader = PdfReader(pdf)

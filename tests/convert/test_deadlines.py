@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from docgen.render import pdf, pool
+from docgen.convert import pdf, pool
 
 
 def test_a_hung_soffice_is_killed_with_the_process_it_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

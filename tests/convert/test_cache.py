@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from docgen.render.pdf_cache import ConversionCache, digest, shared_pdf_cache
+from docgen.convert.cache import ConversionCache, digest, shared_pdf_cache
 
 
 def test_found_by_content_and_counted(tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from docgen.render import pool
-from docgen.render.merge import merge_documents
-from docgen.render.pdf import ConverterError, convert_to_pdf
+from docgen.convert import pool
+from docgen.convert.pdf import ConverterError, convert_to_pdf
+from docgen.ooxml.merge import merge_documents
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not pool.available(), reason="setup.sh makes .venv-uno")]
 
@@ -119,7 +119,7 @@ def test_a_converter_past_its_memory_limit_is_restarted_within_a_batch(
 
 def test_documents_converted_in_runs_are_cut_back_into_their_own_pdfs(
         notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from docgen.render import pdf
+    from docgen.convert import pdf
 
     monkeypatch.setattr(pdf, "RUN", 3)  # 8 notices: runs of 3, 3 and 2
     names = {f"n{i}.docx": d for i, d in enumerate(notices)}
@@ -149,7 +149,7 @@ def test_documents_converted_in_runs_are_cut_back_into_their_own_pdfs(
 def test_a_run_holding_a_hung_document_is_converted_one_by_one(
         notices: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         own_converter: Path) -> None:
-    from docgen.render import pdf
+    from docgen.convert import pdf
 
     monkeypatch.setattr(pool, "TIMEOUT", 2)
     monkeypatch.setattr(pdf, "RUN", 3)

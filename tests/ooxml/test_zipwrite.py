@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from docgen.render.zipwrite import Part, deflate, read_member, zip_bytes
+from docgen.ooxml.zipwrite import Part, deflate, read_member, zip_bytes
 
 XML = "<w:document>通知书正文 " + "段落 " * 400 + "</w:document>"
 
