@@ -75,3 +75,33 @@ class DataProblemsError(DocgenError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         super().__init__(f"发现 {len(problems)} 个数据问题")
         self.problems = list(problems)
+
+
+class CellError(DocgenError):
+    """Raised when a ledger cell's content cannot be read as the field its column maps to (the readers turn it into
+    a problem at that sheet, row and column)."""
+
+
+class NumberConflictError(DocgenError):
+    """Raised when a 文号 recorded in the case data is already used by another document."""
+
+
+class ConverterError(DocgenError):
+    """Raised when LibreOffice is missing or does not produce a PDF for a document."""
+
+
+class ReportFileError(DocgenError):
+    """Raised when an audit report cannot be read or is not one docgen wrote."""
+
+
+class FontMissingError(DocgenError):
+    """Raised when no CJK font is installed to draw the demo's placeholder evidence with."""
+
+
+class NoWorkspaceError(DocgenError):
+    """Raised when a command needs the county's workspace (its settings and 文号 register) and none is found."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(f"{detail}没有找到工作区（县的设置和文号登记簿）。先在本县的工作目录运行"
+                         " docgen init --county 某某县，或用 --workspace 目录 / 环境变量 DOCGEN_WORKSPACE 指定。"
+                         "未编任何文号，也未写出任何文件")

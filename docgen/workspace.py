@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from docgen.errors import DocgenError, InputError
+from docgen.errors import InputError, NoWorkspaceError
 from docgen.fsutil import write_text_atomic
 from docgen.render.context import NO_SETTINGS, Issuing, UnitContact
 from docgen.render.numbers import Register
@@ -35,14 +35,6 @@ ARCHIVE_DEFAULTS = {
 }
 _FILE_NO_FIELDS = {"fonds", "category", "year", "seq", "school"}
 
-
-class NoWorkspaceError(DocgenError):
-    """Raised when a command needs the county's workspace and none is found."""
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(f"{detail}没有找到工作区（县的设置和文号登记簿）。先在本县的工作目录运行"
-                         f" docgen init --county 某某县，或用 --workspace 目录 / 环境变量 {ENV_VAR} 指定。"
-                         "未编任何文号，也未写出任何文件")
 
 
 @dataclass(frozen=True)

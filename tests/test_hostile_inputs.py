@@ -551,9 +551,9 @@ def small_archive(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("damage", "code", "message"), [
-    ("edited-hash", 1, "文件已被修改：manifest-sha256.txt\n"),
+    ("edited-hash", 1, "manifest-sha256.txt: 文件已被修改\n"),
     ("broken-hash", 2, "tagmanifest-sha256.txt 第 1 行已损坏（应为 64 位十六进制校验码、空格和文件路径）"),
-    ("binary-bagit", 1, "文件已被修改：bagit.txt\n"),
+    ("binary-bagit", 1, "bagit.txt: 文件已被修改\n"),
     ("binary-tagmanifest", 2, "tagmanifest-sha256.txt 不是 UTF-8 文本（第 1 个字节处），已损坏"),
     ("unsafe-path", 2, "manifest-sha256.txt 第 "),
 ])

@@ -18,6 +18,7 @@ from pathlib import Path
 import bagit
 
 from docgen.errors import InputError
+from docgen.problems import Problem
 
 logging.getLogger("bagit").setLevel(logging.CRITICAL)  # it logs each problem in English; we report them in Chinese
 
@@ -38,8 +39,11 @@ def make_bag(folder: Path, *, county: str, schools: list[str], as_of: dt.date, s
 
 @dataclass(frozen=True)
 class Verification:
+    """What verifying a bag found: how many files it holds, and a problem per changed, missing, unexpected or
+    unreadable file (the file as the problem's place, what happened to it as its message)."""
+
     files: int
-    problems: list[str]
+    problems: list[Problem]
 
 
 class _DocgenBag(bagit.Bag):
@@ -115,7 +119,7 @@ def verify_bag(path: Path) -> Verification:
         bag = _DocgenBag(str(path))
     except (bagit.BagError, OSError, UnicodeError, ValueError) as exc:  # checked above: should not happen
         raise InputError(str(path), f"档案的校验码清单已损坏，无法逐一校验（{exc}）") from None
-    problems: list[str] = [f"{_SPECIAL}{p}" for p in special]
+    problems = [Problem(rel, "", _SPECIAL, id="bag.special") for rel in special]
     for rel in special:
         bag.entries.pop(rel, None)  # hashing a pipe would wait for a writer forever: report it, never open it
     # bag.validate() stops at its first failing stage (the Payload-Oxum count), but an auditor needs
@@ -127,23 +131,27 @@ def verify_bag(path: Path) -> Verification:
         except bagit.BagValidationError as exc:
             problems += [_describe(d) for d in exc.details] or [_structure(str(exc.message))]
         except OSError as exc:  # a listed path that is a folder, or unreadable
-            problems.append(f"文件无法读取：{os.path.relpath(exc.filename, path) if exc.filename else exc}")
-    missing = {p.removeprefix(_MISSING) for p in problems if p.startswith(_MISSING)}
-    problems = [p for p in problems if not (p.startswith(_CHANGED) and p.removeprefix(_CHANGED) in missing)]
-    return Verification(len(bag.payload_entries()), sorted(dict.fromkeys(problems)))
+            where = os.path.relpath(exc.filename, path) if exc.filename else ""
+            message = "文件无法读取" if where else f"文件无法读取（{exc}）"
+            problems.append(Problem(where, "", message, id="bag.unreadable"))
+    missing = {p.file for p in problems if p.id == "bag.missing"}
+    problems = [p for p in problems if not (p.id == "bag.changed" and p.file in missing)]
+    return Verification(len(bag.payload_entries()), sorted(dict.fromkeys(problems), key=lambda p: (p.file, p.id)))
 
 
-_CHANGED, _MISSING, _UNEXPECTED = "文件已被修改：", "文件缺失：", "多出文件（清单中没有）："
+_CHANGED, _MISSING, _UNEXPECTED = "文件已被修改", "文件缺失", "多出文件（清单中没有）"
 
 
-def _structure(message: str) -> str:
+def _structure(message: str) -> Problem:
     """bagit's message about the bag's layout, in Chinese."""
     if "data directory" in message:
-        return "缺少 data 目录（档案的全部内容）"
+        return Problem("data", "", "缺少 data 目录（档案的全部内容）", id="bag.structure")
     if "bagit.txt" in message:
-        return "缺少 bagit.txt"
-    return message
-_SPECIAL = "不是普通文件（管道、设备或套接字），未读取："
+        return Problem("bagit.txt", "", "缺少 bagit.txt", id="bag.structure")
+    return Problem("", "", message, id="bag.structure")
+
+
+_SPECIAL = "不是普通文件（管道、设备或套接字），未读取"
 
 
 def _special_files(root: Path) -> list[str]:
@@ -158,12 +166,13 @@ def _special_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def _describe(detail: object) -> str:
-    path = getattr(detail, "path", "")
+def _describe(detail: object) -> Problem:
+    """One of bagit's typed details as a problem at its file."""
+    path = str(getattr(detail, "path", ""))
     if isinstance(detail, bagit.ChecksumMismatch):
-        return _CHANGED + path
+        return Problem(path, "", _CHANGED, id="bag.changed")
     if isinstance(detail, bagit.FileMissing):
-        return _MISSING + path
+        return Problem(path, "", _MISSING, id="bag.missing")
     if isinstance(detail, bagit.UnexpectedFile):
-        return _UNEXPECTED + path
-    return str(detail)
+        return Problem(path, "", _UNEXPECTED, id="bag.unexpected")
+    return Problem(path, "", str(detail), id="bag.other")

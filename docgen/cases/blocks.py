@@ -29,7 +29,7 @@ from typing import BinaryIO
 
 from zlib_ng import zlib_ng as zlib  # its CRC-32 is ten times zlib's: the main process checksums every byte
 
-from docgen.errors import DocgenError, InputError
+from docgen.errors import InputError
 
 BLOCK_BYTES = 1 << 21  # read at a time by the main process
 MAX_CASE_BYTES = 64 << 20  # one case's text: a real case is a few kilobytes
@@ -37,8 +37,9 @@ _SPACE = " \t\r\n"
 _PLAIN = json.JSONDecoder()
 
 
-class CutMismatch(DocgenError):
-    """The file is not laid out as its first cases suggested: read it again case by case."""
+class CutMismatch(Exception):
+    """Signals that the file is not laid out as its first cases suggested: the driver reads it again case by case.
+    Never reaches the user (it is no DocgenError)."""
 
 
 @dataclass(frozen=True)

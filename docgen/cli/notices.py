@@ -199,7 +199,7 @@ def templates_check(template_dir: Path | None) -> int:
     """检查每个模板：用到的变量是否都在案卷格式中，标记是否完整。有问题时退出码为 1；有生成文书时会被拒绝的模板
     （语法错误、标记跨了表格等层次、取用程序内部）时为 2。"""
     from docgen.render import load_registry
-    from docgen.render.template_check import check_registry
+    from docgen.render.template_check import TEMPLATE_REFUSED, check_registry
 
     registry = load_registry(template_dir)
     problems = check_registry(registry)
@@ -207,6 +207,6 @@ def templates_check(template_dir: Path | None) -> int:
         click.echo(str(problem))
     outcome = f"发现 {len(problems)} 个问题" if problems else "全部正确"
     click.echo(f"检查了 {len(registry.templates)} 个模板，{outcome}。", err=True)
-    if any(p.refused for p in problems):
+    if any(p.id == TEMPLATE_REFUSED for p in problems):
         return EXIT_UNUSABLE
     return EXIT_PROBLEMS if problems else EXIT_OK

@@ -23,14 +23,11 @@ from importlib import resources
 from pathlib import Path
 
 from docgen.convert.cache import ConversionCache, digest
-from docgen.errors import DocgenError
+from docgen.errors import ConverterError
 
 CHUNK = 200
 TIMEOUT_PER_FILE = 30
 
-
-class ConverterError(DocgenError):
-    """Raised when LibreOffice is missing or does not produce a PDF for a document."""
 
 
 def _soffice() -> str:

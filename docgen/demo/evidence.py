@@ -19,15 +19,12 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 
 from docgen.cases.schema import case_field
-from docgen.errors import DocgenError
+from docgen.errors import FontMissingError
 
 KIND_LABELS = case_field(["evidence", "[]", "kind"]).labels
 PHOTO_SIZE = (640, 440)
 PAGE_SIZE = (595, 842)  # A4 at 72 dpi: the PDF page comes out A4
 
-
-class FontMissingError(DocgenError):
-    """Raised when no CJK font is installed to draw the placeholders with."""
 
 
 @cache

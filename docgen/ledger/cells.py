@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from docgen.cases.schema import Field
+from docgen.errors import CellError
 from docgen.ledger.mapping import Column
 
 ITEM_SEPARATOR = "；"
@@ -23,9 +24,6 @@ _TRUE = {"是", "true", "yes", "y", "1", "√", "有"}
 _FALSE = {"否", "false", "no", "n", "0", "×", "无"}
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
 
-
-class CellError(ValueError):
-    """A cell whose content cannot be read as the field it is mapped to (message in Chinese)."""
 
 
 def is_empty(value: Any) -> bool:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from docgen.errors import DocgenError, InputError
+from docgen.errors import InputError, NumberConflictError
 
 LOCK_WAIT_SECONDS = 600
 _SCHEMA = """
@@ -49,9 +49,6 @@ def same_document(known: tuple[str, str, str], case_id: str, template: str, reco
         return True
     return known_template == template and (known_case == case_id or (known_key.startswith("paper:") and not known_case))
 
-
-class NumberConflictError(DocgenError):
-    """Raised when a 文号 recorded in the case data is already used by another document."""
 
 
 @dataclass(frozen=True)

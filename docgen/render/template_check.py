@@ -12,7 +12,6 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
@@ -20,6 +19,7 @@ from lxml import etree
 
 from docgen.cases.schema import case_field
 from docgen.errors import TemplateError
+from docgen.problems import Problem
 from docgen.render.context import COMPUTED, DOC_FIELDS
 from docgen.render.engine import DOCUMENT, jinja_env, load_renderer, patched_body
 from docgen.render.registry import Registry, TemplateSpec, roster_field
@@ -32,28 +32,25 @@ _PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>", re.DOTALL)
 SAMPLE_DATE = dt.date(2022, 9, 14)  # inside the demo county's school year
 
 
-@dataclass(frozen=True)
-class TemplateProblem:
-    template: str
-    paragraph: int
-    text: str
-    message: str
-    refused: bool = False  # rendering refuses the template (broken syntax or structure, Python's internals)
+TEMPLATE_CHECK, TEMPLATE_REFUSED = "template.check", "template.refused"
 
-    def __str__(self) -> str:
-        where = f"第 {self.paragraph} 段（{self.text[:30]}）" if self.paragraph else "模板"
-        return f"{self.template}: {where}：{self.message}"
+
+def template_problem(template: str, paragraph: int, text: str, message: str, refused: bool = False) -> Problem:
+    """A problem with a template, placed at its paragraph (and the paragraph's text); ``refused``: rendering
+    refuses the template (broken syntax or structure, Python's internals), not just a field it lacks."""
+    where = f"第 {paragraph} 段（{text[:30]}）" if paragraph else ""
+    return Problem(template, where, message, id=TEMPLATE_REFUSED if refused else TEMPLATE_CHECK)
 
 
 def _paragraphs(xml: str) -> list[str]:
     return ["".join(_TEXT.findall(p)) for p in _PARAGRAPH.findall(xml)]
 
 
-def _split_tags(spec: TemplateSpec, texts: list[str]) -> Iterator[TemplateProblem]:
+def _split_tags(spec: TemplateSpec, texts: list[str]) -> Iterator[Problem]:
     for n, text in enumerate(texts, 1):
         for opening, closing in (("{{", "}}"), ("{%", "%}")):
             if text.count(opening) != text.count(closing):
-                yield TemplateProblem(spec.name, n, text, f"标记 {opening} … {closing} 不完整或跨了段落")
+                yield template_problem(spec.name, n, text, f"标记 {opening} … {closing} 不完整或跨了段落")
 
 
 class _Walker:
@@ -62,11 +59,11 @@ class _Walker:
     def __init__(self, spec: TemplateSpec, texts: list[str]) -> None:
         self.spec = spec
         self.texts = texts
-        self.problems: list[TemplateProblem] = []
+        self.problems: list[Problem] = []
 
     def problem(self, node: nodes.Node, message: str) -> None:
         n = max(1, (node.lineno or 1) - 1)
-        self.problems.append(TemplateProblem(self.spec.name, n, self.texts[n - 1] if n <= len(self.texts) else "",
+        self.problems.append(template_problem(self.spec.name, n, self.texts[n - 1] if n <= len(self.texts) else "",
                                              message))
 
     def chain(self, node: nodes.Node) -> tuple[str, list[str]] | None:
@@ -144,15 +141,15 @@ class _Walker:
             self.visit(child, scope)
 
 
-def structure_problems(spec: TemplateSpec, xml: str | None = None) -> list[TemplateProblem]:
+def structure_problems(spec: TemplateSpec, xml: str | None = None) -> list[Problem]:
     """Blocks whose opening and closing tags sit at different levels of the Word XML (see ``structure``)."""
     xml = xml if xml is not None else patched_body(spec.path)
     texts = _paragraphs(xml)
-    return [TemplateProblem(spec.name, n, texts[n - 1] if n <= len(texts) else "", message, refused=True)
+    return [template_problem(spec.name, n, texts[n - 1] if n <= len(texts) else "", message, refused=True)
             for n, message in block_levels(xml)]
 
 
-def check_template(spec: TemplateSpec) -> list[TemplateProblem]:
+def check_template(spec: TemplateSpec) -> list[Problem]:
     with zipfile.ZipFile(spec.path) as package:
         raw = package.read(DOCUMENT).decode("utf-8")
     texts = _paragraphs(raw)
@@ -164,7 +161,7 @@ def check_template(spec: TemplateSpec) -> list[TemplateProblem]:
     except TemplateSyntaxError as exc:
         n = max(1, (exc.lineno or 1) - 1)
         patched = _paragraphs(xml)
-        problems.append(TemplateProblem(spec.name, n, patched[n - 1] if n <= len(patched) else "",
+        problems.append(template_problem(spec.name, n, patched[n - 1] if n <= len(patched) else "",
                                         f"模板语法错误：{exc.message}", refused=True))
         return problems
     # Line n of the patched XML is its (n-1)th paragraph: map positions against that, not the raw body.
@@ -174,7 +171,7 @@ def check_template(spec: TemplateSpec) -> list[TemplateProblem]:
         unsafe.setdefault(line, []).append(name)
     for line, names in unsafe.items():
         n = max(1, line - 1)
-        problems.append(TemplateProblem(spec.name, n, patched[n - 1] if n <= len(patched) else "",
+        problems.append(template_problem(spec.name, n, patched[n - 1] if n <= len(patched) else "",
                                         unsafe_message(xml, line, names), refused=True))
     walker = _Walker(spec, patched)
     walker.visit(tree, {})
@@ -182,7 +179,7 @@ def check_template(spec: TemplateSpec) -> list[TemplateProblem]:
     return problems if problems else render_problems(spec)
 
 
-def render_problems(spec: TemplateSpec) -> list[TemplateProblem]:
+def render_problems(spec: TemplateSpec) -> list[Problem]:
     """Render the template once for a demo case it applies to and parse every XML part of the result."""
     from docgen.cases import load_data
     from docgen.demo import demo_cases
@@ -207,9 +204,9 @@ def render_problems(spec: TemplateSpec) -> list[TemplateProblem]:
     try:
         package = load_renderer(spec.path).render(template_context(view, job.record, list(spec.per), job.doc, key=key))
     except TemplateError as exc:  # named by template and paragraph already
-        return [TemplateProblem(spec.name, exc.paragraph, exc.text, f"用示例案卷试生成：{exc.detail}", refused=True)]
+        return [template_problem(spec.name, exc.paragraph, exc.text, f"用示例案卷试生成：{exc.detail}", refused=True)]
     except Exception as exc:  # whatever a clerk's edit makes docxtpl raise, the template is the cause
-        return [TemplateProblem(spec.name, 0, "", f"用示例案卷试生成时出错：{type(exc).__name__}: {exc}",
+        return [template_problem(spec.name, 0, "", f"用示例案卷试生成时出错：{type(exc).__name__}: {exc}",
                                 refused=True)]
     problems = []
     with zipfile.ZipFile(io.BytesIO(package)) as made:
@@ -219,9 +216,9 @@ def render_problems(spec: TemplateSpec) -> list[TemplateProblem]:
                     etree.fromstring(made.read(name))
                 except etree.XMLSyntaxError as exc:
                     message = f"用示例案卷试生成的 {name} 不是有效的 XML：{exc}"
-                    problems.append(TemplateProblem(spec.name, 0, "", message))
+                    problems.append(template_problem(spec.name, 0, "", message))
     return problems
 
 
-def check_registry(registry: Registry) -> list[TemplateProblem]:
+def check_registry(registry: Registry) -> list[Problem]:
     return [p for spec in registry.templates for p in check_template(spec)]

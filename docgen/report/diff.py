@@ -13,12 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen.errors import DocgenError
+from docgen.errors import ReportFileError
 from docgen.report.writers import REPORT_NAME
-
-
-class ReportFileError(DocgenError):
-    """An audit report that cannot be read or is not one docgen wrote."""
 
 
 @dataclass(frozen=True)

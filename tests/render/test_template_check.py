@@ -32,7 +32,7 @@ def _edited(tmp_path: Path, name: str, edits: list[tuple[str, str]]):
         ("限期复学通知书", [("{{ doc.deadline }}", "{{ doc.dedline }}")], "doc.dedline 不存在"),
         ("限期复学通知书", [("你的子女", "{{ school }}你的子女")], "变量 school 不存在"),
         ("劝返记录汇总表", [("{{ p.outcome }}", "{{ p.outcom }}")],
-         "第 10 段（{{ p.outcom }}）：p.outcom 不在案卷格式中"),
+         "第 10 段（{{ p.outcom }}） p.outcom 不在案卷格式中"),
         ("劝返记录表", [("{{ record.content }}", "{{ record.contents }}")], "record.contents 不在案卷格式中"),
         ("函", [("{{ doc.no }}", "{{ doc.no ")], "标记 {{ … }} 不完整或跨了段落"),
     ],
@@ -63,7 +63,7 @@ def test_a_block_crossing_the_table_is_named_by_templates_check_and_refused_by_r
 
     folder = _misplaced_endif(tmp_path)
     problems = check_registry(load_registry(folder))
-    assert [(p.template, p.paragraph) for p in problems] == [("劝返记录表", 2)]
+    assert [(p.file, p.path.split("（")[0]) for p in problems] == [("劝返记录表", "第 2 段")]
     assert "不在文档的同一层" in problems[0].message
     result = CliRunner().invoke(main, ["templates", "check", "--templates", str(folder)])
     assert result.exit_code == 2 and "劝返记录表: 第 2 段" in result.output  # render refuses it: unusable
