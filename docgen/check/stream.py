@@ -13,16 +13,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import itertools
 import os
 import pickle
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docgen.cases.blocks import CutMismatch
-from docgen.cases.chunks import CHUNK, Chunk, case_chunks, check_item, chunk_items
+from docgen.cases.chunks import Chunk, check_item, chunk_items
+from docgen.cases.drive import Pool, Workers, drive, over_files
 from docgen.cases.load import CheckedCase, DuplicateFinder, Rejected
 from docgen.cases.model import records
 from docgen.cases.stream import CaseText
@@ -39,12 +37,10 @@ from docgen.check.files import FileChecker, advise_reading
 from docgen.check.findings import CaseRef, Finding
 from docgen.check.institutions import Unit, check_units
 from docgen.errors import DataProblemsError
-from docgen.parallel import Inline, Processes, few_collections
 from docgen.problems import Problem
 from docgen.specs import Spec
 
 PARALLEL_FROM = 400  # cases; below this one process is faster (bench/audit.py --crossover measures it)
-IN_FLIGHT = 3  # chunks per worker between being read and being collected
 
 
 @dataclass(frozen=True)
@@ -156,6 +152,11 @@ class AuditWorker:
             self.store.close()
 
 
+def _workers() -> Workers:
+    return Workers(first="check", starts=("check",), ends=("check",),
+                   died="核查的工作进程意外退出（退出码 {code}），未写出报告", parallel_from=PARALLEL_FROM)
+
+
 def audit_files(files: Sequence[Path], spec: Spec, as_of: dt.date, evidence_root: Path | None = None,
                 units: Sequence[Unit] = (), fast: bool = False, workers: int | None = None,
                 progress: Callable[[int, float], None] | None = None) -> AuditOutcome:
@@ -164,86 +165,65 @@ def audit_files(files: Sequence[Path], spec: Spec, as_of: dt.date, evidence_root
     DataProblemsError when a file itself is not a usable case file (its envelope); a case's own problems
     are findings. ``progress(cases, fraction read)`` is called as chunks are collected.
     """
-    with few_collections():
-        try:
-            return _audit(files, spec, as_of, evidence_root, units, fast, workers, progress, cut=True)
-        except CutMismatch:  # a file does not keep to the layout its first cases show: find each case by parsing
-            return _audit(files, spec, as_of, evidence_root, units, fast, workers, progress, cut=False)
+    envelope: list[Problem] = []
+
+    def run(chunks: Iterator[Chunk]) -> AuditOutcome:
+        return _audit(chunks, spec, as_of, evidence_root, units, fast, workers, progress, envelope)
+
+    return over_files(files, envelope, run, indexes=FileIndexes(default_cache_path()))
 
 
-def _audit(files: Sequence[Path], spec: Spec, as_of: dt.date, evidence_root: Path | None, units: Sequence[Unit],
-           fast: bool, workers: int | None, progress: Callable[[int, float], None] | None, cut: bool) -> AuditOutcome:
+def _audit(chunks: Iterator[Chunk], spec: Spec, as_of: dt.date, evidence_root: Path | None, units: Sequence[Unit],
+           fast: bool, workers: int | None, progress: Callable[[int, float], None] | None,
+           envelope: list[Problem]) -> AuditOutcome:
     result = CheckResult(as_of, evidence_checked=evidence_root is not None, units=[u.name for u in units],
                          unit_places={u.name: (u.kind, u.township) for u in units})
     result.findings.extend(check_units(list(units), spec.inventory, evidence_root))
-    envelope: list[Problem] = []
-    with closing(case_chunks(files, dt.date.today(), envelope, CHUNK, FileIndexes(default_cache_path()),
-                             cut=cut)) as chunks:
-        return _audit_chunks(chunks, spec, as_of, evidence_root, units, fast, workers, progress, result, envelope)
-
-
-def _audit_chunks(chunks: Iterator[Chunk], spec: Spec, as_of: dt.date, evidence_root: Path | None,
-                  units: Sequence[Unit], fast: bool, workers: int | None,
-                  progress: Callable[[int, float], None] | None, result: CheckResult,
-                  envelope: list[Problem]) -> AuditOutcome:
     outcome = AuditOutcome(result)
-    ahead: list[Chunk] = []
-    for chunk in chunks:  # read ahead: is the county large enough for more than one process?
-        ahead.append(chunk)
-        if sum(c.count for c in ahead) >= PARALLEL_FROM:
-            break
-    size = workers if workers is not None else min(2, os.cpu_count() or 1)
-    if sum(c.count for c in ahead) < PARALLEL_FROM:
-        size = 1
-    worker = AuditWorker(spec, as_of, evidence_root, fast, dt.date.today())
-    pool: Inline | Processes = Inline(worker) if size == 1 else Processes(
-        worker, size, starts=("check",), ends=("check",), died="核查的工作进程意外退出（退出码 {code}），未写出报告")
-    counties: set[str] = set()
-    duplicates = DuplicateFinder()
-    cases = 0
+    worker: AuditWorker | None = None
+
+    def make_worker(_: int) -> AuditWorker:
+        nonlocal worker
+        worker = AuditWorker(spec, as_of, evidence_root, fast, dt.date.today())
+        return worker
+
     try:
-        for chunk, audited in _in_order(pool, itertools.chain(ahead, chunks)):
-            for one in audited:
-                _collect(one, duplicates, result, outcome.problems)
-                counties.add(one.county)
-                outcome.reused += one.reused
-            cases += len(audited)
-            if progress:
-                progress(cases, chunk.read)
+        sink = drive(chunks, _workers(), make_worker, lambda _: _Collector(outcome, progress), workers)
     finally:
-        pool.close()
-        worker.close()
+        if worker is not None:
+            worker.close()
     file_errors = [p for p in envelope if p.is_error]
     if file_errors:
         raise DataProblemsError(file_errors)  # the file itself is malformed: nothing to audit case by case
     outcome.problems[:0] = envelope
-    outcome.counties = sorted(counties - {""})
+    outcome.counties = sorted(sink.counties - {""})
     return outcome
 
 
-def _in_order(pool: Inline | Processes, chunks: Iterator[Chunk]) -> Iterator[tuple[Chunk, list[Audited]]]:
-    """Each chunk with its worker's result, in input order, with a few chunks in flight per worker."""
-    sent: dict[int, Chunk] = {}
-    done: dict[int, list[Audited]] = {}
-    following = 0
-    exhausted = False
-    while True:
-        while not exhausted and len(sent) < IN_FLIGHT * pool.size:
-            chunk = next(chunks, None)
-            if chunk is None:
-                exhausted = True
-                break
-            sent[chunk.seq] = chunk
-            pool.send("check", chunk.seq, chunk)
-        if not sent:
-            return
-        kind, seq, value = pool.receive()
-        if kind == "failed":
-            raise value
-        done[seq] = value
-        while following in done:
-            yield sent.pop(following), done.pop(following)
-            following += 1
+class _Collector:
+    """The audit's sink: each chunk's audited cases into the result, in input order."""
+
+    def __init__(self, outcome: AuditOutcome, progress: Callable[[int, float], None] | None) -> None:
+        self.outcome, self.progress = outcome, progress
+        self.duplicates = DuplicateFinder()
+        self.counties: set[str] = set()
+        self.cases = 0
+
+    def take(self, chunk: Chunk, audited: list[Audited], pool: Pool) -> bool:
+        for one in audited:
+            _collect(one, self.duplicates, self.outcome.result, self.outcome.problems)
+            self.counties.add(one.county)
+            self.outcome.reused += one.reused
+        self.cases += len(audited)
+        if self.progress:
+            self.progress(self.cases, chunk.read)
+        return True
+
+    def later(self, kind: str, seq: int, result: object, pool: Pool) -> Iterable[int]:
+        return ()
+
+    def drained(self, pool: Pool) -> bool:
+        return True
 
 
 def _collect(one: Audited, duplicates: DuplicateFinder, result: CheckResult, problems: list[Problem]) -> None:

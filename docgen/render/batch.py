@@ -23,7 +23,6 @@ from docgen.render.numbers import Allocator
 from docgen.render.registry import TemplateSpec
 from docgen.roster.entrants import Entrant
 
-PARALLEL_FROM = 200  # below this, starting a second process costs more than it saves
 PRINT_SUFFIX = "打印合并"
 
 

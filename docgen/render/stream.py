@@ -22,27 +22,25 @@ checked so that all problems are reported at once.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing, nullcontext
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from docgen.cases import Case
-from docgen.cases.blocks import CutMismatch
-from docgen.cases.chunks import CHUNK, Chunk, case_chunks, check_item, chunk_items
+from docgen.cases.chunks import Chunk, check_item, chunk_items
+from docgen.cases.drive import Pool, Workers, drive, in_memory, over_files
 from docgen.cases.load import DuplicateFinder
 from docgen.cases.stream import CaseText
 from docgen.cases.validate import case_index
 from docgen.errors import DataProblemsError
 from docgen.fsutil import UniqueNames, make_staging, move_into, read_file, safe_name, write_file
 from docgen.ooxml.merge import merge_documents
-from docgen.parallel import Inline, Processes, few_collections
 from docgen.problems import Problem
 from docgen.render.batch import (
     PRINT_SUFFIX,
@@ -63,7 +61,6 @@ from docgen.render.numbers import Allocator, NumberRequest, Register
 from docgen.render.registry import TemplateSpec
 from docgen.roster.entrants import Entrant
 
-IN_FLIGHT = 3  # chunks per worker between being read and being written
 PARALLEL_FROM = 400  # cases; below this one process is faster (bench/render.py --crossover measures it)
 PRINT_PART = 500  # documents per print file
 OWN_PREFIX = ".process-"  # a worker process's own folder in the staging folder (see BatchWorker.write)
@@ -191,15 +188,10 @@ class _Manifest:
         self.handle.close()
 
 
-def _chunks_of_subjects(subjects: Sequence[Subject]) -> Iterator[Chunk]:
-    for seq, start in enumerate(range(0, len(subjects), CHUNK)):
-        part = list(subjects[start:start + CHUNK])
-        yield Chunk(seq, part[0].file, part, min(1.0, (start + len(part)) / len(subjects)))
-
-
 @dataclass
 class _Run:
-    """The main process's state while a batch streams through."""
+    """The batch's sink in the main process (see :mod:`docgen.cases.drive`): numbers and names for each chunk's
+    documents in input order, the written documents in order into the manifest, and the print files."""
 
     spec: TemplateSpec
     staging: Path
@@ -216,6 +208,8 @@ class _Run:
     members: dict[str, list[str]] = field(default_factory=dict)  # print file → its documents, in order
     merges: int = 0
     read: dict[int, float] = field(default_factory=dict)
+    written_chunks: dict[int, list[Produced]] = field(default_factory=dict)
+    next_written: int = 0
     shared: dict[str, str] = field(default_factory=dict)  # one string for each school name and date
     print_names: UniqueNames = field(default_factory=UniqueNames)
     school_names: dict[str, str] = field(default_factory=dict)  # school → its part of the print files' names
@@ -224,7 +218,34 @@ class _Run:
     def failed(self) -> bool:
         return any(p.is_error for p in self.problems)
 
-    def planned(self, plan: Plan, pool: Inline | Processes) -> None:
+    def take(self, chunk: Chunk, plan: Plan, pool: Pool) -> bool:
+        """A chunk's plan, in input order: numbers and names for its documents, sent back to be rendered (or
+        the chunk dropped after a problem). The chunk is finished when its documents are written."""
+        self.read[chunk.seq] = chunk.read
+        self.planned(plan, pool)
+        return False
+
+    def later(self, kind: str, seq: int, value: Any, pool: Pool) -> Iterable[int]:
+        """A chunk's documents written (into the manifest in input order), or a print file merged."""
+        if kind == "merge":
+            self.merges -= 1
+            return ()
+        self.written_chunks[seq] = value or []
+        while self.next_written in self.written_chunks:
+            self.written(self.written_chunks.pop(self.next_written), pool)
+            if self.progress:
+                self.progress(len(self.result.documents), self.read.pop(self.next_written))
+            self.next_written += 1
+        return (seq,)
+
+    def drained(self, pool: Pool) -> bool:
+        """Every chunk written: the schools' last print files, then done once every merge is back."""
+        if self.schools and not self.failed:
+            for school in sorted(self.schools):
+                self.print_part(school, pool, full=False)
+        return self.merges == 0
+
+    def planned(self, plan: Plan, pool: Pool) -> None:
         """Numbers and names for a chunk's documents (in input order), or the chunk dropped after a problem."""
         for checked in plan.checked:
             self.problems.extend(checked.problems)
@@ -246,7 +267,7 @@ class _Run:
             files.append(f"{stem}.docx")
         pool.send("render", plan.seq, plan.seq, numbers, files)
 
-    def written(self, produced: list[Produced], pool: Inline | Processes) -> None:
+    def written(self, produced: list[Produced], pool: Pool) -> None:
         shared = self.shared
         for doc in produced:
             # Each chunk's values arrive as new strings; a school's name and a date are kept once.
@@ -261,7 +282,7 @@ class _Run:
             if len(group) == PRINT_PART:
                 self.print_part(doc.school, pool, full=True)
 
-    def print_part(self, school: str, pool: Inline | Processes, full: bool) -> None:
+    def print_part(self, school: str, pool: Pool, full: bool) -> None:
         files = self.schools.pop(school)
         k = self.parts.get(school, 0)
         self.parts[school] = k + 1
@@ -281,9 +302,8 @@ def render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *,
                   issuing: Issuing | None = None) -> BatchResult:
     """Run a batch over ``chunks`` (see the module docstring); DataProblemsError lists every error found.
     ``issuing``: the county's signers, contacts and hearing threshold (its workspace settings)."""
-    with few_collections():
-        return _render_stream(spec, chunks, out_dir, register=register, on=on, pdf=pdf, progress=progress,
-                              workers=workers, problems=problems if problems is not None else [], issuing=issuing)
+    return _render_stream(spec, chunks, out_dir, register=register, on=on, pdf=pdf, progress=progress,
+                          workers=workers, problems=problems if problems is not None else [], issuing=issuing)
 
 
 def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *, register: Register | None,
@@ -291,33 +311,23 @@ def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *
                    problems: list[Problem], issuing: Issuing | None) -> BatchResult:
     renderer = load_renderer(spec.path)
     result = BatchResult(spec.name, out_dir, fast=renderer.fast)
-    today = dt.date.today()
-    chunks = iter(chunks)
-    ahead: list[Chunk] = []
-    cases = 0
-    for chunk in chunks:  # read ahead: is the batch large enough for more than one process?
-        ahead.append(chunk)
-        cases += chunk.count
-        if cases >= PARALLEL_FROM:
-            break
-    size = workers if workers is not None else min(2, os.cpu_count() or 1)
-    if cases < PARALLEL_FROM:
-        size = 1
     staging = make_staging(out_dir)
-    worker = BatchWorker(spec, renderer, staging, on, today, issuing)
-    worker.shared = size > 1
-    pool: Inline | Processes = Inline(worker) if size == 1 else Processes(
-        worker, size, starts=("plan", "merge"), ends=("render", "drop", "merge"),
-        died="生成文书的工作进程意外退出（退出码 {code}），本批未写出任何文件")
     manifest: _Manifest | None = None
+
+    def make_worker(size: int) -> BatchWorker:
+        worker = BatchWorker(spec, renderer, staging, on, dt.date.today(), issuing)
+        worker.shared = size > 1
+        return worker
+
     try:
         with register.batch() if register and spec.series else nullcontext() as allocator:
             result.manifest = f"{safe_name(spec.name)}_清单.json"
             head = {"template": spec.name, "date": on.isoformat(), "register": str(register.path) if register else None,
                     "renderer": "compiled" if renderer.fast else "docxtpl"}
             manifest = _Manifest(staging / result.manifest, head)
-            run = _Run(spec, staging, allocator, result, manifest, pdf, progress, problems)
-            _drive(run, pool, itertools.chain(ahead, chunks))
+            run = drive(chunks, _workers(), make_worker,
+                        lambda _: _Run(spec, staging, allocator, result, manifest, pdf, progress, problems), workers)
+            assert isinstance(run, _Run)
             for own in staging.glob(f"{OWN_PREFIX}*"):
                 own.rmdir()
             if run.failed:
@@ -343,51 +353,13 @@ def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *
     finally:
         if manifest is not None:
             manifest.handle.close()
-        pool.close()
         shutil.rmtree(staging, ignore_errors=True)
     return result
 
 
-def _drive(run: _Run, pool: Inline | Processes, chunks: Iterator[Chunk]) -> None:
-    limit = IN_FLIGHT * pool.size
-    in_flight, exhausted = 0, False
-    plans: dict[int, Plan] = {}
-    written: dict[int, list[Produced]] = {}
-    next_plan = next_written = 0
-    while True:
-        while not exhausted and in_flight < limit:
-            chunk = next(chunks, None)
-            if chunk is None:
-                exhausted = True
-                break
-            run.read[chunk.seq] = chunk.read
-            pool.send("plan", chunk.seq, chunk)
-            in_flight += 1
-        if exhausted and in_flight == 0:
-            if run.schools and not run.failed:
-                for school in sorted(run.schools):
-                    run.print_part(school, pool, full=False)
-                continue
-            if run.merges == 0:
-                return
-        kind, seq, value = pool.receive()
-        if kind == "failed":
-            raise value
-        if kind == "plan":
-            plans[seq] = value
-            while next_plan in plans:
-                run.planned(plans.pop(next_plan), pool)
-                next_plan += 1
-        elif kind in ("render", "drop"):
-            written[seq] = value or []
-            in_flight -= 1
-            while next_written in written:
-                run.written(written.pop(next_written), pool)
-                if run.progress:
-                    run.progress(len(run.result.documents), run.read.pop(next_written))
-                next_written += 1
-        elif kind == "merge":
-            run.merges -= 1
+def _workers() -> Workers:
+    return Workers(first="plan", starts=("plan", "merge"), ends=("render", "drop", "merge"),
+                   died="生成文书的工作进程意外退出（退出码 {code}），本批未写出任何文件", parallel_from=PARALLEL_FROM)
 
 
 def _in_file_order(problems: list[Problem]) -> list[Problem]:
@@ -396,26 +368,15 @@ def _in_file_order(problems: list[Problem]) -> list[Problem]:
 
 
 def render_files(spec: TemplateSpec, files: Sequence[Path], out_dir: Path, **options: Any) -> BatchResult:
-    """A batch over case files read case by case (see :func:`render_stream`).
-
-    The files are cut into cases by their layout where they have one; should a file not keep to it, the
-    batch (nothing of it written yet) runs again with each case found by parsing.
-    """
-    try:
-        return _render_files(spec, files, out_dir, True, options)
-    except CutMismatch:
-        return _render_files(spec, files, out_dir, False, options)
-
-
-def _render_files(spec: TemplateSpec, files: Sequence[Path], out_dir: Path, cut: bool,
-                  options: dict[str, Any]) -> BatchResult:
+    """A batch over case files read case by case (see :func:`render_stream` and :func:`~docgen.cases.drive.over_files`:
+    should a file not keep its layout, the batch, nothing of it written yet, runs again reading each case)."""
     problems: list[Problem] = []
-    with closing(case_chunks(files, dt.date.today(), problems, CHUNK, cut=cut)) as chunks:
-        return render_stream(spec, chunks, out_dir, problems=problems, **options)
+    return over_files(files, problems,
+                      lambda chunks: render_stream(spec, chunks, out_dir, problems=problems, **options))
 
 
 def render_batch(spec: TemplateSpec, subjects: Sequence[Subject], out_dir: Path, **options: Any) -> BatchResult:
     """A batch over checked cases (or roster entrants) already in memory (see :func:`render_stream`)."""
     if not subjects:
         return BatchResult(spec.name, out_dir, fast=load_renderer(spec.path).fast)
-    return render_stream(spec, _chunks_of_subjects(subjects), out_dir, **options)
+    return render_stream(spec, in_memory(subjects), out_dir, **options)

@@ -33,6 +33,14 @@ class SchoolCalendar:
     terms: tuple[Span, ...]
     holidays: tuple[Span, ...]
 
+    def __getstate__(self) -> dict[str, object]:
+        """Only the calendar itself: the days worked out from it are a cache, which must not change a pickled
+        spec's bytes (the audit keeps results under a hash of them)."""
+        return {"terms": self.terms, "holidays": self.holidays}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
     def is_school_day(self, day: dt.date) -> bool:
         return day in self._school_days
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import TODAY
 
-from docgen.cases import load_cases
+from docgen.cases import drive, load_cases
 from docgen.check import check_cases
 from docgen.check import stream as audit_stream
 from docgen.check.institutions import load_units
@@ -22,7 +22,7 @@ SPEC = load_spec()
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of 4 cases, and several processes from the first chunk on."""
-    monkeypatch.setattr(audit_stream, "CHUNK", 4)
+    monkeypatch.setattr(drive, "CHUNK", 4)
     monkeypatch.setattr(audit_stream, "PARALLEL_FROM", 1)
 
 
@@ -114,13 +114,13 @@ def test_the_input_is_read_as_the_audit_goes_not_before(demo_dir: Path, workers:
             read.append(chunk.seq)
             yield chunk
 
-    monkeypatch.setattr(audit_stream, "case_chunks", counted)
-    monkeypatch.setattr(audit_stream, "CHUNK", 2)
+    monkeypatch.setattr(drive, "case_chunks", counted)
+    monkeypatch.setattr(drive, "CHUNK", 2)
     at_first: list[int] = []
     audit_stream.audit_files([demo_dir / "cases.json"], SPEC, TODAY, workers=workers,
                              progress=lambda cases, _: at_first or at_first.append(len(read)))
     assert len(read) == 12
-    assert at_first[0] <= audit_stream.IN_FLIGHT * workers + 1
+    assert at_first[0] <= drive.IN_FLIGHT * workers + 1
 
 
 @pytest.mark.usefixtures("small_chunks")

@@ -10,7 +10,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from docgen.cases import load_cases
+from docgen.cases import drive, load_cases
 from docgen.errors import DataProblemsError
 from docgen.render import Register, load_registry, render_batch, render_files
 from docgen.render import stream as batch_stream
@@ -22,7 +22,7 @@ ON = dt.date(2026, 11, 23)
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of 3 cases, and several processes from the first chunk on."""
-    monkeypatch.setattr(batch_stream, "CHUNK", 3)
+    monkeypatch.setattr(drive, "CHUNK", 3)
     monkeypatch.setattr(batch_stream, "PARALLEL_FROM", 1)
 
 
@@ -112,7 +112,7 @@ def test_the_input_is_read_as_the_batch_goes_not_before(demo_dir: Path, tmp_path
                                         progress=lambda docs, _: at_first or at_first.append(len(read)))
     assert len(read) == 24 and len(result.documents) == 81
     # The chunks in flight, and a few more when the other process finishes first: never the whole input.
-    assert at_first[0] <= batch_stream.IN_FLIGHT * workers + 3
+    assert at_first[0] <= drive.IN_FLIGHT * workers + 3
 
 
 def _off_layout(demo_dir: Path, path: Path) -> None:
@@ -128,8 +128,8 @@ def test_a_file_off_its_layout_is_read_again_the_exact_way(demo_dir: Path, tmp_p
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     _off_layout(demo_dir, tmp_path / "cases.json")
     tries: list[bool] = []
-    real = batch_stream._render_files
-    monkeypatch.setattr(batch_stream, "_render_files", lambda *args: tries.append(args[3]) or real(*args))
+    real = drive.case_chunks
+    monkeypatch.setattr(drive, "case_chunks", lambda *args, cut: tries.append(cut) or real(*args, cut=cut))
     spec = REGISTRY.get("限期复学通知书")
     register = Register(tmp_path / "r.sqlite")
     result = render_files(spec, [tmp_path / "cases.json"], tmp_path / "out", register=register, on=ON, workers=2)
