@@ -4,9 +4,9 @@ the steps' time rules count from."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from docgen.cases import Case, lookup
@@ -144,12 +144,13 @@ class Timeline:
             return [Occurrence(step, day, f"$.{spec.date}", record if isinstance(record, Mapping) else {}, None,
                                fake)]
         out = []
+        keep = _filter(spec.where)
         for i, item in self.case.records(spec.list):
-            if not matches(item, dict(spec.where), self.case):
+            if not (keep(item) if keep is not None else matches(item, dict(spec.where), self.case)):
                 continue
             path = f"$.{spec.list}[{i}]"
             if not spec.each:
-                day = parse_iso(lookup(item, spec.date))
+                day = parse_iso(item.get(spec.date) if "." not in spec.date else lookup(item, spec.date))
                 if self._happened(day):
                     out.append(Occurrence(step, day, path, item, None, spec))
                 continue
@@ -203,6 +204,25 @@ class Timeline:
         if not found:
             return None
         return min(found, key=lambda f: f[1]) if direction == "not_before" else max(found, key=lambda f: f[1])
+
+
+@lru_cache(maxsize=256)
+def _simple(where: tuple[tuple[str, Any], ...]) -> Callable[[Mapping[str, Any]], bool] | None:
+    """A quick test for a ``where`` of plain fields equal to a value or one of several (most of them), or None
+    when it needs the matchers (operators, dotted fields)."""
+    wanted = {}
+    for key, value in where:
+        if "." in key or isinstance(value, dict):
+            return None
+        wanted[key] = frozenset(value) if isinstance(value, tuple | list) else frozenset((value,))
+    return lambda item: all(item.get(key) in values for key, values in wanted.items())
+
+
+def _filter(where: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool] | None:
+    try:
+        return _simple(tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in where.items()))
+    except TypeError:  # an unhashable matcher: the matchers judge it
+        return None
 
 
 _RECORD_DAYS = ("sent_on", "issued_on", "applied_on", "date")
