@@ -83,6 +83,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     if settings.configured:  # the service's file store, in the test's workspace (never the checkout)
         monkeypatch.setattr(settings, "EVIDENCE_STORE", root / "evidence-store")
         monkeypatch.setattr(settings, "JOB_STORE", root / "jobs")
+        monkeypatch.setattr(settings, "LEDGER_STAGING", root / "ledger-staging")
+        monkeypatch.setattr(settings, "LOG_DIR", root / "logs")
     return root
 
 

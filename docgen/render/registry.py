@@ -33,6 +33,7 @@ class TemplateSpec:
     dated_by: dict[str, Any] = field(default_factory=dict)  # the case record whose date the document takes
     style: str = ""  # 公文 (GB/T 9704), 执法文书 (行政执法文书) or 表格
     signed_copy: str = ""  # the evidence kind of the signed scan that stands for this document in an archive
+    full_ids: bool = False  # the document legally names its party in full: ID numbers are not masked in it
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def load_registry(folder: Path | None = None) -> Registry:
             series=entry.get("series", ""), deadline_days=entry.get("deadline_days"),
             notice_kind=entry.get("notice_kind", ""), where=entry.get("where", {}), source=source,
             answers=entry.get("answers", {}), dated_by=entry.get("dated_by", {}), style=entry.get("style", ""),
-            signed_copy=entry.get("signed_copy", ""),
+            signed_copy=entry.get("signed_copy", ""), full_ids=bool(entry.get("full_ids", False)),
         ))
     return Registry(folder, tuple(specs))
 

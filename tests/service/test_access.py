@@ -91,11 +91,15 @@ def test_search_by_name_registry_and_last_digits_of_the_id(county: dict[str, Cli
     client = county["bureau"]
     record = CaseRecord.objects.get(case_id="QS-2022-004")
     student = record.data["student"]
-    for query in (student["name"], student["registry_no"][-6:], student["id_number"][-4:]):
-        rows = client.get("/cases/", {"q": query}).context["rows"]
+    for query in (student["name"], student["registry_no"][-6:], student["id_number"][-4:], student["id_number"]):
+        response = client.post("/cases/", {"q": query}, follow=True)
+        assert query not in response.redirect_chain[-1][0]  # the words are posted, never put in a URL
+        rows = response.context["rows"]
         assert "QS-2022-004" in {c.case_id for c, *_ in rows}, query
-    rows = county["school"].get("/cases/", {"q": "QS-2022-0"}).context["rows"]
+        assert student["id_number"] not in response.content.decode()
+    rows = county["school"].post("/cases/", {"q": "QS-2022-0"}, follow=True).context["rows"]
     assert {c.case_id for c, *_ in rows} == expected_cases("school")  # search never widens what a unit sees
+    assert len(county["school"].get("/cases/").context["rows"]) == len(expected_cases("school"))
 
 
 def test_the_login_page_speaks_chinese_and_refuses_a_wrong_password(db) -> None:

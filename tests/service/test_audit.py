@@ -92,8 +92,8 @@ def test_the_bureau_exports_the_log_and_the_export_is_logged(accounts: dict[str,
     response = bureau.get("/audit/export/")
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0] == ("时间", "用户", "单位", "操作", "对象", "详情", "地址")
-    reveal = next(r for r in rows if r[3] == "查看完整身份证号")
-    assert reveal[1] == "云溪镇" and reveal[5] == "原因：办理学籍转接，核对身份证号"
+    assert rows[0] == ("序号", "时间", "用户", "单位", "操作", "对象", "详情", "地址", "哈希")
+    reveal = next(r for r in rows if r[4] == "查看完整身份证号")
+    assert reveal[2] == "云溪镇" and reveal[6] == "原因：办理学籍转接，核对身份证号" and len(reveal[8]) == 64
     assert AuditEvent.objects.filter(action="导出", target="操作日志", username="青石县教育局").exists()
     assert signed_in(accounts, "青石县人民政府教育督导室").get("/audit/export/").status_code == 404

@@ -39,6 +39,11 @@ def clients(db, store: Path) -> dict[str, Client]:
     return out
 
 
+def stored_files(store: Path) -> set[Path]:
+    """The files kept in the store (by their SHA-256; their small pictures lie beside them)."""
+    return {p for p in store.rglob("*") if p.is_file() and len(p.name) == 64}
+
+
 def upload(client: Client, kind: str, name: str, data: bytes) -> object:
     return client.post(f"/cases/{CASE}/evidence/new/", {"kind": kind, "date": "2022-11-02",
                                                           "description": "复学后在校照片",
@@ -48,16 +53,18 @@ def upload(client: Client, kind: str, name: str, data: bytes) -> object:
 def test_a_photo_is_stored_once_and_served_only_to_its_units(clients: dict[str, Client], store: Path) -> None:
     school = clients["桐林乡中心小学"]
     data = png()
-    stored = {p for p in store.rglob("*") if p.is_file()}  # the demo's own evidence
+    stored = stored_files(store)  # the demo's own evidence
     assert upload(school, "school_photo", "在校 照片.png", data).status_code == 302
     assert upload(school, "school_photo", "再传一次.png", data).status_code == 302
-    assert len({p for p in store.rglob("*") if p.is_file()} - stored) == 1  # the same content is kept once
+    assert len(stored_files(store) - stored) == 1  # the same content is kept once
     item = CaseRecord.objects.get(case_id=CASE).data["evidence"][-1]
     assert item["file"] == "再传一次.png" and len(item["sha256"]) == 64
     response = school.get(f"/cases/{CASE}/evidence/{item['id']}/")
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
-    assert response.content == data and response["Content-Disposition"].startswith("inline")
-    assert clients["桐林乡"].get(f"/cases/{CASE}/evidence/{item['id']}/").status_code == 200
+    assert b"".join(response.streaming_content) == data and response["Content-Disposition"].startswith("inline")
+    other = clients["桐林乡"].get(f"/cases/{CASE}/evidence/{item['id']}/")
+    b"".join(other.streaming_content)  # read to the end: the test client closes the stream, as a server does
+    assert other.status_code == 200
     assert clients["云溪镇中心小学"].get(f"/cases/{CASE}/evidence/{item['id']}/").status_code == 404
     assert AuditEvent.objects.filter(action="下载材料", target=CASE).count() == 2
 
@@ -74,12 +81,12 @@ def test_a_bad_file_is_refused_beside_the_field(clients: dict[str, Client], stor
         Image.new("RGB", (20, 20)).save(out, "PDF")
         data = out.getvalue()
     before = CaseRecord.objects.get(case_id=CASE).data
-    stored = {p for p in store.rglob("*") if p.is_file()}
+    stored = stored_files(store)
     response = upload(clients["桐林乡中心小学"], kind, name, data)
     assert response.status_code == 200
     assert any(message in e for e in response.context["form"].errors["file"]), response.context["form"].errors
     assert CaseRecord.objects.get(case_id=CASE).data == before
-    assert {p for p in store.rglob("*") if p.is_file()} == stored  # nothing kept
+    assert stored_files(store) == stored  # nothing kept
 
 
 def test_the_case_page_shows_previews_of_photos_and_pdfs(clients: dict[str, Client], store: Path) -> None:

@@ -163,12 +163,12 @@ def test_two_audits_are_kept_and_compared(accounts: dict[str, str]) -> None:
     before = AuditRun.objects.get(job=first)
     assert before.gaps > 0 and before.cases == CaseRecord.objects.count()
     from docgen.service.county.changes import add_record
-    from docgen.service.county.jobs.runner import acting_as
+    from docgen.service.county.door import Actor
 
     persuasions = record.data["persuasions"]
     extra = dict(persuasions[-1], date=(dt.date.fromisoformat(persuasions[-1]["date"]) + dt.timedelta(days=3))
                  .isoformat())
-    add_record(acting_as("桐林乡"), record, "persuasions", extra)
+    add_record(Actor("桐林乡", Unit.objects.get(name="桐林乡人民政府")), record, "persuasions", extra)
     second = start(auditor, "audit", **{"audit-date": "2026-12-01"})
     jobs.run_steps(second.pk)
     after = AuditRun.objects.get(job=second)

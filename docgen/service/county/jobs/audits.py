@@ -24,7 +24,7 @@ def run(run: Run) -> str:
     records, evidence = run.cases_with_evidence("核查")
     run.phase("核查", len(records))
     spec = county_spec()
-    loaded = load_data([(f"案卷 {r.case_id}", r.data) for r in records])  # cases that fail together are findings
+    loaded = load_data([(f"案卷 {d.get('case_id', '')}", d) for d in records])  # cases that fail are findings
     result = check_cases(loaded.cases, spec, as_of, evidence, (), loaded.rejected)
     run.progress(len(records), len(records))
     run.phase("写核查报告")

@@ -18,7 +18,6 @@ from docgen.followup.national import (
     write_quarter_review,
 )
 from docgen.fsutil import atomic_path, safe_name
-from docgen.service.county.access import visible_cases
 from docgen.service.county.jobs.runner import JobFailed, Run
 from docgen.service.county.models import Unit
 
@@ -38,7 +37,7 @@ def _units(run: Run, cases: list[dict]) -> list[str]:
 def run(run: Run) -> str:
     month = dt.date.fromisoformat(run.job.params["month"] + "-01")
     month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    cases = [r.data for r in visible_cases(run.request.user).order_by("case_id")]
+    cases = [r.data for r in run.records()]
     if not cases:
         raise JobFailed("本单位没有案卷，无法生成报表", "先录入或导入案卷。")
     units = _units(run, cases)
