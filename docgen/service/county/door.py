@@ -319,18 +319,24 @@ def _check_numbers(actor: Actor, writes: Sequence[Write], cases_read: Sequence[C
                 continue
             path = f"$.notices[{i}].doc_no"
             known = IssuedNumber.objects.filter(county=actor.county, doc_no=doc_no).first()
-            if known is not None:
-                if known.status == IssuedNumber.Status.VOID:
-                    write.refuse(path, f"文号 {doc_no} 已作废，不能再用")
-                elif not same_document((known.case_id, known.template, known.record_key), checked.case_id,
-                                       spec.name, ""):
-                    write.refuse(path, f"文号 {doc_no} 已被另一份文书使用")
+            mine = known is not None and same_document((known.case_id, known.template, known.record_key),
+                                                       checked.case_id, spec.name, "")
+            if mine and known.status != IssuedNumber.Status.VOID:
                 continue  # the register gave it to this very document
             issuer, code, _ = issuer_code(spec, checked)
+            live = (IssuedNumber.objects.filter(county=actor.county, template=spec.name, case_id=checked.case_id,
+                                                record_key="").exclude(status=IssuedNumber.Status.VOID)
+                    .values_list("doc_no", flat=True).first())
             if notice.get("issuer") != issuer:
                 write.refuse(f"$.notices[{i}].issuer", f"这份{spec.name}应由{issuer}发文")
             elif not issues_for(actor, issuer):
                 write.refuse(path, f"本单位不能登记{issuer}的文号")
+            elif known is not None:
+                write.refuse(path, f"文号 {doc_no} 已作废，不能再用" if known.status == IssuedNumber.Status.VOID
+                             else f"文号 {doc_no} 已被另一份文书使用")
+            elif live:
+                write.refuse(path, f"这份{spec.name}已登记文号 {live}，不能改为 {doc_no}；如登记有误，请先在文号"
+                                   "登记簿中作废原文号")
             elif not re.fullmatch(rf"{re.escape(code + spec.series)}〔\d{{4}}〕[1-9]\d{{0,8}}号", doc_no):
                 write.refuse(path, f"文号应写成“{code}{spec.series}〔年份〕序号号”，如 {code}{spec.series}〔2022〕3号")
             else:
