@@ -1,4 +1,6 @@
-"""Evidence uploads: opened and checked before storing, stored once by content hash, served only to its units."""
+"""Evidence uploads: streamed to disk (the size checked on the way), opened and checked in a box before storing,
+stored once by content hash, served only to its units; their small pictures made once, in a box, never in a
+request."""
 
 from __future__ import annotations
 
@@ -109,3 +111,76 @@ def test_the_case_page_shows_previews_of_photos_and_pdfs(clients: dict[str, Clie
         with Image.open(io.BytesIO(response.content)) as picture:
             assert picture.width <= 480
         assert clients["云溪镇中心小学"].get(url).status_code == 404  # another school: no preview either
+
+
+def heavy_pdf() -> bytes:
+    """A 131 KB PDF whose one page holds three million drawing operations (over 30 s for a renderer)."""
+    import zlib
+
+    stream = zlib.compress(b"0 0 m 100 100 l S\n" * 3_000_000, 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_pdf_that_takes_long_to_draw_gets_a_placeholder_made_once_in_a_box(
+        clients: dict[str, Client], store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from docgen.service.county import previews, sandbox
+
+    school = clients["桐林乡中心小学"]
+    started = time.monotonic()
+    assert upload(school, "registry_certificate", "学籍证明.pdf", heavy_pdf()).status_code == 302
+    assert time.monotonic() - started < sandbox.PREVIEW.wall_seconds + sandbox.CHECK.wall_seconds
+    item = CaseRecord.objects.get(case_id=CASE).data["evidence"][-1]
+    assert (stored_path := store / item["sha256"][:2] / f"{item['sha256']}.preview.failed").is_file()
+    assert "计算时间" in stored_path.read_text(encoding="utf-8")  # the box's CPU limit stopped pdftoppm
+
+    def never(*args, **kwargs):
+        raise AssertionError("a request drew a file")
+
+    monkeypatch.setattr(previews, "make_picture", never)  # from here on, nothing may draw in a request
+    for _ in range(3):
+        started = time.monotonic()
+        response = school.get(f"/cases/{CASE}/evidence/{item['id']}/preview/")
+        assert response.status_code == 200 and response.content == previews.placeholder()
+        assert time.monotonic() - started < 1
+    assert school.get(f"/cases/{CASE}/").status_code == 200
+
+
+def test_a_file_over_the_limit_stops_while_it_is_read(clients: dict[str, Client], store: Path, settings) -> None:
+    settings.MAX_UPLOAD_BYTES = 1024 * 1024
+    before = CaseRecord.objects.get(case_id=CASE).data
+    response = upload(clients["桐林乡中心小学"], "school_photo", "照片.png", png() + b"\0" * (2 * 1024 * 1024))
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == ["文件超过 1 MB 的上限，没有上传"]
+    assert CaseRecord.objects.get(case_id=CASE).data == before
+
+
+def test_an_old_file_without_a_picture_gets_one_from_a_worker_task(clients: dict[str, Client], store: Path) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from docgen.service.county.previews import make_preview, placeholder
+
+    school = clients["桐林乡中心小学"]
+    item = next(e for e in CaseRecord.objects.get(case_id=CASE).data["evidence"]
+                if e.get("sha256") and e["file"].endswith((".jpg", ".png", ".pdf")))
+    url = f"/cases/{CASE}/evidence/{item['id']}/preview/"
+    assert school.get(url).content == placeholder()  # the demo's files were stored without pictures
+    asked = DBTaskResult.objects.filter(task_path__endswith="make_preview_task")
+    assert asked.count() == 1
+    school.get(url)
+    assert asked.count() == 1  # asked once, not on every view
+    assert make_preview(item["sha256"], Path(item["file"]).suffix.lower())  # what the worker's task does
+    with Image.open(io.BytesIO(school.get(url).content)) as picture:
+        assert picture.width <= 480
