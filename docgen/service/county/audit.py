@@ -73,9 +73,10 @@ def lock_chain() -> AuditChain:
 def _append(username: str, unit: str, county: str, action: str, target: str, detail: dict[str, Any],
             address: str | None) -> AuditEvent:
     with transaction.atomic():
-        head = lock_chain()
-        last = AuditEvent.objects.order_by("-seq").only("seq", "hash", "at").first()
-        seq, prev, before = (last.seq, last.hash, last.at) if last else (0, GENESIS, None)
+        head = lock_chain()  # the chain goes on from its head: rows taken away below it stay a visible gap,
+        seq, prev, before = head.seq, head.hash, head.at  # and a row slipped in past it is left out of it
+        last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+        seq = max(seq, last or 0)
         at = timezone.now()
         if before is not None and at < before:
             at = before  # never before the event it follows (a clock stepped back)
@@ -170,7 +171,9 @@ def verify() -> ChainCheck:
     last = None
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         count += 1
-        if event.seq != prev_seq + 1:
+        if event.seq != prev_seq + 1 and prev_seq == 0:
+            broken = f"日志应从第 1 条开始，实际从第 {event.seq} 条开始（前面的记录被删除）"
+        elif event.seq != prev_seq + 1:
             broken = f"第 {prev_seq} 条之后应为第 {prev_seq + 1} 条，实际是第 {event.seq} 条（有记录被删除或插入）"
         elif event.prev_hash != prev_hash:
             broken = f"{_where(event)}没有接在上一条之后（上一条被改动、替换或删除，或这一条是后来插入的）"

@@ -4,8 +4,8 @@ Cases keep their student's ID and registry numbers in indexed columns, unique pe
 second case with the same numbers; where an older database already holds two, the later one keeps an empty column
 and its next change is refused until it is put right). Every audit event gets its county, its number in the chain
 and the hashes; the events already there are chained in their order. The triggers are made again and stronger:
-besides UPDATE and DELETE they refuse an INSERT that does not continue the chain (so INSERT OR REPLACE and
-back-dated rows), and on PostgreSQL a TRUNCATE of a log that holds events.
+besides UPDATE and DELETE they refuse an INSERT that does not continue the chain from its head (so INSERT OR
+REPLACE and back-dated rows), and on PostgreSQL a TRUNCATE of a log that holds events.
 """
 
 import datetime as dt
@@ -29,12 +29,14 @@ CREATE = {
         "BEGIN SELECT RAISE(ABORT, '操作日志只能追加'); END;",
         "CREATE TRIGGER county_auditevent_no_delete BEFORE DELETE ON county_auditevent "
         "BEGIN SELECT RAISE(ABORT, '操作日志只能追加'); END;",
-        # An insert must continue the chain: the next number, the last hash, no earlier time. INSERT OR REPLACE of
-        # an existing event and a back-dated row are refused here (the REPLACE's delete fires no DELETE trigger).
+        # An insert must continue the chain from its head: a number past it, its hash, no earlier time. INSERT OR
+        # REPLACE of an existing event and a back-dated row are refused here (the REPLACE's delete fires no DELETE
+        # trigger). The service makes the head before its first event.
         "CREATE TRIGGER county_auditevent_chain BEFORE INSERT ON county_auditevent "
-        "WHEN NEW.seq IS NOT COALESCE((SELECT MAX(seq) FROM county_auditevent), 0) + 1 "
-        f"OR NEW.prev_hash IS NOT COALESCE((SELECT hash FROM county_auditevent ORDER BY seq DESC LIMIT 1), '{GENESIS}') "
-        "OR NEW.at < COALESCE((SELECT MAX(at) FROM county_auditevent), NEW.at) "
+        "WHEN NOT EXISTS (SELECT 1 FROM county_auditchain WHERE id = 1) "
+        "OR NEW.seq <= (SELECT seq FROM county_auditchain WHERE id = 1) "
+        "OR NEW.prev_hash IS NOT (SELECT hash FROM county_auditchain WHERE id = 1) "
+        "OR NEW.at < COALESCE((SELECT at FROM county_auditchain WHERE id = 1), NEW.at) "
         "BEGIN SELECT RAISE(ABORT, '操作日志只能按顺序追加'); END;",
     ],
     "postgresql": [
@@ -49,11 +51,10 @@ CREATE = {
         "CREATE TRIGGER county_auditevent_no_truncate BEFORE TRUNCATE ON county_auditevent "
         "FOR EACH STATEMENT EXECUTE FUNCTION county_auditevent_no_truncate();",
         "CREATE OR REPLACE FUNCTION county_auditevent_chain() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        "DECLARE last_seq bigint; last_hash varchar; last_at timestamptz; BEGIN "
-        "SELECT seq, hash, at INTO last_seq, last_hash, last_at FROM county_auditevent ORDER BY seq DESC LIMIT 1; "
-        f"IF NEW.seq IS DISTINCT FROM COALESCE(last_seq, 0) + 1 OR NEW.prev_hash IS DISTINCT FROM "
-        f"COALESCE(last_hash, '{GENESIS}') OR NEW.at < last_at THEN "
-        "RAISE EXCEPTION '操作日志只能按顺序追加'; END IF; RETURN NEW; END; $$;",
+        "DECLARE head_seq bigint; head_hash varchar; head_at timestamptz; BEGIN "
+        "SELECT seq, hash, at INTO head_seq, head_hash, head_at FROM county_auditchain WHERE id = 1; "
+        "IF NEW.seq <= head_seq OR NEW.prev_hash IS DISTINCT FROM head_hash "
+        "OR NEW.at < head_at THEN RAISE EXCEPTION '操作日志只能按顺序追加'; END IF; RETURN NEW; END; $$;",
         "CREATE TRIGGER county_auditevent_chain BEFORE INSERT ON county_auditevent "
         "FOR EACH ROW EXECUTE FUNCTION county_auditevent_chain();",
     ],
