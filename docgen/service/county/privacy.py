@@ -15,6 +15,9 @@ from docgen.problems import Problem
 from docgen.render.registry import TemplateSpec
 
 _ID_PREFIX = re.compile(r"^[0-9]{17}[0-9Xx]")
+# An ID number as typed: 18 characters, an old 15-digit one, one a digit short or long (a typo is still a
+# person's number), or one inside a 残疾证号: the first six and the last four stay.
+_ID_LIKE = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{5,10}([0-9]{3}[0-9Xx])(?![0-9])")
 # An absolute path on the server (/srv/青石县/jobs/12/work/…): a page shows its last part only.
 _SERVER_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/：:，,；;）)」\"']+/)+([^\s/：:，,；;）)」\"']*)")
 
@@ -30,8 +33,9 @@ def mask_name(name: str) -> str:
 
 
 def masked(text: str) -> str:
-    """``text`` with every ID number in it masked (also inside a registry number)."""
-    return mask_ids_in(str(text))
+    """``text`` with every ID number in it masked (also inside a registry number, and one typed a digit short or
+    long, or an old 15-digit one)."""
+    return _ID_LIKE.sub(lambda m: m[1] + "*" * (len(m[0]) - 10) + m[2], mask_ids_in(str(text)))
 
 
 def for_page(text: str) -> str:
@@ -56,7 +60,7 @@ def _mask_value(key: str, value: Any, keep_ids: bool) -> Any:
         return value if keep_ids else mask_id(value)
     if key == "number" and _ID_PREFIX.match(value):  # a 残疾证号 starts with its holder's ID number
         return value if keep_ids else mask_id(value[:18]) + value[18:]
-    return mask_ids_in(value)
+    return masked(value)
 
 
 def for_template(spec: TemplateSpec, case: Case) -> Case:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 
-from docgen.idcard import mask_ids_in
+from docgen.service.county.privacy import masked as mask_ids_in
 
 log = logging.getLogger("docgen.service")
 SHOWS_FULL_ID = "_docgen_shows_full_id"
