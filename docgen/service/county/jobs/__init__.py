@@ -74,8 +74,8 @@ def start(actor: Actor, kind: str, params: dict[str, Any], title: str) -> Job:
         if waiting >= settings.JOB_UNIT_QUEUE:
             raise JobRefused(f"本单位已有 {waiting} 个任务在排队或进行中，请等它们完成后再发起")
         kept = Job.objects.filter(unit=unit, status=Job.Status.DONE).aggregate(n=Sum("result_size"))["n"] or 0
-        if kept >= settings.JOB_UNIT_QUOTA_BYTES:
-            _free(unit, kept - settings.JOB_UNIT_QUOTA_BYTES // 2)
+        if kept > settings.JOB_UNIT_QUOTA_BYTES:
+            _free(unit, kept - settings.JOB_UNIT_QUOTA_BYTES)
         job = Job.objects.create(county=unit.county, unit=unit, kind=kind, params=params, title=title,
                                  created_by=actor.username)
         audit.log(actor, audit.JOB_STARTED, f"#{job.pk}", kind=kind, title=title)
