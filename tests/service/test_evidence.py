@@ -11,6 +11,7 @@ import pytest
 from conftest import sign_in
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from hostile_files import heavy_pdf
 from PIL import Image
 
 from docgen.service.county.demo import load_demo
@@ -111,25 +112,6 @@ def test_the_case_page_shows_previews_of_photos_and_pdfs(clients: dict[str, Clie
         with Image.open(io.BytesIO(response.content)) as picture:
             assert picture.width <= 480
         assert clients["云溪镇中心小学"].get(url).status_code == 404  # another school: no preview either
-
-
-def heavy_pdf() -> bytes:
-    """A 131 KB PDF whose one page holds three million drawing operations (over 30 s for a renderer)."""
-    import zlib
-
-    stream = zlib.compress(b"0 0 m 100 100 l S\n" * 3_000_000, 9)
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def test_a_pdf_that_takes_long_to_draw_gets_a_placeholder_made_once_in_a_box(
