@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import zipfile
 import zlib
+from pathlib import Path
 
 
 def heavy_pdf() -> bytes:
@@ -20,3 +22,23 @@ def heavy_pdf() -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def _laugh(n: int) -> str:
+    inner = f"&lol{n - 1};" if n > 2 else "&lol;"
+    return f'<!ENTITY lol{n} "{inner * 10}">'
+
+
+LAUGHS = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' + "".join(_laugh(n) for n in range(2, 10)) + "]>"
+
+
+def billion_laughs(ledger: Path, out: Path) -> Path:
+    """A copy of a real ledger whose workbook part names its first sheet with a billion-laughs entity."""
+    with zipfile.ZipFile(ledger) as source, zipfile.ZipFile(out, "w") as copy:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/workbook.xml":
+                text = data.decode("utf-8").split("?>", 1)[-1]
+                data = (LAUGHS + text.replace('name="辍学学生台账"', 'name="&lol9;"', 1)).encode("utf-8")
+            copy.writestr(name, data)
+    return out

@@ -264,3 +264,27 @@ def test_results_expire_and_each_unit_has_a_quota(accounts: dict[str, str], sett
     settings.JOB_UNIT_QUOTA_BYTES = kept[-1].result_size + 1
     start(client, "monthly", **{"monthly-month": "2022-10"})
     assert [jobs.result_path(Job.objects.get(pk=k.pk)) is None for k in kept] == [True, False]
+
+
+def test_an_internal_error_shows_a_reference_never_a_traceback_or_a_path(accounts: dict[str, str], settings,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    from docgen.service.county.jobs import audits
+
+    def broken(run):
+        raise FileExistsError(17, "File exists", str(Path(settings.JOB_STORE) / "9" / "evidence" / "a.pdf"))
+
+    monkeypatch.setattr(audits, "run", broken)
+    auditor = clerk(accounts, "青石县人民政府教育督导室")
+    job = start(auditor, "audit", **{"audit-date": "2026-12-01"})
+    jobs.run_steps(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    reference = job.message.split("错误编号 ")[1][:8]
+    for page in (auditor.get(f"/jobs/{job.pk}/").content.decode(), auditor.get("/jobs/").content.decode(),
+                 json.dumps(auditor.get(f"/jobs/{job.pk}/status/").json(), ensure_ascii=False)):
+        assert "Traceback" not in page and str(settings.JOB_STORE) not in page and "FileExistsError" not in page
+        assert reference in page
+    log = (Path(settings.LOG_DIR) / "service.log").read_text(encoding="utf-8")
+    assert f"reference {reference}" in log and "FileExistsError" in log

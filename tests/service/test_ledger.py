@@ -109,3 +109,14 @@ def test_a_confirmation_names_only_a_workbook_its_user_staged(accounts: dict[str
     assert "要导入的台账已失效" in page.content.decode()
     assert not AuditEvent.objects.filter(action="导入台账").exists()
     assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()
+
+
+def test_a_hostile_workbook_is_refused_beside_the_field(accounts: dict[str, str], tmp_path: Path) -> None:
+    from hostile_files import billion_laughs
+
+    clerk = client_of(accounts, "云溪镇")
+    hostile = billion_laughs(new_student_ledger(tmp_path / "台账.xlsx"), tmp_path / "笑.xlsx")
+    response = upload(clerk, hostile)
+    assert response.status_code == 200
+    assert "无法读取这个 Excel 文件" in " ".join(response.context["form"].errors["file"])
+    assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()
