@@ -4,9 +4,12 @@ them, and each is logged — never with a password (the demo makes its own)."""
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django.contrib.auth.models import User
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 
 from docgen.errors import DocgenError
 from docgen.service.county import audit, door
@@ -28,6 +31,12 @@ def add_account(actor: Actor, username: str, unit_name: str, kind: str, township
     if not _may_manage(actor):
         raise door.NotFound
     county = actor.county
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as exc:
+        raise AccountError("用户名只能含文字、数字和 @ . + - _（不能有空格、/ 或 \\）") from exc
+    if re.search(r"[/\\]", unit_name + township):
+        raise AccountError("单位名称和乡镇名称中不能有 / 或 \\")
     if kind not in Unit.Kind.values:
         raise AccountError(f"单位类别“{kind}”不对，应为：{'、'.join(Unit.Kind.values)}")
     if kind in (Unit.Kind.TOWNSHIP, Unit.Kind.SCHOOL) and not township:

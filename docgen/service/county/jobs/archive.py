@@ -10,6 +10,7 @@ import shutil
 from django.conf import settings
 
 from docgen.archive import assemble_archive, verify_bag
+from docgen.fsutil import safe_name
 from docgen.render import load_registry
 from docgen.service.county.jobs.runner import Run
 from docgen.service.county.overview import county_spec
@@ -23,7 +24,7 @@ def run(run: Run) -> str:
     cases = run.usable([(f"案卷 {d.get('case_id', '')}", d) for d in data])
     run.phase("整理案卷", len(cases))
     unit = run.job.unit
-    name = f"迎检档案_{unit.name}_{as_of.isoformat()}"
+    name = safe_name(f"迎检档案_{unit.name}_{as_of.isoformat()}")
     out = run.folder / name
     archive_settings = settings.WORKSPACE.archive if settings.WORKSPACE else default_archive()
     result = assemble_archive(cases, out, county_spec(), load_registry(), evidence_root=evidence,
