@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
@@ -391,9 +391,13 @@ def save(actor: Actor, data: Mapping[str, Any], *, where: str = "网页", upload
     from docgen.service.county.cases import check_case, store_case
 
     write = Write(data, where, frozenset(uploads))
-    with writing():
-        checked = check_case(data, where=where, today=today)
-        check_writes(actor, [write], [checked])
-        if write.problems:
-            raise DataProblemsError(write.problems)
-        return store_case(checked, actor)
+    try:
+        with writing():
+            checked = check_case(data, where=where, today=today)
+            check_writes(actor, [write], [checked])
+            if write.problems:
+                raise DataProblemsError(write.problems)
+            return store_case(checked, actor)
+    except IntegrityError as exc:  # another change, at the same moment, took the same id or number first
+        raise DataProblemsError([Problem(where, "$", "同时有另一处修改用了相同的案卷编号、身份证号、学籍号或文号，"
+                                                     "没有保存；请刷新后重试")]) from exc
