@@ -31,9 +31,10 @@ def _no_heartbeat_thread(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture()
 def accounts(db) -> dict[str, str]:
-    accounts = {a.username: a.password for a in load_demo()}
+    """The demo county and one more student of 云溪镇 (NEW_CASE_ID), with no notice yet."""
+    demo = load_demo()
     save_case(new_student())
-    return accounts
+    return {a.username: a.password for a in demo}
 
 
 def client_of(accounts: dict[str, str], username: str) -> Client:

@@ -29,7 +29,7 @@ from docgen.service.web.forms import (
     TeachingForm,
     WithdrawForm,
 )
-from docgen.service.web.uploads import refusal
+from docgen.service.web.uploads import valid_upload
 
 NOTICE_LABELS = case_field(["notices", "[]", "kind"]).labels
 RECORDS = {"persuasions": ("劝返记录", PersuasionForm)}  # list → (what it is, its form); teaching below
@@ -180,12 +180,7 @@ def add_evidence_view(request: HttpRequest, case_id: str) -> HttpResponse:
     on the case through the door."""
     record = editable_case(request, case_id)
     form = EvidenceForm(request.POST or None, request.FILES or None)
-    stopped = refusal(request)
-    if stopped:
-        form.is_valid()
-        form.errors.pop("file", None)
-        form.add_error("file", stopped)
-    elif request.method == "POST" and form.is_valid():
+    if valid_upload(request, form):
         upload = form.cleaned_data["file"]
         try:
             add_evidence(actor_of(request), record, kind=form.cleaned_data["kind"], name=upload.name,

@@ -22,7 +22,7 @@ from docgen.service.county.ledger import LedgerRefusedError, confirm, export, pr
 from docgen.service.county.models import Series, Unit
 from docgen.service.county.register import DbAllocator
 from docgen.service.web.forms import AccountForm, ExportForm, LedgerForm, VoidForm
-from docgen.service.web.uploads import refusal
+from docgen.service.web.uploads import valid_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,12 +47,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     if actor.unit is None or (request.method == "POST" and not door.may_edit(actor)):
         raise Http404  # auditors export only
     form, result = LedgerForm(request.POST or None, request.FILES or None), None
-    stopped = refusal(request)
-    if stopped:
-        form.is_valid()
-        form.errors.pop("file", None)
-        form.add_error("file", stopped)
-    elif request.method == "POST" and form.is_valid():
+    if valid_upload(request, form):
         upload = form.cleaned_data["file"]
         try:
             with upload.open("rb") as stream:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
+from django.forms import Form
 from django.http import HttpRequest
 
 ATTRIBUTE = "_docgen_upload_refused"
@@ -14,6 +15,18 @@ ATTRIBUTE = "_docgen_upload_refused"
 def refusal(request: HttpRequest) -> str:
     """Why the request's upload was stopped ("" when it was not)."""
     return getattr(request, ATTRIBUTE, "")
+
+
+def valid_upload(request: HttpRequest, form: Form) -> bool:
+    """Whether a posted form with a ``file`` field is valid; an upload stopped for its size gets the reason beside
+    the field instead of "请选择要上传的文件"."""
+    stopped = refusal(request)
+    if stopped:
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", stopped)
+        return False
+    return request.method == "POST" and form.is_valid()
 
 
 class LimitedUploadHandler(TemporaryFileUploadHandler):
