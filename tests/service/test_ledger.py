@@ -120,3 +120,14 @@ def test_a_hostile_workbook_is_refused_beside_the_field(accounts: dict[str, str]
     assert response.status_code == 200
     assert "无法读取这个 Excel 文件" in " ".join(response.context["form"].errors["file"])
     assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()
+
+
+def test_a_staged_ledger_expires(accounts: dict[str, str], tmp_path: Path, settings) -> None:
+    clerk = client_of(accounts, "云溪镇")
+    staged = upload(clerk, new_student_ledger(tmp_path / "台账.xlsx")).context["result"]
+    assert staged.clean
+    settings.LEDGER_STAGING_SECONDS = -1  # an hour later, say
+    page = clerk.post("/ledger/confirm/", {"token": staged.token, "name": "台账.xlsx"}, follow=True)
+    assert "要导入的台账已失效，请重新上传" in page.content.decode()
+    assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()
+    assert not any(Path(settings.LEDGER_STAGING).rglob("*.xlsx"))  # and it is gone
