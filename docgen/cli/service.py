@@ -86,8 +86,20 @@ def audit_verify(workspace_dir: Path | None) -> int:
     from docgen.workspace import require_workspace
 
     configure(require_workspace(workspace_dir))  # reads only: no migration, no key made
+    from django.conf import settings
+    from django.db import DatabaseError
+
+    from docgen.errors import InputError
     from docgen.service.county.audit import verify
 
-    check = verify()
+    database = settings.DATABASES["default"]
+    missing = InputError(str(database.get("NAME", "")),
+                         "无法读取操作日志：数据库还没有建立或连不上（先运行 docgen serve）")
+    if database["ENGINE"].endswith("sqlite3") and not Path(database["NAME"]).is_file():
+        raise missing  # (opening it would make an empty one)
+    try:
+        check = verify()
+    except DatabaseError as exc:
+        raise missing from exc
     click.echo(check.summary())
     return 0 if check.whole else 1

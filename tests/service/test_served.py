@@ -6,6 +6,7 @@ command line after someone with the database's keys tampered with it."""
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import sqlite3
 import subprocess
@@ -134,8 +135,12 @@ def test_behind_https_cookies_are_secure_hsts_is_sent_and_a_lockout_falls_on_the
 
 def test_the_audit_chain_is_checked_from_the_command_line(demo_server: DemoServer) -> None:
     """Last in this module: it tampers with the served county's database."""
+    for name in ("桐林乡", "云溪镇", "青石县教育局"):  # some events to chain, whatever ran before
+        Session(demo_server.base, name, demo_server.accounts[name]).get("/cases/QS-2022-003/")
     workspace = str(demo_server.workspace)
-    whole = subprocess.run([DOCGEN, "audit", "verify", "--workspace", workspace], capture_output=True, text=True)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # the served county's own database
+    whole = subprocess.run([DOCGEN, "audit", "verify", "--workspace", workspace], capture_output=True, text=True,
+                           env=env)
     assert whole.returncode == 0 and "操作日志完整" in whole.stdout, whole.stdout + whole.stderr
     database = sqlite3.connect(demo_server.workspace / "service.sqlite3")
     replace = ("INSERT OR REPLACE INTO county_auditevent (id, at, username, unit, county, action, target, detail, "
@@ -148,6 +153,7 @@ def test_the_audit_chain_is_checked_from_the_command_line(demo_server: DemoServe
     database.execute(replace)
     database.commit()
     database.close()
-    broken = subprocess.run([DOCGEN, "audit", "verify", "--workspace", workspace], capture_output=True, text=True)
+    broken = subprocess.run([DOCGEN, "audit", "verify", "--workspace", workspace], capture_output=True, text=True,
+                            env=env)
     assert broken.returncode == 1
     assert "第 3 条" in broken.stdout and "内容与它的哈希不符" in broken.stdout and "触发器" in broken.stdout
