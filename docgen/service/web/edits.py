@@ -14,13 +14,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from docgen.cases.schema import case_field
-from docgen.errors import DataProblemsError
+from docgen.errors import DataProblemsError, DocgenError
 from docgen.service.county import door
 from docgen.service.county.changes import add_record, items, next_item_path, remove_record, update_record
 from docgen.service.county.documents import NotIssuableError, issuable, issue
 from docgen.service.county.door import actor_of
 from docgen.service.county.evidence import UploadError, add_evidence
 from docgen.service.county.models import CaseRecord
+from docgen.service.county.privacy import for_page
 from docgen.service.web.forms import (
     EvidenceForm,
     IssueForm,
@@ -213,6 +214,8 @@ def issue_document(request: HttpRequest, case_id: str) -> HttpResponse:
         raise Http404 from exc
     except DataProblemsError as exc:
         messages.error(request, "未出具：" + "；".join(p.message for p in exc.problems))
+    except DocgenError as exc:  # a template that cannot make this document: said in words, never a 500
+        messages.error(request, f"未出具：{for_page(str(exc))}")
     else:
         number = f"，文号 {made.doc_no}" if made.doc_no else ""
         messages.success(request, f"已出具{made.template}{number}。")
