@@ -3,7 +3,8 @@ decodes, the small picture of its first page — runs in a child process with a 
 (``resource.setrlimit`` in the child) and a wall-clock deadline, never in the web worker itself. A file that
 breaks a limit is reported as such (:class:`BoxFailed`); the web worker carries on.
 
-Run as ``python -m docgen.service.county.sandbox check|picture FILE [OUT]`` it is the child's side (no Django).
+Run as ``python -m docgen.service.county.sandbox limit CPU BYTES -- COMMAND…`` it sets the limits and becomes the
+command; as ``… check FILE`` or ``… picture FILE OUT`` it is the child's side of a look inside (no Django).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import resource
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,21 +41,14 @@ class BoxFailed(Exception):
         self.reason = reason
 
 
-def _set_limits(limits: Limits) -> Callable[[], None]:
-    def apply() -> None:  # in the child, between fork and exec
-        os.setsid()  # its own process group: the deadline ends it and whatever it started
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        os.nice(5)
-
-    return apply
-
-
 def run_boxed(args: list[str], limits: Limits) -> subprocess.CompletedProcess[bytes]:
-    """Run ``args`` in a box; BoxFailed when it runs out of time or memory or ends badly."""
-    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               preexec_fn=_set_limits(limits), close_fds=True)  # setrlimit happens in the child
+    """Run ``args`` in a box: a child of its own session that sets its limits and then becomes ``args`` (no code
+    runs between fork and exec here, so a threaded worker is safe); BoxFailed when it runs out of time or
+    memory or ends badly."""
+    boxed = [sys.executable, "-m", "docgen.service.county.sandbox", "limit", str(limits.cpu_seconds),
+             str(limits.memory_bytes), "--", *args]
+    process = subprocess.Popen(boxed, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)  # its own process group: the deadline ends all of it
     try:
         out, err = process.communicate(timeout=limits.wall_seconds)
     except subprocess.TimeoutExpired:
@@ -115,7 +108,19 @@ def _picture(path: str, out: str) -> None:
         image.convert("RGB").save(out, "PNG", optimize=True)
 
 
+def _limit(cpu_seconds: str, memory_bytes: str, command: list[str]) -> None:
+    """In the child: set the limits (CPU time, address space, no core file), then become ``command``."""
+    cpu, memory = int(cpu_seconds), int(memory_bytes)
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    os.nice(5)
+    os.execvp(command[0], command)
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) >= 5 and argv[0] == "limit" and argv[3] == "--":
+        _limit(argv[1], argv[2], argv[4:])
     if len(argv) >= 2 and argv[0] == "check":
         _check(argv[1])
         return 0
