@@ -225,7 +225,7 @@ def describe(detail: dict[str, Any]) -> str:
     """An event's detail as a line a person reads: field names for JSON paths and keys, labels for coded values,
     ID numbers masked."""
     from docgen.cases.schema import path_parts, place_label
-    from docgen.idcard import mask_ids_in
+    from docgen.service.county.privacy import masked
 
     at = path_parts(str(detail["path"])) if "path" in detail else None
     parts = []
@@ -237,7 +237,7 @@ def describe(detail: dict[str, Any]) -> str:
         elif key == "full_ids":
             value = "是" if value else "否（已遮盖）"
         parts.append(f"{DETAIL_LABELS.get(key, key)}：{_plain(value, at if key in ('old', 'new') else None)}")
-    return mask_ids_in("；".join(parts))
+    return masked("；".join(parts))
 
 
 def _plain(value: Any, at: list[str | int] | None = None) -> str:

@@ -10,14 +10,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from docgen.cases import Case, thaw
-from docgen.idcard import mask_id, mask_ids_in
+from docgen.idcard import mask_id
 from docgen.problems import Problem
 from docgen.render.registry import TemplateSpec
 
 _ID_PREFIX = re.compile(r"^[0-9]{17}[0-9Xx]")
 # An ID number as typed: 18 characters, an old 15-digit one, one a digit short or long (a typo is still a
-# person's number), or one inside a 残疾证号: the first six and the last four stay.
-_ID_LIKE = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{5,10}([0-9]{3}[0-9Xx])(?![0-9])")
+# person's number), or one inside a 残疾证号 or after a registry number's G: the first six and the last four stay.
+# Not a run of digits inside a hexadecimal word (a SHA-256 shown on a page stays whole).
+_ID_LIKE = re.compile(r"(?<![0-9A-Fa-f])([0-9]{6})[0-9]{5,10}([0-9]{3}[0-9Xx])(?![0-9A-Fa-f])")
 # An absolute path on the server (/srv/青石县/jobs/12/work/…): a page shows its last part only.
 _SERVER_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/：:，,；;）)」\"']+/)+([^\s/：:，,；;）)」\"']*)")
 
@@ -35,7 +36,7 @@ def mask_name(name: str) -> str:
 def masked(text: str) -> str:
     """``text`` with every ID number in it masked (also inside a registry number, and one typed a digit short or
     long, or an old 15-digit one)."""
-    return _ID_LIKE.sub(lambda m: m[1] + "*" * (len(m[0]) - 10) + m[2], mask_ids_in(str(text)))
+    return _ID_LIKE.sub(lambda m: m[1] + "*" * (len(m[0]) - 10) + m[2], str(text))
 
 
 def for_page(text: str) -> str:
