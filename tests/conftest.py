@@ -13,6 +13,7 @@ import time
 import urllib.request
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,6 +109,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     if settings.configured:  # the service's file store, in the test's workspace (never the checkout)
         monkeypatch.setattr(settings, "EVIDENCE_STORE", root / "evidence-store")
         monkeypatch.setattr(settings, "JOB_STORE", root / "jobs")
+        monkeypatch.setattr(settings, "LEDGER_STAGING", root / "ledger-staging")
+        monkeypatch.setattr(settings, "LOG_DIR", root / "logs")
     return root
 
 
@@ -177,16 +180,16 @@ def wait_until_serving(base: str) -> None:
             time.sleep(0.2)
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    """``docgen serve --demo`` under gunicorn in a workspace of its own; the accounts as it prints them."""
-    workspace = tmp_path_factory.mktemp("served") / "青石县"
+@contextmanager
+def serving_demo(folder: Path, env: dict[str, str] | None = None) -> Iterator[DemoServer]:
+    """``docgen serve --demo`` under gunicorn in a workspace of its own (``env``: more of its environment)."""
+    workspace = folder / "青石县"
     subprocess.run([DOCGEN, "init", str(workspace), "--county", "青石县"], check=True, capture_output=True)
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env["DOCGEN_WORKSPACE"] = str(workspace)
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    environment.update(DOCGEN_WORKSPACE=str(workspace), **(env or {}))
     server = subprocess.Popen([DOCGEN, "serve", "--demo", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environment,
                               start_new_session=True)
     try:
         accounts = served_accounts(server)
@@ -199,3 +202,8 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
         server.stdout.close()
 
 
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """``docgen serve --demo`` under gunicorn in a workspace of its own; the accounts as it prints them."""
+    with serving_demo(tmp_path_factory.mktemp("served")) as server:
+        yield server

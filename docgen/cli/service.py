@@ -64,7 +64,42 @@ def account(username: str, unit_name: str, kind: str, township: str, workspace_d
     workspace = require_workspace(workspace_dir)
     prepare(workspace)
     from docgen.service.county.accounts import add_account
+    from docgen.service.county.door import command_actor
 
-    password = add_account(workspace.county, username, unit_name, kind, township)
+    password = add_account(command_actor(workspace.county, "docgen account"), username, unit_name, kind, township)
     click.echo(f"账号 {username}（{unit_name}）的密码：{password}")
     return 0
+
+
+@main.group()
+def audit() -> None:
+    """网页服务的操作日志。"""
+
+
+@audit.command("verify")
+@workspace_option
+@handles_errors
+def audit_verify(workspace_dir: Path | None) -> int:
+    """逐条核对操作日志的哈希链：每一条都接在上一条之后、内容与哈希相符、时间不倒退，数据库的保护触发器都在。
+    完整时打印条数和链头（可抄下存档），退出码 0；不完整时指出第一处断开的地方，退出码 1。"""
+    from docgen.service.setup import configure
+    from docgen.workspace import require_workspace
+
+    configure(require_workspace(workspace_dir))  # reads only: no migration, no key made
+    from django.conf import settings
+    from django.db import DatabaseError
+
+    from docgen.errors import InputError
+    from docgen.service.county.audit import verify
+
+    database = settings.DATABASES["default"]
+    missing = InputError(str(database.get("NAME", "")),
+                         "无法读取操作日志：数据库还没有建立或连不上（先运行 docgen serve）")
+    if database["ENGINE"].endswith("sqlite3") and not Path(database["NAME"]).is_file():
+        raise missing  # (opening it would make an empty one)
+    try:
+        check = verify()
+    except DatabaseError as exc:
+        raise missing from exc
+    click.echo(check.summary())
+    return 0 if check.whole else 1

@@ -34,6 +34,7 @@ class TemplateSpec:
     signed_copy: str = ""  # the evidence kind of the signed scan that stands for this document in an archive
     receipt_copy: str = ""  # the evidence kind of its signed 送达回证, which replaces the blank one in an archive
     unit_fields: tuple[str, ...] = ()  # what the issuing unit's workspace settings must give: signer, contact, phone
+    full_ids: bool = False  # the document legally names its party in full: ID numbers are not masked in it
     # The step of the procedure that issues this document (its categories, its date, what it waits for), if any.
     step: Step | None = field(default=None, compare=False, repr=False)
     procedure: Procedure | None = field(default=None, compare=False, repr=False)
@@ -94,6 +95,7 @@ def load_registry(folder: Path | None = None, procedure: Procedure | None = None
             notice_kind=entry.get("notice_kind", ""), where=entry.get("where", {}), source=source,
             style=entry.get("style", ""), signed_copy=entry.get("signed_copy", ""), step=step, procedure=procedure,
             receipt_copy=entry.get("receipt_copy", ""), unit_fields=tuple(entry.get("unit_fields", [])),
+            full_ids=bool(entry.get("full_ids", False)),
         ))
     return Registry(folder, tuple(specs), procedure)
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "docgen.service.web.privacy.MaskIdsMiddleware",  # a last net: no full ID number leaves in a page by mistake
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the job page's script, from the web processes themselves
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,6 +88,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EVIDENCE_STORE = Path(os.environ.get("DOCGEN_EVIDENCE_STORE", DATA_DIR / "evidence-store"))
 # Background jobs' working folders and results (zip files, reports): shared like the evidence store.
 JOB_STORE = Path(os.environ.get("DOCGEN_JOB_STORE", DATA_DIR / "jobs"))
+# Uploaded ledgers wait here for their user's confirmation (never in the evidence store), an hour at most.
+LEDGER_STAGING = Path(os.environ.get("DOCGEN_LEDGER_STAGING", DATA_DIR / "ledger-staging"))
+LEDGER_STAGING_SECONDS = int(os.environ.get("DOCGEN_LEDGER_STAGING_SECONDS", "3600"))
+# Job results are deleted this many days after the job ended (the job and its log stay); per unit at most
+# JOB_UNIT_QUEUE jobs waiting or running, and results up to JOB_UNIT_QUOTA_BYTES (the oldest go first).
+JOB_RESULT_DAYS = int(os.environ.get("DOCGEN_JOB_RESULT_DAYS", "30"))
+JOB_UNIT_QUEUE = int(os.environ.get("DOCGEN_JOB_UNIT_QUEUE", "5"))
+JOB_UNIT_QUOTA_BYTES = int(os.environ.get("DOCGEN_JOB_UNIT_QUOTA_MB", "5120")) * 1024 * 1024
+# A 文号 recorded from paper (history) may be at most this far past its series' last number in the register.
+NUMBER_MARGIN = int(os.environ.get("DOCGEN_NUMBER_MARGIN", "20"))
+# The service's log (500s with their reference, jobs that failed): a file in the workspace, ID numbers masked.
+LOG_DIR = Path(os.environ.get("DOCGEN_LOG_DIR", DATA_DIR / "logs"))
 # Django's tasks framework (the django-tasks backport of django.tasks, as Django 6 needs Python 3.12): jobs go
 # to the database and `docgen serve` starts a worker beside the web processes; with DOCGEN_REDIS_URL they go to
 # RQ on Redis instead, for workers on other machines (`docgen worker` there).
@@ -99,8 +112,10 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # A running job whose worker has not been heard of for this long is taken to be dead and is queued again.
 JOB_STALE_SECONDS = int(os.environ.get("DOCGEN_JOB_STALE_SECONDS", "60"))
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
+# Uploads go to disk as they arrive, their size counted on the way (docgen.service.web.uploads).
+FILE_UPLOAD_HANDLERS = ["docgen.service.web.uploads.LimitedUploadHandler"]
+MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # the form fields beside the file
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -121,6 +136,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "docgen.service.county.door.client_address"  # the person's address, behind a proxy too
+
+# Behind HTTPS (nginx in front): DOCGEN_HTTPS=1 makes cookies Secure, sends HSTS, and takes the scheme from the
+# proxy's X-Forwarded-Proto. DOCGEN_PROXY_COUNT: how many proxies in front add to X-Forwarded-For (1 with
+# DOCGEN_HTTPS unless set), so addresses in the log and the lock-out key are the person's, not the proxy's.
+HTTPS = os.environ.get("DOCGEN_HTTPS") == "1"
+PROXY_COUNT = int(os.environ.get("DOCGEN_PROXY_COUNT", "1" if HTTPS else "0"))
+if HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("DOCGEN_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # the county's other sites are not ours to decide for
+    CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS]
 # Content-Security-Policy (django-csp; Django 6 has it built in): our own origin only — one script file of ours
 # (a job page following its progress) and its requests, the one inline stylesheet by nonce, pictures from us
 # (evidence previews) and data: URLs.
@@ -129,3 +157,22 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
     "form-action": [csp.SELF], "frame-ancestors": [csp.NONE], "base-uri": [csp.NONE], "script-src": [csp.SELF],
     "connect-src": [csp.SELF],
 }}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_ids": {"()": "docgen.service.web.privacy.MaskIdsFilter"}},
+    "formatters": {"line": {"format": "{asctime} {levelname} {name} [{process}] {message}", "style": "{"}},
+    "handlers": {
+        "file": {"class": "docgen.service.web.privacy.WorkspaceLogHandler", "filters": ["mask_ids"],
+                 "formatter": "line", "level": "INFO"},
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_ids"], "formatter": "line",
+                    "level": "WARNING"},
+    },
+    "loggers": {
+        "docgen": {"handlers": ["file", "console"], "level": "INFO", "propagate": False},
+        # Django's own report of an error is replaced by ours (with the reference the page shows).
+        "django.request": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "django.security": {"handlers": ["file"], "level": "WARNING", "propagate": False},
+    },
+}

@@ -3,3 +3,4 @@
 from django.urls import include, path
 
 urlpatterns = [path("", include("docgen.service.web.urls"))]
+handler500 = "docgen.service.web.privacy.server_error"

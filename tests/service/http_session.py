@@ -8,6 +8,7 @@ import json
 import time
 import urllib.parse
 import urllib.request
+import uuid
 
 
 class Session:
@@ -36,6 +37,27 @@ class Session:
         data = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": self._token()}).encode()
         request = urllib.request.Request(f"{self.base}{path}", data=data, headers={"Referer": f"{self.base}{path}"})
         with self.opener.open(request, timeout=60) as response:
+            return response.read().decode(), response.url
+
+    def post_bytes(self, path: str, fields: dict[str, str]) -> bytes:
+        """What a form post downloads (an export)."""
+        data = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": self._token()}).encode()
+        request = urllib.request.Request(f"{self.base}{path}", data=data, headers={"Referer": f"{self.base}{path}"})
+        with self.opener.open(request, timeout=120) as response:
+            return response.read()
+
+    def upload(self, path: str, fields: dict[str, str], name: str, data: bytes, field: str = "file") -> tuple[str, str]:
+        """A form post with one file (multipart, as a browser sends it): the page it ends on and its address."""
+        boundary = f"----docgen{uuid.uuid4().hex}"
+        parts = []
+        for key, value in {**fields, "csrfmiddlewaretoken": self._token()}.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode())
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+                     f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        request = urllib.request.Request(f"{self.base}{path}", data=body, headers={
+            "Referer": f"{self.base}{path}", "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with self.opener.open(request, timeout=120) as response:
             return response.read().decode(), response.url
 
     def status(self, job: int) -> dict:

@@ -22,8 +22,10 @@ def new_student() -> dict:
                            registry_no=f"G{id_number}", grade=7)
     case["situation"].update(dropout_date="2022-10-10", status="dropped_out", reported_on="2022-10-12",
                              step="publicity")
+    visit = {k: v for k, v in case["persuasions"][0].items() if k != "evidence"}
     for key in ("persuasions", "notices", "evidence", "return_info"):
         case.pop(key, None)
+    case["persuasions"] = [{**visit, "date": "2022-10-11"}]  # visited the day after; the order may follow
     return case
 
 

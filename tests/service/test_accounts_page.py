@@ -46,6 +46,10 @@ def test_a_wrong_account_is_refused_in_chinese(accounts: dict[str, str]) -> None
     assert "学校要写明所属乡镇" in missing.non_field_errors()[0]
     clash = bureau.post("/accounts/", NEW | {"unit": "云溪镇中心小学", "kind": "auditor"}).context["form"]
     assert "已经登记为学校" in clash.non_field_errors()[0]
+    slash = bureau.post("/accounts/", NEW | {"unit": "云溪镇/石桥小学"}).context["form"]  # never a path, anywhere
+    assert "不能有 / 或 \\" in slash.non_field_errors()[0]
+    named = bureau.post("/accounts/", NEW | {"username": "周/老师"}).context["form"]
+    assert "用户名只能含文字、数字" in named.non_field_errors()[0]
     assert not Member.objects.filter(user__username="周老师").exists()
 
 

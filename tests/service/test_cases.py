@@ -16,13 +16,14 @@ from docgen.service.county.models import CaseRecord
 @pytest.fixture()
 def demo_case(demo_dir: Path) -> dict:
     cases = json.loads((demo_dir / "cases.json").read_text(encoding="utf-8"))["cases"]
-    return next(c for c in cases if c["case_id"] == "QS-2022-023")  # B4-9, fined
+    return next(c for c in cases if c["case_id"] == "QS-2022-023")  # B4-9, fined and the fine sent to the court
 
 
 @pytest.mark.django_db
 def test_a_valid_case_is_stored_with_its_indexed_fields(demo_case: dict) -> None:
     record = save_case(demo_case)
-    assert (record.county, record.case_id, record.category, record.step) == ("青石县", "QS-2022-023", "B4-9", "penalty")
+    indexed = (record.county, record.case_id, record.category, record.step)
+    assert indexed == ("青石县", "QS-2022-023", "B4-9", "enforcement")
     assert record.township == demo_case["hukou_place"]["township"] and record.school == demo_case["student"]["school"]
     assert CaseRecord.objects.get(case_id="QS-2022-023").data == demo_case
     changed = copy.deepcopy(demo_case)

@@ -163,12 +163,12 @@ def test_two_audits_are_kept_and_compared(accounts: dict[str, str]) -> None:
     before = AuditRun.objects.get(job=first)
     assert before.gaps > 0 and before.cases == CaseRecord.objects.count()
     from docgen.service.county.changes import add_record
-    from docgen.service.county.jobs.runner import acting_as
+    from docgen.service.county.door import Actor
 
     persuasions = record.data["persuasions"]
     extra = dict(persuasions[-1], date=(dt.date.fromisoformat(persuasions[-1]["date"]) + dt.timedelta(days=3))
                  .isoformat())
-    add_record(acting_as("桐林乡"), record, "persuasions", extra)
+    add_record(Actor("桐林乡", Unit.objects.get(name="桐林乡人民政府")), record, "persuasions", extra)
     second = start(auditor, "audit", **{"audit-date": "2026-12-01"})
     jobs.run_steps(second.pk)
     after = AuditRun.objects.get(job=second)
@@ -220,3 +220,71 @@ def test_the_months_reports_ledgers_and_the_quarters_review(accounts: dict[str, 
     assert bureau.post("/jobs/", {"kind": "monthly", "monthly-month": "2022-13"}).status_code == 200  # refused
     refused = bureau.post("/jobs/", {"kind": "monthly", "monthly-month": "10月"}).content.decode()
     assert "月份格式应为 2022-10" in refused
+
+
+def test_an_unknown_kind_is_refused_not_a_500(accounts: dict[str, str]) -> None:
+    client = clerk(accounts, "青石县教育局")
+    for kind in ("bogus", "", "render2", "__init__"):
+        assert client.post("/jobs/", {"kind": kind, "date": "2022-10-14"}).status_code == 404, kind
+    assert not Job.objects.exists()
+    # a job row of a kind no worker knows (made past the page) fails in words, not with a traceback
+    job = Job.objects.create(county="青石县", unit=Unit.objects.get(name="青石县教育局"), kind="bogus", params={},
+                             title="x", created_by="青石县教育局")
+    jobs.run_steps(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.message == "没有这种后台任务" and "Traceback" not in job.log
+
+
+def test_results_expire_and_each_unit_has_a_quota(accounts: dict[str, str], settings) -> None:
+    client = clerk(accounts, "云溪镇")
+    job = start(client, "monthly", **{"monthly-month": "2022-10"})
+    jobs.run_steps(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and jobs.result_path(job) is not None
+    settings.JOB_RESULT_DAYS = 30
+    assert jobs.expire_results(timezone.now() + dt.timedelta(days=29)) == 0
+    assert jobs.expire_results(timezone.now() + dt.timedelta(days=31)) == 1
+    job.refresh_from_db()
+    assert jobs.result_path(job) is None and not jobs.job_folder(job.pk).exists()
+    assert "结果已超过保存期限" in job.message and client.get(f"/jobs/{job.pk}/result/").status_code == 404
+    # at most JOB_UNIT_QUEUE jobs of a unit wait at once
+    settings.JOB_UNIT_QUEUE = 2
+    start(client, "monthly", **{"monthly-month": "2022-10"})
+    start(client, "monthly", **{"monthly-month": "2022-10"})
+    refused = client.post("/jobs/", {"kind": "monthly", "monthly-month": "2022-10"}, follow=True)
+    assert "本单位已有 2 个任务在排队或进行中" in refused.content.decode()
+    assert Job.objects.filter(unit__name="云溪镇人民政府").count() == 3
+    other = clerk(accounts, "桐林乡")  # another unit's quota is its own
+    assert other.post("/jobs/", {"kind": "monthly", "monthly-month": "2022-10"}).status_code == 302
+    # results over the unit's quota: its oldest go first when a new job starts
+    for waiting in Job.objects.filter(status=Job.Status.QUEUED):
+        jobs.run_steps(waiting.pk)
+    kept = list(Job.objects.filter(unit__name="云溪镇人民政府").exclude(result_file="").order_by("finished"))
+    assert len(kept) == 2
+    settings.JOB_UNIT_QUOTA_BYTES = kept[-1].result_size + 1
+    start(client, "monthly", **{"monthly-month": "2022-10"})
+    assert [jobs.result_path(Job.objects.get(pk=k.pk)) is None for k in kept] == [True, False]
+
+
+def test_an_internal_error_shows_a_reference_never_a_traceback_or_a_path(accounts: dict[str, str], settings,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    from docgen.service.county.jobs import audits
+
+    def broken(run):
+        raise FileExistsError(17, "File exists", str(Path(settings.JOB_STORE) / "9" / "evidence" / "a.pdf"))
+
+    monkeypatch.setattr(audits, "run", broken)
+    auditor = clerk(accounts, "青石县人民政府教育督导室")
+    job = start(auditor, "audit", **{"audit-date": "2026-12-01"})
+    jobs.run_steps(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    reference = job.message.split("错误编号 ")[1][:8]
+    for page in (auditor.get(f"/jobs/{job.pk}/").content.decode(), auditor.get("/jobs/").content.decode(),
+                 json.dumps(auditor.get(f"/jobs/{job.pk}/status/").json(), ensure_ascii=False)):
+        assert "Traceback" not in page and str(settings.JOB_STORE) not in page and "FileExistsError" not in page
+        assert reference in page
+    log = (Path(settings.LOG_DIR) / "service.log").read_text(encoding="utf-8")
+    assert f"reference {reference}" in log and "FileExistsError" in log

@@ -41,7 +41,7 @@ def test_a_bad_cell_is_shown_and_nothing_is_saved_until_a_clean_ledger_is_confir
     assert "辍学学生台账!U2（辍学时间）" in html and "confirm-import" not in html
     assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()
     # a confirmation of the bad workbook (forged) is refused too: it is checked again
-    refused = clerk.post("/ledger/confirm/", {"digest": result.digest, "name": "台账.xlsx"}, follow=True)
+    refused = clerk.post("/ledger/confirm/", {"token": result.token, "name": "台账.xlsx"}, follow=True)
     assert "台账有 1 个问题" in refused.content.decode()
     assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()
 
@@ -49,7 +49,7 @@ def test_a_bad_cell_is_shown_and_nothing_is_saved_until_a_clean_ledger_is_confir
     preview = fixed.context["result"]
     assert preview.clean and [(r.case_id, r.change) for r in preview.rows] == [(NEW_CASE_ID, "新增")]
     assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()  # still nothing until confirmed
-    done = clerk.post("/ledger/confirm/", {"digest": preview.digest, "name": "台账.xlsx"}, follow=True)
+    done = clerk.post("/ledger/confirm/", {"token": preview.token, "name": "台账.xlsx"}, follow=True)
     assert "导入完成：1 个案卷新增或更新" in done.content.decode()
     saved = CaseRecord.objects.get(case_id=NEW_CASE_ID)
     assert saved.data == new_student() and saved.township == "云溪镇"
@@ -63,7 +63,7 @@ def test_a_unit_cannot_import_another_units_students(accounts: dict[str, str], t
     school = client_of(accounts, "桐林乡中心小学")
     result = upload(school, new_student_ledger(tmp_path / "台账.xlsx")).context["result"]
     assert [p.message for p in result.problems] == ["不是桐林乡中心小学的学生"]
-    school.post("/ledger/confirm/", {"digest": result.digest, "name": "台账.xlsx"})
+    school.post("/ledger/confirm/", {"token": result.token, "name": "台账.xlsx"})
     assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()
     auditor = client_of(accounts, "青石县人民政府教育督导室")
     assert upload(auditor, new_student_ledger(tmp_path / "台账.xlsx")).status_code == 404
@@ -98,9 +98,37 @@ def test_export_masks_ids_unless_asked_with_a_reason(accounts: dict[str, str]) -
     assert events[1].detail["reason"] == "与学籍系统核对身份证号"
 
 
-def test_a_confirmation_names_only_a_stored_workbook(accounts: dict[str, str]) -> None:
+def test_a_confirmation_names_only_a_workbook_its_user_staged(accounts: dict[str, str], tmp_path: Path) -> None:
     clerk = client_of(accounts, "云溪镇")
-    for digest in ("../" * 21 + "x", "0" * 64, ""):
-        page = clerk.post("/ledger/confirm/", {"digest": digest, "name": "台账.xlsx"}, follow=True)
-        assert "要导入的台账已失效，请重新上传" in page.content.decode(), digest
+    for token in ("../" * 21 + "x", "0" * 64, "", "A" * 32):
+        page = clerk.post("/ledger/confirm/", {"token": token, "name": "台账.xlsx"}, follow=True)
+        assert "要导入的台账已失效，请重新上传" in page.content.decode(), token
+    staged = upload(clerk, new_student_ledger(tmp_path / "台账.xlsx")).context["result"]
+    other = client_of(accounts, "青石县教育局")  # another user cannot confirm the clerk's upload
+    page = other.post("/ledger/confirm/", {"token": staged.token, "name": "台账.xlsx"}, follow=True)
+    assert "要导入的台账已失效" in page.content.decode()
     assert not AuditEvent.objects.filter(action="导入台账").exists()
+    assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()
+
+
+def test_a_hostile_workbook_is_refused_beside_the_field(accounts: dict[str, str], tmp_path: Path) -> None:
+    from hostile_files import billion_laughs
+
+    clerk = client_of(accounts, "云溪镇")
+    hostile = billion_laughs(new_student_ledger(tmp_path / "台账.xlsx"), tmp_path / "笑.xlsx")
+    response = upload(clerk, hostile)
+    assert response.status_code == 200
+    message = " ".join(response.context["form"].errors["file"])
+    assert message.startswith("笑.xlsx") and "DOCTYPE" in message and "未读取" in message
+    assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()
+
+
+def test_a_staged_ledger_expires(accounts: dict[str, str], tmp_path: Path, settings) -> None:
+    clerk = client_of(accounts, "云溪镇")
+    staged = upload(clerk, new_student_ledger(tmp_path / "台账.xlsx")).context["result"]
+    assert staged.clean
+    settings.LEDGER_STAGING_SECONDS = -1  # an hour later, say
+    page = clerk.post("/ledger/confirm/", {"token": staged.token, "name": "台账.xlsx"}, follow=True)
+    assert "要导入的台账已失效，请重新上传" in page.content.decode()
+    assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()
+    assert not any(Path(settings.LEDGER_STAGING).rglob("*.xlsx"))  # and it is gone

@@ -53,7 +53,7 @@ def test_a_document_keeps_its_number_and_recorded_numbers_continue_the_series() 
         allocator.record(issuer="云溪镇人民政府", series="限复", doc_no="云政限复〔2022〕7号",
                          template="限期复学通知书", case_id="QS-2", record_key="", issued_on=ON)
     assert take(allocator, "QS-3") == "云政限复〔2022〕8号"
-    assert allocator.gaps() == [("云溪镇人民政府", "限复", 2022, [2, 3, 4, 5, 6])]
+    assert allocator.gaps() == [("云溪镇人民政府", "限复", 2022, [2, 3, 4, 5, 6], 5)]
     with pytest.raises(NumberConflictError, match="已登记给案卷 QS-2"), transaction.atomic():
         allocator.record(issuer="云溪镇人民政府", series="限复", doc_no="云政限复〔2022〕7号",
                          template="限期复学通知书", case_id="QS-9", record_key="", issued_on=ON)

@@ -1,13 +1,19 @@
-"""Units and accounts of a real county, made by its administrator (the demo makes its own)."""
+"""Units and accounts of a real county, made by its bureau (the 单位和账号 page) or its administrator
+(``docgen account``), through the door: only the bureau of the county (or a command for it) makes or resets
+them, and each is logged — never with a password (the demo makes its own)."""
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 
 from docgen.errors import DocgenError
+from docgen.service.county import audit, door
+from docgen.service.county.door import Actor
 from docgen.service.county.models import Member, Unit
 
 
@@ -15,9 +21,22 @@ class AccountError(DocgenError):
     """An account that cannot be made as asked (the message says why)."""
 
 
-def add_account(county: str, username: str, unit_name: str, kind: str, township: str = "") -> str:
+def _may_manage(actor: Actor) -> bool:
+    return actor.kind == Unit.Kind.BUREAU and bool(actor.county)
+
+
+def add_account(actor: Actor, username: str, unit_name: str, kind: str, township: str = "") -> str:
     """Make the unit (when new) and the user in it, or give an existing user of the county a new password and
-    unit; returns the user's new password."""
+    unit; returns the user's new password. The door's NotFound when the actor may not manage accounts."""
+    if not _may_manage(actor):
+        raise door.NotFound
+    county = actor.county
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as exc:
+        raise AccountError("用户名只能含文字、数字和 @ . + - _（不能有空格、/ 或 \\）") from exc
+    if re.search(r"[/\\]", unit_name + township):
+        raise AccountError("单位名称和乡镇名称中不能有 / 或 \\")
     if kind not in Unit.Kind.values:
         raise AccountError(f"单位类别“{kind}”不对，应为：{'、'.join(Unit.Kind.values)}")
     if kind in (Unit.Kind.TOWNSHIP, Unit.Kind.SCHOOL) and not township:
@@ -28,9 +47,11 @@ def add_account(county: str, username: str, unit_name: str, kind: str, township:
                            f"{f'（{unit.township}）' if unit.township else ''}，请核对单位类别和所属乡镇")
     member = Member.objects.select_related("unit").filter(user__username=username).first()
     if member is not None and member.unit.county != county:
-        raise AccountError(f"用户名“{username}”已被{member.unit.county}使用，请换一个")
+        raise AccountError(f"用户名“{username}”已被其他县使用，请换一个")
+    if member is None and User.objects.filter(username=username).exists():
+        raise AccountError(f"用户名“{username}”已被使用，请换一个")
     password = secrets.token_urlsafe(9)
-    with transaction.atomic():
+    with door.writing():
         if unit is None:
             unit = Unit.objects.create(county=county, name=unit_name, kind=kind,
                                        township=township if kind in ("township", "school") else "")
@@ -38,15 +59,21 @@ def add_account(county: str, username: str, unit_name: str, kind: str, township:
         user.set_password(password)
         user.save()
         Member.objects.update_or_create(user=user, defaults={"unit": unit})
+        audit.log(actor, audit.ACCOUNT, username, unit=unit_name)
     return password
 
 
-def reset_password(county: str, username: str) -> str:
-    """A new password for an account of the county (AccountError when there is none)."""
-    member = Member.objects.select_related("user", "unit").filter(user__username=username, unit__county=county).first()
+def reset_password(actor: Actor, username: str) -> tuple[str, Unit]:
+    """A new password for an account of the actor's county, and its unit (AccountError when there is none)."""
+    if not _may_manage(actor):
+        raise door.NotFound
+    member = Member.objects.select_related("user", "unit").filter(user__username=username,
+                                                                   unit__county=actor.county).first()
     if member is None:
         raise AccountError(f"本县没有账号“{username}”")
     password = secrets.token_urlsafe(9)
-    member.user.set_password(password)
-    member.user.save()
-    return password
+    with door.writing():
+        member.user.set_password(password)
+        member.user.save()
+        audit.log(actor, audit.ACCOUNT, username, reset=True)
+    return password, member.unit

@@ -8,13 +8,12 @@ import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db import transaction
 
 from docgen.demo import copy_case, demo_cases
 from docgen.demo.county import COUNTY
 from docgen.demo.evidence import placeholder_bytes
 from docgen.demo.institutions import demo_units
-from docgen.service.county.cases import save_case
+from docgen.service.county import door
 from docgen.service.county.models import Member, Unit
 from docgen.service.county.store import store
 
@@ -56,7 +55,7 @@ def load_demo(today: dt.date | None = None) -> list[Account]:
     passwords."""
     cases = _stored_demo_cases()
     accounts = []
-    with transaction.atomic():
+    with door.writing():
         for name, kind, township in _units():
             unit, _ = Unit.objects.update_or_create(county=COUNTY, name=name,
                                                     defaults={"kind": kind, "township": township})
@@ -67,13 +66,16 @@ def load_demo(today: dt.date | None = None) -> list[Account]:
             user.save()
             Member.objects.update_or_create(user=user, defaults={"unit": unit})
             accounts.append(Account(username, password, name, Unit.Kind(kind).label))
+        loader = door.command_actor(COUNTY, "示例县")
         for case in cases:
-            save_case(case, source="示例县", today=today)
+            door.save(loader, case, where="示例县", uploads=door.stored_digests(case), today=today)
     return accounts
 
 
 def add_copies(scale: int) -> None:
     """Every demo case copied ``scale - 1`` more times (saved through the same checks as any case)."""
+    loader = door.command_actor(COUNTY, "示例县（放大）")
     for case in _stored_demo_cases():
         for k in range(1, scale):
-            save_case(copy_case(case, k), source="示例县（放大）")
+            copied = copy_case(case, k)
+            door.save(loader, copied, where="示例县（放大）", uploads=door.stored_digests(copied))

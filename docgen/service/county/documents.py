@@ -8,17 +8,16 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from django.db import transaction
-from django.http import HttpRequest
-
 from docgen.errors import DocgenError
 from docgen.render import TemplateSpec, load_registry
 from docgen.render.batch import render_documents
 from docgen.render.context import DocInfo, Issuing
-from docgen.service.county import audit
+from docgen.service.county import audit, door
 from docgen.service.county.changes import add_record, remove_record
+from docgen.service.county.door import Actor
 from docgen.service.county.models import CaseRecord, IssuedDocument, IssuedNumber, Unit
 from docgen.service.county.overview import as_cases
+from docgen.service.county.privacy import for_template
 from docgen.service.county.register import DbAllocator
 from docgen.service.county.store import store
 
@@ -59,29 +58,35 @@ def issuable(unit: Unit | None, record: CaseRecord) -> list[TemplateSpec]:
     return [s for s in registry_specs() if record.category in s.applies_to and _may_issue(unit, s)]
 
 
-def issue(request: HttpRequest, unit: Unit | None, record: CaseRecord, template: str,
-          on: dt.date) -> IssuedDocument:
+def issue(actor: Actor, record: CaseRecord, template: str, on: dt.date) -> IssuedDocument:
     """Render ``template`` for the case dated ``on`` (the date the case records, when it records the notice),
     number it, record the notice on the case and keep the file. NotIssuableError when the unit may not;
-    DataProblemsError (nothing kept, no number taken) when the case lacks what the document needs."""
-    spec = next((s for s in issuable(unit, record) if s.name == template), None)
-    if spec is None:
+    DataProblemsError (nothing kept, no number taken) when the case lacks what the document needs. Asked twice
+    (a double click), the second gets the first's document."""
+    spec = next((s for s in issuable(actor.unit, record) if s.name == template), None)
+    if spec is None or not door.may_edit(actor):
         raise NotIssuableError(f"本单位不能为案卷 {record.case_id} 出具“{template}”")
-    (case,) = as_cases([record])
-    with transaction.atomic():
-        [(job, data)] = render_documents(spec, [case], on=on, allocator=DbAllocator(record.county),
-                                         issuing=county_issuing())
+    with door.writing():
+        record = door.case_to_change(actor, record.case_id)  # as it is now (a click before may have changed it)
+        (case,) = as_cases([record])
+        [(job, data)] = render_documents(spec, [for_template(spec, case)], on=on,
+                                         allocator=DbAllocator(record.county), issuing=county_issuing())
         doc = job.doc
         assert doc is not None
-        record_notice(request, record, spec, doc)
+        digest = store(data)
+        same = IssuedDocument.objects.filter(county=record.county, case_id=record.case_id, template=spec.name,
+                                             doc_no=doc.no, issued_on=doc.date, sha256=digest).first()
+        if same is not None:
+            return same
+        record_notice(actor, record, spec, doc)
         made = IssuedDocument.objects.create(
             county=record.county, case_id=record.case_id, template=spec.name, doc_no=doc.no, file=job.file,
-            sha256=store(data), issued_on=doc.date, made_by=request.user.get_username())
-        audit.log(request, audit.GENERATE, record.case_id, template=spec.name, doc_no=doc.no, file=job.file)
+            sha256=digest, issued_on=doc.date, made_by=actor.username)
+        audit.log(actor, audit.GENERATE, record.case_id, template=spec.name, doc_no=doc.no, file=job.file)
     return made
 
 
-def record_notice(request: HttpRequest, record: CaseRecord, spec: TemplateSpec, doc: DocInfo) -> None:
+def record_notice(actor: Actor, record: CaseRecord, spec: TemplateSpec, doc: DocInfo) -> None:
     """The case records the notice it was sent (once: asking again changes nothing), and its 文号 is logged."""
     if spec.notice_kind and not any(n.get("kind") == spec.notice_kind for n in record.data.get("notices", [])):
         notice = {"kind": spec.notice_kind, "issuer": doc.issuer, "issued_on": doc.date.isoformat()}
@@ -89,9 +94,9 @@ def record_notice(request: HttpRequest, record: CaseRecord, spec: TemplateSpec, 
             notice["doc_no"] = doc.no
         if doc.deadline:
             notice["deadline"] = doc.deadline.isoformat()
-        add_record(request, record, "notices", notice)
+        add_record(actor, record, "notices", notice)
         if doc.no:
-            audit.log(request, audit.NUMBER_ISSUED, doc.no, case=record.case_id, template=spec.name)
+            audit.log(actor, audit.NUMBER_ISSUED, doc.no, case=record.case_id, template=spec.name)
 
 
 def may_issue(unit: Unit | None, spec: TemplateSpec) -> bool:
@@ -109,16 +114,16 @@ def may_void(unit: Unit | None, number: IssuedNumber) -> bool:
     return unit.kind == Unit.Kind.SCHOOL and number.issuer == unit.name
 
 
-def void_number(request: HttpRequest, unit: Unit | None, number: IssuedNumber, reason: str) -> None:
+def void_number(actor: Actor, number: IssuedNumber, reason: str) -> None:
     """Void the number with its reason; the case no longer records the notice it was on (it can be issued
     again, under a new number). NotIssuableError when the unit may not."""
-    if not may_void(unit, number):
+    if not may_void(actor.unit, number) or not door.may_edit(actor):
         raise NotIssuableError(f"本单位不能作废文号 {number.doc_no}")
-    with transaction.atomic():
+    with door.writing():
         DbAllocator(number.county).void(number.doc_no, reason)
         record = CaseRecord.objects.filter(county=number.county, case_id=number.case_id).first()
         if record is not None:
             found = [i for i, n in enumerate(record.data.get("notices", [])) if n.get("doc_no") == number.doc_no]
             if found:
-                remove_record(request, record, "notices", found[0], reason=f"文号 {number.doc_no} 作废：{reason}")
-        audit.log(request, audit.NUMBER_VOIDED, number.doc_no, case=number.case_id, reason=reason)
+                remove_record(actor, record, "notices", found[0], reason=f"文号 {number.doc_no} 作废：{reason}")
+        audit.log(actor, audit.NUMBER_VOIDED, number.doc_no, case=number.case_id, reason=reason)

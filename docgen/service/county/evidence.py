@@ -1,6 +1,8 @@
-"""The evidence store: uploaded files kept in the workspace by content hash (the same file twice is stored once),
-checked by opening them (a PDF must parse, a photo decode) and by the kinds the county's spec allows; served
-only through a view that checks the user's unit."""
+"""Evidence uploads: the file arrives on disk (streamed, its size checked while it is read), is opened and checked
+in a box (a PDF must parse, a photo decode, within time and memory limits; its small picture made there too), must
+be a kind the county's spec allows for the material, and is kept in the store by content hash (the same file twice
+is stored once). It becomes the case's through the door, as an upload to that case; only a unit that sees the case
+reaches it again."""
 
 from __future__ import annotations
 
@@ -9,14 +11,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.http import HttpRequest
-
-from docgen.check.files import open_media
 from docgen.fsutil import safe_name
 from docgen.service.county.changes import add_record
+from docgen.service.county.door import Actor
 from docgen.service.county.models import CaseRecord
 from docgen.service.county.overview import county_spec
-from docgen.service.county.store import store
+from docgen.service.county.previews import make_preview
+from docgen.service.county.sandbox import BoxFailed, check_file
+from docgen.service.county.store import store_file
 from docgen.specs.evidence_types import MEDIA_LABELS
 
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
@@ -40,13 +42,32 @@ class Stored:
     size: int
 
 
-def check_upload(name: str, data: bytes, kind: str) -> str:
-    """The cleaned file name, or UploadError: too large, not what its name says, broken, or not allowed for the kind."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadError(f"文件 {len(data) // (1024 * 1024)} MB，超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB 的上限")
-    if not data:
+def too_big(size: int, limit: int = MAX_UPLOAD_BYTES) -> str:
+    return f"文件 {size // (1024 * 1024)} MB，超过 {limit // (1024 * 1024)} MB 的上限"
+
+
+def clean_name(name: str, media: str) -> str:
+    """The name the case records: the uploaded name's last part, its extension the one of what it really is."""
+    base = re.split(r"[/\\]", name)[-1]
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    if suffix not in EXTENSIONS[media]:
+        suffix = sorted(EXTENSIONS[media])[0]
+    stem = re.sub(r"\s+", "_", stem).strip("._") or "材料"
+    return safe_name(f"{stem[:60]}{suffix}")
+
+
+def check_upload(name: str, path: Path, kind: str) -> str:
+    """The cleaned file name, or UploadError: too large, not what its name says, broken, too costly to open, or
+    not allowed for the kind."""
+    size = path.stat().st_size
+    if size > MAX_UPLOAD_BYTES:
+        raise UploadError(too_big(size))
+    if not size:
         raise UploadError("文件是空的")
-    media, problem = open_media(data)
+    try:
+        media, problem = check_file(path)
+    except BoxFailed as exc:
+        raise UploadError(f"{exc.reason}，没有保存；请换一个文件（如重新扫描或另存为 PDF）") from exc
     if media is None:
         raise UploadError("看不出这是什么文件（只收 PDF、JPG/PNG 照片、Word 文档、音频和视频）")
     if problem:
@@ -55,11 +76,7 @@ def check_upload(name: str, data: bytes, kind: str) -> str:
     if media not in allowed:
         wanted = "、".join(MEDIA_LABELS[m] for m in allowed)
         raise UploadError(f"这类材料应为 {wanted}，上传的是 {MEDIA_LABELS[media]}")
-    stem, suffix = Path(name).stem, Path(name).suffix.lower()
-    if suffix not in EXTENSIONS[media]:
-        suffix = sorted(EXTENSIONS[media])[0]
-    stem = re.sub(r"\s+", "_", stem).strip("._") or "材料"
-    return safe_name(f"{stem[:60]}{suffix}")
+    return clean_name(name, media)
 
 
 def next_evidence_id(record: CaseRecord) -> str:
@@ -70,15 +87,17 @@ def next_evidence_id(record: CaseRecord) -> str:
     return f"E{n:03d}"
 
 
-def add_evidence(request: HttpRequest, record: CaseRecord, *, kind: str, name: str, data: bytes,
-                 date: dt.date | None, description: str) -> dict:
-    """Check, store and record one piece of evidence on the case (UploadError or DataProblemsError on refusal)."""
-    clean = check_upload(name, data, kind)
-    digest = store(data)
+def add_evidence(actor: Actor, record: CaseRecord, *, kind: str, name: str, path: Path, date: dt.date | None,
+                 description: str) -> dict:
+    """Check, store and record one piece of evidence on the case (UploadError or DataProblemsError on refusal);
+    its small picture is made now, in a box (a placeholder when it cannot be)."""
+    clean = check_upload(name, path, kind)
+    digest = store_file(path)
+    make_preview(digest, Path(clean).suffix.lower())
     item = {"id": next_evidence_id(record), "kind": kind, "file": clean, "sha256": digest}
     if date:
         item["date"] = date.isoformat()
     if description:
         item["description"] = description
-    add_record(request, record, "evidence", item)
+    add_record(actor, record, "evidence", item, uploads={digest})
     return item

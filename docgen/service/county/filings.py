@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.db import IntegrityError
 
 from docgen.followup.monthly import filing_window
-from docgen.service.county import audit
+from docgen.service.county import audit, door
+from docgen.service.county.door import Actor
 from docgen.service.county.models import MonthlyFiling, Unit
 
 FILERS = (Unit.Kind.SCHOOL, Unit.Kind.TOWNSHIP)
@@ -49,16 +49,17 @@ def filing_states(viewer: Unit | None, today: dt.date) -> list[FilingState]:
     return sorted(states, key=lambda s: (not s.overdue, s.filing is not None, s.unit.township, s.unit.name))
 
 
-def file_report(request: HttpRequest, unit: Unit, today: dt.date) -> MonthlyFiling:
-    """Record that the unit filed last month's report today (once; filing again keeps the first day)."""
-    if unit.kind not in FILERS:
-        raise PermissionError("只有学校和乡镇报送月报表")
+def file_report(actor: Actor, today: dt.date) -> MonthlyFiling:
+    """Record that the actor's unit filed last month's report today (once; filing again keeps the first day).
+    The door's NotFound for a unit that does not file (the bureau, auditors)."""
+    unit = actor.unit
+    if unit is None or unit.kind not in FILERS:
+        raise door.NotFound
     month = report_month(today)
     try:
-        with transaction.atomic():
-            filing = MonthlyFiling.objects.create(unit=unit, month=month, filed_on=today,
-                                                  filed_by=request.user.get_username())
-            audit.log(request, audit.FILE_REPORT, f"{month.year}年{month.month}月月报表")
+        with door.writing():
+            filing = MonthlyFiling.objects.create(unit=unit, month=month, filed_on=today, filed_by=actor.username)
+            audit.log(actor, audit.FILE_REPORT, f"{month.year}年{month.month}月月报表")
     except IntegrityError:
         filing = MonthlyFiling.objects.get(unit=unit, month=month)
     return filing

@@ -14,7 +14,6 @@ from docgen.cases.schema import case_field
 from docgen.cases.steps import STEPS
 from docgen.check.engine import check_cases
 from docgen.check.findings import Finding
-from docgen.errors import DataProblemsError
 from docgen.followup import Action, due_actions
 from docgen.service.county.models import CaseRecord
 from docgen.specs import Spec, load_spec
@@ -32,15 +31,6 @@ def county_spec() -> Spec:
 def as_cases(records: Iterable[CaseRecord]) -> list[Case]:
     """The records as the library's checked cases (they were checked when saved; this re-reads them)."""
     loaded = load_data([(f"案卷 {r.case_id}", r.data) for r in records])
-    return loaded.cases
-
-
-def all_cases(records: Iterable[CaseRecord]) -> list[Case]:
-    """Every record as a checked case, or DataProblemsError naming those that fail together (a 文号 two cases
-    record, say): work on a set of cases leaves none out silently."""
-    loaded = load_data([(f"案卷 {r.case_id}", r.data) for r in records])
-    if loaded.rejected:
-        raise DataProblemsError([p for r in loaded.rejected for p in r.problems])
     return loaded.cases
 
 

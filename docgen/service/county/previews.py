@@ -1,59 +1,98 @@
-"""Small pictures of stored evidence for the case page: a photo scaled down, a PDF's first page (poppler's
-pdftoppm). Made once per file and kept beside it in the store; None when the file has no picture."""
+"""Small pictures of stored evidence for the case page: a photo scaled down, a PDF's first page. Each is made once
+per file, in a box (:mod:`docgen.service.county.sandbox`: a child process with CPU-time and memory limits) — when
+the file is uploaded, or for a file stored before, by a task on the job workers the first time a page asks — and
+kept beside the file in the store. A request never draws a file: it gets the picture, or a placeholder while the
+picture is being made or when it cannot be made (the failure is kept too, so it is not tried again)."""
 
 from __future__ import annotations
 
 import io
-import subprocess
+import logging
+import os
 import tempfile
+import time
+from functools import cache
 from pathlib import Path
 
-from PIL import Image
-
 from docgen.fsutil import atomic_path
+from docgen.service.county.sandbox import PICTURES, BoxFailed, make_picture
 from docgen.service.county.store import stored_path
 
-WIDTH = 480
-PICTURES = {".jpg", ".jpeg", ".png"}
+log = logging.getLogger("docgen.service")
+KINDS = PICTURES | {".pdf"}
+PENDING_SECONDS = 600  # a task asked for this long ago and not done is asked for again
+
+
+def _picture(digest: str) -> Path:
+    return stored_path(digest).with_name(f"{digest}.preview.png")
+
+
+def _failed(digest: str) -> Path:
+    return stored_path(digest).with_name(f"{digest}.preview.failed")
+
+
+def _pending(digest: str) -> Path:
+    return stored_path(digest).with_name(f"{digest}.preview.pending")
+
+
+def make_preview(digest: str, suffix: str) -> bool:
+    """Make the file's picture in a box (once); False when it cannot be made (too slow, too big, broken)."""
+    source, target = stored_path(digest), _picture(digest)
+    if target.is_file():
+        return True
+    if _failed(digest).is_file() or not source.is_file() or suffix not in KINDS:
+        return False
+    try:
+        with tempfile.TemporaryDirectory(dir=target.parent, prefix=".preview-") as tmp:
+            made = Path(tmp) / "page.png"
+            make_picture(source, suffix, made)
+            os.replace(made, target)
+    except BoxFailed as exc:
+        log.warning("evidence %s: no preview (%s)", digest[:12], exc.reason)
+        with atomic_path(_failed(digest)) as tmp:
+            tmp.write_text(exc.reason, encoding="utf-8")
+        return False
+    finally:
+        _pending(digest).unlink(missing_ok=True)
+    return True
 
 
 def preview_png(digest: str, suffix: str) -> bytes | None:
-    source = stored_path(digest)
-    target = source.with_name(f"{digest}.preview.png")
-    if target.is_file():
-        return target.read_bytes()
-    if not source.is_file():
+    """What the page shows for the file: its picture, else a placeholder (and, when nobody has tried yet, a task
+    to make it); None for a kind of file that has no picture."""
+    if suffix not in KINDS:
         return None
-    if suffix in PICTURES:
-        data = _picture(source)
-    elif suffix == ".pdf":
-        data = _first_page(source)
-    else:
-        return None
-    if data:
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(data)
-    return data
+    picture = _picture(digest)
+    if picture.is_file():
+        return picture.read_bytes()
+    if not _failed(digest).is_file() and stored_path(digest).is_file():
+        _ask_for(digest, suffix)
+    return placeholder()
 
 
-def _picture(path: Path) -> bytes | None:
+def _ask_for(digest: str, suffix: str) -> None:
+    pending = _pending(digest)
     try:
-        with Image.open(path) as image:
-            image.thumbnail((WIDTH, WIDTH * 2))
-            out = io.BytesIO()
-            image.convert("RGB").save(out, "PNG", optimize=True)
-            return out.getvalue()
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return None
+        if pending.is_file() and time.time() - pending.stat().st_mtime < PENDING_SECONDS:
+            return
+        pending.touch()
+    except OSError:
+        return
+    from docgen.service.county.tasks import make_preview_task
+
+    make_preview_task.enqueue(digest, suffix)
 
 
-def _first_page(path: Path) -> bytes | None:
-    with tempfile.TemporaryDirectory(prefix="docgen-preview-") as tmp:
-        stem = Path(tmp) / "page"
-        try:
-            subprocess.run(["pdftoppm", "-png", "-f", "1", "-l", "1", "-scale-to", str(WIDTH), "-singlefile",
-                            str(path), str(stem)], check=True, capture_output=True, timeout=30)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        out = stem.with_suffix(".png")
-        return out.read_bytes() if out.is_file() else None
+@cache
+def placeholder() -> bytes:
+    """A plain grey picture with a frame (drawn once: it holds nothing from any file)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (240, 160), (233, 236, 241))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((8, 8, 231, 151), outline=(160, 168, 180), width=2)
+    draw.line((8, 8, 231, 151), fill=(200, 205, 213), width=2)
+    draw.line((8, 151, 231, 8), fill=(200, 205, 213), width=2)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()

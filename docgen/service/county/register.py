@@ -8,12 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from typing import NamedTuple
 
 from django.db import transaction
 
 from docgen.problems import Problem
 from docgen.render.numbers import NumberConflictError, doc_no_seq, same_document
 from docgen.service.county.models import IssuedNumber, Series
+
+GAPS_LISTED = 50  # missing numbers listed per series (the count says how many in all)
+
+
+class Gap(NamedTuple):
+    """A series with missing numbers: the first GAPS_LISTED of them and how many there are."""
+
+    issuer: str
+    series: str
+    year: int
+    missing: list[int]
+    count: int
 
 
 def _require_transaction() -> None:
@@ -47,6 +60,9 @@ class DbAllocator:
         if existing:
             return existing
         row.last += 1
+        taken = IssuedNumber.objects.filter(county=self.county, issuer=issuer, series=series, year=year)
+        while taken.filter(seq=row.last).exists():  # a voided number above the last one kept stays voided
+            row.last += 1
         row.save(update_fields=["last"])
         doc_no = f"{prefix}〔{year}〕{row.last}号"
         IssuedNumber.objects.create(county=self.county, issuer=issuer, series=series, year=year, seq=row.last,
@@ -82,23 +98,39 @@ class DbAllocator:
 
     def void(self, doc_no: str, reason: str) -> IssuedNumber:
         """Mark a number void with its reason: it stays in the register (no gap), and its document may be
-        issued again under the next number."""
+        issued again under the next number. A series whose highest numbers are void goes back to its highest
+        live number (a wrong number far ahead does not leave the series inflated); the void ones are skipped
+        when the series gets there."""
         _require_transaction()
         row = IssuedNumber.objects.select_for_update().get(county=self.county, doc_no=doc_no)
         if row.status != IssuedNumber.Status.VOID:
             row.status, row.void_reason = IssuedNumber.Status.VOID, reason
             row.save(update_fields=["status", "void_reason"])
+        series = self._series(row.issuer, row.series, row.year)
+        live = (IssuedNumber.objects.filter(county=self.county, issuer=row.issuer, series=row.series, year=row.year)
+                .exclude(status=IssuedNumber.Status.VOID).order_by("-seq").values_list("seq", flat=True).first())
+        if (live or 0) < series.last:
+            series.last = live or 0
+            series.save(update_fields=["last"])
         return row
 
-    def gaps(self) -> list[tuple[str, str, int, list[int]]]:
-        """(issuer, series, year, missing sequence numbers) for every series with a hole."""
+    def gaps(self) -> list[Gap]:
+        """Every series with a hole below its last number: the first missing numbers and how many."""
         holes = []
         for row in Series.objects.filter(county=self.county).order_by("issuer", "series", "year"):
-            used = set(IssuedNumber.objects.filter(county=self.county, issuer=row.issuer, series=row.series,
-                                                   year=row.year).values_list("seq", flat=True))
-            missing = [n for n in range(1, row.last + 1) if n not in used]
-            if missing:
-                holes.append((row.issuer, row.series, row.year, missing))
+            used = sorted(set(IssuedNumber.objects.filter(
+                county=self.county, issuer=row.issuer, series=row.series, year=row.year, seq__lte=row.last)
+                .values_list("seq", flat=True)))
+            count = row.last - len(used)
+            if count <= 0:
+                continue
+            missing, expected = [], 1
+            for seq in [*used, row.last + 1]:
+                missing.extend(range(expected, min(seq, expected + GAPS_LISTED - len(missing))))
+                if len(missing) >= GAPS_LISTED:
+                    break
+                expected = seq + 1
+            holes.append(Gap(row.issuer, row.series, row.year, missing, count))
         return holes
 
 
@@ -123,6 +155,7 @@ def register_recorded(county: str, case_id: str, notices: list[dict]) -> list[Pr
         try:
             allocator.record(issuer=notice["issuer"], series=series, doc_no=notice["doc_no"], template=template,
                              case_id=case_id, record_key="", issued_on=dt.date.fromisoformat(notice["issued_on"]))
-        except NumberConflictError as exc:
-            problems.append(Problem(f"案卷 {case_id}", f"$.notices[{i}].doc_no", str(exc)))
+        except NumberConflictError:  # which document holds it is not this unit's to know
+            problems.append(Problem(f"案卷 {case_id}", f"$.notices[{i}].doc_no",
+                                    f"文号 {notice['doc_no']} 已被另一份文书使用"))
     return problems

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from docgen.service.county.access import unit_of
+from docgen.service.county.door import actor_of
 
 
 def unit(request: HttpRequest) -> dict:
-    return {"unit": SimpleLazyObject(lambda: unit_of(request.user))}
+    return {"unit": SimpleLazyObject(lambda: actor_of(request).unit)}

@@ -1,34 +1,44 @@
-"""Views that change a case: each form is checked, the library checks the whole case, then it is saved.
-Errors go beside the field they are about, in Chinese."""
+"""Views that change a case: each form is checked, then the door (the library's checks of the whole case and
+the unit's rights) before it is saved. Errors go beside the field they are about, in Chinese."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from docgen.cases.schema import case_field
-from docgen.errors import DataProblemsError
-from docgen.service.county.access import may_edit, unit_of, visible_cases
-from docgen.service.county.changes import add_record, next_item_path, update_record
+from docgen.errors import DataProblemsError, DocgenError
+from docgen.service.county import door
+from docgen.service.county.changes import add_record, items, next_item_path, remove_record, update_record
 from docgen.service.county.documents import NotIssuableError, issuable, issue
+from docgen.service.county.door import actor_of
 from docgen.service.county.evidence import UploadError, add_evidence
 from docgen.service.county.models import CaseRecord
-from docgen.service.web.forms import EvidenceForm, IssueForm, PersuasionForm, ServiceForm, TeachingForm
+from docgen.service.county.privacy import for_page
+from docgen.service.web.forms import (
+    EvidenceForm,
+    IssueForm,
+    PersuasionForm,
+    ServiceForm,
+    TeachingForm,
+    WithdrawForm,
+)
+from docgen.service.web.uploads import valid_upload
 
 NOTICE_LABELS = case_field(["notices", "[]", "kind"]).labels
+RECORDS = {"persuasions": ("劝返记录", PersuasionForm)}  # list → (what it is, its form); teaching below
 
 
 def editable_case(request: HttpRequest, case_id: str) -> CaseRecord:
     """The case, if this user may change it (404 otherwise: others do not learn that it exists)."""
-    if not may_edit(request.user):
-        raise Http404
-    return get_object_or_404(visible_cases(request.user), case_id=case_id)
+    return door.case_to_change(actor_of(request), case_id)
 
 
 def _problems_to_form(form: forms.Form, problems: list, prefix: str) -> None:
@@ -40,7 +50,7 @@ def _problems_to_form(form: forms.Form, problems: list, prefix: str) -> None:
 
 
 def _form_page(request: HttpRequest, record: CaseRecord, form: forms.Form, title: str, **extra) -> HttpResponse:
-    return render(request, "web/record_form.html", {"unit": unit_of(request.user), "c": record, "form": form,
+    return render(request, "web/record_form.html", {"unit": actor_of(request).unit, "c": record, "form": form,
                                                     "title": title, **extra})
 
 
@@ -48,7 +58,7 @@ def _append(request: HttpRequest, record: CaseRecord, form, list_name: str, done
     """Append the form's record to the case's list; the redirect when saved, None when the form shows errors."""
     prefix = next_item_path(record, list_name)
     try:
-        add_record(request, record, list_name, form.as_record())
+        add_record(actor_of(request), record, list_name, form.as_record())
     except DataProblemsError as exc:
         _problems_to_form(form, exc.problems, prefix)
         return None
@@ -68,20 +78,79 @@ def add_persuasion(request: HttpRequest, case_id: str) -> HttpResponse:
     return _form_page(request, record, form, "添加劝返记录")
 
 
+def _teaching(record: CaseRecord) -> tuple[str, str]:
+    """(list, label) of the case's teaching sessions; 404 for a case without a teaching plan."""
+    kind = next((k for k in ("home_teaching", "remote_teaching") if record.data.get(k)), None)
+    if kind is None:
+        raise Http404
+    return f"{kind}.sessions", "送教上门" if kind == "home_teaching" else "远程送教"
+
+
 @login_required
 def add_teaching(request: HttpRequest, case_id: str) -> HttpResponse:
     """Record a 送教上门 or 远程送教 session (the case says which; it must have a teaching plan first)."""
     record = editable_case(request, case_id)
-    kind = next((k for k in ("home_teaching", "remote_teaching") if record.data.get(k)), None)
-    if kind is None:
-        raise Http404
+    list_name, label = _teaching(record)
     form = TeachingForm(request.POST or None)
-    label = "送教上门" if kind == "home_teaching" else "远程送教"
     if request.method == "POST" and form.is_valid():
-        done = _append(request, record, form, f"{kind}.sessions", f"{label}记录已保存。")
+        done = _append(request, record, form, list_name, f"{label}记录已保存。")
         if done:
             return done
     return _form_page(request, record, form, f"添加{label}记录")
+
+
+def _record_of(request: HttpRequest, case_id: str, which: str, index: int):
+    """The case, the list, what a record of it is called, its form and the record (404 when there is none)."""
+    record = editable_case(request, case_id)
+    if which == "persuasions":
+        list_name, (label, form_class) = "persuasions", RECORDS["persuasions"]
+    elif which == "teaching":
+        list_name, kind = _teaching(record)
+        label, form_class = f"{kind}记录", TeachingForm
+    else:
+        raise Http404
+    listed = items(record, list_name)
+    if not 0 <= index < len(listed):
+        raise Http404
+    return record, list_name, label, form_class, listed[index]
+
+
+@login_required
+def edit_record(request: HttpRequest, case_id: str, which: str, index: int) -> HttpResponse:
+    """Correct a persuasion or teaching record: every changed field goes into the case's history and the audit
+    log with its old value and the reason."""
+    record, list_name, label, form_class, item = _record_of(request, case_id, which, index)
+    form = form_class(request.POST or None, initial=form_class.initial_of(item), with_reason=True)
+    if request.method == "POST" and form.is_valid():
+        changes = form.as_record()
+        changes.update({k: None for k in form.optional if k not in changes and k in item})
+        try:
+            update_record(actor_of(request), record, list_name, index, changes, reason=form.cleaned_data["reason"])
+        except DataProblemsError as exc:
+            _problems_to_form(form, exc.problems, f"$.{list_name}[{index}]")
+        else:
+            messages.success(request, f"{label}已修改。")
+            return redirect("case_detail", case_id=case_id)
+    return _form_page(request, record, form, f"修改{label}（第 {index + 1} 条）",
+                      withdraw=WithdrawForm(), which=which, index=index)
+
+
+@login_required
+@require_POST
+def withdraw_record(request: HttpRequest, case_id: str, which: str, index: int) -> HttpResponse:
+    """Withdraw a record entered by mistake, with the reason (its old value stays in the history and the log)."""
+    record, list_name, label, _form_class, _item = _record_of(request, case_id, which, index)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{label}未撤回：" + "；".join(form.errors["reason"]))
+        return redirect("edit_record", case_id=case_id, which=which, index=index)
+    try:
+        remove_record(actor_of(request), record, list_name, index, reason=form.cleaned_data["reason"])
+    except DataProblemsError as exc:
+        messages.error(request, f"{label}未撤回：" + "；".join(p.message for p in exc.problems))
+        return redirect("edit_record", case_id=case_id, which=which, index=index)
+    messages.success(request, f"{label}已撤回。")
+    return redirect("case_detail", case_id=case_id)
 
 
 @login_required
@@ -96,7 +165,7 @@ def record_service(request: HttpRequest, case_id: str, index: int) -> HttpRespon
     form = ServiceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            update_record(request, record, "notices", index, form.as_changes())
+            update_record(actor_of(request), record, "notices", index, form.as_changes())
         except DataProblemsError as exc:
             _problems_to_form(form, exc.problems, f"$.notices[{index}]")
         else:
@@ -108,14 +177,16 @@ def record_service(request: HttpRequest, case_id: str, index: int) -> HttpRespon
 
 @login_required
 def add_evidence_view(request: HttpRequest, case_id: str) -> HttpResponse:
-    """Upload a piece of evidence: opened and checked before it is stored; recorded on the case."""
+    """Upload a piece of evidence: streamed to disk, opened and checked in a box before it is stored; recorded
+    on the case through the door."""
     record = editable_case(request, case_id)
     form = EvidenceForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if valid_upload(request, form):
         upload = form.cleaned_data["file"]
         try:
-            add_evidence(request, record, kind=form.cleaned_data["kind"], name=upload.name, data=upload.read(),
-                         date=form.cleaned_data["date"], description=form.cleaned_data["description"])
+            add_evidence(actor_of(request), record, kind=form.cleaned_data["kind"], name=upload.name,
+                         path=Path(upload.temporary_file_path()), date=form.cleaned_data["date"],
+                         description=form.cleaned_data["description"])
         except UploadError as exc:
             form.add_error("file", str(exc))
         except DataProblemsError as exc:
@@ -131,18 +202,20 @@ def add_evidence_view(request: HttpRequest, case_id: str) -> HttpResponse:
 def issue_document(request: HttpRequest, case_id: str) -> HttpResponse:
     """Issue a document for the case: numbered from the county register, recorded on the case, kept for download."""
     record = editable_case(request, case_id)
-    unit = unit_of(request.user)
-    form = IssueForm(request.POST, templates=[s.name for s in issuable(unit, record)])
+    actor = actor_of(request)
+    form = IssueForm(request.POST, templates=[s.name for s in issuable(actor.unit, record)])
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, "；".join(errors))
         return redirect("case_detail", case_id=case_id)
     try:
-        made = issue(request, unit, record, form.cleaned_data["template"], form.cleaned_data["date"])
+        made = issue(actor, record, form.cleaned_data["template"], form.cleaned_data["date"])
     except NotIssuableError as exc:
         raise Http404 from exc
     except DataProblemsError as exc:
         messages.error(request, "未出具：" + "；".join(p.message for p in exc.problems))
+    except DocgenError as exc:  # a template that cannot make this document: said in words, never a 500
+        messages.error(request, f"未出具：{for_page(str(exc))}")
     else:
         number = f"，文号 {made.doc_no}" if made.doc_no else ""
         messages.success(request, f"已出具{made.template}{number}。")
@@ -151,5 +224,6 @@ def issue_document(request: HttpRequest, case_id: str) -> HttpResponse:
 
 def issue_form(request: HttpRequest, record: CaseRecord) -> IssueForm | None:
     """The form on the case page, when this unit may issue anything for the case."""
-    names = [s.name for s in issuable(unit_of(request.user), record)] if may_edit(request.user) else []
+    actor = actor_of(request)
+    names = [s.name for s in issuable(actor.unit, record)] if door.may_edit(actor) else []
     return IssueForm(templates=names, initial={"date": dt.date.today()}) if names else None

@@ -25,17 +25,54 @@ def _choices(*path: str) -> list[tuple[str, str]]:
     return [("", "请选择"), *case_field(list(path)).labels.items()]
 
 
+# A ledger cell holds several people as 姓名/单位/职务；… : these characters would cut a person in two there.
+SEPARATORS = re.compile(r"[/\\;；]")
+
+
 def _people(text: str, read: Callable[[int, list[str]], dict[str, str]], empty: str) -> list[dict[str, str]]:
-    """People typed one per line (parts separated by spaces, 、 or ，), each read by ``read(line number, parts)``."""
-    people = [read(n, parts) for n, line in enumerate(text.splitlines(), 1)
-              if (parts := re.sub(r"[、，,]", " ", line).split())]
+    """People typed one per line (parts separated by spaces, 、 or ，), each read by ``read(line number, parts)``.
+    A name, unit or role holding / \\ ; or ； is refused: the ledger could not hold it."""
+    people = []
+    for n, line in enumerate(text.splitlines(), 1):
+        parts = re.sub(r"[、，,]", " ", line).split()
+        if not parts:
+            continue
+        bad = next((p for p in parts if SEPARATORS.search(p)), None)
+        if bad is not None:
+            mark = SEPARATORS.search(bad)[0]
+            raise forms.ValidationError(f"第 {n} 行的“{bad}”含有“{mark}”：姓名、单位和职务中不能有 / \\ ; ；，"
+                                        "请用空格分开各项")
+        people.append(read(n, parts))
     if not people:
         raise forms.ValidationError(empty)
     return people
 
 
-class PersuasionForm(forms.Form):
+class ReasonMixin:
+    """A form that corrects a record: it also asks why (the reason goes into the history and the audit log)."""
+
+    optional: tuple[str, ...] = ()
+
+    def __init__(self, *args, with_reason: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if with_reason:
+            self.fields["reason"] = forms.CharField(
+                label="修改原因", min_length=4, max_length=200,
+                error_messages={"required": "请写明为什么修改这条记录", "min_length": "原因至少写 4 个字",
+                                "max_length": "原因不超过 200 个字"})
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="撤回原因", min_length=4, max_length=200,
+                             widget=forms.TextInput(attrs={"placeholder": "如：重复录入，同一次劝返已有记录"}),
+                             error_messages={"required": "请写明撤回原因", "min_length": "原因至少写 4 个字",
+                                             "max_length": "原因不超过 200 个字"})
+
+
+class PersuasionForm(ReasonMixin, forms.Form):
     """A 劝返记录 as the case schema describes it; the whole case is checked again when it is saved."""
+
+    optional = ("place",)
 
     date = forms.DateField(label="劝返日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"required": "请填写劝返日期", "invalid": "日期格式应为 2022-09-15"})
@@ -72,6 +109,13 @@ class PersuasionForm(forms.Form):
             record["place"] = data["place"]
         return record
 
+    @staticmethod
+    def initial_of(item: dict) -> dict:
+        """The form filled with a stored record (people one per line)."""
+        people = "\n".join(" ".join(p.get(k, "") for k in ("name", "unit", "role") if p.get(k))
+                            for p in item.get("participants", []) if isinstance(p, dict))
+        return {**{k: item.get(k) for k in ("date", "method", "place", "content", "outcome")}, "participants": people}
+
 
 class ServiceForm(forms.Form):
     """送达: when and how a notice reached the family."""
@@ -103,8 +147,10 @@ class EvidenceForm(forms.Form):
 GENDERS = {"男": "male", "女": "female"}
 
 
-class TeachingForm(forms.Form):
+class TeachingForm(ReasonMixin, forms.Form):
     """One 送教上门 / 远程送教 session as the case schema describes it."""
+
+    optional = ("tool", "content")
 
     date = forms.DateField(label="送教日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"required": "请填写送教日期", "invalid": "日期格式应为 2022-10-12"})
@@ -135,6 +181,15 @@ class TeachingForm(forms.Form):
                   "teachers": data["teachers"], "subject": data["subject"]}
         record.update({k: data[k] for k in ("tool", "content") if data.get(k)})
         return record
+
+    @staticmethod
+    def initial_of(item: dict) -> dict:
+        """The form filled with a stored session (teachers one per line)."""
+        genders = {v: k for k, v in GENDERS.items()}
+        teachers = "\n".join(f"{t.get('name', '')} {genders.get(t.get('gender'), '')}".strip()
+                              for t in item.get("teachers", []) if isinstance(t, dict))
+        return {**{k: item.get(k) for k in ("date", "class_hours", "subject", "tool", "content")},
+                "teachers": teachers}
 
 
 class IssueForm(forms.Form):

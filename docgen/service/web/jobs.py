@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from docgen.service.county import audit, jobs
-from docgen.service.county.access import unit_of
+from docgen.service.county.door import actor_of
 from docgen.service.county.filings import report_month
 from docgen.service.county.jobs.audits import compare
-from docgen.service.county.models import Job
+from docgen.service.county.models import AuditRun, Job
 from docgen.service.web.forms import AsOfForm, BatchForm, CompareForm, MonthForm
 
 ARCHIVE_SCOPE = {"bureau": "全县", "township": "本乡镇", "school": "本校"}
@@ -37,12 +38,13 @@ def _forms(request: HttpRequest, unit, data=None, which: str = "") -> dict:
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
     """The unit's jobs, newest first, and the forms that start new ones."""
-    unit = unit_of(request.user)
+    actor = actor_of(request)
+    unit = actor.unit
     which = request.POST.get("kind", "")
     forms = _forms(request, unit, request.POST or None, which)
     if request.method == "POST":
         if not jobs.may_start(unit, which):
-            raise Http404
+            raise Http404  # an unknown kind too
         form = {"render": forms["batch"], "archive": forms["archive"], "audit": forms["check"],
                 "monthly": forms["monthly"]}[which]
         if form is not None and form.is_valid():
@@ -61,22 +63,28 @@ def job_list(request: HttpRequest) -> HttpResponse:
             else:
                 params = {"on": day.isoformat()}
                 title = f"核查{ARCHIVE_SCOPE.get(unit.kind, '全县')}案卷（截至 {day.isoformat()}）"
-            job = jobs.start(request, unit, which, params, title)
+            try:
+                job = jobs.start(actor, which, params, title)
+            except jobs.JobRefused as exc:
+                messages.error(request, str(exc))
+                return redirect("jobs")
             return redirect("job_detail", pk=job.pk)
-    rows = jobs.visible_jobs(request.user).select_related("unit")[:100]
-    return render(request, "web/jobs.html", {"unit": unit, "rows": rows, **forms})
+    rows = jobs.visible_jobs(actor).select_related("unit")[:100]
+    return render(request, "web/jobs.html", {"unit": unit, "rows": rows, "keep_days": settings.JOB_RESULT_DAYS,
+                                             **forms})
 
 
 def _visible(request: HttpRequest, pk: int) -> Job:
-    return get_object_or_404(jobs.visible_jobs(request.user), pk=pk)
+    return jobs.job_of(actor_of(request), pk)
 
 
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _visible(request, pk)
+    unit = actor_of(request).unit
     run = getattr(job, "audit_run", None) if job.kind == Job.Kind.AUDIT else None
-    return render(request, "web/job.html", {"unit": unit_of(request.user), "job": job, "run": run,
-                                            "may_cancel": not job.finished_state and job.unit == unit_of(request.user)})
+    return render(request, "web/job.html", {"unit": unit, "job": job, "run": run,
+                                            "may_cancel": not job.finished_state and job.unit == unit})
 
 
 @login_required
@@ -93,10 +101,8 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     job = _visible(request, pk)
-    if job.unit != unit_of(request.user):
-        raise Http404
     if not job.finished_state:
-        jobs.cancel(request, job)
+        jobs.cancel(actor_of(request), job)
         messages.info(request, "已要求取消：当前一步做完后停止，已生成的部分不作为结果。")
     return redirect("job_detail", pk=job.pk)
 
@@ -107,32 +113,38 @@ def job_result(request: HttpRequest, pk: int) -> FileResponse:
     path = jobs.result_path(job)
     if path is None:
         raise Http404
-    audit.log(request, audit.DOWNLOAD, f"#{job.pk}", file=job.result_file)
+    audit.log(actor_of(request), audit.DOWNLOAD, f"#{job.pk}", file=job.result_file)
     return FileResponse(open(path, "rb"), as_attachment=True, filename=job.result_file)
 
 
 @login_required
 def audit_runs(request: HttpRequest) -> HttpResponse:
     """Every kept audit the unit may see, the trend of its gaps, and the form that compares two."""
-    runs = list(jobs.visible_audits(request.user).select_related("unit")[:200])
+    runs = list(jobs.visible_audits(actor_of(request)).select_related("unit")[:200])
     choices = [(r.pk, f"#{r.job_id} {r.unit.name} 截至 {r.as_of.isoformat()}（{r.created:%Y-%m-%d %H:%M}）")
                for r in runs]
     form = CompareForm(request.GET or None, runs=choices)
     if request.GET and form.is_valid():
         return redirect(f"{request.path}compare/{form.cleaned_data['before']}/{form.cleaned_data['after']}/")
-    return render(request, "web/audits.html", {"unit": unit_of(request.user), "runs": runs, "form": form})
+    return render(request, "web/audits.html", {"unit": actor_of(request).unit, "runs": runs, "form": form})
+
+
+def _audit(request: HttpRequest, pk: int) -> AuditRun:
+    found = jobs.visible_audits(actor_of(request)).select_related("unit", "job").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 @login_required
 def audit_run(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(jobs.visible_audits(request.user).select_related("unit", "job"), pk=pk)
-    return render(request, "web/audit_run.html", {"unit": unit_of(request.user), "run": run,
+    run = _audit(request, pk)
+    return render(request, "web/audit_run.html", {"unit": actor_of(request).unit, "run": run,
                                                   "report": run.report})
 
 
 @login_required
 def audit_compare(request: HttpRequest, before: int, after: int) -> HttpResponse:
-    visible = jobs.visible_audits(request.user)
-    old, new = get_object_or_404(visible, pk=before), get_object_or_404(visible, pk=after)
-    return render(request, "web/audit_compare.html", {"unit": unit_of(request.user), "old": old, "new": new,
+    old, new = _audit(request, before), _audit(request, after)
+    return render(request, "web/audit_compare.html", {"unit": actor_of(request).unit, "old": old, "new": new,
                                                       "diff": compare(old, new)})

@@ -1,4 +1,5 @@
-"""Views: who is asking (docgen.service.county.access), what to show (docgen.service.county.overview), render."""
+"""Views: who is asking and what they may see (the door, docgen.service.county.door), what to show
+(docgen.service.county.overview), render."""
 
 from __future__ import annotations
 
@@ -10,15 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from docgen.cases.steps import STEPS
 from docgen.idcard import mask_id, mask_registry
-from docgen.service.county import audit
-from docgen.service.county.access import may_edit, unit_of, visible_cases
+from docgen.service.county import audit, door
+from docgen.service.county.door import actor_of
 from docgen.service.county.evidence import CONTENT_TYPES
 from docgen.service.county.filings import FILERS, file_report, filing_states, report_month
 from docgen.service.county.history import case_changes
@@ -29,8 +29,10 @@ from docgen.service.county.previews import preview_png
 from docgen.service.county.store import stored_path
 from docgen.service.web.edits import NOTICE_LABELS, issue_form
 from docgen.service.web.forms import RevealForm
+from docgen.service.web.privacy import allow_full_id
 
 PAGE_SIZE = 50
+QUERY = "case_query"  # the search words, kept in the session: never in a URL (nor in the access log)
 
 
 def _today() -> dt.date:
@@ -39,21 +41,18 @@ def _today() -> dt.date:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    unit = unit_of(request.user)
+    actor = actor_of(request)
     return render(request, "web/dashboard.html", {
-        "unit": unit, "o": overview(visible_cases(request.user), _today()),
-        "filings": filing_states(unit, _today()), "month": report_month(_today()),
-        "may_file": unit is not None and unit.kind in FILERS, "trend": audit_trend(request.user)})
+        "unit": actor.unit, "o": overview(door.cases(actor), _today()),
+        "filings": filing_states(actor.unit, _today()), "month": report_month(_today()),
+        "may_file": actor.unit is not None and actor.unit.kind in FILERS, "trend": audit_trend(actor)})
 
 
 @login_required
 @require_POST
 def file_monthly(request: HttpRequest) -> HttpResponse:
     """A school or township records that it filed last month's report (signed and sealed) today."""
-    unit = unit_of(request.user)
-    if unit is None or unit.kind not in FILERS:
-        raise Http404
-    filing = file_report(request, unit, _today())
+    filing = file_report(actor_of(request), _today())
     month = f"{filing.month.year}年{filing.month.month}月"
     messages.success(request, f"已登记：{month}月报表于 {filing.filed_on:%Y-%m-%d} 报送。")
     return redirect("dashboard")
@@ -61,34 +60,44 @@ def file_monthly(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = visible_cases(request.user)
-    category, step, query = (request.GET.get(k, "").strip() for k in ("category", "step", "q"))
+    """The unit's cases, filtered and in pages. A search is posted (its words may be an ID number): kept in the
+    session and shown again by the filter links, never put in a URL."""
+    actor = actor_of(request)
+    if request.method == "POST":
+        request.session[QUERY] = request.POST.get("q", "").strip()[:40]
+        keep = {k: request.POST.get(k, "") for k in ("category", "step") if request.POST.get(k)}
+        return redirect(f"{request.path}?{urlencode({**keep, 'search': 1})}")
+    cases = door.cases(actor)
+    category, step = (request.GET.get(k, "").strip() for k in ("category", "step"))
+    query = request.session.get(QUERY, "") if request.GET.get("search") else ""
     if category:
         cases = cases.filter(category=category)
     if step:
         cases = cases.filter(step=step)
     if query:
-        cases = cases.filter(Q(data__student__name__icontains=query) | Q(data__student__registry_no__icontains=query)
-                             | Q(data__student__id_number__iendswith=query) | Q(case_id__icontains=query))
+        cases = cases.filter(Q(data__student__name__icontains=query) | Q(registry_no__icontains=query)
+                             | Q(id_number__iendswith=query) | Q(case_id__icontains=query))
     page = Paginator(cases.order_by("township", "school", "case_id"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(c, mask_id(c.data["student"].get("id_number", "")), CATEGORY_LABELS.get(c.category, ""))
             for c in page]
-    keep = urlencode({k: v for k, v in (("category", category), ("step", step), ("q", query)) if v})
+    keep = urlencode({k: v for k, v in (("category", category), ("step", step), ("search", "1" if query else ""))
+                      if v})
     return render(request, "web/case_list.html", {
-        "unit": unit_of(request.user), "rows": rows, "page": page, "keep": keep, "category": category,
+        "unit": actor.unit, "rows": rows, "page": page, "keep": keep, "category": category,
         "step": step, "q": query, "categories": sorted(CATEGORY_LABELS.items()), "steps": list(STEPS.items()),
     })
 
 
 def _case_page(request: HttpRequest, record: CaseRecord, *, reveal: RevealForm, full_id: str = "") -> HttpResponse:
+    actor = actor_of(request)
     findings, due = case_findings(record, _today())
     student = record.data["student"]
     return render(request, "web/case_detail.html", {
-        "unit": unit_of(request.user), "c": record, "d": record.data,
+        "unit": actor.unit, "c": record, "d": record.data,
         "masked_id": full_id or mask_id(student.get("id_number", "")), "revealed": bool(full_id),
         "masked_registry": mask_registry(student.get("registry_no", "")),
         "category": CATEGORY_LABELS.get(record.category, record.category), "step": STEPS.get(record.step, ""),
-        "findings": findings, "due": due, "reveal": reveal, "may_edit": may_edit(request.user),
+        "findings": findings, "due": due, "reveal": reveal, "may_edit": door.may_edit(actor),
         "notices": [(NOTICE_LABELS.get(n.get("kind", ""), "通知书"), n) for n in record.data.get("notices", [])],
         "teaching": next((record.data[k] for k in ("home_teaching", "remote_teaching") if record.data.get(k)), None),
         "documents": IssuedDocument.objects.filter(county=record.county, case_id=record.case_id),
@@ -98,8 +107,9 @@ def _case_page(request: HttpRequest, record: CaseRecord, *, reveal: RevealForm, 
 
 @login_required
 def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
-    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
-    audit.log(request, audit.VIEW_CASE, case_id)
+    actor = actor_of(request)
+    record = door.case(actor, case_id)
+    audit.log(actor, audit.VIEW_CASE, case_id)
     return _case_page(request, record, reveal=RevealForm())
 
 
@@ -107,42 +117,42 @@ def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
 @require_POST
 def reveal_id(request: HttpRequest, case_id: str) -> HttpResponse:
     """The full ID number, once, after a reason — and the reveal goes into the audit log."""
-    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
+    actor = actor_of(request)
+    record = door.case(actor, case_id)
     form = RevealForm(request.POST)
     if not form.is_valid():
         return _case_page(request, record, reveal=form)
-    audit.log(request, audit.REVEAL_ID, case_id, reason=form.cleaned_data["reason"])
-    return _case_page(request, record, reveal=RevealForm(), full_id=record.data["student"].get("id_number", ""))
+    audit.log(actor, audit.REVEAL_ID, case_id, reason=form.cleaned_data["reason"])
+    return allow_full_id(_case_page(request, record, reveal=RevealForm(),
+                                    full_id=record.data["student"].get("id_number", "")))
 
 
-def _file_response(data: bytes, name: str, *, attachment: bool) -> HttpResponse:
-    response = HttpResponse(data, content_type=CONTENT_TYPES.get(Path(name).suffix.lower(), "application/octet-stream"))
-    response["Content-Disposition"] = content_disposition_header(attachment, name)
+def _nosniff(response: FileResponse) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-def _stored_evidence(request: HttpRequest, case_id: str, evidence_id: str) -> dict:
-    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
-    item = next((e for e in record.data.get("evidence", []) if e.get("id") == evidence_id and e.get("sha256")), None)
-    if item is None or not stored_path(item["sha256"]).is_file():
-        raise Http404
-    return item
+def _file_response(path: Path, name: str, *, attachment: bool) -> FileResponse:
+    """The file streamed from disk (FileResponse closes it), never read whole into memory."""
+    return _nosniff(FileResponse(open(path, "rb"), as_attachment=attachment, filename=name,
+                                 content_type=CONTENT_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")))
 
 
 @login_required
 def evidence_file(request: HttpRequest, case_id: str, evidence_id: str) -> HttpResponse:
     """A stored evidence file, to the units that may see the case only; the download is logged."""
-    item = _stored_evidence(request, case_id, evidence_id)
-    audit.log(request, audit.DOWNLOAD, case_id, evidence=evidence_id, file=item["file"])
-    return _file_response(stored_path(item["sha256"]).read_bytes(), item["file"], attachment=False)
+    actor = actor_of(request)
+    _record, item, path = door.evidence(actor, case_id, evidence_id)
+    audit.log(actor, audit.DOWNLOAD, case_id, evidence=evidence_id, file=item["file"])
+    return _file_response(path, Path(str(item["file"]).replace("\\", "/")).name, attachment=False)
 
 
 @login_required
 def evidence_preview(request: HttpRequest, case_id: str, evidence_id: str) -> HttpResponse:
-    """A small picture of the evidence for the case page (a photo scaled down, a PDF's first page)."""
-    item = _stored_evidence(request, case_id, evidence_id)
-    data = preview_png(item["sha256"], Path(item["file"]).suffix.lower())
+    """The small picture of the evidence for the case page (made at upload, in a box; a placeholder until it is
+    made or when it cannot be). Nothing is drawn here."""
+    _record, item, _path = door.evidence(actor_of(request), case_id, evidence_id)
+    data = preview_png(item["sha256"], Path(str(item["file"])).suffix.lower())
     if data is None:
         raise Http404
     response = HttpResponse(data, content_type="image/png")
@@ -153,12 +163,10 @@ def evidence_preview(request: HttpRequest, case_id: str, evidence_id: str) -> Ht
 @login_required
 def document_file(request: HttpRequest, case_id: str, pk: int) -> HttpResponse:
     """A document the service issued, to the units that may see its case; the download is logged."""
-    record = get_object_or_404(visible_cases(request.user), case_id=case_id)
-    made = get_object_or_404(IssuedDocument, pk=pk, county=record.county, case_id=record.case_id)
-    path = stored_path(made.sha256)
-    if not path.is_file():
+    actor = actor_of(request)
+    record = door.case(actor, case_id)
+    made = IssuedDocument.objects.filter(pk=pk, county=record.county, case_id=record.case_id).first()
+    if made is None or not stored_path(made.sha256).is_file():
         raise Http404
-    audit.log(request, audit.DOWNLOAD, case_id, template=made.template, doc_no=made.doc_no, file=made.file)
-    return _file_response(path.read_bytes(), made.file, attachment=True)
-
-
+    audit.log(actor, audit.DOWNLOAD, case_id, template=made.template, doc_no=made.doc_no, file=made.file)
+    return _file_response(stored_path(made.sha256), made.file, attachment=True)

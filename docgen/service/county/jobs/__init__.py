@@ -5,21 +5,43 @@ job's page follows its progress and offers its result. Who may start what follow
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import shutil
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.conf import settings
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
-from docgen.service.county import audit
-from docgen.service.county.access import unit_of
+from docgen.errors import DocgenError
+from docgen.service.county import audit, door
+from docgen.service.county.door import Actor
 from docgen.service.county.jobs.runner import Run, job_folder
 from docgen.service.county.models import AuditRun, Job, Unit
 
-__all__ = ["Run", "batch_templates", "cancel", "job_folder", "may_start", "result_path", "run_steps", "start",
-           "visible_audits", "visible_jobs"]
+__all__ = [
+    "JobRefused",
+    "Run",
+    "batch_templates",
+    "cancel",
+    "expire_results",
+    "job_folder",
+    "job_of",
+    "may_start",
+    "result_path",
+    "run_steps",
+    "start",
+    "visible_audits",
+    "visible_jobs",
+]
+log = logging.getLogger("docgen.jobs")
+EXPIRED = "结果已超过保存期限，已删除；需要时请重新发起任务。"
+
+
+class JobRefused(DocgenError):
+    """A job that may not start now (the unit's quota): the message says why and what to do."""
 
 
 def _steps() -> dict[str, Any]:
@@ -36,16 +58,55 @@ def run_steps(job_id: int) -> None:
     run(job_id, _steps())
 
 
-def start(request: HttpRequest, unit: Unit, kind: str, params: dict[str, Any], title: str) -> Job:
-    """Record the job and queue its task once the transaction commits (a worker never sees a job not yet saved)."""
+def start(actor: Actor, kind: str, params: dict[str, Any], title: str) -> Job:
+    """Record the job and queue its task once the transaction commits (a worker never sees a job not yet saved).
+    The door's NotFound when the actor's unit may not start this kind; JobRefused over the unit's quota."""
+    from django.db import transaction
+
     from docgen.service.county.tasks import run_job
 
-    with transaction.atomic():
+    unit = actor.unit
+    if unit is None or not may_start(unit, kind):
+        raise door.NotFound
+    expire_results()
+    with door.writing():
+        waiting = Job.objects.filter(unit=unit, status__in=(Job.Status.QUEUED, Job.Status.RUNNING)).count()
+        if waiting >= settings.JOB_UNIT_QUEUE:
+            raise JobRefused(f"本单位已有 {waiting} 个任务在排队或进行中，请等它们完成后再发起")
+        kept = Job.objects.filter(unit=unit, status=Job.Status.DONE).aggregate(n=Sum("result_size"))["n"] or 0
+        if kept > settings.JOB_UNIT_QUOTA_BYTES:
+            _free(unit, kept - settings.JOB_UNIT_QUOTA_BYTES)
         job = Job.objects.create(county=unit.county, unit=unit, kind=kind, params=params, title=title,
-                                 created_by=request.user.get_username())
-        audit.log(request, audit.JOB_STARTED, f"#{job.pk}", kind=kind, title=title)
+                                 created_by=actor.username)
+        audit.log(actor, audit.JOB_STARTED, f"#{job.pk}", kind=kind, title=title)
         transaction.on_commit(lambda: run_job.enqueue(job.pk))
     return job
+
+
+def _drop_result(job: Job, why: str) -> None:
+    shutil.rmtree(job_folder(job.pk), ignore_errors=True)
+    Job.objects.filter(pk=job.pk).update(result_file="", result_size=0, message=f"{job.message}（{why}）"[:2000])
+
+
+def _free(unit: Unit, needed: int) -> None:
+    """Make room in the unit's quota: its oldest kept results go first."""
+    freed = 0
+    for job in Job.objects.filter(unit=unit, status=Job.Status.DONE).exclude(result_file="").order_by("finished"):
+        if freed >= needed:
+            break
+        freed += job.result_size
+        _drop_result(job, "本单位保存的结果超过上限，最早的结果已删除")
+
+
+def expire_results(now: dt.datetime | None = None) -> int:
+    """Delete the result files of jobs finished more than JOB_RESULT_DAYS ago (the job and its log stay)."""
+    limit = (now or timezone.now()) - dt.timedelta(days=settings.JOB_RESULT_DAYS)
+    old = list(Job.objects.filter(finished__lt=limit).exclude(result_file=""))
+    for job in old:
+        _drop_result(job, EXPIRED)
+    if old:
+        log.info("results of %d jobs expired", len(old))
+    return len(old)
 
 
 def _of_unit(rows, unit: Unit | None) -> QuerySet:
@@ -56,18 +117,29 @@ def _of_unit(rows, unit: Unit | None) -> QuerySet:
     return rows if unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR) else rows.filter(unit=unit)
 
 
-def visible_jobs(user: AbstractBaseUser) -> QuerySet[Job]:
+def visible_jobs(actor: Actor) -> QuerySet[Job]:
     """The bureau and auditors see the county's jobs; townships and schools their own unit's."""
-    return _of_unit(Job.objects, unit_of(user))
+    return _of_unit(Job.objects, actor.unit)
 
 
-def cancel(request: HttpRequest, job: Job) -> None:
-    """Ask the job to stop: a queued job is cancelled at once, a running one at its next step."""
-    with transaction.atomic():
+def job_of(actor: Actor, pk: int) -> Job:
+    """A job the actor sees (the door's NotFound otherwise)."""
+    found = visible_jobs(actor).select_related("unit").filter(pk=pk).first()
+    if found is None:
+        raise door.NotFound
+    return found
+
+
+def cancel(actor: Actor, job: Job) -> None:
+    """Ask the job to stop: a queued job is cancelled at once, a running one at its next step. Only its own
+    unit cancels it (NotFound for others)."""
+    if actor.unit is None or job.unit_id != actor.unit.pk:
+        raise door.NotFound
+    with door.writing():
         Job.objects.filter(pk=job.pk).update(cancel_requested=True)
         Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(status=Job.Status.CANCELLED,
                                                                         message="已取消")
-        audit.log(request, audit.JOB_CANCELLED, f"#{job.pk}", title=job.title)
+        audit.log(actor, audit.JOB_CANCELLED, f"#{job.pk}", title=job.title)
 
 
 def batch_templates(unit: Unit | None) -> list[str]:
@@ -80,7 +152,7 @@ def batch_templates(unit: Unit | None) -> list[str]:
 def may_start(unit: Unit | None, kind: str) -> bool:
     """Batches: a unit that issues documents; archives: the bureau, townships and schools; audits and monthly
     reports: also auditors."""
-    if unit is None:
+    if unit is None or kind not in Job.Kind.values:
         return False
     if kind == Job.Kind.RENDER:
         return bool(batch_templates(unit))
@@ -89,8 +161,8 @@ def may_start(unit: Unit | None, kind: str) -> bool:
     return unit.kind in (Unit.Kind.BUREAU, Unit.Kind.TOWNSHIP, Unit.Kind.SCHOOL)
 
 
-def visible_audits(user: AbstractBaseUser) -> QuerySet[AuditRun]:
-    return _of_unit(AuditRun.objects, unit_of(user))
+def visible_audits(actor: Actor) -> QuerySet[AuditRun]:
+    return _of_unit(AuditRun.objects, actor.unit)
 
 
 def result_path(job: Job) -> Path | None:
@@ -101,8 +173,8 @@ def result_path(job: Job) -> Path | None:
     return path if path.is_file() else None
 
 
-def audit_trend(user: AbstractBaseUser, count: int = 8) -> list[tuple[AuditRun, int | None]]:
+def audit_trend(actor: Actor, count: int = 8) -> list[tuple[AuditRun, int | None]]:
     """The unit's latest audits, oldest first, each with the change in gaps since the one before (None first)."""
-    unit = unit_of(user)
-    runs = list(visible_audits(user).filter(unit=unit).order_by("-created")[:count])[::-1] if unit else []
+    unit = actor.unit
+    runs = list(visible_audits(actor).filter(unit=unit).order_by("-created")[:count])[::-1] if unit else []
     return [(run, None if i == 0 else run.gaps - runs[i - 1].gaps) for i, run in enumerate(runs)]

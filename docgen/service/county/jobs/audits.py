@@ -11,7 +11,7 @@ from django.db import transaction
 
 from docgen.cases import load_data
 from docgen.check import check_cases
-from docgen.fsutil import atomic_path
+from docgen.fsutil import atomic_path, safe_name
 from docgen.report import build_report, write_reports
 from docgen.report.diff import AuditDiff, diff_reports
 from docgen.service.county.jobs.runner import Run
@@ -24,7 +24,7 @@ def run(run: Run) -> str:
     records, evidence = run.cases_with_evidence("核查")
     run.phase("核查", len(records))
     spec = county_spec()
-    loaded = load_data([(f"案卷 {r.case_id}", r.data) for r in records])  # cases that fail together are findings
+    loaded = load_data([(f"案卷 {d.get('case_id', '')}", d) for d in records])  # cases that fail are findings
     result = check_cases(loaded.cases, spec, as_of, evidence, (), loaded.rejected)
     run.progress(len(records), len(records))
     run.phase("写核查报告")
@@ -32,7 +32,7 @@ def run(run: Run) -> str:
     report = build_report(result, spec, f"{unit.name}，案卷 {len(records)} 份", generated=dt.date.today())
     reports = run.folder / "reports"
     written = write_reports(report, reports)
-    name = f"核查报告_{unit.name}_{as_of.isoformat()}.zip"
+    name = safe_name(f"核查报告_{unit.name}_{as_of.isoformat()}") + ".zip"
     target = run.folder / name
     with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as bundle:
         for path in written:

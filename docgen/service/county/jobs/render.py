@@ -12,26 +12,38 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
+import secrets
 import shutil
 import zipfile
 from pathlib import Path
 
-from django.db import transaction
-
+from docgen.cases import Case
 from docgen.fsutil import atomic_path, safe_name
 from docgen.ooxml.merge import merge_documents
-from docgen.render.batch import PRINT_SUFFIX, Job, plan_documents, render_planned
+from docgen.render.batch import (
+    PRINT_SUFFIX,
+    Job,
+    assign_doc_info,
+    missing_fields,
+    missing_unit_settings,
+    plan_documents,
+    render_planned,
+    select_jobs,
+)
 from docgen.render.engine import load_renderer
 from docgen.render.registry import TemplateSpec
-from docgen.service.county import audit
-from docgen.service.county.access import visible_cases
+from docgen.service.county import audit, door
 from docgen.service.county.documents import county_issuing, may_issue, record_notice, registry_specs
 from docgen.service.county.jobs.runner import JobFailed, Run
 from docgen.service.county.models import IssuedDocument
-from docgen.service.county.overview import all_cases
+from docgen.service.county.privacy import for_template
 from docgen.service.county.register import DbAllocator
 from docgen.service.county.store import store
+
+log = logging.getLogger("docgen.jobs")
+FAILED = "未能生成.json"  # in a part's folder: the documents of the part that could not be made, and why
 
 PART = 500  # documents per print file (and per part) without PDFs
 PART_PDF = 50  # with PDFs: one LibreOffice run per part
@@ -44,21 +56,39 @@ def template(name: str) -> TemplateSpec:
     return spec
 
 
+def _ready(run: Run, spec: TemplateSpec, cases: list[Case], on: dt.date) -> list[Case]:
+    """The cases whose document can be made: each one that lacks a field the template needs, or is not yet at
+    the step the document follows, is left out and reported (the others go on)."""
+    jobs, _ = select_jobs(spec, cases)
+    unset = missing_unit_settings(spec, jobs, county_issuing())
+    if unset:  # the issuing unit's signer or phone: no document of the batch can be made without it
+        raise JobFailed("；".join(p.message for p in unset), "请县教育局在工作区设置中补上后重新出具。")
+    problems = missing_fields(spec, jobs) + assign_doc_info(spec, jobs, on)
+    why: dict[str, str] = {}
+    for problem in problems:
+        why.setdefault(problem.file, problem.message)
+    for job in jobs:
+        if job.case.file in why:
+            run.skip(job.case.name, job.case.case_id, why[job.case.file])
+    return [c for c in cases if c.file not in why]
+
+
 def _number(run: Run, spec: TemplateSpec, on: dt.date) -> list[Job]:
     """Step 1: every document numbered and recorded on its case, in one transaction."""
     params = run.job.params
-    records = visible_cases(run.request.user).order_by("case_id")
+    records = run.records()
     if params.get("case_ids"):
         records = records.filter(case_id__in=params["case_ids"])
     records = list(records)
     run.phase("检查案卷并编号", len(records))
-    with transaction.atomic():
-        planned = plan_documents(spec, all_cases(records), on=on, allocator=DbAllocator(run.job.county),
-                                 issuing=county_issuing())
+    cases = _ready(run, spec, run.usable([(f"案卷 {r.case_id}", r.data) for r in records]), on)
+    with door.writing():
+        planned = plan_documents(spec, [for_template(spec, c) for c in cases], on=on,
+                                 allocator=DbAllocator(run.job.county), issuing=county_issuing())
         by_id = {r.case_id: r for r in records}
         for job in planned:  # one document per case (the batch templates are not per record)
             assert job.doc is not None
-            record_notice(run.request, by_id[job.case.case_id], spec, job.doc)
+            record_notice(run.actor, by_id[job.case.case_id], spec, job.doc)
     run.progress(len(records), len(records))
     return planned
 
@@ -68,19 +98,43 @@ def _render_part(spec: TemplateSpec, planned: list[Job], part: Path, print_name:
     tmp = part.with_name(f".{part.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    rendered = []
-    for job, data in zip(planned, render_planned(spec, planned, load_renderer(spec.path), county_issuing()),
-                         strict=True):
+    renderer = load_renderer(spec.path)
+    issuing = county_issuing()
+    rendered, made, failed = [], [], {}
+    for job in planned:
+        try:
+            (data,) = render_planned(spec, [job], renderer, issuing)
+        except Exception as exc:  # one document that cannot be made does not stop the others
+            failed[job.file] = _reason(exc)
+            continue
         (tmp / job.file).write_bytes(data)
         rendered.append(data)
-    (tmp / print_name).write_bytes(merge_documents(rendered))
-    if pdf:
+        made.append(job.file)
+    if rendered:
+        (tmp / print_name).write_bytes(merge_documents(rendered))
+    if pdf and made:
         from docgen.convert.cache import shared_pdf_cache
         from docgen.convert.pdf import convert_cached, join_pdfs
 
-        convert_cached(tmp, [job.file for job in planned], shared_pdf_cache())
-        join_pdfs(tmp, [job.file for job in planned], print_name)
+        convert_cached(tmp, made, shared_pdf_cache())
+        join_pdfs(tmp, made, print_name)
+    (tmp / FAILED).write_text(json.dumps(failed, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, part)
+
+
+def _reason(exc: Exception) -> str:
+    from docgen.errors import DocgenError
+
+    if isinstance(exc, DocgenError):
+        return str(exc)
+    reference = secrets.token_hex(4).upper()
+    log.exception("a document could not be rendered (reference %s)", reference)
+    return f"生成时出现系统内部错误（错误编号 {reference}）"
+
+
+def _failed(folder: Path) -> dict[str, str]:
+    path = folder / FAILED
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 def _parts(planned: list[Job], pdf: bool) -> list[tuple[int, list[Job]]]:
@@ -101,30 +155,38 @@ def _pack(run: Run, spec: TemplateSpec, planned: list[Job], on: dt.date, pdf: bo
     with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as bundle:
         for k, part in parts:
             folder = work / f"part-{k:04d}"
+            failed = _failed(folder)
             for job in part:
                 assert job.doc is not None
+                if job.file in failed:
+                    continue
                 bundle.write(folder / job.file, f"文书/{job.file}")
                 if pdf:
                     bundle.write(folder / (Path(job.file).stem + ".pdf"), f"PDF/{Path(job.file).stem}.pdf")
                 documents.append({"file": job.file, "case_id": job.case.case_id, "student": job.case.name,
                                   "school": job.case.school, "doc_no": job.doc.no, "date": job.doc.date.isoformat()})
             print_name = _print_name(spec, k, len(parts))
+            if not (folder / print_name).is_file():
+                continue  # no document of this part could be made
             bundle.write(folder / print_name, f"打印/{print_name}")
             if pdf:
                 bundle.write(folder / (Path(print_name).stem + ".pdf"), f"打印/{Path(print_name).stem}.pdf")
             run.progress(len(documents), len(planned))
         manifest = {"template": spec.name, "date": on.isoformat(), "job": run.job.pk, "documents": documents}
         bundle.writestr(f"{safe_name(spec.name)}_清单.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-    with transaction.atomic():  # listed on their cases (asked again: found, not made twice)
+    with door.writing():  # listed on their cases (asked again: found, not made twice)
         for k, part in parts:
+            failed = _failed(work / f"part-{k:04d}")
             for job in part:
                 assert job.doc is not None
+                if job.file in failed:
+                    continue
                 data = (work / f"part-{k:04d}" / job.file).read_bytes()
                 IssuedDocument.objects.get_or_create(
                     county=run.job.county, case_id=job.case.case_id, template=spec.name, doc_no=job.doc.no,
                     file=job.file, defaults={"sha256": store(data), "issued_on": job.doc.date,
                                              "made_by": run.job.created_by})
-        audit.log(run.request, audit.GENERATE, spec.name, job=run.job.pk, documents=len(planned))
+        audit.log(run.actor, audit.GENERATE, spec.name, job=run.job.pk, documents=len(documents))
     return target
 
 
@@ -136,7 +198,8 @@ def run(run: Run) -> str:
     on, pdf = dt.date.fromisoformat(params["on"]), bool(params.get("pdf"))
     planned = _number(run, spec, on)
     if not planned:
-        raise JobFailed(f"所选案卷中没有需要出具“{spec.name}”的学生", "检查案卷的处置类别，或换一种文书。")
+        raise JobFailed(f"所选案卷中没有需要出具“{spec.name}”的学生" + run.skipped_summary(),
+                        "检查案卷的处置类别，或换一种文书。")
     numbered = sorted(job.doc.no for job in planned if job.doc and job.doc.no)
     run.note(f"已编号 {len(planned)} 份" + (f"，文号 {numbered[0]} 至 {numbered[-1]}" if numbered else ""))
     work = run.folder / "work"
@@ -152,8 +215,13 @@ def run(run: Run) -> str:
         done += len(part)
         run.progress(done)
     run.phase("打包", len(planned))
+    for k, _part in parts:
+        for file, why in _failed(work / f"part-{k:04d}").items():
+            job = next(j for j in planned if j.file == file)
+            run.skip(job.case.name, job.case.case_id, f"已编文号 {job.doc.no if job.doc else ''}，文书未能生成：{why}")
     target = _pack(run, spec, planned, on, pdf, work)
+    made = len(planned) - sum(len(_failed(work / f"part-{k:04d}")) for k, _ in parts)
     shutil.rmtree(work, ignore_errors=True)
-    run.keep(target, {"documents": len(planned), "pdf": pdf, "template": spec.name,
+    run.keep(target, {"documents": made, "pdf": pdf, "template": spec.name, "skipped": len(run.skipped),
                       "first": numbered[0] if numbered else "", "last": numbered[-1] if numbered else ""})
-    return f"已生成 {len(planned)} 份{spec.name}" + ("（含 PDF 和打印文件）" if pdf else "（含打印文件）")
+    return f"已生成 {made} 份{spec.name}" + ("（含 PDF 和打印文件）" if pdf else "（含打印文件）")

@@ -19,7 +19,6 @@ from docgen.followup.national import (
     write_quarter_review,
 )
 from docgen.fsutil import atomic_path, safe_name
-from docgen.service.county.access import visible_cases
 from docgen.service.county.jobs.runner import JobFailed, Run
 from docgen.service.county.models import Unit
 from docgen.service.county.overview import as_cases
@@ -40,7 +39,7 @@ def _units(run: Run, cases: list[Case]) -> list[str]:
 def run(run: Run) -> str:
     month = dt.date.fromisoformat(run.job.params["month"] + "-01")
     month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    cases = as_cases(visible_cases(run.request.user).order_by("case_id"))
+    cases = as_cases(run.records())
     if not cases:
         raise JobFailed("本单位没有案卷，无法生成报表", "先录入或导入案卷。")
     units = _units(run, cases)

@@ -14,25 +14,25 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import secrets
 import socket
 import threading
-import traceback
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
-from django.http import HttpRequest
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from docgen.cases import Case, load_data
 from docgen.errors import DataProblemsError, DocgenError
+from docgen.service.county.door import Actor, job_actor
 from docgen.service.county.models import Job
+from docgen.service.county.privacy import for_page, mask_name, masked
 
 log = logging.getLogger("docgen.jobs")
 HEARTBEAT_SECONDS = 5
@@ -65,8 +65,9 @@ class Run:
 
     job: Job
     lease: str
-    request: HttpRequest  # the clerk who started the job, for the audit log and the cases' history
+    actor: Actor  # the clerk who started the job, through the unit it was started for
     _last_write: float = 0.0
+    skipped: list[str] = field(default_factory=list)  # cases left out: masked name and the reason, in Chinese
 
     @property
     def folder(self) -> Path:
@@ -101,37 +102,59 @@ class Run:
         self._update(done=done, total=total)
         self._last_write = now
 
-    def cases_with_evidence(self, what: str) -> tuple[list, Path]:
-        """The cases the job's unit sees, and their stored evidence laid out in the job's folder as the library
-        reads it; JobFailed when there are none (``what``: 整理, 核查 — what there is nothing to do)."""
-        from docgen.service.county.access import visible_cases
+    def records(self):
+        """The cases the job's unit sees (through the door), in order."""
+        from docgen.service.county import door
+
+        return door.cases(self.actor).order_by("case_id")
+
+    def skip(self, name: str, case_id: str, reason: str) -> None:
+        """Leave one case out, saying whose and why (name masked) in the log and the result."""
+        line = f"{mask_name(name)}（{case_id}）：{masked(reason)}"
+        self.skipped.append(line)
+        self.note(f"未能处理 {line}")
+
+    def usable(self, sources: list[tuple[str, dict]]) -> list[Case]:
+        """The cases that pass the library's checks together; each one that does not is left out and reported
+        (one broken case never stops the county's job)."""
+        loaded = load_data(sources)
+        for rejected in loaded.rejected:
+            errors = [p for p in rejected.problems if p.is_error]
+            name = rejected.label.split("(")[0]
+            self.skip(name, rejected.case_id, errors[0].message if errors else "案卷数据有问题")
+        return loaded.cases
+
+    def cases_with_evidence(self, what: str) -> tuple[list[dict], Path]:
+        """The cases the job's unit sees (their data with evidence named as laid out) and their stored evidence
+        laid out in the job's folder as the library reads it; JobFailed when there are none (``what``: 整理,
+        核查 — what there is nothing to do)."""
         from docgen.service.county.store import evidence_tree
 
-        records = list(visible_cases(self.request.user).order_by("case_id"))
+        records = list(self.records())
         if not records:
             raise JobFailed(f"本单位没有可{what}的案卷", "先录入或导入案卷。")
         self.phase("准备佐证材料", len(records))
         evidence = self.folder / "evidence"
-        files = evidence_tree(records, evidence)
+        files, data = evidence_tree(records, evidence)
         self.progress(len(records), len(records))
         self.note(f"佐证材料 {files} 个")
-        return records, evidence
+        return data, evidence
 
     def keep(self, result: Path, summary: dict) -> None:
         """The job's result file (in its folder) and the summary its page shows."""
         self._update(result_file=result.name, result_size=result.stat().st_size, summary=summary)
 
     def note(self, line: str) -> None:
-        """A line of the job's log (shown on its page)."""
+        """A line of the job's log (shown on its page), ID numbers masked."""
         stamp = timezone.localtime().strftime("%H:%M:%S")
-        self._update(log=Concat(F("log"), Value(f"{stamp} {line}\n")))
+        self._update(log=Concat(F("log"), Value(f"{stamp} {for_page(line)}\n")))
 
-
-def acting_as(username: str) -> HttpRequest:
-    """A request standing for the clerk who started the job: the audit log and case history name them."""
-    request = HttpRequest()
-    request.user = User.objects.filter(username=username).first() or User(username=username)
-    return request
+    def skipped_summary(self) -> str:
+        """What the result says about the cases left out (empty when none)."""
+        if not self.skipped:
+            return ""
+        shown = "；".join(self.skipped[:10]) + ("……" if len(self.skipped) > 10 else "")
+        return f"；另有 {len(self.skipped)} 份案卷未能处理（{shown}），改正后可重新发起"
 
 
 def claim(job_id: int) -> Run | None:
@@ -145,8 +168,8 @@ def claim(job_id: int) -> Run | None:
             started=now)
         if not taken:
             return None
-    job = Job.objects.get(pk=job_id)
-    return Run(job, lease, acting_as(job.created_by))
+    job = Job.objects.select_related("unit").get(pk=job_id)
+    return Run(job, lease, job_actor(job))
 
 
 def _beat(job_id: int, lease: str, stop: threading.Event) -> None:
@@ -165,7 +188,8 @@ def _beat(job_id: int, lease: str, stop: threading.Event) -> None:
 
 def _finish(run: Run, status: str, message: str = "", advice: str = "") -> None:
     with contextlib.suppress(LeaseLost):
-        run._update(status=status, message=message, advice=advice, finished=timezone.now(), lease="")
+        run._update(status=status, message=for_page(message), advice=for_page(advice), finished=timezone.now(),
+                    lease="")
 
 
 def run(job_id: int, steps: dict[str, Callable[[Run], str]]) -> None:
@@ -177,15 +201,17 @@ def run(job_id: int, steps: dict[str, Callable[[Run], str]]) -> None:
     stop = threading.Event()
     beat = threading.Thread(target=_beat, args=(job_id, attempt.lease, stop), daemon=True)
     beat.start()
-    HistoricalRecords.context.request = attempt.request
     try:
         attempt.note(f"由工作进程 {socket.gethostname()}:{os.getpid()} 执行")
         if attempt.job.attempts > 1:
             attempt.note(f"第 {attempt.job.attempts} 次执行：接着上次中断的地方继续")
         attempt.check_cancelled()
-        message = steps[attempt.job.kind](attempt)
+        step = steps.get(attempt.job.kind)
+        if step is None:
+            raise JobFailed("没有这种后台任务", "从后台任务页发起任务。")
+        message = step(attempt)
         attempt.note("完成")
-        _finish(attempt, Job.Status.DONE, message)
+        _finish(attempt, Job.Status.DONE, message + attempt.skipped_summary())
     except Cancelled:
         attempt.note("已按要求取消；已生成的部分不作为结果")
         _finish(attempt, Job.Status.CANCELLED, "已取消")
@@ -202,11 +228,12 @@ def run(job_id: int, steps: dict[str, Callable[[Run], str]]) -> None:
     except DocgenError as exc:
         _finish(attempt, Job.Status.FAILED, str(exc), "改正上面所说的问题后重新发起任务；仍不行请联系县教育局。")
     except Exception:
-        log.exception("job %s failed", job_id)
-        attempt.note(traceback.format_exc(limit=5))
-        _finish(attempt, Job.Status.FAILED, "任务因系统内部错误中止，没有生成结果。",
-                 f"请把任务编号 #{job_id} 告诉县教育局的系统管理员。")
+        reference = secrets.token_hex(4).upper()
+        log.exception("job %s failed (reference %s)", job_id, reference)  # the traceback goes to the log file only
+        with contextlib.suppress(LeaseLost, DatabaseError):
+            attempt.note(f"系统内部错误，错误编号 {reference}")
+        _finish(attempt, Job.Status.FAILED, f"任务因系统内部错误中止，没有生成结果（错误编号 {reference}）。",
+                 f"请把任务编号 #{job_id} 和错误编号 {reference} 告诉县教育局的系统管理员。")
     finally:
-        HistoricalRecords.context.request = None
         stop.set()
         beat.join()

@@ -19,6 +19,7 @@ from docgen.service.county.models import Job
 log = logging.getLogger("docgen.jobs")
 MAX_ATTEMPTS = 3
 INTERVAL = 5
+EXPIRE_EVERY = 720  # rounds of INTERVAL: once an hour
 
 
 def requeue_stale(now: dt.datetime | None = None) -> list[int]:
@@ -51,12 +52,19 @@ def requeue_stale(now: dt.datetime | None = None) -> list[int]:
 
 
 def start_watchdog(stop: threading.Event) -> threading.Thread:
-    """Check for stale jobs every few seconds until ``stop`` is set (a daemon thread of the worker process)."""
+    """Check for stale jobs every few seconds, and for results past their keeping time every hour, until
+    ``stop`` is set (a daemon thread of the worker process)."""
     def loop() -> None:
+        from docgen.service.county.jobs import expire_results
+
+        rounds = 0
         try:
             while not stop.wait(INTERVAL):
                 try:
                     requeue_stale()
+                    if rounds % EXPIRE_EVERY == 0:
+                        expire_results()
+                    rounds += 1
                 except Exception:  # a database hiccup must not end the watchdog
                     log.exception("watchdog: checking for stale jobs failed")
                     connection.close()

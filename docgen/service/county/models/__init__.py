@@ -2,6 +2,7 @@
 
 from docgen.service.county.models.jobs import AuditRun, Job
 from docgen.service.county.models.records import (
+    AuditChain,
     AuditEvent,
     AuditQuerySet,
     CaseRecord,
@@ -13,5 +14,5 @@ from docgen.service.county.models.records import (
     Unit,
 )
 
-__all__ = ["AuditEvent", "AuditQuerySet", "AuditRun", "CaseRecord", "IssuedDocument", "IssuedNumber", "Job",
-           "Member", "MonthlyFiling", "Series", "Unit"]
+__all__ = ["AuditChain", "AuditEvent", "AuditQuerySet", "AuditRun", "CaseRecord", "IssuedDocument", "IssuedNumber",
+           "Job", "Member", "MonthlyFiling", "Series", "Unit"]

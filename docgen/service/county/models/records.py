@@ -41,12 +41,21 @@ class CaseRecord(models.Model):
     category = models.CharField("处置类别", max_length=20, db_index=True)
     status = models.CharField("状态", max_length=20, db_index=True, blank=True)
     step = models.CharField("四步法进度", max_length=30, db_index=True, blank=True)
+    # The student's numbers, for the door's "no other case has them" (never shown from here: pages mask them).
+    id_number = models.CharField("身份证号", max_length=40, blank=True, default="")
+    registry_no = models.CharField("学籍号", max_length=40, blank=True, default="")
     updated = models.DateTimeField("更新时间", auto_now=True)
-    history = HistoricalRecords(verbose_name="案卷历史", excluded_fields=["updated"])
+    history = HistoricalRecords(verbose_name="案卷历史", excluded_fields=["updated", "id_number", "registry_no"])
 
     class Meta:
         verbose_name = verbose_name_plural = "案卷"
-        constraints = [models.UniqueConstraint(fields=["county", "case_id"], name="one_case_id_per_county")]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "case_id"], name="one_case_id_per_county"),
+            models.UniqueConstraint(fields=["county", "id_number"], condition=~models.Q(id_number=""),
+                                    name="one_case_per_id_number"),
+            models.UniqueConstraint(fields=["county", "registry_no"], condition=~models.Q(registry_no=""),
+                                    name="one_case_per_registry_no"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.data.get('student', {}).get('name', '')}"
@@ -159,21 +168,26 @@ class AuditQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """One line of the append-only audit log: who did what to which record, when, from where."""
+    """One line of the append-only audit log: who did what to which record, when, from where — and the hash of
+    the line before it, so a changed, removed or slipped-in line breaks the chain (``docgen audit verify``)."""
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    at = models.DateTimeField("时间", db_index=True)
     username = models.CharField("用户", max_length=150, blank=True)
     unit = models.CharField("单位", max_length=80, blank=True)
+    county = models.CharField("县", max_length=40, blank=True, db_index=True)
     action = models.CharField("操作", max_length=40, db_index=True)
     target = models.CharField("对象", max_length=120, blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
     address = models.GenericIPAddressField("地址", null=True, blank=True)
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    prev_hash = models.CharField("上一条的哈希", max_length=64)
+    hash = models.CharField("哈希", max_length=64)
 
     objects = AuditQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "操作日志"
-        ordering = ["-at", "-id"]
+        ordering = ["-seq"]
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
@@ -188,3 +202,15 @@ class AuditEvent(models.Model):
         from docgen.service.county.audit import describe
 
         return describe(self.detail)
+
+
+class AuditChain(models.Model):
+    """The head of the audit chain: the last event's number and hash. Its row is locked by every transaction
+    that writes (first, before anything else), so events join the chain one at a time."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+    at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作日志链头"
