@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from docgen.demo.county import COUNTY, HEARING_FINE, UNITS
+from docgen.workspace import init_workspace
+
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = dt.date(2026, 11, 23)
 DOCGEN = str(Path(sys.executable).with_name("docgen"))
@@ -184,7 +187,8 @@ def wait_until_serving(base: str) -> None:
 def serving_demo(folder: Path, env: dict[str, str] | None = None) -> Iterator[DemoServer]:
     """``docgen serve --demo`` under gunicorn in a workspace of its own (``env``: more of its environment)."""
     workspace = folder / "青石县"
-    subprocess.run([DOCGEN, "init", str(workspace), "--county", "青石县"], check=True, capture_output=True)
+    # the demo county's own settings (its units' signers and phones), as ``docgen demo`` writes them
+    init_workspace(workspace, COUNTY, None, {"units": UNITS, "penalty": {"hearing_fine": HEARING_FINE}})
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     environment.update(DOCGEN_WORKSPACE=str(workspace), **(env or {}))

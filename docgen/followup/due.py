@@ -32,6 +32,7 @@ class Action:
     action: str
     due: dt.date
     source: str
+    template: str = ""  # the document the step produces (the case page offers it), "" when none
 
     def overdue(self, on: dt.date) -> int:
         """Days past due (negative: still to come)."""
@@ -69,9 +70,11 @@ def due_actions(cases: Sequence[Case], on: dt.date, spec: Spec) -> list[Action]:
     """Every action due or coming for open cases, most overdue first; plus the monthly report of each township."""
     actions = []
     for case in cases:
-        owed = [(o.text, o.due, o.source) for o in owed_steps(case, spec.procedure, on)]
-        for text, due, source in owed + _cadence_actions(case, on, spec):
-            actions.append(Action(case.case_id, case.name, case.school, case.township, text, due, cite(source)))
+        owed = [(o.text, o.due, o.source, o.step.produces) for o in owed_steps(case, spec.procedure, on)]
+        owed += [(text, due, source, "") for text, due, source in _cadence_actions(case, on, spec)]
+        for text, due, source, template in owed:
+            actions.append(Action(case.case_id, case.name, case.school, case.township, text, due, cite(source),
+                                  template))
     # The report owed next: last month's until the 20th, this month's after it.
     month = on.replace(day=1) if on.day > FILING_DAY else (on.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     _, due = filing_window(month)

@@ -15,7 +15,7 @@ from docgen.cases.match import render
 from docgen.problems import Problem, Source
 from docgen.procedure.audit import owed
 from docgen.procedure.timeline import Occurrence, Timeline
-from docgen.specs.procedure import Procedure, Step
+from docgen.specs.procedure import Procedure, Step, Timing
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,18 @@ def next_steps(case: Case, procedure: Procedure, on: dt.date) -> list[NextStep]:
     return out
 
 
+def binding(timing: Timing) -> bool:
+    """Whether a time rule bars a date (so a document may not carry it): every "not before" rule, and a "not after"
+    rule that is an error — a legal window. A "not after" warning is a target (a home visit within a week): a step
+    taken late is still to be taken, and the audit reports the lateness."""
+    return timing.direction == "not_before" or timing.severity == "error"
+
+
 def _window(timeline: Timeline, step: Step) -> tuple[dt.date | None, dt.date | None, str]:
     first = last = None
     for timing in step.timing:
+        if not binding(timing):
+            continue
         bound = timeline.limit(timing.bound, timing.direction)
         if bound is None:
             if timing.bound.required:
@@ -97,10 +106,11 @@ class Dated:
 
 
 def document_date(case: Case, procedure: Procedure, template: str, chosen: dt.date,
-                  record_date: dt.date | None = None) -> Dated:
+                  record_date: dt.date | None = None, *, fixed: bool = False) -> Dated:
     """The 成文日期 of ``template`` for ``case``: what the case records for its step; else the date of the step it
-    goes with; else ``chosen`` (the clerk's date, or today) — refused with the reason and the passage when the
-    procedure does not allow it. A template no step produces takes its record's date, else ``chosen``."""
+    goes with (unless ``fixed``: a person chose ``chosen`` for this one document, and it is never replaced); else
+    ``chosen`` (the clerk's date, or today) — refused with the reason and the passage when the procedure does not
+    allow it. A template no step produces takes its record's date, else ``chosen``."""
     step = procedure.producing(template)
     if step is None:
         return Dated(record_date or chosen, "recorded" if record_date else "chosen", ())
@@ -108,7 +118,7 @@ def document_date(case: Case, procedure: Procedure, template: str, chosen: dt.da
     taken = timeline.chosen(step)
     if taken:
         return Dated(taken[0].date, "recorded", ())
-    if step.default_date is not None and (day := timeline.point(step.default_date)) is not None:
+    if not fixed and step.default_date is not None and (day := timeline.point(step.default_date)) is not None:
         return Dated(day, "step", ())
     return Dated(chosen, "chosen", tuple(date_problems(case, timeline, step, chosen)))
 
@@ -118,6 +128,8 @@ def date_problems(case: Case, timeline: Timeline, step: Step, day: dt.date) -> l
     out = []
     name = step.produces or step.title
     for timing in step.timing:
+        if not binding(timing):
+            continue
         bound = timeline.limit(timing.bound, timing.direction)
         label = "或".join(f"“{timeline.point_label(p)}”" for p in timing.bound.points)
         if bound is None:

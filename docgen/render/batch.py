@@ -152,17 +152,18 @@ def _recorded(spec: TemplateSpec, job: Job) -> dict[str, Any]:
 
 
 def assign_doc_info(spec: TemplateSpec, jobs: Sequence[Job], on: dt.date,
-                    allocator: Allocator | None = None) -> list[Problem]:
+                    allocator: Allocator | None = None, *, fixed: bool = False) -> list[Problem]:
     """Each job's issuer and dates and the 文号 the case records; with ``allocator``, also the numbers (see
     :func:`take_numbers`). A document that a step of the procedure issues takes that step's date — recorded in
-    the case, or the date of the step it goes with — and otherwise ``on``, which the procedure may refuse
-    (before what must come first, after a window closed): those refusals are returned."""
+    the case, or (unless ``fixed``: a person chose ``on`` for it) the date of the step it goes with — and
+    otherwise ``on``, which the procedure may refuse (before what must come first, after a window closed): those
+    refusals are returned."""
     problems: list[Problem] = []
     for job in jobs:
         issuer, _, short = issuer_code(spec, job.case)
         known = _recorded(spec, job)
         if spec.step is not None and spec.procedure is not None and isinstance(job.case, Case) and job.index is None:
-            dated = document_date(job.case, spec.procedure, spec.name, on)
+            dated = document_date(job.case, spec.procedure, spec.name, on, fixed=fixed)
             date = dated.date
             problems.extend(dated.problems)
         else:
@@ -190,6 +191,14 @@ def take_numbers(spec: TemplateSpec, jobs: Sequence[Job], allocator: Allocator) 
         job.doc = replace(doc, no=allocator.number(
             issuer=doc.issuer, prefix=f"{code}{spec.series}", series=spec.series, year=doc.date.year,
             template=spec.name, case_id=job.case.case_id, record_key=job.record_key, issued_on=doc.date))
+
+
+def date_span(jobs: Sequence[Job]) -> str:
+    """The 成文日期 the documents carry, for naming a batch by what it holds: one date, or first至last."""
+    dates = sorted({job.doc.date for job in jobs if job.doc is not None})
+    if not dates:
+        return ""
+    return dates[0].isoformat() if len(dates) == 1 else f"{dates[0].isoformat()}至{dates[-1].isoformat()}"
 
 
 def subject_view(subject: Case | Entrant, keys: frozenset[str] | None = None) -> tuple[str, dict[str, Any]]:
@@ -222,14 +231,15 @@ def name_files(spec: TemplateSpec, jobs: Sequence[Job]) -> None:
 
 
 def plan_documents(spec: TemplateSpec, cases: Sequence[Case | Entrant], *, on: dt.date,
-                   allocator: Allocator | None, issuing: Issuing | None = None) -> list[Job]:
-    """The documents ``spec`` makes for ``cases``, checked, dated, numbered through ``allocator`` (inside the
-    caller's transaction; asking again gives the same numbers) and named — not yet rendered."""
+                   allocator: Allocator | None, issuing: Issuing | None = None, fixed: bool = False) -> list[Job]:
+    """The documents ``spec`` makes for ``cases``, checked, dated (``fixed``: see :func:`assign_doc_info`),
+    numbered through ``allocator`` (inside the caller's transaction; asking again gives the same numbers) and
+    named — not yet rendered."""
     jobs, _ = select_jobs(spec, cases)
     problems = missing_fields(spec, jobs) + missing_unit_settings(spec, jobs, issuing)
     if problems:
         raise DataProblemsError(problems)
-    problems = assign_doc_info(spec, jobs, on)
+    problems = assign_doc_info(spec, jobs, on, fixed=fixed)
     if problems:
         raise DataProblemsError(problems)
     if allocator is not None:
@@ -249,8 +259,9 @@ def render_planned(spec: TemplateSpec, jobs: Sequence[Job], renderer: Renderer |
 
 
 def render_documents(spec: TemplateSpec, cases: Sequence[Case | Entrant], *, on: dt.date,
-                     allocator: Allocator | None, issuing: Issuing | None = None) -> list[tuple[Job, bytes]]:
+                     allocator: Allocator | None, issuing: Issuing | None = None,
+                     fixed: bool = False) -> list[tuple[Job, bytes]]:
     """The documents ``spec`` makes for ``cases``, numbered through ``allocator`` (inside the caller's
     transaction), as bytes in memory: for the service, which stores them itself. Same checks as a batch."""
-    jobs = plan_documents(spec, cases, on=on, allocator=allocator, issuing=issuing)
+    jobs = plan_documents(spec, cases, on=on, allocator=allocator, issuing=issuing, fixed=fixed)
     return list(zip(jobs, render_planned(spec, jobs, issuing=issuing), strict=True))

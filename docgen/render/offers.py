@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from docgen.cases import Case
 from docgen.cases.match import matches
 from docgen.procedure import NextStep, document_date, next_steps
-from docgen.render.batch import Job, missing_fields
+from docgen.render.batch import Job, missing_fields, missing_unit_settings
+from docgen.render.context import Issuing
 from docgen.render.registry import Registry, TemplateSpec
 
 # The bodies that issue a template no step of the procedure produces, by the registry's issuer; the county bureau
@@ -45,8 +46,10 @@ def takers(spec: TemplateSpec) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*base, SUPERVISOR]))
 
 
-def offers(case: Case, registry: Registry, bodies: Collection[str], on: dt.date) -> list[Offer]:
-    """Every one-per-case document of the registry that applies to ``case``, for a body of kind ``bodies``."""
+def offers(case: Case, registry: Registry, bodies: Collection[str], on: dt.date,
+           issuing: Issuing | None = None) -> list[Offer]:
+    """Every one-per-case document of the registry that applies to ``case``, for a body of kind ``bodies``
+    (``issuing``: the county's settings, whose missing signer or phone makes a document unavailable too)."""
     steps = {n.template: n for n in next_steps(case, registry.procedure, on)} if registry.procedure else {}
     out = []
     for spec in registry.templates:
@@ -54,11 +57,12 @@ def offers(case: Case, registry: Registry, bodies: Collection[str], on: dt.date)
             continue
         if spec.where and not matches(case.data, dict(spec.where), case.data):
             continue
-        out.append(_offer(case, spec, steps.get(spec.name), bodies, on))
+        out.append(_offer(case, spec, steps.get(spec.name), bodies, on, issuing))
     return out
 
 
-def _offer(case: Case, spec: TemplateSpec, step: NextStep | None, bodies: Collection[str], on: dt.date) -> Offer:
+def _offer(case: Case, spec: TemplateSpec, step: NextStep | None, bodies: Collection[str], on: dt.date,
+           issuing: Issuing | None) -> Offer:
     who = takers(spec)
     labels = "、".join(dict.fromkeys(_label(spec, k) for k in who if k != SUPERVISOR)) or "县教育局"
     reason = ""
@@ -68,8 +72,11 @@ def _offer(case: Case, spec: TemplateSpec, step: NextStep | None, bodies: Collec
         reason = step.blocked
     else:
         missing = missing_fields(spec, [Job(case, None, None)])
+        unset = missing_unit_settings(spec, [Job(case, None, None)], issuing)
         if missing:
             reason = "案卷还缺：" + "、".join(p.message.split("需要“", 1)[-1].split("”", 1)[0] for p in missing)
+        elif unset:
+            reason = "；".join(p.message for p in unset)
         elif step is not None and step.taken is None and step.last is not None and step.last < on:
             reason = f"已过办理期限（最迟 {step.last.isoformat()}）"
     date = on

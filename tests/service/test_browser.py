@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 import time
 import urllib.parse
 import zipfile
@@ -76,6 +78,13 @@ class Person:
             element.clear()
             element.send_keys(value)
 
+    def issue(self, template: str, date: str) -> None:
+        """Issue ``template`` from the case page's list of documents, dated ``date``."""
+        row = self.chrome.find_element(By.ID, f"offer-{template}")
+        field = row.find_element(By.NAME, "date")
+        self.chrome.execute_script("arguments[0].value = arguments[1]", field, date)
+        self._navigate(row.find_element(By.CSS_SELECTOR, "button"))
+
     def shot(self, name: str) -> None:
         height = self.chrome.execute_script("return document.documentElement.scrollHeight")
         self.chrome.set_window_size(1100, min(max(height, 700), 4000))
@@ -122,14 +131,12 @@ def test_a_township_clerk_imports_records_issues_and_downloads(demo_server: Demo
     clerk.fill("outcome", "未明确表态")
     clerk.shot("05-添加劝返记录")
     clerk.press("button.primary")
-    assert "劝返记录已保存" in clerk.text() and "劝返记录（1 次）" in clerk.text()
-    # the 限期复学通知书: numbered from the county register, recorded on the case, downloaded
-    clerk.fill("template", "限期复学通知书")
-    clerk.fill("date", "2022-10-14")
-    clerk.press("form[action$='/documents/new/'] button")
+    assert "劝返记录已保存" in clerk.text() and "劝返记录（2 次）" in clerk.text()  # the ledger's one and this
+    # the 限期复学通知书: offered to the township, numbered from the county register, recorded, downloaded
+    clerk.issue("限期复学通知书", "2022-10-14")
     page = clerk.text()
     assert "已出具限期复学通知书，文号 云政限复〔2022〕" in page
-    doc_no = page.split("文号 ", 1)[1].split("。", 1)[0]
+    doc_no = page.split("文号 ", 1)[1].split("，", 1)[0]
     clerk.shot("06-案卷-已出具通知书")
     downloads = tmp_path / "downloads"
     downloads.mkdir()
@@ -146,6 +153,42 @@ def test_a_township_clerk_imports_records_issues_and_downloads(demo_server: Demo
     register = clerk.open("/numbers/")
     assert doc_no in register and NEW_CASE_ID in register and "有漏号" not in register
     clerk.shot("07-文号登记簿")
+
+
+def _before_the_request(server: DemoServer) -> None:
+    """丁志强 (QS-2022-020) as his case stood after the meeting of 2022-11-10, the 远程送教请示 not yet sent —
+    put back through the service's door as a command does."""
+    script = (
+        "import django; django.setup()\n"
+        "from docgen.service.county import door\n"
+        "from docgen.service.county.models import CaseRecord\n"
+        "r = CaseRecord.objects.get(case_id='QS-2022-020')\n"
+        "data = dict(r.data, applications=[]); data.pop('remote_teaching')\n"
+        "door.save(door.command_actor(r.county), data, where='测试准备')\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+    env.update(DOCGEN_WORKSPACE=str(server.workspace), DJANGO_SETTINGS_MODULE="docgen.service.settings")
+    subprocess.run([sys.executable, "-c", script], check=True, env=env, capture_output=True)
+
+
+def test_the_step_due_on_ding_zhiqiang_is_offered_to_his_school(demo_server: DemoServer, chrome,
+                                                                shots: Path) -> None:
+    _before_the_request(demo_server)
+    township = Person(chrome, demo_server, shots, "云溪镇")
+    page = township.open("/cases/QS-2022-020/")
+    assert "学校报送远程送教请示（研判会议之后）" in page and "不能出具：这一步由学校、特殊教育学校办理" in page
+    township.shot("09-丁志强-乡镇看到学校的待办")
+    school = Person(chrome, demo_server, shots, "云溪镇初级中学")
+    page = school.open("/cases/QS-2022-020/")
+    assert "逾期" in page and "出具远程送教请示" in page
+    school.shot("10-丁志强-学校的待办和可出具的文书")
+    chrome.find_element(By.PARTIAL_LINK_TEXT, "出具远程送教请示").click()  # the 待办 links to the document's row
+    assert chrome.current_url.endswith("#offer-" + urllib.parse.quote("远程送教请示"))
+    school.issue("远程送教请示", "2022-11-09")
+    assert "未出具" in school.text() and "早于程序允许的 2022-11-10" in school.text()
+    school.shot("11-丁志强-日期早于研判会议被拒")
+    school.issue("远程送教请示", "2022-11-11")
+    assert "已出具远程送教请示" in school.text() and "成文日期 2022-11-11" in school.text()
+    school.shot("12-丁志强-已出具远程送教请示")
 
 
 def test_a_school_is_refused_another_schools_case(demo_server: DemoServer, chrome, shots: Path) -> None:

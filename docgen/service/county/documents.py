@@ -1,17 +1,22 @@
 """Issuing a document for one case from the service: the library renders it (same checks as ``docgen render``),
 the number comes from the county's register inside the transaction that records the notice on the case, and
-the file goes to the store. Who may issue what follows the unit: a township its own notices and the penalty
-documents it prepares for the bureau, a school its own forms, the bureau everything; auditors nothing."""
+the file goes to the store. Who may issue what is the procedure's (``procedure/steps.yaml``: the kinds of body
+that take the step producing the document, else the template's issuer; the bureau everything): a unit's kind of
+body is its kind — a school's by its name (a special school is one) — and auditors are none. The case page
+offers what :func:`docgen.render.offers.offers` says, for the unit's body."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import cache
 
+from docgen.cases.match import matches
 from docgen.errors import DocgenError
 from docgen.render import TemplateSpec, load_registry
 from docgen.render.batch import render_documents
 from docgen.render.context import DocInfo, Issuing
+from docgen.render.offers import Offer, offers, takers
 from docgen.service.county import audit, door
 from docgen.service.county.changes import add_record, remove_record
 from docgen.service.county.door import Actor
@@ -20,8 +25,7 @@ from docgen.service.county.overview import as_cases
 from docgen.service.county.privacy import for_template
 from docgen.service.county.register import DbAllocator
 from docgen.service.county.store import store
-
-PENALTY_KINDS = ("penalty_notice", "penalty_decision", "enforcement_application")
+from docgen.specs import default_procedure
 
 
 class NotIssuableError(DocgenError):
@@ -41,49 +45,90 @@ def county_issuing() -> Issuing | None:
     return settings.WORKSPACE.issuing if settings.WORKSPACE else None
 
 
-def _may_issue(unit: Unit, spec: TemplateSpec) -> bool:
-    if unit.kind == Unit.Kind.BUREAU:
-        return True
-    if unit.kind == Unit.Kind.TOWNSHIP:
-        return spec.issuer == "township" or spec.notice_kind in PENALTY_KINDS
+def unit_bodies(unit: Unit | None) -> tuple[str, ...]:
+    """The procedure's kinds of body (``procedure/bodies.yaml``) a unit of the service is."""
+    if unit is None or unit.kind == Unit.Kind.AUDITOR:
+        return ()
     if unit.kind == Unit.Kind.SCHOOL:
-        return spec.issuer == "school"
-    return False
+        kind = default_procedure().bodies.kind_of(unit.name)
+        return (kind if kind in ("school", "special_school") else "school",)
+    return (str(unit.kind),)
+
+
+def may_issue(unit: Unit | None, spec: TemplateSpec) -> bool:
+    """Whether the unit is a body that may issue ``spec`` (the step's, or the bureau)."""
+    return bool(set(takers(spec)) & set(unit_bodies(unit)))
+
+
+def _applies(spec: TemplateSpec, record: CaseRecord) -> bool:
+    return record.category in spec.applies_to and (not spec.where or matches(record.data, dict(spec.where),
+                                                                               record.data))
 
 
 def issuable(unit: Unit | None, record: CaseRecord) -> list[TemplateSpec]:
     """The documents this unit may issue for this case, in the registry's order."""
-    if unit is None:
+    return [s for s in registry_specs() if _applies(s, record) and may_issue(unit, s)]
+
+
+def case_offers(actor: Actor, record: CaseRecord, today: dt.date) -> list[Offer]:
+    """What the case page offers this actor: each document of the case's procedure — the steps the case owes
+    first — with its default 成文日期, or why this unit cannot issue it now (a missing fact, another unit's
+    step, a window closed). Nothing for an actor who only reads."""
+    if not door.may_edit(actor):
         return []
-    return [s for s in registry_specs() if record.category in s.applies_to and _may_issue(unit, s)]
+    (case,) = as_cases([record])
+    made = offers(case, load_registry(), unit_bodies(actor.unit), today, county_issuing())
+    return sorted(made, key=lambda o: (not o.owed, not o.available, o.recorded))
 
 
-def issue(actor: Actor, record: CaseRecord, template: str, on: dt.date) -> IssuedDocument:
-    """Render ``template`` for the case dated ``on`` (the date the case records, when it records the notice),
-    number it, record the notice on the case and keep the file. NotIssuableError when the unit may not;
-    DataProblemsError (nothing kept, no number taken) when the case lacks what the document needs. Asked twice
-    (a double click), the second gets the first's document."""
+@dataclass(frozen=True)
+class Issued:
+    """A document issued from the case page, and what the clerk should know about its date and number."""
+
+    document: IssuedDocument
+    note: str = ""  # e.g. the case recorded it already: the number and date kept, not the date asked for
+
+
+def _recorded_notice(record: CaseRecord, spec: TemplateSpec) -> dict | None:
+    if not spec.notice_kind:
+        return None
+    return next((n for n in record.data.get("notices", []) if n.get("kind") == spec.notice_kind), None)
+
+
+def issue(actor: Actor, record: CaseRecord, template: str, on: dt.date) -> Issued:
+    """Render ``template`` for the case dated ``on`` — the clerk's date, never replaced, unless the case records
+    this document already: then its number and date are kept, and :attr:`Issued.note` says so — number it, record
+    the notice on the case and keep the file. NotIssuableError when the unit may not; DataProblemsError (nothing
+    kept, no number taken) when the case lacks what the document needs or the procedure refuses the date. Asked
+    twice (a double click), the second gets the first's document."""
     spec = next((s for s in issuable(actor.unit, record) if s.name == template), None)
     if spec is None or not door.may_edit(actor):
         raise NotIssuableError(f"本单位不能为案卷 {record.case_id} 出具“{template}”")
     with door.writing():
         record = door.case_to_change(actor, record.case_id)  # as it is now (a click before may have changed it)
+        before = _recorded_notice(record, spec)
         (case,) = as_cases([record])
-        [(job, data)] = render_documents(spec, [for_template(spec, case)], on=on,
+        [(job, data)] = render_documents(spec, [for_template(spec, case)], on=on, fixed=True,
                                          allocator=DbAllocator(record.county), issuing=county_issuing())
         doc = job.doc
         assert doc is not None
+        note = ""
+        if before is not None:
+            number = f"文号 {doc.no}、" if doc.no else ""
+            changed = f"（不是所填的 {on.isoformat()}）" if doc.date != on else ""
+            note = (f"案卷已记载这份{spec.name}，重新出具沿用原{number}成文日期 {doc.date.isoformat()}{changed}；"
+                    "如原文号有误，请先在文号登记簿中作废")
         digest = store(data)
         same = IssuedDocument.objects.filter(county=record.county, case_id=record.case_id, template=spec.name,
                                              doc_no=doc.no, issued_on=doc.date, sha256=digest).first()
         if same is not None:
-            return same
+            return Issued(same, note)
         record_notice(actor, record, spec, doc)
         made = IssuedDocument.objects.create(
             county=record.county, case_id=record.case_id, template=spec.name, doc_no=doc.no, file=job.file,
             sha256=digest, issued_on=doc.date, made_by=actor.username)
         audit.log(actor, audit.GENERATE, record.case_id, template=spec.name, doc_no=doc.no, file=job.file)
-    return made
+    return Issued(made, note)
 
 
 def record_notice(actor: Actor, record: CaseRecord, spec: TemplateSpec, doc: DocInfo) -> None:
@@ -97,10 +142,6 @@ def record_notice(actor: Actor, record: CaseRecord, spec: TemplateSpec, doc: Doc
         add_record(actor, record, "notices", notice)
         if doc.no:
             audit.log(actor, audit.NUMBER_ISSUED, doc.no, case=record.case_id, template=spec.name)
-
-
-def may_issue(unit: Unit | None, spec: TemplateSpec) -> bool:
-    return unit is not None and _may_issue(unit, spec)
 
 
 def may_void(unit: Unit | None, number: IssuedNumber) -> bool:

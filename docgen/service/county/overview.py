@@ -15,7 +15,8 @@ from docgen.cases.steps import STEPS
 from docgen.check.engine import check_cases
 from docgen.check.findings import Finding
 from docgen.followup import Action, due_actions
-from docgen.service.county.models import CaseRecord
+from docgen.report.model import completeness
+from docgen.service.county.models import AuditRun, CaseRecord
 from docgen.specs import Spec, load_spec
 
 CATEGORY_LABELS = case_field(["situation", "category"]).labels
@@ -42,10 +43,15 @@ class Overview:
     steps: list[tuple[str, str]] = field(default_factory=list)
     due: list[Action] = field(default_factory=list)  # overdue or due within the week
     incomplete: list[tuple[CaseRecord, int]] = field(default_factory=list)  # case and its number of gaps
-    by_school: list[tuple[str, int, int, int]] = field(default_factory=list)  # school, cases, complete, gaps
+    by_school: list[tuple[str, int, int, int]] = field(default_factory=list)  # school, cases, complete, incomplete
+    basis: AuditRun | None = None  # the audit the completeness figures are (None: the case data, files unchecked)
+    changed_since: int = 0  # cases changed since that audit
 
 
-def overview(records: Iterable[CaseRecord], today: dt.date) -> Overview:
+def overview(records: Iterable[CaseRecord], today: dt.date, audit: AuditRun | None = None) -> Overview:
+    """The dashboard. Completeness is counted by :func:`docgen.report.completeness`, the audit report's own
+    count: taken from the unit's latest audit (``audit``: it opened the evidence files too) when there is one,
+    else counted now from the case data alone — never a second way of counting."""
     records = list(records)
     result = Overview(cases=len(records))
     counts = Counter((r.category, r.step) for r in records if r.status in OPEN_STATUSES or not r.status)
@@ -55,16 +61,20 @@ def overview(records: Iterable[CaseRecord], today: dt.date) -> Overview:
     spec = county_spec()
     cases = as_cases(records)
     result.due = [a for a in due_actions(cases, today, spec) if a.case_id and a.due <= today + WEEK]
-    checked = check_cases(cases, spec, today)
-    gaps = Counter(f.ref.case_id for f in checked.gaps if f.ref)
+    if audit is not None:
+        result.basis = audit
+        result.changed_since = sum(r.updated > audit.created for r in records)
+        rows = [(s["name"], s["cases"], s["complete"], s["incomplete"]) for s in audit.report["schools"]]
+        gaps: Counter[str] = Counter()
+        for item in audit.report["items"]:
+            for student in item["students"]:
+                gaps[student["case_id"]] += len(student["findings"])
+    else:
+        counted = completeness(check_cases(cases, spec, today))
+        rows = [(u.name, u.cases, u.complete, u.incomplete) for u in counted.schools.values()]
+        gaps = Counter({case_id: len(found) for (_, case_id), found in counted.per_case.items()})
     result.incomplete = sorted(((r, gaps[r.case_id]) for r in records if gaps[r.case_id]), key=lambda x: -x[1])
-    schools: dict[str, list[int]] = {}
-    for r in records:
-        row = schools.setdefault(r.school, [0, 0, 0])
-        row[0] += 1
-        row[1] += not gaps[r.case_id]
-        row[2] += gaps[r.case_id]
-    result.by_school = sorted(((name, *row) for name, row in schools.items()), key=lambda x: (-x[3], x[0]))
+    result.by_school = sorted(rows, key=lambda x: (-x[3], x[0]))
     return result
 
 

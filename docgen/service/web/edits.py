@@ -3,7 +3,6 @@ the unit's rights) before it is saved. Errors go beside the field they are about
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from django import forms
@@ -209,7 +208,7 @@ def issue_document(request: HttpRequest, case_id: str) -> HttpResponse:
             messages.error(request, "；".join(errors))
         return redirect("case_detail", case_id=case_id)
     try:
-        made = issue(actor, record, form.cleaned_data["template"], form.cleaned_data["date"])
+        issued = issue(actor, record, form.cleaned_data["template"], form.cleaned_data["date"])
     except NotIssuableError as exc:
         raise Http404 from exc
     except DataProblemsError as exc:
@@ -217,13 +216,9 @@ def issue_document(request: HttpRequest, case_id: str) -> HttpResponse:
     except DocgenError as exc:  # a template that cannot make this document: said in words, never a 500
         messages.error(request, f"未出具：{for_page(str(exc))}")
     else:
+        made = issued.document
         number = f"，文号 {made.doc_no}" if made.doc_no else ""
-        messages.success(request, f"已出具{made.template}{number}。")
+        messages.success(request, f"已出具{made.template}{number}，成文日期 {made.issued_on:%Y-%m-%d}。")
+        if issued.note:
+            messages.warning(request, issued.note)
     return redirect("case_detail", case_id=case_id)
-
-
-def issue_form(request: HttpRequest, record: CaseRecord) -> IssueForm | None:
-    """The form on the case page, when this unit may issue anything for the case."""
-    actor = actor_of(request)
-    names = [s.name for s in issuable(actor.unit, record)] if door.may_edit(actor) else []
-    return IssueForm(templates=names, initial={"date": dt.date.today()}) if names else None

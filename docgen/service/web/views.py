@@ -18,16 +18,17 @@ from django.views.decorators.http import require_POST
 from docgen.cases.steps import STEPS
 from docgen.idcard import mask_id, mask_registry
 from docgen.service.county import audit, door
+from docgen.service.county.documents import case_offers
 from docgen.service.county.door import actor_of
 from docgen.service.county.evidence import CONTENT_TYPES
 from docgen.service.county.filings import FILERS, file_report, filing_states, report_month
 from docgen.service.county.history import case_changes
-from docgen.service.county.jobs import audit_trend
+from docgen.service.county.jobs import audit_trend, visible_audits
 from docgen.service.county.models import CaseRecord, IssuedDocument
 from docgen.service.county.overview import CATEGORY_LABELS, case_findings, overview
 from docgen.service.county.previews import preview_png
 from docgen.service.county.store import stored_path
-from docgen.service.web.edits import NOTICE_LABELS, issue_form
+from docgen.service.web.edits import NOTICE_LABELS
 from docgen.service.web.forms import RevealForm
 from docgen.service.web.privacy import allow_full_id
 
@@ -42,8 +43,9 @@ def _today() -> dt.date:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
+    latest = visible_audits(actor).filter(unit=actor.unit).order_by("-created").first() if actor.unit else None
     return render(request, "web/dashboard.html", {
-        "unit": actor.unit, "o": overview(door.cases(actor), _today()),
+        "unit": actor.unit, "o": overview(door.cases(actor), _today(), latest),
         "filings": filing_states(actor.unit, _today()), "month": report_month(_today()),
         "may_file": actor.unit is not None and actor.unit.kind in FILERS, "trend": audit_trend(actor)})
 
@@ -90,18 +92,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def _case_page(request: HttpRequest, record: CaseRecord, *, reveal: RevealForm, full_id: str = "") -> HttpResponse:
     actor = actor_of(request)
-    findings, due = case_findings(record, _today())
+    today = _today()
+    findings, due = case_findings(record, today)
     student = record.data["student"]
     return render(request, "web/case_detail.html", {
         "unit": actor.unit, "c": record, "d": record.data,
         "masked_id": full_id or mask_id(student.get("id_number", "")), "revealed": bool(full_id),
         "masked_registry": mask_registry(student.get("registry_no", "")),
         "category": CATEGORY_LABELS.get(record.category, record.category), "step": STEPS.get(record.step, ""),
-        "findings": findings, "due": due, "reveal": reveal, "may_edit": door.may_edit(actor),
+        "findings": findings, "reveal": reveal, "may_edit": door.may_edit(actor),
+        "due": [(a, a.overdue(today)) for a in due], "offers": case_offers(actor, record, today),
         "notices": [(NOTICE_LABELS.get(n.get("kind", ""), "通知书"), n) for n in record.data.get("notices", [])],
         "teaching": next((record.data[k] for k in ("home_teaching", "remote_teaching") if record.data.get(k)), None),
         "documents": IssuedDocument.objects.filter(county=record.county, case_id=record.case_id),
-        "issue": issue_form(request, record), "history": case_changes(record),
+        "history": case_changes(record),
     })
 
 

@@ -26,6 +26,7 @@ from docgen.render.batch import (
     PRINT_SUFFIX,
     Job,
     assign_doc_info,
+    date_span,
     missing_fields,
     missing_unit_settings,
     plan_documents,
@@ -149,7 +150,8 @@ def _print_name(spec: TemplateSpec, k: int, parts: int) -> str:
 def _pack(run: Run, spec: TemplateSpec, planned: list[Job], on: dt.date, pdf: bool, work: Path) -> Path:
     """Step 3: the documents kept and listed on their cases; the manifest and the zip, moved into place."""
     parts = _parts(planned, pdf)
-    name = safe_name(f"{spec.name}_{on.isoformat()}_{len(planned)}份") + ".zip"
+    # named by what it holds: the documents' own dates, not the day the job ran
+    name = safe_name(f"{spec.name}_{date_span(planned) or on.isoformat()}_{len(planned)}份") + ".zip"
     target = run.folder / name
     documents: list[dict] = []
     with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as bundle:
@@ -172,7 +174,8 @@ def _pack(run: Run, spec: TemplateSpec, planned: list[Job], on: dt.date, pdf: bo
             if pdf:
                 bundle.write(folder / (Path(print_name).stem + ".pdf"), f"打印/{Path(print_name).stem}.pdf")
             run.progress(len(documents), len(planned))
-        manifest = {"template": spec.name, "date": on.isoformat(), "job": run.job.pk, "documents": documents}
+        manifest = {"template": spec.name, "dates": date_span(planned), "default_date": on.isoformat(),
+                    "job": run.job.pk, "documents": documents}
         bundle.writestr(f"{safe_name(spec.name)}_清单.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     with door.writing():  # listed on their cases (asked again: found, not made twice)
         for k, part in parts:
