@@ -9,9 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from docgen.check.catalog import rule_catalog
+from docgen.check.catalog import default_coverage, rule_catalog
 from docgen.cli import main
-from docgen.procedure.coverage import default_coverage
 from docgen.specs import DEFAULT_CHECKLIST_DIR, load_spec
 from docgen.text import display_width
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from docgen.check.engine import INACTIVE_MESSAGE, INACTIVE_RULE, INVALID_RULE, INVALID_SOURCE
 from docgen.check.institutions import UNIT_RULES
 from docgen.problems import Source
+from docgen.procedure.coverage import Coverage, load_coverage
 from docgen.specs import Spec
 from docgen.specs.procedure import APPROVAL_RULE, EVIDENCE_ISSUER_RULE
 
@@ -76,3 +77,8 @@ def rule_catalog(spec: Spec) -> list[RuleInfo]:
     message = INACTIVE_MESSAGE.format(reason="、".join(i.inactive_reason for i in inactive) or "…")
     rules.append(RuleInfo(INACTIVE_RULE, "inventory", "info", message, tuple(i.source for i in inactive)))
     return rules
+
+
+def default_coverage(spec: Spec) -> Coverage:
+    """The coverage table of the spec's procedure folder, checked against every rule the spec and the audit have."""
+    return load_coverage(spec.procedure.folder, spec.sources, [r.id for r in rule_catalog(spec)])

@@ -27,9 +27,8 @@ def _width() -> int:
 @handles_errors
 def rules(coverage: bool, as_json: bool, spec_dir: Path | None, checklist_dir: Path | None) -> int:
     """列出核查的全部规则（编号、严重程度、种类、要求和依据）；--coverage 列出依据文件逐句核对表。"""
-    from docgen.check.catalog import rule_catalog
+    from docgen.check.catalog import default_coverage, rule_catalog
     from docgen.check.listing import coverage_json, coverage_lines, rule_lines, rules_json
-    from docgen.procedure.coverage import default_coverage
     from docgen.specs import load_spec
 
     spec = load_spec(spec_dir, checklist_dir)

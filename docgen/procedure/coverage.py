@@ -17,7 +17,6 @@ from pathlib import Path
 
 from docgen.errors import SpecError
 from docgen.problems import Document
-from docgen.specs import Spec
 from docgen.specs.loading import load_spec_file
 from docgen.specs.sources import Sources
 
@@ -129,10 +128,3 @@ def load_coverage(folder: Path, sources: Sources, rule_ids: Collection[str]) -> 
                              item.get("note", ""),
                              document.id in compact_seeds))
     return Coverage(path, tuple(entries), set_labels, seeds)
-
-
-def default_coverage(spec: Spec) -> Coverage:
-    """The coverage table of the spec's procedure folder, checked against every rule the spec and the audit have."""
-    from docgen.check.catalog import rule_catalog
-
-    return load_coverage(spec.procedure.folder, spec.sources, [r.id for r in rule_catalog(spec)])

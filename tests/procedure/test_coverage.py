@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from docgen.check.catalog import rule_catalog
+from docgen.check.catalog import default_coverage, rule_catalog
 from docgen.check.engine import INACTIVE_RULE, INVALID_RULE
 from docgen.check.institutions import UNIT_RULES
 from docgen.errors import SpecError
-from docgen.procedure.coverage import compact, default_coverage, load_coverage
+from docgen.procedure.coverage import compact, load_coverage
 from docgen.specs import DEFAULT_PROCEDURE_DIR, load_spec
 
 SPEC = load_spec()

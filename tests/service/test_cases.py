@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from docgen.errors import DataProblemsError
-from docgen.service.county.cases import save_case
+from docgen.service.county.door import save_case
 from docgen.service.county.models import CaseRecord
 
 

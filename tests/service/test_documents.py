@@ -12,8 +12,8 @@ from django.test import Client
 from ledger_files import NEW_CASE_ID, new_student
 
 from docgen.errors import DataProblemsError
-from docgen.service.county.cases import save_case
 from docgen.service.county.demo import load_demo
+from docgen.service.county.door import save_case
 from docgen.service.county.models import AuditEvent, CaseRecord, IssuedDocument, IssuedNumber
 from docgen.service.county.register import DbAllocator
 

@@ -13,8 +13,8 @@ from django.test import Client
 from ledger_files import NEW_CASE_ID, new_student
 
 from docgen.service.county import door, jobs
-from docgen.service.county.cases import save_case
 from docgen.service.county.demo import load_demo
+from docgen.service.county.door import save_case
 from docgen.service.county.models import AuditRun, CaseRecord, IssuedDocument, Job
 
 DING = "QS-2022-020"  # 丁志强, B4-8: meeting 2022-11-10, request 2022-11-11, approved, remote teaching since 11-21

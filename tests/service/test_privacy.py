@@ -15,8 +15,8 @@ from ledger_files import NEW_CASE_ID, new_student
 
 from docgen.idcard import mask_id
 from docgen.service.county import jobs
-from docgen.service.county.cases import save_case
 from docgen.service.county.demo import load_demo
+from docgen.service.county.door import save_case
 from docgen.service.county.models import CaseRecord, IssuedDocument, Job
 
 TYPED = "439921201206251201"  # an ID number someone typed into a text field

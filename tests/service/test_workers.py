@@ -76,7 +76,7 @@ prepare(load_workspace(Path(sys.argv[1])), demo=True)
 from docgen.demo import demo_cases
 from docgen.cases import load_data
 from docgen.render.batch import select_jobs
-from docgen.service.county.cases import save_case
+from docgen.service.county.door import save_case
 from docgen.demo import copy_case
 from docgen.service.county.documents import registry_specs
 spec = next(s for s in registry_specs() if s.name == "限期复学通知书")

@@ -17,7 +17,7 @@ from docgen.service.county.models import CaseRecord
 from docgen.service.county.register import register_recorded
 
 if TYPE_CHECKING:
-    from docgen.service.county.door import Actor
+    from docgen.service.county.actors import Actor
 
 
 def check_case(data: Mapping[str, Any], *, where: str = "网页", today: dt.date | None = None) -> Case:
@@ -53,12 +53,3 @@ def store_case(case: Case, actor: Actor | None = None) -> CaseRecord:
         if problems:
             raise DataProblemsError(problems)  # rolls the save back with the transaction
     return record
-
-
-def save_case(data: Mapping[str, Any], *, source: str = "网页", today: dt.date | None = None) -> CaseRecord:
-    """Load ``data`` as the county's administrator would (a command, the demo): through the door, with the
-    bureau's rights in the case's county."""
-    from docgen.service.county.door import command_actor, save
-
-    county = (data.get("hukou_place") or {}).get("county", "") if isinstance(data, Mapping) else ""
-    return save(command_actor(str(county), "导入或系统"), data, where=source, today=today)

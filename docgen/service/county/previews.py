@@ -78,9 +78,9 @@ def _ask_for(digest: str, suffix: str) -> None:
         pending.touch()
     except OSError:
         return
-    from docgen.service.county.tasks import make_preview_task
+    from docgen.service.county.queue import enqueue
 
-    make_preview_task.enqueue(digest, suffix)
+    enqueue("make_preview_task", digest, suffix)
 
 
 @cache

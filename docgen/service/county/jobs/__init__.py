@@ -20,6 +20,7 @@ from docgen.service.county import audit, door
 from docgen.service.county.door import Actor
 from docgen.service.county.jobs.runner import Run, job_folder
 from docgen.service.county.models import AuditRun, Job, Unit
+from docgen.service.county.queue import enqueue
 
 __all__ = [
     "JobRefused",
@@ -63,8 +64,6 @@ def start(actor: Actor, kind: str, params: dict[str, Any], title: str) -> Job:
     The door's NotFound when the actor's unit may not start this kind; JobRefused over the unit's quota."""
     from django.db import transaction
 
-    from docgen.service.county.tasks import run_job
-
     unit = actor.unit
     if unit is None or not may_start(unit, kind):
         raise door.NotFound
@@ -79,7 +78,7 @@ def start(actor: Actor, kind: str, params: dict[str, Any], title: str) -> Job:
         job = Job.objects.create(county=unit.county, unit=unit, kind=kind, params=params, title=title,
                                  created_by=actor.username)
         audit.log(actor, audit.JOB_STARTED, f"#{job.pk}", kind=kind, title=title)
-        transaction.on_commit(lambda: run_job.enqueue(job.pk))
+        transaction.on_commit(lambda: enqueue("run_job", job.pk))
     return job
 
 

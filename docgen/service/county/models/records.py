@@ -199,7 +199,7 @@ class AuditEvent(models.Model):
 
     @property
     def summary(self) -> str:
-        from docgen.service.county.audit import describe
+        from docgen.service.county.wording import describe
 
         return describe(self.detail)
 
