@@ -585,21 +585,9 @@ def test_verify_names_a_damaged_tag_file_cleanly(small_archive: Path, tmp_path: 
 
 def pdf_bomb(inflated: int = 100 << 20) -> bytes:
     """A one-page PDF of a few hundred KB whose page content inflates to ``inflated`` bytes of spaces."""
-    import zlib
+    from pdf_files import one_page_pdf
 
-    stream = zlib.compress(b" " * inflated, 9)
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream)]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % at for at in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return one_page_pdf(b" " * inflated)
 
 
 def _document_xml(docx: bytes) -> bytes:

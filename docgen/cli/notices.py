@@ -198,11 +198,12 @@ def templates_list(template_dir: Path | None, names: bool, source: str | None) -
 def templates_check(template_dir: Path | None) -> int:
     """检查每个模板：用到的变量是否都在案卷格式中，标记是否完整。有问题时退出码为 1；有生成文书时会被拒绝的模板
     （语法错误、标记跨了表格等层次、取用程序内部）时为 2。"""
+    from docgen.demo import template_samples
     from docgen.render import load_registry
     from docgen.render.template_check import TEMPLATE_REFUSED, check_registry
 
     registry = load_registry(template_dir)
-    problems = check_registry(registry)
+    problems = check_registry(registry, template_samples())  # each template tried on the demo county
     for problem in problems:
         click.echo(str(problem))
     outcome = f"发现 {len(problems)} 个问题" if problems else "全部正确"

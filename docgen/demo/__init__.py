@@ -20,6 +20,7 @@ from docgen.demo.stories import STORIES
 from docgen.errors import OutputError
 from docgen.idcard import with_check_digit
 from docgen.ledger import export_ledger
+from docgen.render.template_check import Samples
 from docgen.roster.excel import export_roster
 from docgen.workspace import init_workspace
 
@@ -143,3 +144,15 @@ def build_demo(out_dir: str | Path) -> DemoSummary:
                        out / "planted_gaps.json",
                        out / "ledger.xlsx",
                        len(batch["cases"]), evidence_count, len(gaps))
+
+
+def template_samples() -> Samples:
+    """The demo county's cases and this year's entrants of its roster, for trying templates on."""
+    from docgen.cases import load_data
+    from docgen.roster.entrants import due_entrants
+    from docgen.roster.model import Roster
+
+    batch = demo_cases()[0]
+    data = demo_roster(batch["cases"])
+    entrants = due_entrants(Roster("示例县", data["county"], data["school_year"], data["children"]))
+    return Samples(load_data([("示例县", batch)]).cases, entrants)

@@ -11,12 +11,14 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 from lxml import etree
 
+from docgen.cases import Case
 from docgen.cases.schema import case_field
 from docgen.errors import TemplateError
 from docgen.problems import Problem
@@ -26,6 +28,7 @@ from docgen.render.registry import Registry, TemplateSpec, roster_field
 from docgen.render.sandbox import unsafe_message, unsafe_references
 from docgen.render.structure import block_levels
 from docgen.roster.entrants import COMPUTED as ENTRANT_COMPUTED
+from docgen.roster.entrants import Entrant
 
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
 _PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>", re.DOTALL)
@@ -149,7 +152,18 @@ def structure_problems(spec: TemplateSpec, xml: str | None = None) -> list[Probl
             for n, message in block_levels(xml)]
 
 
-def check_template(spec: TemplateSpec) -> list[Problem]:
+@dataclass(frozen=True)
+class Samples:
+    """What a template is tried on once its tags check out: cases for the templates of cases, entrants for those of
+    the roster (the caller's — ``docgen templates check`` gives the demo county's)."""
+
+    cases: Sequence[Case]
+    entrants: Sequence[Entrant]
+
+
+def check_template(spec: TemplateSpec, samples: Samples | None = None) -> list[Problem]:
+    """Every problem of one template: its tags, its structure, what it reaches for; then, with ``samples``, one
+    document made from the first sample it applies to, every part of it well-formed XML."""
     with zipfile.ZipFile(spec.path) as package:
         raw = package.read(DOCUMENT).decode("utf-8")
     texts = _paragraphs(raw)
@@ -176,25 +190,17 @@ def check_template(spec: TemplateSpec) -> list[Problem]:
     walker = _Walker(spec, patched)
     walker.visit(tree, {})
     problems += walker.problems
-    return problems if problems else render_problems(spec)
+    if problems or samples is None:
+        return problems
+    return render_problems(spec, samples)
 
 
-def render_problems(spec: TemplateSpec) -> list[Problem]:
-    """Render the template once for a demo case it applies to and parse every XML part of the result."""
-    from docgen.cases import load_data
-    from docgen.demo import demo_cases
+def render_problems(spec: TemplateSpec, samples: Samples) -> list[Problem]:
+    """Render the template once for the first sample it applies to and parse every XML part of the result."""
     from docgen.render.batch import assign_doc_info, select_jobs, subject_view
     from docgen.render.context import template_context
 
-    if spec.source == "roster":
-        from docgen.demo.roster import demo_roster
-        from docgen.roster.entrants import due_entrants
-        from docgen.roster.model import Roster
-
-        data = demo_roster(demo_cases()[0]["cases"])
-        subjects: list[Any] = due_entrants(Roster("示例县", data["county"], data["school_year"], data["children"]))
-    else:
-        subjects = load_data([("示例县", demo_cases()[0])]).cases
+    subjects: Sequence[Any] = samples.entrants if spec.source == "roster" else samples.cases
     jobs, _ = select_jobs(spec, subjects)
     if not jobs:
         return []
@@ -220,5 +226,5 @@ def render_problems(spec: TemplateSpec) -> list[Problem]:
     return problems
 
 
-def check_registry(registry: Registry) -> list[Problem]:
-    return [p for spec in registry.templates for p in check_template(spec)]
+def check_registry(registry: Registry, samples: Samples | None = None) -> list[Problem]:
+    return [p for spec in registry.templates for p in check_template(spec, samples)]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, edited_docx
 
+from docgen.demo import template_samples
 from docgen.render import load_registry
 from docgen.render.template_check import check_registry, check_template
 
@@ -16,7 +17,7 @@ REGISTRY = load_registry()
 
 
 def test_shipped_templates_are_clean() -> None:
-    assert check_registry(REGISTRY) == []
+    assert check_registry(REGISTRY, template_samples()) == []
 
 
 def _edited(tmp_path: Path, name: str, edits: list[tuple[str, str]]):
@@ -77,4 +78,5 @@ def test_a_block_crossing_the_table_is_named_by_templates_check_and_refused_by_r
 def test_every_shipped_template_renders_a_demo_case_into_well_formed_parts() -> None:
     from docgen.render.template_check import render_problems
 
-    assert [p for spec in REGISTRY.templates for p in render_problems(spec)] == []
+    samples = template_samples()
+    assert [p for spec in REGISTRY.templates for p in render_problems(spec, samples)] == []
