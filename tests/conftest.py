@@ -79,6 +79,16 @@ def hostile_copy(source: Path, target: Path, part: str, doctype: str, entity: st
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _quick_password_hashes() -> Iterator[None]:
+    """Passwords hashed with a cheap hasher inside the test process, as Django advises for tests (the demo's eight
+    accounts cost 3 s per test otherwise); the servers the tests start hash as deployed."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """File-check results go to a folder of the test run, not the user's cache."""
     import os

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,12 @@ from docgen.problems import Problem
 
 log = logging.getLogger(__name__)
 HEADER_ROW = 1
+MASKED_KEYS = ("id_number", "registry_no")
+MASKED_MESSAGE = ("这是导出时遮掩的号码（中间是 *），不能当作号码导入：已有学生请保留导出时的案卷编号"
+                  "（系统按案卷编号对应原号），新学生请填写完整号码，或导出时选择“导出完整身份证号”")
+Restore = Callable[[dict[str, Any]], None]
+"""Puts back, in one case as read from a ledger, the values that an export masked — the caller knows the stored
+case; a masked ID number left after it is reported as such, never taken for a number."""
 
 
 @dataclass
@@ -41,14 +48,16 @@ class ImportResult:
 
 
 def import_ledger(
-    path: str | Path, mapping: LedgerMapping | None = None, today: dt.date | None = None
+    path: str | Path, mapping: LedgerMapping | None = None, today: dt.date | None = None,
+    restore: Restore | None = None,
 ) -> ImportResult:
-    """Read a ledger workbook into a case batch and validate it; problems name sheet, row and column."""
+    """Read a ledger workbook into a case batch and validate it; problems name sheet, row and column.
+    ``restore`` puts back, case by case before validation, what an export masked."""
     mapping = mapping or load_mapping()
     name = str(path)
     workbook = ExcelFile(Path(path))
     try:
-        return _Importer(name, mapping, workbook).run(today)
+        return _Importer(name, mapping, workbook).run(today, restore)
     finally:
         workbook.close()
 
@@ -64,7 +73,7 @@ class _Importer:
         self.problems: list[Problem] = []
         self.unreadable: set[str] = set()  # cells already reported as unreadable
 
-    def run(self, today: dt.date | None) -> ImportResult:
+    def run(self, today: dt.date | None, restore: Restore | None = None) -> ImportResult:
         layouts = self._layouts()
         layouts.sort(key=lambda pair: pair[0] is not self.mapping.main)  # cases exist before their details
         for sheet, layout in layouts:
@@ -72,7 +81,15 @@ class _Importer:
         batch = {"schema_version": 1, "cases": self.cases}
         if not self.cases and not self.problems:
             raise LedgerError(self.name, f"工作表“{self.mapping.main.name}”中没有任何学生")
-        located = (self._locate(p) for p in load_data([(self.name, batch)], today).errors)
+        masked: set[str] = set()
+        for n, case in enumerate(self.cases):
+            if restore is not None:
+                restore(case)
+            for path in _masked_numbers(case, f"$.cases[{n}]"):
+                masked.add(path)
+                self.problems.append(self._locate(Problem(self.name, path, MASKED_MESSAGE, raw_case_label(case))))
+        errors = (p for p in load_data([(self.name, batch)], today).errors if p.path not in masked)
+        located = (self._locate(p) for p in errors)
         self.problems.extend(p for p in located if p.path not in self.unreadable)
         order = {sheet.name: i for i, sheet in enumerate(self.mapping.sheets)}
         self.problems.sort(key=lambda p: _cell_order(p.path, order))
@@ -182,6 +199,19 @@ class _Importer:
         home = next((s.name for s in self.mapping.sheets if s.rows and rel.startswith(".".join(s.rows))), None)
         hint = f"（应在工作表“{home}”中填写）" if home else f"（{path}）"
         return Problem(problem.file, f"{origin.sheet} 第{origin.row}行", problem.message + hint, problem.case)
+
+
+def _masked_numbers(value: Any, path: str) -> Iterator[str]:
+    """JSON paths of the ID and 学籍 numbers under ``value`` that are masked (hold a *)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in MASKED_KEYS and isinstance(item, str) and "*" in item:
+                yield f"{path}.{key}"
+            else:
+                yield from _masked_numbers(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            yield from _masked_numbers(item, f"{path}[{n}]")
 
 
 _REF = re.compile(r"^(?P<sheet>[^!\s]+)(?:!(?P<col>[A-Z]+)(?P<row>\d+)| 第(?P<line>\d+)行)")

@@ -5,6 +5,7 @@ test's temporary folder) for a person to look at."""
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import DemoServer
 from ledger_files import NEW_CASE_ID, NEW_NAME, new_student_ledger
+from pypdf import PdfReader
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -84,6 +86,7 @@ class Person:
         field = row.find_element(By.NAME, "date")
         self.chrome.execute_script("arguments[0].value = arguments[1]", field, date)
         self._navigate(row.find_element(By.CSS_SELECTOR, "button"))
+        self._navigate(self.chrome.find_element(By.ID, "confirm-issue"))  # the page that shows the number
 
     def shot(self, name: str) -> None:
         height = self.chrome.execute_script("return document.documentElement.scrollHeight")
@@ -189,6 +192,12 @@ def test_the_step_due_on_ding_zhiqiang_is_offered_to_his_school(demo_server: Dem
     school.issue("远程送教请示", "2022-11-11")
     assert "已出具远程送教请示" in school.text() and "成文日期 2022-11-11" in school.text()
     school.shot("12-丁志强-已出具远程送教请示")
+    # the case printed: no menu, no forms — the record itself
+    printed = base64.b64decode(chrome.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"])
+    (shots / "13-丁志强-打印.pdf").write_bytes(printed)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(printed)).pages)
+    assert "丁志强" in text and "劝返记录" in text and "修改历史" in text
+    assert "文号登记簿" not in text and "出具并编文号" not in text and "退出" not in text
 
 
 def test_a_school_is_refused_another_schools_case(demo_server: DemoServer, chrome, shots: Path) -> None:
@@ -253,6 +262,9 @@ def test_a_clerk_runs_a_batch_and_downloads_it_and_an_auditor_compares_two_audit
     chrome.find_element(By.NAME, "pdf").click()
     clerk.shot("08-后台任务-发起批量出具")
     clerk.press("form input[value=render] ~ button.primary")
+    assert "取用后不能收回" in chrome.find_element(By.ID, "batch-plan").text  # what it will do, before it does
+    clerk.shot("08b-后台任务-确认批量出具")
+    clerk.press("#confirm-batch")
     # The job's page follows the job without reloading: an observer left on this page (it would not survive a
     # reload) notes in the tab's session storage each status the page's script writes into it.
     assert chrome.find_element(By.ID, "job-status").text == "排队中"

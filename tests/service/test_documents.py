@@ -38,7 +38,23 @@ def status(response) -> int:
 
 
 def issue(client: Client, template: str = "限期复学通知书", date: str = "2022-10-14", case_id: str = NEW_CASE_ID):
-    return client.post(f"/cases/{case_id}/documents/new/", {"template": template, "date": date}, follow=True)
+    return client.post(f"/cases/{case_id}/documents/new/", {"template": template, "date": date, "confirmed": "1"},
+                       follow=True)
+
+
+def test_a_number_is_taken_only_once_the_clerk_confirms_it(accounts: dict[str, str]) -> None:
+    clerk = client_of(accounts, "云溪镇")
+    asked = clerk.post(f"/cases/{NEW_CASE_ID}/documents/new/", {"template": "限期复学通知书", "date": "2022-10-14"})
+    plan = asked.context["p"]
+    assert plan.doc_no.startswith("云政限复〔2022〕") and not plan.reissue
+    page = asked.content.decode()
+    assert f"确认出具，取用文号 {plan.doc_no}" in page and "取用后不能收回" in page
+    assert not IssuedNumber.objects.filter(case_id=NEW_CASE_ID).exists()  # nothing taken, nothing recorded
+    assert not IssuedDocument.objects.filter(case_id=NEW_CASE_ID).exists()
+    assert "notices" not in CaseRecord.objects.get(case_id=NEW_CASE_ID).data
+    assert not AuditEvent.objects.filter(action="编发文号").exists()
+    issue(clerk)
+    assert IssuedDocument.objects.get(case_id=NEW_CASE_ID).doc_no == plan.doc_no  # the very number shown
 
 
 def test_a_township_issues_a_return_order_and_downloads_it(accounts: dict[str, str]) -> None:
@@ -71,16 +87,18 @@ def test_who_may_issue_and_download(accounts: dict[str, str]) -> None:
     school = client_of(accounts, "云溪镇初级中学")  # the student's school: sees the case, issues its own forms only
     assert status(school.get(f"/cases/{NEW_CASE_ID}/documents/{made.pk}/")) == 200
     assert school.post(f"/cases/{NEW_CASE_ID}/documents/new/",
-                       {"template": "限期复学通知书", "date": "2022-10-14"}).status_code == 302
+                       {"template": "限期复学通知书", "date": "2022-10-14", "confirmed": "1"}).status_code == 302
     assert IssuedDocument.objects.count() == 1  # refused: the choice is not among the school's
     other = client_of(accounts, "桐林乡中心小学")
     assert other.get(f"/cases/{NEW_CASE_ID}/documents/{made.pk}/").status_code == 404
     assert other.post(f"/cases/{NEW_CASE_ID}/documents/new/", {"template": "限期复学通知书",
-                                                                "date": "2022-10-14"}).status_code == 404
+                                                                "date": "2022-10-14",
+"confirmed": "1"}).status_code == 404
     auditor = client_of(accounts, "青石县人民政府教育督导室")
     assert status(auditor.get(f"/cases/{NEW_CASE_ID}/documents/{made.pk}/")) == 200
     assert auditor.post(f"/cases/{NEW_CASE_ID}/documents/new/", {"template": "限期复学通知书",
-                                                                  "date": "2022-10-14"}).status_code == 404
+                                                                  "date": "2022-10-14",
+                                                                      "confirmed": "1"}).status_code == 404
 
 
 def test_a_document_the_case_cannot_have_yet_is_refused_in_chinese(accounts: dict[str, str]) -> None:

@@ -354,9 +354,11 @@ def test_a_bureau_sees_only_its_own_countys_events(accounts: dict[str, str]) -> 
 def test_a_double_click_on_issue_makes_one_document(accounts: dict[str, str]) -> None:
     school = client_of(accounts, "云溪镇中心小学")  # a form without a number
     for _ in range(2):
-        school.post("/cases/QS-2022-002/documents/new/", {"template": "劝返复学通知书", "date": "2022-10-14"})
+        school.post("/cases/QS-2022-002/documents/new/", {"template": "劝返复学通知书", "date": "2022-10-14",
+                                                          "confirmed": "1"})
     assert IssuedDocument.objects.filter(case_id="QS-2022-002", template="劝返复学通知书").count() == 1
     township = client_of(accounts, "云溪镇")  # a numbered notice
     for _ in range(2):
-        township.post("/cases/QS-2022-002/documents/new/", {"template": "限期复学通知书", "date": "2022-10-14"})
+        township.post("/cases/QS-2022-002/documents/new/", {"template": "限期复学通知书", "date": "2022-10-14",
+                                                            "confirmed": "1"})
     assert IssuedDocument.objects.filter(case_id="QS-2022-002", template="限期复学通知书").count() == 1

@@ -11,12 +11,15 @@ import json
 import zipfile
 
 import pytest
+from batch_zip import listed
 from conftest import sign_in
 from django.test import Client
 from django.utils import timezone
+from ledger_files import new_student
 
 from docgen.service.county import jobs
 from docgen.service.county.demo import load_demo
+from docgen.service.county.door import save_case
 from docgen.service.county.jobs import render as render_job
 from docgen.service.county.jobs.watchdog import requeue_stale
 from docgen.service.county.models import AuditRun, CaseRecord, IssuedDocument, IssuedNumber, Job, Unit
@@ -38,7 +41,7 @@ def accounts(db) -> dict[str, str]:
 
 
 def start(client: Client, kind: str, **fields: str) -> Job:
-    data = {"kind": kind, **fields}
+    data = {"kind": kind, **fields, **({"confirmed": "1"} if kind == "render" else {})}
     response = client.post("/jobs/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     return Job.objects.latest("pk")
@@ -46,6 +49,25 @@ def start(client: Client, kind: str, **fields: str) -> Job:
 
 def clerk(accounts: dict[str, str], username: str) -> Client:
     return sign_in(Client(), username, accounts[username])
+
+
+def test_a_batch_shows_its_documents_and_numbers_before_any_is_taken(accounts: dict[str, str]) -> None:
+    save_case(new_student())  # a case with no notice yet: its document takes a new number
+    client = clerk(accounts, "云溪镇")
+    before = set(IssuedNumber.objects.values_list("doc_no", flat=True))
+    asked = client.post("/jobs/", {"kind": "render", "template": "限期复学通知书", "date": "2022-10-14"})
+    plan = asked.context["plan"]
+    assert plan.new_numbers and len(plan.new_numbers) + plan.kept == plan.documents
+    assert all(n.startswith("云政限复〔2022〕") for n in plan.new_numbers)
+    page = asked.content.decode()
+    assert f"确认出具 {plan.documents} 份，取用 {len(plan.new_numbers)} 个文号" in page and plan.new_numbers[0] in page
+    assert f"{plan.kept} 份（案卷已记载，重新出具）" in page
+    assert not Job.objects.exists()  # nothing started, nothing taken
+    assert set(IssuedNumber.objects.values_list("doc_no", flat=True)) == before
+    job = start(client, "render", template="限期复学通知书", date="2022-10-14")
+    jobs.run_steps(job.pk)
+    taken = set(IssuedNumber.objects.values_list("doc_no", flat=True)) - before
+    assert taken == set(plan.new_numbers)  # the very numbers shown
 
 
 def test_a_township_batch_numbers_every_notice_once_and_packs_a_zip(accounts: dict[str, str]) -> None:
@@ -59,17 +81,17 @@ def test_a_township_batch_numbers_every_notice_once_and_packs_a_zip(accounts: di
     assert count > 0 and job.done == job.total == count
     with zipfile.ZipFile(jobs.result_path(job)) as bundle:
         names = bundle.namelist()
-        manifest = json.loads(bundle.read("限期复学通知书_清单.json"))
+        documents = listed(bundle)
         assert sum(n.startswith("文书/") for n in names) == count
         assert "打印/限期复学通知书_打印合并.docx" in names
         for name in names:
             if name.endswith(".docx"):
                 zipfile.ZipFile(io.BytesIO(bundle.read(name))).testzip()  # every document opens
-    numbers = [d["doc_no"] for d in manifest["documents"]]
+    numbers = [d["doc_no"] for d in documents]
     assert len(set(numbers)) == count
     assert not DbAllocator("青石县").gaps()
     assert IssuedDocument.objects.filter(template="限期复学通知书").count() >= count
-    for d in manifest["documents"]:  # each case records its notice, with the number in the zip
+    for d in documents:  # each case records its notice, with the number in the zip
         notices = CaseRecord.objects.get(case_id=d["case_id"]).data["notices"]
         assert any(n.get("doc_no") == d["doc_no"] for n in notices if n["kind"] == "return_order")
     page = client.get(f"/jobs/{job.pk}/").content.decode()
@@ -113,8 +135,8 @@ def test_an_attempt_that_dies_is_queued_again_and_the_next_continues_with_the_sa
     assert set(IssuedNumber.objects.values_list("doc_no", flat=True)) == numbers_before  # none new, none lost
     assert not DbAllocator("青石县").gaps()
     with zipfile.ZipFile(jobs.result_path(job)) as bundle:
-        manifest = json.loads(bundle.read("限期复学通知书_清单.json"))
-    assert len(manifest["documents"]) == job.summary["documents"] == len({d["doc_no"] for d in manifest["documents"]})
+        documents = listed(bundle)
+    assert len(documents) == job.summary["documents"] == len({d["doc_no"] for d in documents})
     assert len(list(jobs.job_folder(job.pk).glob("*.zip"))) == 1 and not (jobs.job_folder(job.pk) / "work").exists()
 
 
@@ -148,7 +170,7 @@ def test_a_batch_with_nothing_to_issue_fails_in_the_clerks_words(accounts: dict[
 def test_auditors_start_audits_but_no_batches(accounts: dict[str, str]) -> None:
     auditor = clerk(accounts, "青石县人民政府教育督导室")
     page = auditor.get("/jobs/").content.decode()
-    assert "开始核查" in page and "开始批量出具" not in page and "开始整理" not in page
+    assert "开始核查" in page and "查看将出具的文书和文号" not in page and "开始整理" not in page
     assert auditor.post("/jobs/", {"kind": "render", "template": "限期复学通知书", "date": "2022-10-14"}
                         ).status_code == 404
     assert not Job.objects.exists()

@@ -132,3 +132,69 @@ def test_a_staged_ledger_expires(accounts: dict[str, str], tmp_path: Path, setti
     assert "要导入的台账已失效，请重新上传" in page.content.decode()
     assert not CaseRecord.objects.filter(case_id=NEW_CASE_ID).exists()
     assert not any(Path(settings.LEDGER_STAGING).rglob("*.xlsx"))  # and it is gone
+
+
+def _staged(tmp_path: Path, data: bytes, name: str = "导出的台账.xlsx") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("full_ids", [False, True], ids=["masked", "full"])
+def test_an_unchanged_export_imports_with_no_changes(accounts: dict[str, str], tmp_path: Path, full_ids: bool) -> None:
+    clerk = client_of(accounts, "云溪镇")
+    form = {"full_ids": "on", "reason": "与学籍系统核对身份证号"} if full_ids else {}
+    exported = clerk.post("/ledger/export/", form).content
+    response = upload(clerk, _staged(tmp_path, exported))
+    assert response.context["form"].errors == {}
+    result = response.context["result"]
+    assert result.problems == []
+    assert {r.change for r in result.rows} == {"无变化"}
+    assert len(result.rows) == CaseRecord.objects.filter(township="云溪镇").count()
+
+
+def _edit(data: bytes, header: str, case_id: str, value: object) -> bytes:
+    book = load_workbook(io.BytesIO(data))
+    ws = book["辍学学生台账"]
+    names = [c.value for c in ws[1]]
+    key, column = names.index("案卷编号") + 1, names.index(header) + 1
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, key).value == case_id)
+    ws.cell(row, column).value = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_masked_id_keeps_the_stored_one_and_the_preview_names_each_change(
+        accounts: dict[str, str], tmp_path: Path) -> None:
+    clerk = client_of(accounts, "云溪镇")
+    record = CaseRecord.objects.filter(township="云溪镇").order_by("case_id").first()
+    stored_id = record.data["student"]["id_number"]
+    exported = clerk.post("/ledger/export/", {}).content
+    edited = _edit(exported, "备注", record.case_id, "2026年12月复核：已回到原籍")
+    response = upload(clerk, _staged(tmp_path, edited))
+    result = response.context["result"]
+    assert result.problems == []
+    row = next(r for r in result.rows if r.case_id == record.case_id)
+    assert row.change == "修改"
+    assert [(c.place, c.new) for c in row.changes] == [("备注", "2026年12月复核：已回到原籍")]
+    assert "2026年12月复核：已回到原籍" in response.content.decode()
+    clerk.post("/ledger/confirm/", {"token": result.token, "name": "导出的台账.xlsx"})
+    record.refresh_from_db()
+    assert record.data["student"]["id_number"] == stored_id  # the mask never overwrites the stored number
+    assert record.data["remarks"] == "2026年12月复核：已回到原籍"
+
+
+def test_a_masked_id_on_a_new_student_says_to_type_the_whole_number(accounts: dict[str, str], tmp_path: Path) -> None:
+    clerk = client_of(accounts, "云溪镇")
+    path = new_student_ledger(tmp_path / "台账.xlsx")
+    book = load_workbook(path)
+    ws = book["辍学学生台账"]
+    names = [c.value for c in ws[1]]
+    column = names.index("身份证号") + 1
+    ws.cell(2, column).value = "439921********1033"
+    book.save(path)
+    result = upload(clerk, path).context["result"]
+    assert len(result.problems) == 1, result.problems
+    assert "遮掩" in result.problems[0].message and "完整" in result.problems[0].message
+    assert result.problems[0].path.startswith("辍学学生台账!")

@@ -53,7 +53,8 @@ def offer_row(page: str, template: str) -> str:
 
 
 def issue(client: Client, case_id: str, template: str, date: str) -> str:
-    response = client.post(f"/cases/{case_id}/documents/new/", {"template": template, "date": date}, follow=True)
+    response = client.post(f"/cases/{case_id}/documents/new/", {"template": template, "date": date,
+                                                                "confirmed": "1"}, follow=True)
     return response.content.decode()
 
 

@@ -65,7 +65,8 @@ def test_an_id_typed_into_free_text_is_masked_on_the_page_and_the_title_is_the_s
 
 def test_issued_documents_carry_full_ids_only_where_the_law_needs_them(accounts: dict[str, str]) -> None:
     township = client_of(accounts, "云溪镇")
-    township.post(f"/cases/{NEW_CASE_ID}/documents/new/", {"template": "限期复学通知书", "date": "2022-10-14"})
+    township.post(f"/cases/{NEW_CASE_ID}/documents/new/", {"template": "限期复学通知书", "date": "2022-10-14",
+                                                           "confirmed": "1"})
     order = IssuedDocument.objects.get(case_id=NEW_CASE_ID)
     student = CaseRecord.objects.get(case_id=NEW_CASE_ID).data["student"]["id_number"]
     text = document_text(township, order)
@@ -76,7 +77,8 @@ def test_issued_documents_carry_full_ids_only_where_the_law_needs_them(accounts:
     data["penalty"]["facts"] = f"{data['penalty']['facts']}（举报人身份证号 {TYPED}）"
     save_case(data)
     bureau = client_of(accounts, "青石县教育局")
-    done = bureau.post("/cases/QS-2022-022/documents/new/", {"template": "行政处罚决定书", "date": "2022-12-20"},
+    done = bureau.post("/cases/QS-2022-022/documents/new/", {"template": "行政处罚决定书", "date": "2022-12-20",
+                                                             "confirmed": "1"},
                        follow=True)
     assert "已出具行政处罚决定书" in done.content.decode(), done.content.decode()[-3000:]
     decision = IssuedDocument.objects.get(case_id="QS-2022-022", template="行政处罚决定书")
@@ -87,7 +89,8 @@ def test_issued_documents_carry_full_ids_only_where_the_law_needs_them(accounts:
 
 def test_a_batchs_documents_are_masked_too(accounts: dict[str, str]) -> None:
     township = client_of(accounts, "云溪镇")
-    township.post("/jobs/", {"kind": "render", "template": "限期复学通知书", "date": "2022-10-14"})
+    township.post("/jobs/", {"kind": "render", "template": "限期复学通知书", "date": "2022-10-14",
+                             "confirmed": "1"})
     job = Job.objects.latest("pk")
     jobs.run_steps(job.pk)
     job.refresh_from_db()

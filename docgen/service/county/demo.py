@@ -3,9 +3,11 @@ checks as any other case). Loading again resets the demo accounts' passwords and
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib.auth.models import User
 
@@ -36,18 +38,27 @@ def _units() -> list[tuple[str, str, str]]:
     return units
 
 
-def with_evidence(case: dict, withheld: set[str]) -> dict:
-    """The case with its evidence files in the store (the demo's placeholder pictures and PDFs, each recorded with
-    its SHA-256 as an upload is); the files the demo withholds on purpose stay missing, for the audit to find."""
-    for item in case.get("evidence", []):
-        if item["id"] not in withheld:
-            item["sha256"] = store(placeholder_bytes(case, item))
-    return case
+@cache
+def _demo_files() -> tuple[tuple[dict, tuple[tuple[str, bytes], ...]], ...]:
+    """Each demo case and its placeholder evidence files (id, bytes) — the files the demo withholds on purpose
+    left out, for the audit to find. Drawn once per process: the demo is the same every time."""
+    batch, _, withheld = demo_cases()
+    return tuple((case, tuple((item["id"], placeholder_bytes(case, item)) for item in case.get("evidence", [])
+                              if item["id"] not in withheld.get(case["case_id"], set())))
+                 for case in batch["cases"])
 
 
 def _stored_demo_cases() -> list[dict]:
-    batch, _, withheld = demo_cases()
-    return [with_evidence(case, withheld.get(case["case_id"], set())) for case in batch["cases"]]
+    """The demo cases with their evidence files in the store, each recorded with its SHA-256 as an upload is."""
+    cases = []
+    for case, files in _demo_files():
+        case = copy.deepcopy(case)
+        digests = {item_id: store(data) for item_id, data in files}
+        for item in case.get("evidence", []):
+            if item["id"] in digests:
+                item["sha256"] = digests[item["id"]]
+        cases.append(case)
+    return cases
 
 
 def load_demo(today: dt.date | None = None) -> list[Account]:

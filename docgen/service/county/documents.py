@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 
+from django.db import transaction
+
 from docgen.cases.match import matches
 from docgen.errors import DocgenError
 from docgen.render import TemplateSpec, load_registry
@@ -89,10 +91,58 @@ class Issued:
     note: str = ""  # e.g. the case recorded it already: the number and date kept, not the date asked for
 
 
+@dataclass(frozen=True)
+class Planned:
+    """What issuing would do, shown for the clerk to confirm before a number is spent: nothing is kept."""
+
+    template: str
+    doc_no: str  # the number it would take (another clerk may take it first), or "" for a document without one
+    date: dt.date
+    reissue: bool  # the case records this document already: its number and date are kept
+    note: str = ""
+
+
 def _recorded_notice(record: CaseRecord, spec: TemplateSpec) -> dict | None:
     if not spec.notice_kind:
         return None
     return next((n for n in record.data.get("notices", []) if n.get("kind") == spec.notice_kind), None)
+
+
+def _spec(actor: Actor, record: CaseRecord, template: str) -> TemplateSpec:
+    spec = next((s for s in issuable(actor.unit, record) if s.name == template), None)
+    if spec is None or not door.may_edit(actor):
+        raise NotIssuableError(f"本单位不能为案卷 {record.case_id} 出具“{template}”")
+    return spec
+
+
+def _render(actor: Actor, record: CaseRecord, spec: TemplateSpec, on: dt.date) -> tuple[CaseRecord, DocInfo, str,
+                                                                                         bytes, str]:
+    """Inside a writing transaction: the case as it is now, rendered and numbered — (record, doc, file, data,
+    note on a re-issue)."""
+    record = door.case_to_change(actor, record.case_id)  # as it is now (a click before may have changed it)
+    before = _recorded_notice(record, spec)
+    (case,) = as_cases([record])
+    [(job, data)] = render_documents(spec, [for_template(spec, case)], on=on, fixed=True,
+                                     allocator=DbAllocator(record.county), issuing=county_issuing())
+    doc = job.doc
+    assert doc is not None
+    note = ""
+    if before is not None:
+        number = f"文号 {doc.no}、" if doc.no else ""
+        changed = f"（不是所填的 {on.isoformat()}）" if doc.date != on else ""
+        note = (f"案卷已记载这份{spec.name}，重新出具沿用原{number}成文日期 {doc.date.isoformat()}{changed}；"
+                "如原文号有误，请先在文号登记簿中作废")
+    return record, doc, job.file, data, note
+
+
+def plan_issue(actor: Actor, record: CaseRecord, template: str, on: dt.date) -> Planned:
+    """What :func:`issue` would do — the document rendered and numbered in a transaction rolled back, so the
+    clerk sees the very number and date before confirming. Same errors as :func:`issue`."""
+    spec = _spec(actor, record, template)
+    with door.writing():
+        recorded, doc, _, _, note = _render(actor, record, spec, on)
+        transaction.set_rollback(True)
+    return Planned(spec.name, doc.no or "", doc.date, _recorded_notice(recorded, spec) is not None, note)
 
 
 def issue(actor: Actor, record: CaseRecord, template: str, on: dt.date) -> Issued:
@@ -101,23 +151,9 @@ def issue(actor: Actor, record: CaseRecord, template: str, on: dt.date) -> Issue
     the notice on the case and keep the file. NotIssuableError when the unit may not; DataProblemsError (nothing
     kept, no number taken) when the case lacks what the document needs or the procedure refuses the date. Asked
     twice (a double click), the second gets the first's document."""
-    spec = next((s for s in issuable(actor.unit, record) if s.name == template), None)
-    if spec is None or not door.may_edit(actor):
-        raise NotIssuableError(f"本单位不能为案卷 {record.case_id} 出具“{template}”")
+    spec = _spec(actor, record, template)
     with door.writing():
-        record = door.case_to_change(actor, record.case_id)  # as it is now (a click before may have changed it)
-        before = _recorded_notice(record, spec)
-        (case,) = as_cases([record])
-        [(job, data)] = render_documents(spec, [for_template(spec, case)], on=on, fixed=True,
-                                         allocator=DbAllocator(record.county), issuing=county_issuing())
-        doc = job.doc
-        assert doc is not None
-        note = ""
-        if before is not None:
-            number = f"文号 {doc.no}、" if doc.no else ""
-            changed = f"（不是所填的 {on.isoformat()}）" if doc.date != on else ""
-            note = (f"案卷已记载这份{spec.name}，重新出具沿用原{number}成文日期 {doc.date.isoformat()}{changed}；"
-                    "如原文号有误，请先在文号登记簿中作废")
+        record, doc, file, data, note = _render(actor, record, spec, on)
         digest = store(data)
         same = IssuedDocument.objects.filter(county=record.county, case_id=record.case_id, template=spec.name,
                                              doc_no=doc.no, issued_on=doc.date, sha256=digest).first()
@@ -125,9 +161,9 @@ def issue(actor: Actor, record: CaseRecord, template: str, on: dt.date) -> Issue
             return Issued(same, note)
         record_notice(actor, record, spec, doc)
         made = IssuedDocument.objects.create(
-            county=record.county, case_id=record.case_id, template=spec.name, doc_no=doc.no, file=job.file,
+            county=record.county, case_id=record.case_id, template=spec.name, doc_no=doc.no, file=file,
             sha256=digest, issued_on=doc.date, made_by=actor.username)
-        audit.log(actor, audit.GENERATE, record.case_id, template=spec.name, doc_no=doc.no, file=job.file)
+        audit.log(actor, audit.GENERATE, record.case_id, template=spec.name, doc_no=doc.no, file=file)
     return Issued(made, note)
 
 

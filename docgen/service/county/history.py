@@ -25,6 +25,20 @@ class Change:
     new: str
 
 
+@dataclass(frozen=True)
+class Difference:
+    place: str  # as a clerk reads it: 劝返记录（第1条）的劝返内容
+    old: str
+    new: str
+
+
+def differences(before: dict[str, Any], after: dict[str, Any]) -> list[Difference]:
+    """What differs between two versions of a case, field by field, ID numbers masked."""
+    old, new = dict(_leaves(before)), dict(_leaves(after))
+    return [Difference(place_label(path) or path, _shown(path, old.get(path)), _shown(path, new.get(path)))
+            for path in sorted(old.keys() | new.keys()) if old.get(path) != new.get(path)]
+
+
 def _leaves(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
     if isinstance(value, dict):
         for key, item in value.items():
@@ -58,11 +72,8 @@ def case_changes(record: CaseRecord) -> list[Change]:
     versions = list(record.history.select_related("history_user").order_by("-history_date")[:MAX_VERSIONS + 1])
     changes = []
     for newer, older in pairwise(versions):
-        before, after = dict(_leaves(older.data)), dict(_leaves(newer.data))
-        for path in sorted(before.keys() | after.keys()):
-            if before.get(path) != after.get(path):
-                changes.append(Change(newer.history_date, _user(newer), place_label(path) or path,
-                                      _shown(path, before.get(path)), _shown(path, after.get(path))))
+        changes.extend(Change(newer.history_date, _user(newer), d.place, d.old, d.new)
+                       for d in differences(older.data, newer.data))
     if versions and len(versions) <= MAX_VERSIONS:  # the oldest version shown is the first one
         changes.append(Change(versions[-1].history_date, _user(versions[-1]), "建立案卷", "", ""))
     return changes

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import logging
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -18,11 +18,12 @@ from typing import IO, Any
 from docgen.cases import load_data
 from docgen.errors import DataProblemsError, DocgenError
 from docgen.idcard import mask_id, mask_registry
-from docgen.ledger.reader import import_ledger
+from docgen.ledger.reader import Restore, import_ledger
 from docgen.ledger.writer import export_ledger
 from docgen.problems import Problem
 from docgen.service.county import audit, door
 from docgen.service.county.door import Actor, Write
+from docgen.service.county.history import Difference, differences
 from docgen.service.county.models import CaseRecord
 from docgen.service.county.privacy import mask_name, masked, masked_problem
 from docgen.service.county.store import stage, staged
@@ -43,6 +44,7 @@ class Row:
     name: str
     school: str
     change: str  # 新增 / 修改 / 无变化
+    changes: list[Difference] = field(default_factory=list)  # for 修改: each field, old → new
 
 
 @dataclass
@@ -57,11 +59,27 @@ class Preview:
     def clean(self) -> bool:
         return not self.problems
 
+    def _count(self, change: str) -> int:
+        return sum(r.change == change for r in self.rows)
 
-def _read(path: Path, name: str, token: str) -> Preview:
-    """The workbook read and checked by the library, problems named by the uploaded file's name."""
+    @property
+    def added(self) -> int:
+        return self._count("新增")
+
+    @property
+    def changed(self) -> int:
+        return self._count("修改")
+
+    @property
+    def unchanged(self) -> int:
+        return self._count("无变化")
+
+
+def _read(actor: Actor, path: Path, name: str, token: str) -> Preview:
+    """The workbook read and checked by the library, masked texts of the actor's own cases put back, problems
+    named by the uploaded file's name."""
     try:
-        result = import_ledger(path)
+        result = import_ledger(path, restore=_restorer(actor))
     except DocgenError as exc:
         raise LedgerRefusedError(str(exc).replace(str(path), name)) from exc
     except Exception as exc:  # whatever the reader meets in a hostile workbook: refused, never a 500
@@ -99,9 +117,11 @@ def _check(actor: Actor, result: Preview) -> Preview:
                 result.name, f"辍学学生台账（案卷编号 {case.get('case_id', '')}）{_place(problem.path)}",
                 problem.message, problem.case)))
         old = write.old
-        change = "新增" if old is None else "无变化" if _same(old.data, write.data) else "修改"
+        changes = [] if old is None else differences(old.data, write.data)
+        change = "新增" if old is None else "修改" if changes else "无变化"
         student = case.get("student", {})
-        result.rows.append(Row(case.get("case_id", ""), student.get("name", ""), student.get("school", ""), change))
+        result.rows.append(Row(case.get("case_id", ""), student.get("name", ""), student.get("school", ""), change,
+                               changes))
     result.cases = [w.data for w in writes]
     return result
 
@@ -123,11 +143,7 @@ def preview(actor: Actor, stream: IO[bytes], size: int, name: str) -> Preview:
     token = stage(actor.user_id, stream)
     path = staged(actor.user_id, token)
     assert path is not None
-    return _check(actor, _read(path, name, token))
-
-
-def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    return old == new
+    return _check(actor, _read(actor, path, name, token))
 
 
 def confirm(actor: Actor, token: str, name: str) -> int:
@@ -138,7 +154,7 @@ def confirm(actor: Actor, token: str, name: str) -> int:
     path = staged(actor.user_id, token)
     if path is None:
         raise LedgerRefusedError("要导入的台账已失效，请重新上传")
-    checked = _check(actor, _read(path, name, token))
+    checked = _check(actor, _read(actor, path, name, token))
     if not checked.clean:
         raise LedgerRefusedError(f"{name}: 台账有 {len(checked.problems)} 个问题，请改正后重新上传")
     changed = [c for c, row in zip(checked.cases, checked.rows, strict=True) if row.change != "无变化"]
@@ -154,29 +170,55 @@ def confirm(actor: Actor, token: str, name: str) -> int:
     return len(changed)
 
 
+def _mask_leaf(key: str | int, value: str) -> str:
+    """A text as the default export shows it: ID and 学籍 numbers masked, and any number like one inside text."""
+    if key == "id_number":
+        return mask_id(value)
+    if key == "registry_no":
+        return mask_registry(value)
+    return masked(value)
+
+
+def _leaves(obj: Any) -> Iterator[tuple[Any, str | int, str]]:
+    """Every text of a case: (its container, its key or index, the text)."""
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
+    for key, value in items:
+        if isinstance(value, str):
+            yield obj, key, value
+        else:
+            yield from _leaves(value)
+
+
 def _masked(data: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(data)
-
-    def walk(obj: Any) -> None:
-        if isinstance(obj, dict):
-            for key, value in obj.items():
-                if key == "id_number" and isinstance(value, str):
-                    obj[key] = mask_id(value)
-                elif key == "registry_no" and isinstance(value, str):
-                    obj[key] = mask_registry(value)
-                elif isinstance(value, str):
-                    obj[key] = masked(value)
-                else:
-                    walk(value)
-        elif isinstance(obj, list):
-            for n, item in enumerate(obj):
-                if isinstance(item, str):
-                    obj[n] = masked(item)
-                else:
-                    walk(item)
-
-    walk(out)
+    for obj, key, value in list(_leaves(out)):
+        obj[key] = _mask_leaf(key, value)
     return out
+
+
+def _restorer(actor: Actor) -> Restore:
+    """Puts back, in a case read from a ledger, each text the default export masked — taken from the stored case
+    of the same 案卷编号 among the actor's own (a masked text that could stand for two stored ones is left as it
+    is). So a masked export re-imports unchanged, and a mask never overwrites a stored number."""
+    stored: dict[str, dict[str, Any]] | None = None
+
+    def restore(case: dict[str, Any]) -> None:
+        nonlocal stored
+        if stored is None:
+            stored = dict(door.cases(actor).values_list("case_id", "data"))
+        old = stored.get(case.get("case_id"))  # type: ignore[arg-type]
+        if old is None:
+            return
+        originals: dict[str, set[str]] = {}
+        for _, key, value in _leaves(old):
+            shown = _mask_leaf(key, value)
+            if shown != value:
+                originals.setdefault(shown, set()).add(value)
+        for obj, key, value in list(_leaves(case)):
+            if "*" in value and len(originals.get(value, ())) == 1:
+                obj[key] = next(iter(originals[value]))
+
+    return restore
 
 
 def export(actor: Actor, *, full_ids: bool, reason: str = "") -> bytes:

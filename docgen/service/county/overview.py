@@ -41,7 +41,8 @@ class Overview:
     open_by: dict[tuple[str, str], int] = field(default_factory=dict)  # (category, step) → open cases
     categories: list[tuple[str, str]] = field(default_factory=list)
     steps: list[tuple[str, str]] = field(default_factory=list)
-    due: list[Action] = field(default_factory=list)  # overdue or due within the week
+    due: list[tuple[Action, int]] = field(default_factory=list)  # overdue or due within the week, most overdue first,
+    # each with its days past due (0: today, negative: still to come)
     incomplete: list[tuple[CaseRecord, int]] = field(default_factory=list)  # case and its number of gaps
     by_school: list[tuple[str, int, int, int]] = field(default_factory=list)  # school, cases, complete, incomplete
     basis: AuditRun | None = None  # the audit the completeness figures are (None: the case data, files unchecked)
@@ -60,7 +61,7 @@ def overview(records: Iterable[CaseRecord], today: dt.date, audit: AuditRun | No
     result.steps = list(STEPS.items())
     spec = county_spec()
     cases = as_cases(records)
-    result.due = [a for a in due_actions(cases, today, spec) if a.case_id and a.due <= today + WEEK]
+    result.due = [(a, a.overdue(today)) for a in due_actions(cases, today, spec) if a.case_id and a.due <= today + WEEK]
     if audit is not None:
         result.basis = audit
         result.changed_since = sum(r.updated > audit.created for r in records)

@@ -12,6 +12,8 @@ DETAIL_LABELS = {"reason": "原因", "path": "位置", "old": "原值", "new": "
                  "file": "文件", "evidence": "材料编号", "cases": "案卷", "case": "案卷", "full_ids": "完整身份证号",
                  "sha256": "文件SHA-256", "unit": "单位", "reset": "重设密码", "kind": "类别", "title": "任务",
                  "documents": "份数", "job": "任务编号"}
+KIND_LABELS = {"render": "批量出具文书", "archive": "整理迎检档案", "audit": "核查案卷", "monthly": "月报表"}
+NOT_SHOWN = {"sha256"}  # kept in the log (it ties the event to the stored file), not a thing a person reads
 
 
 def describe(detail: dict[str, Any]) -> str:
@@ -20,9 +22,13 @@ def describe(detail: dict[str, Any]) -> str:
     at = path_parts(str(detail["path"])) if "path" in detail else None
     parts = []
     for key, value in detail.items():
-        if key == "old" and value is None:
+        if (key == "old" and value is None) or key in NOT_SHOWN:
             continue  # an added record: only its new value
-        if key == "path":
+        if key == "kind" and isinstance(value, str):
+            value = KIND_LABELS.get(value, value)
+        elif key == "file" and isinstance(value, str):
+            value = value.replace("\\", "/").rsplit("/", 1)[-1]  # the file's name, not where the server keeps it
+        elif key == "path":
             value = place_label(str(value)) or value
         elif key == "full_ids":
             value = "是" if value else "否（已遮盖）"

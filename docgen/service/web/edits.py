@@ -16,7 +16,7 @@ from docgen.cases.schema import case_field
 from docgen.errors import DataProblemsError, DocgenError
 from docgen.service.county import door
 from docgen.service.county.changes import add_record, items, next_item_path, remove_record, update_record
-from docgen.service.county.documents import NotIssuableError, issuable, issue
+from docgen.service.county.documents import NotIssuableError, issuable, issue, plan_issue
 from docgen.service.county.door import actor_of
 from docgen.service.county.evidence import UploadError, add_evidence
 from docgen.service.county.models import CaseRecord
@@ -199,7 +199,8 @@ def add_evidence_view(request: HttpRequest, case_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def issue_document(request: HttpRequest, case_id: str) -> HttpResponse:
-    """Issue a document for the case: numbered from the county register, recorded on the case, kept for download."""
+    """Issue a document for the case: first a page that says what will be made, with the very 文号 and date it
+    would take; only its 确认 numbers it from the county register, records it on the case and keeps it."""
     record = editable_case(request, case_id)
     actor = actor_of(request)
     form = IssueForm(request.POST, templates=[s.name for s in issuable(actor.unit, record)])
@@ -207,6 +208,25 @@ def issue_document(request: HttpRequest, case_id: str) -> HttpResponse:
         for errors in form.errors.values():
             messages.error(request, "；".join(errors))
         return redirect("case_detail", case_id=case_id)
+    template, on = form.cleaned_data["template"], form.cleaned_data["date"]
+    try:
+        if request.POST.get("confirmed") != "1":
+            planned = plan_issue(actor, record, template, on)
+            return render(request, "web/issue_confirm.html", {"c": record, "p": planned, "asked": on})
+        issued = issue(actor, record, template, on)
+    except NotIssuableError as exc:
+        raise Http404 from exc
+    except DataProblemsError as exc:
+        messages.error(request, "未出具：" + "；".join(p.message for p in exc.problems))
+    except DocgenError as exc:  # a template that cannot make this document: said in words, never a 500
+        messages.error(request, f"未出具：{for_page(str(exc))}")
+    else:
+        made = issued.document
+        number = f"，文号 {made.doc_no}" if made.doc_no else ""
+        messages.success(request, f"已出具{made.template}{number}，成文日期 {made.issued_on:%Y-%m-%d}。")
+        if issued.note:
+            messages.warning(request, issued.note)
+    return redirect("case_detail", case_id=case_id)
     try:
         issued = issue(actor, record, form.cleaned_data["template"], form.cleaned_data["date"])
     except NotIssuableError as exc:

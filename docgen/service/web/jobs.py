@@ -10,12 +10,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from docgen.service.county import audit, jobs
+from docgen.service.county import audit, door, jobs
 from docgen.service.county.door import actor_of
 from docgen.service.county.filings import report_month
 from docgen.service.county.jobs.audits import compare
+from docgen.service.county.jobs.render import plan_batch
+from docgen.service.county.jobs.runner import JobFailed
 from docgen.service.county.models import AuditRun, Job
 from docgen.service.web.forms import AsOfForm, BatchForm, CompareForm, MonthForm
 
@@ -33,6 +36,17 @@ def _forms(request: HttpRequest, unit, data=None, which: str = "") -> dict:
             "monthly": monthly if jobs.may_start(unit, Job.Kind.MONTHLY) else None,
             "archive": archive if jobs.may_start(unit, Job.Kind.ARCHIVE) else None,
             "check": check if jobs.may_start(unit, Job.Kind.AUDIT) else None}
+
+
+def _confirm_batch(request: HttpRequest, template: str, day: dt.date, pdf: bool) -> HttpResponse:
+    try:
+        plan = plan_batch(actor_of(request), template, day)
+    except JobFailed as exc:
+        messages.error(request, f"{exc}{exc.advice}")
+        return redirect("jobs")
+    except door.NotFound as exc:
+        raise Http404 from exc
+    return render(request, "web/batch_confirm.html", {"plan": plan, "pdf": pdf})
 
 
 @login_required
@@ -55,6 +69,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
                 title = f"{month[:4]}年{int(month[5:])}月月报表和台账"
             elif which == "render":
                 template, pdf = form.cleaned_data["template"], form.cleaned_data["pdf"]
+                if request.POST.get("confirmed") != "1":  # first what it will do, with the numbers it takes
+                    return _confirm_batch(request, template, day, pdf)
                 params = {"template": template, "on": day.isoformat(), "pdf": pdf}
                 title = f"批量出具{template}（成文日期 {day.isoformat()}{'，含 PDF' if pdf else ''}）"
             elif which == "archive":
@@ -121,9 +137,11 @@ def job_result(request: HttpRequest, pk: int) -> FileResponse:
 def audit_runs(request: HttpRequest) -> HttpResponse:
     """Every kept audit the unit may see, the trend of its gaps, and the form that compares two."""
     runs = list(jobs.visible_audits(actor_of(request)).select_related("unit")[:200])
-    choices = [(r.pk, f"#{r.job_id} {r.unit.name} 截至 {r.as_of.isoformat()}（{r.created:%Y-%m-%d %H:%M}）")
+    choices = [(r.pk, f"{r.unit.name} 截至 {r.as_of:%Y-%m-%d}（{timezone.localtime(r.created):%m-%d %H:%M} 核查）")
                for r in runs]
-    form = CompareForm(request.GET or None, runs=choices)
+    # runs come newest first: the form starts on the one before the newest, against the newest
+    initial = {"before": str(runs[1].pk), "after": str(runs[0].pk)} if len(runs) > 1 else {}
+    form = CompareForm(request.GET or None, runs=choices, initial=initial)
     if request.GET and form.is_valid():
         return redirect(f"{request.path}compare/{form.cleaned_data['before']}/{form.cleaned_data['after']}/")
     return render(request, "web/audits.html", {"unit": actor_of(request).unit, "runs": runs, "form": form})

@@ -17,7 +17,11 @@ import os
 import secrets
 import shutil
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
+
+from django.db import transaction
 
 from docgen.cases import Case
 from docgen.fsutil import atomic_path, safe_name
@@ -37,9 +41,10 @@ from docgen.render.engine import load_renderer
 from docgen.render.registry import TemplateSpec
 from docgen.service.county import audit, door
 from docgen.service.county.documents import county_issuing, may_issue, record_notice, registry_specs
-from docgen.service.county.jobs.runner import JobFailed, Run
-from docgen.service.county.models import IssuedDocument
-from docgen.service.county.privacy import for_template
+from docgen.service.county.door import Actor
+from docgen.service.county.jobs.runner import JobFailed, Run, usable
+from docgen.service.county.models import IssuedDocument, IssuedNumber
+from docgen.service.county.privacy import for_template, mask_name, masked
 from docgen.service.county.register import DbAllocator
 from docgen.service.county.store import store
 
@@ -57,7 +62,11 @@ def template(name: str) -> TemplateSpec:
     return spec
 
 
-def _ready(run: Run, spec: TemplateSpec, cases: list[Case], on: dt.date) -> list[Case]:
+class Skips(Protocol):
+    def skip(self, name: str, case_id: str, reason: str) -> None: ...
+
+
+def _ready(run: Skips, spec: TemplateSpec, cases: list[Case], on: dt.date) -> list[Case]:
     """The cases whose document can be made: each one that lacks a field the template needs, or is not yet at
     the step the document follows, is left out and reported (the others go on)."""
     jobs, _ = select_jobs(spec, cases)
@@ -92,6 +101,44 @@ def _number(run: Run, spec: TemplateSpec, on: dt.date) -> list[Job]:
             record_notice(run.actor, by_id[job.case.case_id], spec, job.doc)
     run.progress(len(records), len(records))
     return planned
+
+
+@dataclass
+class BatchPlan:
+    """What a batch would do, for the clerk to confirm before numbers are spent: nothing is kept."""
+
+    template: str
+    on: dt.date
+    documents: int = 0  # documents it would make
+    new_numbers: list[str] = field(default_factory=list)  # the numbers it would take, in order
+    kept: int = 0  # documents keeping the number (and date) their case records
+    skipped: list[str] = field(default_factory=list)  # 姓名（案卷编号）：why — left out
+
+    def skip(self, name: str, case_id: str, reason: str) -> None:
+        self.skipped.append(f"{mask_name(name)}（{case_id}）：{masked(reason)}")
+
+
+def plan_batch(actor: Actor, name: str, on: dt.date) -> BatchPlan:
+    """The batch :func:`run` would make for the actor's cases — numbered in a transaction rolled back, so the
+    clerk sees how many documents and which numbers before confirming. The door's NotFound when the unit may not
+    issue the document; JobFailed for an unknown one or a unit setting missing."""
+    spec = template(name)
+    if not may_issue(actor.unit, spec):
+        raise door.NotFound
+    plan = BatchPlan(spec.name, on)
+    records = list(door.cases(actor).order_by("case_id"))
+    cases = _ready(plan, spec, usable([(f"案卷 {r.case_id}", r.data) for r in records], plan.skip), on)
+    county = actor.unit.county if actor.unit else ""
+    with door.writing():
+        planned = plan_documents(spec, [for_template(spec, c) for c in cases], on=on, allocator=DbAllocator(county),
+                                 issuing=county_issuing())
+        transaction.set_rollback(True)
+    numbers = [job.doc.no for job in planned if job.doc and job.doc.no]
+    held = set(IssuedNumber.objects.filter(county=county, doc_no__in=numbers).values_list("doc_no", flat=True))
+    plan.documents = len(planned)
+    plan.new_numbers = [n for n in numbers if n not in held]
+    plan.kept = len(held)
+    return plan
 
 
 def _render_part(spec: TemplateSpec, planned: list[Job], part: Path, print_name: str, pdf: bool) -> None:
@@ -174,9 +221,7 @@ def _pack(run: Run, spec: TemplateSpec, planned: list[Job], on: dt.date, pdf: bo
             if pdf:
                 bundle.write(folder / (Path(print_name).stem + ".pdf"), f"打印/{Path(print_name).stem}.pdf")
             run.progress(len(documents), len(planned))
-        manifest = {"template": spec.name, "dates": date_span(planned), "default_date": on.isoformat(),
-                    "job": run.job.pk, "documents": documents}
-        bundle.writestr(f"{safe_name(spec.name)}_清单.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+        bundle.writestr(f"{safe_name(spec.name)}_清单.xlsx", _listing(spec, documents))
     with door.writing():  # listed on their cases (asked again: found, not made twice)
         for k, part in parts:
             failed = _failed(work / f"part-{k:04d}")
@@ -191,6 +236,22 @@ def _pack(run: Run, spec: TemplateSpec, planned: list[Job], on: dt.date, pdf: bo
                                              "made_by": run.job.created_by})
         audit.log(run.actor, audit.GENERATE, spec.name, job=run.job.pk, documents=len(documents))
     return target
+
+
+def _listing(spec: TemplateSpec, documents: list[dict]) -> bytes:
+    """The batch's list for the clerk, printable: each document's student, school, case, 文号, date and file."""
+    from io import BytesIO
+
+    from docgen.xlsx import Table, new_workbook, write_sheet
+
+    rows = [[n, d["student"], d["school"], d["case_id"], d["doc_no"] or "不编文号", dt.date.fromisoformat(d["date"]),
+             d["file"]] for n, d in enumerate(documents, 1)]
+    wb = new_workbook()
+    write_sheet(wb, "清单", f"{spec.name}清单（共 {len(documents)} 份）",
+                [Table(["序号", "学生", "学校", "案卷编号", "文号", "成文日期", "文书文件"], rows)])
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def run(run: Run) -> str:

@@ -117,12 +117,7 @@ class Run:
     def usable(self, sources: list[tuple[str, dict]]) -> list[Case]:
         """The cases that pass the library's checks together; each one that does not is left out and reported
         (one broken case never stops the county's job)."""
-        loaded = load_data(sources)
-        for rejected in loaded.rejected:
-            errors = [p for p in rejected.problems if p.is_error]
-            name = rejected.label.split("(")[0]
-            self.skip(name, rejected.case_id, errors[0].message if errors else "案卷数据有问题")
-        return loaded.cases
+        return usable(sources, self.skip)
 
     def cases_with_evidence(self, what: str) -> tuple[list[dict], Path]:
         """The cases the job's unit sees (their data with evidence named as laid out) and their stored evidence
@@ -155,6 +150,16 @@ class Run:
             return ""
         shown = "；".join(self.skipped[:10]) + ("……" if len(self.skipped) > 10 else "")
         return f"；另有 {len(self.skipped)} 份案卷未能处理（{shown}），改正后可重新发起"
+
+
+def usable(sources: list[tuple[str, dict]], skip: Callable[[str, str, str], None]) -> list[Case]:
+    """The cases that pass the library's checks together; ``skip(name, case_id, why)`` for each one that does
+    not."""
+    loaded = load_data(sources)
+    for rejected in loaded.rejected:
+        errors = [p for p in rejected.problems if p.is_error]
+        skip(rejected.label.split("(")[0], rejected.case_id, errors[0].message if errors else "案卷数据有问题")
+    return loaded.cases
 
 
 def claim(job_id: int) -> Run | None:
@@ -202,7 +207,8 @@ def run(job_id: int, steps: dict[str, Callable[[Run], str]]) -> None:
     beat = threading.Thread(target=_beat, args=(job_id, attempt.lease, stop), daemon=True)
     beat.start()
     try:
-        attempt.note(f"由工作进程 {socket.gethostname()}:{os.getpid()} 执行")
+        log.info("job %s: run by worker %s:%s", job_id, socket.gethostname(), os.getpid())  # not for the page
+        attempt.note("开始执行")
         if attempt.job.attempts > 1:
             attempt.note(f"第 {attempt.job.attempts} 次执行：接着上次中断的地方继续")
         attempt.check_cancelled()
