@@ -98,7 +98,8 @@ class Report:
                     "school": c.school, "findings": [finding(f) for f in s.findings]}
 
         def unit(u: UnitCount) -> dict[str, Any]:
-            return {"name": u.name, "cases": u.cases, "complete": u.complete, "incomplete": u.incomplete,
+            return {"name": u.name, "township": u.township, "cases": u.cases, "complete": u.complete,
+                    "incomplete": u.incomplete,
                     "errors": u.errors, "warnings": u.warnings, "unit_errors": u.unit_errors,
                     "unit_warnings": u.unit_warnings}
 

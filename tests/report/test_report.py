@@ -50,8 +50,8 @@ def test_pdf_reads_back_in_chinese_with_ids_masked(written: tuple[Path, dict]) -
 def test_json_and_xlsx_carry_the_same_findings(written: tuple[Path, dict]) -> None:
     out, cases = written
     data = json.loads((out / "核查报告.json").read_text(encoding="utf-8"))
-    assert data["total"] == {"name": "合计", "cases": 24, "complete": 13, "incomplete": 11, "errors": 13,
-                             "warnings": 0, "unit_errors": 3, "unit_warnings": 0}
+    assert data["total"] == {"name": "合计", "township": "", "cases": 24, "complete": 13, "incomplete": 11,
+                             "errors": 13, "warnings": 0, "unit_errors": 3, "unit_warnings": 0}
     rules = sorted(f["id"] for i in data["items"] for s in i["students"] for f in s["findings"])
     wb = load_workbook(out / "核查报告.xlsx")
     details = wb["问题明细"]

@@ -11,7 +11,7 @@ from django.test import Client
 
 from docgen.demo import demo_cases
 from docgen.service.county.demo import load_demo
-from docgen.service.county.models import CaseRecord, Unit
+from docgen.service.county.models import AuditEvent, CaseRecord, Unit
 
 ROLES = {"bureau": "青石县教育局", "auditor": "青石县人民政府教育督导室", "township": "云溪镇",
          "school": "桐林乡中心小学"}
@@ -140,6 +140,26 @@ def test_a_school_files_its_monthly_report_and_the_county_sees_who_has_not(count
     assert set(states) == set(Unit.objects.filter(kind__in=("school", "township")).values_list("name", flat=True))
     township = {s.unit.name for s in county["township"].get("/").context["filings"]}
     assert township == {"云溪镇人民政府", "云溪镇中心小学", "云溪镇初级中学"}
+    # a slip of the hand is taken back the same day (one of an earlier day stands, below)
+    assert 'id="withdraw-filing"' in county["school"].get("/").content.decode()
+    undone = county["school"].post("/filings/", {"withdraw": "1"}, follow=True).content.decode()
+    assert "已撤回" in undone and 'id="withdraw-filing"' not in undone and "登记：本单位已报送" in undone
+    states = {s.unit.name: s for s in county["bureau"].get("/").context["filings"]}
+    assert states["桐林乡中心小学"].filing is None
+    assert AuditEvent.objects.filter(action="撤回月报表报送登记", username="桐林乡中心小学").count() == 1
+    again = county["school"].post("/filings/", {"withdraw": "1"}, follow=True).content.decode()
+    assert "本单位没有登记" in again
+
+
+def test_a_filing_of_an_earlier_day_stands(county: dict[str, Client]) -> None:
+    import datetime as dt
+
+    from docgen.service.county.models import MonthlyFiling
+
+    county["school"].post("/filings/")
+    MonthlyFiling.objects.update(filed_on=dt.date.today() - dt.timedelta(days=1))
+    refused = county["school"].post("/filings/", {"withdraw": "1"}, follow=True).content.decode()
+    assert "只能当天撤回" in refused and MonthlyFiling.objects.count() == 1
 
 
 def test_the_case_list_comes_in_pages_that_keep_the_filter(county: dict[str, Client], monkeypatch) -> None:
@@ -203,7 +223,7 @@ def _another_county() -> dict:
     from docgen.service.county.register import DbAllocator
 
     admin = door.command_actor("白沙县")
-    add_account(admin, "白沙县教育局", "白沙县教育局", "bureau")
+    add_account(admin, "白沙县教育局", "白沙县教育局", "bureau", new_unit=True)
     case = new_student()
     case["case_id"] = "BS-2022-001"
     case["hukou_place"]["county"] = "白沙县"
@@ -265,6 +285,7 @@ def test_every_write_path_for_every_role_on_another_units_object(county: dict[st
         (f"/jobs/{job.pk}/cancel/", {}),
         ("/accounts/", {"username": "白沙县教育局", "unit": "青石县教育局", "kind": "bureau", "township": ""}),
         ("/accounts/白沙县教育局/reset/" if role == "bureau" else "/accounts/桐林乡/reset/", {}),
+        ("/accounts/白沙县教育局/reset/" if role == "bureau" else "/accounts/桐林乡/reset/", {"confirmed": "1"}),
     ]
     for url, fields in writes:
         response = client.post(url, fields)

@@ -10,7 +10,7 @@ from django.test import Client
 from docgen.service.county.demo import load_demo
 from docgen.service.county.models import AuditEvent, Member
 
-NEW = {"username": "周老师", "unit": "云溪镇石桥小学", "kind": "school", "township": "云溪镇"}
+NEW = {"username": "周老师", "unit": "云溪镇石桥小学", "kind": "school", "township": "云溪镇", "new_unit": "on"}
 
 
 @pytest.fixture()
@@ -32,12 +32,40 @@ def test_the_bureau_adds_an_account_in_a_new_unit_and_resets_a_password(accounts
     member = Member.objects.select_related("unit").get(user__username="周老师")
     assert (member.unit.county, member.unit.kind, member.unit.township) == ("青石县", "school", "云溪镇")
     sign_in(Client(), "周老师", made[2])
-    reset = bureau.post("/accounts/周老师/reset/").context["made"]
+    asked = bureau.post("/accounts/周老师/reset/")  # first what it will do: the old password stops working
+    assert "原密码立即失效" in asked.content.decode() and "made" not in asked.context
+    sign_in(Client(), "周老师", made[2])  # still the old one
+    reset = bureau.post("/accounts/周老师/reset/", {"confirmed": "1"}).context["made"]
     assert reset[2] != made[2]
     sign_in(Client(), "周老师", reset[2])
     events = list(AuditEvent.objects.filter(action="管理账号").order_by("id"))
     assert [e.target for e in events] == ["周老师", "周老师"]
     assert not any(made[2] in str(e.detail) or reset[2] in str(e.detail) for e in events)
+
+
+def test_a_unit_not_in_the_list_is_made_only_when_asked_with_a_warning_of_a_close_name(
+        accounts: dict[str, str]) -> None:
+    from docgen.service.county.models import Unit
+
+    bureau = signed_in(accounts, "青石县教育局")
+    units = Unit.objects.count()
+    typo = bureau.post("/accounts/", NEW | {"unit": "云溪中心小学", "new_unit": ""}).context["form"]
+    assert "本县还没有单位“云溪中心小学”。相近的单位：云溪镇中心小学" in typo.errors["unit"][0]
+    assert Unit.objects.count() == units and not Member.objects.filter(user__username="周老师").exists()
+    made = bureau.post("/accounts/", NEW | {"unit": "云溪中心小学"}, follow=True)
+    assert made.context["made"][1] == "云溪中心小学" and Unit.objects.count() == units + 1
+    assert "本县已有相近的单位：云溪镇中心小学" in made.content.decode()
+    existing = bureau.post("/accounts/", NEW | {"unit": "云溪镇中心小学", "new_unit": ""}).context["made"]
+    assert existing[1] == "云溪镇中心小学" and Unit.objects.count() == units + 1
+
+
+def test_the_bureau_resets_its_own_password_and_stays_signed_in(accounts: dict[str, str]) -> None:
+    bureau = signed_in(accounts, "青石县教育局")
+    page = bureau.post("/accounts/青石县教育局/reset/").content.decode()
+    assert "这是您自己正在使用的账号" in page
+    made = bureau.post("/accounts/青石县教育局/reset/", {"confirmed": "1"}).context["made"]
+    assert bureau.get("/accounts/").status_code == 200  # still signed in
+    sign_in(Client(), "青石县教育局", made[2])
 
 
 def test_a_wrong_account_is_refused_in_chinese(accounts: dict[str, str]) -> None:
@@ -59,4 +87,5 @@ def test_only_the_bureau_manages_accounts(accounts: dict[str, str]) -> None:
         assert client.get("/accounts/").status_code == 404
         assert client.post("/accounts/", NEW).status_code == 404
         assert client.post("/accounts/云溪镇/reset/").status_code == 404
+        assert client.post("/accounts/云溪镇/reset/", {"confirmed": "1"}).status_code == 404
     assert not Member.objects.filter(user__username="周老师").exists()

@@ -335,8 +335,8 @@ def test_a_bureau_sees_only_its_own_countys_events(accounts: dict[str, str]) -> 
     from docgen.service.county.accounts import add_account
 
     other = door.command_actor("白沙县")
-    password = add_account(other, "白沙县教育局", "白沙县教育局", "bureau")
-    add_account(other, "白沙小学", "云溪镇中心小学", "school", "云溪镇")  # a school named like 青石县's
+    password = add_account(other, "白沙县教育局", "白沙县教育局", "bureau", new_unit=True).password
+    add_account(other, "白沙小学", "云溪镇中心小学", "school", "云溪镇", new_unit=True)  # a school named like 青石县's
     client_of(accounts, "云溪镇中心小学").get("/cases/QS-2022-002/")
     Client().post("/login/", {"username": "没有这个人", "password": "x"})
     Client().post("/login/", {"username": "云溪镇中心小学", "password": "错的"})

@@ -125,4 +125,9 @@ def test_the_dashboard_counts_completeness_as_the_audit_report_does(accounts: di
     assert f"#{run.job_id} 核查" in page and "已核对佐证材料文件" in page
     reported = {s["name"]: (s["cases"], s["complete"], s["incomplete"]) for s in run.report["schools"]}
     assert school_rows(page) == reported
+    totals = dict(re.findall(r'<th data-label="合计">([^<]+)合计</th><td data-label="案卷" class="n">(\d+)</td>', page))
+    assert totals["全县"] == str(run.cases) and len(totals) == len(run.report["townships"]) + 1
+    for township in run.report["townships"]:  # each township's total is its schools' sum, shown once
+        assert totals[township["name"]] == str(township["cases"])
+        assert township["cases"] == sum(s["cases"] for s in run.report["schools"] if s["township"] == township["name"])
     assert sum(c for _, c, _ in reported.values()) == run.complete

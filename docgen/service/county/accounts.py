@@ -4,8 +4,10 @@ them, and each is logged — never with a password (the demo makes its own)."""
 
 from __future__ import annotations
 
+import difflib
 import re
 import secrets
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -18,16 +20,39 @@ from docgen.service.county.models import Member, Unit
 
 
 class AccountError(DocgenError):
-    """An account that cannot be made as asked (the message says why)."""
+    """An account that cannot be made as asked (the message says why; ``field`` names the form's field it is
+    about, when one)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _may_manage(actor: Actor) -> bool:
     return actor.kind == Unit.Kind.BUREAU and bool(actor.county)
 
 
-def add_account(actor: Actor, username: str, unit_name: str, kind: str, township: str = "") -> str:
-    """Make the unit (when new) and the user in it, or give an existing user of the county a new password and
-    unit; returns the user's new password. The door's NotFound when the actor may not manage accounts."""
+@dataclass(frozen=True)
+class Made:
+    password: str  # shown once
+    similar: tuple[str, ...] = ()  # a new unit's name is close to these units of the county: a typo?
+
+
+def similar_units(county: str, name: str) -> list[str]:
+    """Units of the county whose names are close to ``name`` (a typo, or the same unit written another way)."""
+    names = list(Unit.objects.filter(county=county).exclude(name=name).values_list("name", flat=True))
+    core = name.removesuffix("人民政府")
+    close = set(difflib.get_close_matches(name, names, n=3, cutoff=0.75))
+    close |= {n for n in names if core and (core in n or n.removesuffix("人民政府") in core)}
+    return sorted(close)
+
+
+def add_account(actor: Actor, username: str, unit_name: str, kind: str, township: str = "", *,
+                new_unit: bool = False) -> Made:
+    """Make the user in a unit of the county — a unit not yet registered only when ``new_unit`` says so (a typo
+    never makes a ninth unit) — or give an existing user of the county a new password and unit. The door's
+    NotFound when the actor may not manage accounts; AccountError naming what is wrong (and the units whose
+    names are close to an unknown one)."""
     if not _may_manage(actor):
         raise door.NotFound
     county = actor.county
@@ -42,6 +67,11 @@ def add_account(actor: Actor, username: str, unit_name: str, kind: str, township
     if kind in (Unit.Kind.TOWNSHIP, Unit.Kind.SCHOOL) and not township:
         raise AccountError(f"{Unit.Kind(kind).label}要写明所属乡镇")
     unit = Unit.objects.filter(county=county, name=unit_name).first()
+    similar = similar_units(county, unit_name) if unit is None else []
+    if unit is None and not new_unit:
+        near = f"相近的单位：{'、'.join(similar)}。" if similar else ""
+        raise AccountError(f"本县还没有单位“{unit_name}”。{near}请从列表中选已有的单位；确是新单位时勾选“新建单位”",
+                           field="unit")
     if unit is not None and (unit.kind, unit.township) != (kind, township if kind in ("township", "school") else ""):
         raise AccountError(f"单位“{unit_name}”已经登记为{unit.get_kind_display()}"
                            f"{f'（{unit.township}）' if unit.township else ''}，请核对单位类别和所属乡镇")
@@ -60,7 +90,7 @@ def add_account(actor: Actor, username: str, unit_name: str, kind: str, township
         user.save()
         Member.objects.update_or_create(user=user, defaults={"unit": unit})
         audit.log(actor, audit.ACCOUNT, username, unit=unit_name)
-    return password
+    return Made(password, tuple(similar))
 
 
 def reset_password(actor: Actor, username: str) -> tuple[str, Unit]:

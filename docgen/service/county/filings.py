@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError
 
+from docgen.errors import DocgenError
 from docgen.followup.monthly import filing_window
 from docgen.service.county import audit, door
 from docgen.service.county.door import Actor
@@ -63,3 +64,25 @@ def file_report(actor: Actor, today: dt.date) -> MonthlyFiling:
     except IntegrityError:
         filing = MonthlyFiling.objects.get(unit=unit, month=month)
     return filing
+
+
+class NotWithdrawable(DocgenError):
+    """The filing cannot be withdrawn (the message says why)."""
+
+
+def withdraw_filing(actor: Actor, today: dt.date) -> dt.date:
+    """Take back the unit's record that it filed last month's report — only on the day it was recorded (a slip of
+    the hand; a filing of an earlier day stands, for the county has seen it). Returns the month."""
+    unit = actor.unit
+    if unit is None or unit.kind not in FILERS:
+        raise door.NotFound
+    month = report_month(today)
+    with door.writing():
+        filing = MonthlyFiling.objects.select_for_update().filter(unit=unit, month=month).first()
+        if filing is None:
+            raise NotWithdrawable(f"本单位没有登记{month.year}年{month.month}月月报表的报送")
+        if filing.filed_on != today:
+            raise NotWithdrawable(f"{filing.filed_on:%Y-%m-%d} 登记的报送只能当天撤回；确有错误请联系县教育局")
+        filing.delete()
+        audit.log(actor, audit.FILE_WITHDRAWN, f"{month.year}年{month.month}月月报表", filed_by=filing.filed_by)
+    return month

@@ -35,6 +35,15 @@ def as_cases(records: Iterable[CaseRecord]) -> list[Case]:
     return loaded.cases
 
 
+@dataclass(frozen=True)
+class TownshipRows:
+    """A township's schools (name, cases, complete, incomplete) and its total — the sum of its cases, counted once."""
+
+    township: str
+    schools: list[tuple[str, int, int, int]]
+    total: tuple[str, int, int, int]
+
+
 @dataclass
 class Overview:
     cases: int = 0
@@ -45,6 +54,8 @@ class Overview:
     # each with its days past due (0: today, negative: still to come)
     incomplete: list[tuple[CaseRecord, int]] = field(default_factory=list)  # case and its number of gaps
     by_school: list[tuple[str, int, int, int]] = field(default_factory=list)  # school, cases, complete, incomplete
+    by_township: list[TownshipRows] = field(default_factory=list)  # each township's schools and its total
+    total: tuple[str, int, int, int] | None = None  # the county's, when more than one township is seen
     basis: AuditRun | None = None  # the audit the completeness figures are (None: the case data, files unchecked)
     changed_since: int = 0  # cases changed since that audit
 
@@ -62,21 +73,35 @@ def overview(records: Iterable[CaseRecord], today: dt.date, audit: AuditRun | No
     spec = county_spec()
     cases = as_cases(records)
     result.due = [(a, a.overdue(today)) for a in due_actions(cases, today, spec) if a.case_id and a.due <= today + WEEK]
+    township_of = {r.school: r.township for r in records}
     if audit is not None:
         result.basis = audit
         result.changed_since = sum(r.updated > audit.created for r in records)
-        rows = [(s["name"], s["cases"], s["complete"], s["incomplete"]) for s in audit.report["schools"]]
+        schools = [_row(s) for s in audit.report["schools"]]
+        townships = [_row(t) for t in audit.report["townships"]]
+        total = _row(audit.report["total"])
+        township_of |= {s["name"]: s.get("township", "") for s in audit.report["schools"]}
         gaps: Counter[str] = Counter()
         for item in audit.report["items"]:
             for student in item["students"]:
                 gaps[student["case_id"]] += len(student["findings"])
     else:
         counted = completeness(check_cases(cases, spec, today))
-        rows = [(u.name, u.cases, u.complete, u.incomplete) for u in counted.schools.values()]
+        schools = [(u.name, u.cases, u.complete, u.incomplete) for u in counted.schools.values()]
+        townships = [(u.name, u.cases, u.complete, u.incomplete) for u in counted.townships.values()]
+        total = (counted.total.name, counted.total.cases, counted.total.complete, counted.total.incomplete)
         gaps = Counter({case_id: len(found) for (_, case_id), found in counted.per_case.items()})
     result.incomplete = sorted(((r, gaps[r.case_id]) for r in records if gaps[r.case_id]), key=lambda x: -x[1])
-    result.by_school = sorted(rows, key=lambda x: (-x[3], x[0]))
+    result.by_school = sorted(schools, key=lambda x: (-x[3], x[0]))
+    result.by_township = [
+        TownshipRows(t[0], sorted((s for s in schools if township_of.get(s[0]) == t[0]), key=lambda x: (-x[3], x[0])),
+                     t) for t in sorted(townships, key=lambda t: t[0])]
+    result.total = total if len(townships) > 1 else None
     return result
+
+
+def _row(unit: dict) -> tuple[str, int, int, int]:
+    return unit["name"], unit["cases"], unit["complete"], unit["incomplete"]
 
 
 def case_findings(record: CaseRecord, today: dt.date) -> tuple[list[Finding], list[Action]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +20,7 @@ from docgen.service.county.accounts import AccountError, add_account, reset_pass
 from docgen.service.county.documents import NotIssuableError, may_void, void_number
 from docgen.service.county.door import Actor, actor_of
 from docgen.service.county.ledger import LedgerRefusedError, confirm, export, preview
-from docgen.service.county.models import Series, Unit
+from docgen.service.county.models import Member, Series, Unit
 from docgen.service.county.register import DbAllocator
 from docgen.service.web.forms import AccountForm, ExportForm, LedgerForm, VoidForm
 from docgen.service.web.uploads import valid_upload
@@ -161,11 +162,16 @@ def accounts(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            password = add_account(actor, data["username"], data["unit"], data["kind"], data["township"])
+            account = add_account(actor, data["username"], data["unit"], data["kind"], data["township"],
+                                  new_unit=data["new_unit"])
         except AccountError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field, str(exc))
         else:
-            made = (data["username"], data["unit"], password)
+            made = (data["username"], data["unit"], account.password)
+            if account.similar:
+                close = "、".join(account.similar)
+                messages.warning(request, f"新建了单位“{data['unit']}”。本县已有相近的单位：{close}，"
+                                          "请确认不是同一个单位（写错时请告诉系统管理员合并）。")
             form = AccountForm()
     return _accounts_page(request, actor, form, made)
 
@@ -173,11 +179,22 @@ def accounts(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def reset(request: HttpRequest, username: str) -> HttpResponse:
+    """A new password, once the bureau confirms it (the old one stops working at once)."""
     actor = _bureau(request)
+    if request.POST.get("confirmed") != "1":
+        member = Member.objects.select_related("unit").filter(user__username=username,
+                                                               unit__county=actor.county).first()
+        if member is None:
+            raise Http404
+        return render(request, "web/reset_confirm.html", {"unit": actor.unit, "username": username,
+                                                          "of": member.unit, "own": username == actor.username})
     try:
         password, unit = reset_password(actor, username)
     except AccountError as exc:
         raise Http404 from exc
+    if username == actor.username:  # the bureau's own account: stay signed in with the new password
+        request.user.refresh_from_db()
+        update_session_auth_hash(request, request.user)
     return _accounts_page(request, actor, AccountForm(), (username, unit.name, password))
 
 

@@ -234,13 +234,14 @@ class AccountForm(forms.Form):
 
     username = forms.CharField(label="用户名（登录用，如 姓名或单位简称）", max_length=150,
                                error_messages={"required": "请填写用户名"})
-    unit = forms.CharField(label="单位（已有的单位可从列表中选，也可以写新单位的全称）", max_length=80,
+    unit = forms.CharField(label="单位（从列表中选；新单位写全称并勾选下面的“新建单位”）", max_length=80,
                            widget=forms.TextInput(attrs={"list": "units"}),
                            error_messages={"required": "请填写单位名称，如 云溪镇中心小学"})
     kind = forms.ChoiceField(label="单位类别", choices=[("", "请选择"), ("bureau", "县教育局"), ("township", "乡镇"),
                                                      ("school", "学校"), ("auditor", "督导（只读）")],
                              error_messages={"required": "请选择单位类别", "invalid_choice": "请从列表中选择单位类别"})
     township = forms.CharField(label="所属乡镇（乡镇和学校填写，如 云溪镇）", max_length=40, required=False)
+    new_unit = forms.BooleanField(label="新建单位（列表中没有这个单位时才勾选）", required=False)
 
 
 def _date_field(label: str) -> forms.DateField:

@@ -21,7 +21,14 @@ from docgen.service.county import audit, door
 from docgen.service.county.documents import case_offers
 from docgen.service.county.door import actor_of
 from docgen.service.county.evidence import CONTENT_TYPES
-from docgen.service.county.filings import FILERS, file_report, filing_states, report_month
+from docgen.service.county.filings import (
+    FILERS,
+    NotWithdrawable,
+    file_report,
+    filing_states,
+    report_month,
+    withdraw_filing,
+)
 from docgen.service.county.history import case_changes
 from docgen.service.county.jobs import audit_trend, visible_audits
 from docgen.service.county.models import CaseRecord, IssuedDocument
@@ -47,16 +54,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "web/dashboard.html", {
         "unit": actor.unit, "o": overview(door.cases(actor), _today(), latest),
         "filings": filing_states(actor.unit, _today()), "month": report_month(_today()),
-        "may_file": actor.unit is not None and actor.unit.kind in FILERS, "trend": audit_trend(actor)})
+        "may_file": actor.unit is not None and actor.unit.kind in FILERS, "trend": audit_trend(actor),
+        "today": _today()})
 
 
 @login_required
 @require_POST
 def file_monthly(request: HttpRequest) -> HttpResponse:
-    """A school or township records that it filed last month's report (signed and sealed) today."""
-    filing = file_report(actor_of(request), _today())
+    """A school or township records that it filed last month's report (signed and sealed) today — or, the same
+    day, takes that record back."""
+    actor = actor_of(request)
+    if request.POST.get("withdraw") == "1":
+        try:
+            month = withdraw_filing(actor, _today())
+        except NotWithdrawable as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已撤回{month.year}年{month.month}月月报表的报送登记。")
+        return redirect("dashboard")
+    filing = file_report(actor, _today())
     month = f"{filing.month.year}年{filing.month.month}月"
-    messages.success(request, f"已登记：{month}月报表于 {filing.filed_on:%Y-%m-%d} 报送。")
+    messages.success(request, f"已登记：{month}月报表于 {filing.filed_on:%Y-%m-%d} 报送（登记错了可以当天撤回）。")
     return redirect("dashboard")
 
 
