@@ -264,7 +264,7 @@ def _legacy(case_id: str, change) -> None:
 
 
 def _run(client: Client, kind: str, **fields: str) -> Job:
-    response = client.post("/jobs/", {"kind": kind, **fields})
+    response = client.post("/jobs/", {"kind": kind, **fields, **({"confirmed": "1"} if kind == "render" else {})})
     assert response.status_code == 302, response.content.decode()[:500]
     job = Job.objects.latest("pk")
     jobs.run_steps(job.pk)
