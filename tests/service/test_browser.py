@@ -301,6 +301,7 @@ def test_a_clerk_runs_a_batch_and_downloads_it_and_an_auditor_compares_two_audit
     auditor.click("后台任务")
     auditor.fill("audit-date", "2026-12-01")
     auditor.press("form input[value=audit] ~ button.primary")
+    first_id = int(chrome.current_url.rstrip("/").rsplit("/", 1)[1])
     first = _wait_for_job(auditor)
     assert "核查 " in first and "缺漏" in first
     # Between the audits the township records a fifth persuasion for 张梓豪 — without its signed record form.
@@ -319,11 +320,12 @@ def test_a_clerk_runs_a_batch_and_downloads_it_and_an_auditor_compares_two_audit
     auditor.click("后台任务")
     auditor.fill("audit-date", "2026-12-01")
     auditor.press("form input[value=audit] ~ button.primary")
+    second_id = int(chrome.current_url.rstrip("/").rsplit("/", 1)[1])
     _wait_for_job(auditor)
     auditor.click("核查记录")
-    options = [o.text for o in Select(chrome.find_element(By.NAME, "before")).options]
-    Select(chrome.find_element(By.NAME, "before")).select_by_visible_text(options[1])  # newest first
-    Select(chrome.find_element(By.NAME, "after")).select_by_visible_text(options[0])
+    # the menus start on two different audits: the one before the newest, against the newest
+    assert Select(chrome.find_element(By.NAME, "before")).first_selected_option.text.startswith(f"#{first_id} ")
+    assert Select(chrome.find_element(By.NAME, "after")).first_selected_option.text.startswith(f"#{second_id} ")
     auditor.shot("11-核查记录")
     auditor.press("form.filters button")
     page = auditor.text()

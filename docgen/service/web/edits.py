@@ -227,18 +227,3 @@ def issue_document(request: HttpRequest, case_id: str) -> HttpResponse:
         if issued.note:
             messages.warning(request, issued.note)
     return redirect("case_detail", case_id=case_id)
-    try:
-        issued = issue(actor, record, form.cleaned_data["template"], form.cleaned_data["date"])
-    except NotIssuableError as exc:
-        raise Http404 from exc
-    except DataProblemsError as exc:
-        messages.error(request, "未出具：" + "；".join(p.message for p in exc.problems))
-    except DocgenError as exc:  # a template that cannot make this document: said in words, never a 500
-        messages.error(request, f"未出具：{for_page(str(exc))}")
-    else:
-        made = issued.document
-        number = f"，文号 {made.doc_no}" if made.doc_no else ""
-        messages.success(request, f"已出具{made.template}{number}，成文日期 {made.issued_on:%Y-%m-%d}。")
-        if issued.note:
-            messages.warning(request, issued.note)
-    return redirect("case_detail", case_id=case_id)

@@ -137,8 +137,8 @@ def job_result(request: HttpRequest, pk: int) -> FileResponse:
 def audit_runs(request: HttpRequest) -> HttpResponse:
     """Every kept audit the unit may see, the trend of its gaps, and the form that compares two."""
     runs = list(jobs.visible_audits(actor_of(request)).select_related("unit")[:200])
-    choices = [(r.pk, f"{r.unit.name} 截至 {r.as_of:%Y-%m-%d}（{timezone.localtime(r.created):%m-%d %H:%M} 核查）")
-               for r in runs]
+    choices = [(r.pk, f"#{r.job_id} {r.unit.name} 截至 {r.as_of:%Y-%m-%d}"
+                      f"（{timezone.localtime(r.created):%Y-%m-%d %H:%M} 核查）") for r in runs]
     # runs come newest first: the form starts on the one before the newest, against the newest
     initial = {"before": str(runs[1].pk), "after": str(runs[0].pk)} if len(runs) > 1 else {}
     form = CompareForm(request.GET or None, runs=choices, initial=initial)
