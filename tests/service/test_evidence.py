@@ -4,6 +4,7 @@ request."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -166,3 +167,47 @@ def test_an_old_file_without_a_picture_gets_one_from_a_worker_task(clients: dict
     assert make_preview(item["sha256"], Path(item["file"]).suffix.lower())  # what the worker's task does
     with Image.open(io.BytesIO(school.get(url).content)) as picture:
         assert picture.width <= 480
+
+
+def test_a_record_form_uploaded_for_its_visit_settles_the_finding(db, store: Path) -> None:
+    import copy
+
+    from pdf_files import one_page_pdf
+
+    from docgen.service.county.door import save_case
+    from docgen.service.county.evidence import target_at
+    from docgen.service.county.overview import case_findings
+
+    accounts = {a.username: a.password for a in load_demo()}
+    data = copy.deepcopy(CaseRecord.objects.get(case_id="QS-2022-003").data)  # 张梓豪, 桐林乡
+    visit = {k: v for k, v in data["persuasions"][-1].items() if k != "evidence"}  # a fifth visit, no form yet
+    data["persuasions"].append(visit | {"date": "2022-10-20"})
+    save_case(data)
+    record = CaseRecord.objects.get(case_id="QS-2022-003")
+    findings, _ = case_findings(record, dt.date(2026, 12, 1))
+    finding = next(f for f in findings if "2022-10-20 的劝返没有附劝返记录表" in f.message)
+    target = target_at(finding.path)
+    assert target == f"persuasions:{len(data['persuasions']) - 1}"
+    clerk = sign_in(Client(), record.township, accounts[record.township])
+    page = clerk.get(f"/cases/{record.case_id}/").content.decode()
+    assert f"?proves={target.replace(':', '%3A')}" in page  # the finding links to the form that settles it
+    assert "给这条记录附材料" in page
+    form = clerk.get(f"/cases/{record.case_id}/evidence/new/", {"proves": target, "kind": "persuasion_record"})
+    assert form.context["form"].initial == {"proves": target, "kind": "persuasion_record"}
+    visit = record.data["persuasions"][int(target.split(":")[1])]
+    response = clerk.post(f"/cases/{record.case_id}/evidence/new/", {
+        "kind": "persuasion_record", "date": visit["date"], "description": "签字的劝返记录表", "proves": target,
+        "file": SimpleUploadedFile("劝返记录表.pdf", one_page_pdf(b"0 0 m 10 10 l S"))})
+    assert response.status_code == 302, response.context["form"].errors
+    record.refresh_from_db()
+    added = record.data["evidence"][-1]
+    assert added["id"] in record.data["persuasions"][int(target.split(":")[1])]["evidence"]
+    after, _ = case_findings(record, dt.date(2026, 12, 1))
+    assert finding.message not in [f.message for f in after]
+    assert AuditEvent.objects.filter(action="修改案卷", detail__path=f"$.persuasions[{target.split(':')[1]}].evidence"
+                                     ).exists()
+    # a record of another case, or none at all, is refused beside the field
+    bad = clerk.post(f"/cases/{record.case_id}/evidence/new/", {
+        "kind": "persuasion_record", "proves": "persuasions:99",
+        "file": SimpleUploadedFile("x.pdf", one_page_pdf(b"0 0 m 10 10 l S"))})
+    assert "没有这条记录" in " ".join(bad.context["form"].errors["proves"])

@@ -55,6 +55,25 @@ def add_record(actor: Actor, record: CaseRecord, list_name: str, item: dict[str,
     return path
 
 
+def add_linked_record(actor: Actor, record: CaseRecord, list_name: str, item: dict[str, Any],
+                      link: tuple[str, int], uploads: Iterable[str] = ()) -> str:
+    """Append ``item`` (which has an ``id``) to ``list_name`` and name it in the ``evidence`` of the record at
+    ``link`` (list, index) — the material and the record it proves saved together, both changes logged."""
+    path = next_item_path(record, list_name)
+    data = copy.deepcopy(record.data)
+    _list(data, list_name).append(item)
+    target_list, index = link
+    target = _list(data, target_list)[index]
+    old = list(target.get("evidence", []))
+    target["evidence"] = [*old, item["id"]]
+    with door.writing():
+        door.save(actor, data, where=f"案卷 {record.case_id}", uploads=uploads)
+        audit.log(actor, audit.CHANGE, record.case_id, path=path, old=None, new=item)
+        audit.log(actor, audit.CHANGE, record.case_id, path=f"$.{target_list}[{index}].evidence", old=old or None,
+                  new=target["evidence"])
+    return path
+
+
 def remove_record(actor: Actor, record: CaseRecord, list_name: str, index: int, reason: str) -> None:
     """Take ``list_name[index]`` out of the case (logged with the old value and the reason)."""
     data = copy.deepcopy(record.data)

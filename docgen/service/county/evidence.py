@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from docgen.errors import DocgenError
 from docgen.fsutil import safe_name
-from docgen.service.county.changes import add_record
+from docgen.service.county.changes import add_linked_record, add_record, items
 from docgen.service.county.door import Actor
 from docgen.service.county.models import CaseRecord
 from docgen.service.county.overview import county_spec
@@ -31,7 +32,7 @@ CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "imag
                  ".mp4": "video/mp4", ".mov": "video/quicktime"}
 
 
-class UploadError(ValueError):
+class UploadError(DocgenError):
     """An upload that cannot be evidence: the message says why, in the clerk's words."""
 
 
@@ -87,10 +88,48 @@ def next_evidence_id(record: CaseRecord) -> str:
     return f"E{n:03d}"
 
 
+# The records a piece of evidence can prove (each has an ``evidence`` list of material ids): list → what it is.
+PROVABLE = {"persuasions": "劝返记录", "notices": "通知书", "home_teaching.sessions": "送教上门记录",
+            "remote_teaching.sessions": "远程送教记录"}
+
+
+def evidence_targets(record: CaseRecord) -> list[tuple[str, str]]:
+    """The case's records an upload can be attached to: (``list:index``, how a clerk recognises it)."""
+    targets = []
+    for list_name, what in PROVABLE.items():
+        for n, item in enumerate(items(record, list_name)):
+            if not isinstance(item, dict):
+                continue
+            when = item.get("date") or item.get("issued_on") or ""
+            detail = item.get("doc_no") or item.get("place") or item.get("subject") or ""
+            targets.append((f"{list_name}:{n}", f"{what} {when} {detail}".strip()))
+    return targets
+
+
+_RECORD_AT = re.compile(r"^\$\.(" + "|".join(re.escape(k) for k in PROVABLE) + r")\[(\d+)\]")
+
+
+def target_at(path: str) -> str:
+    """The ``list:index`` of the provable record a finding's JSON path is inside ("" when none): the upload form
+    that settles a missing record form or receipt starts on it."""
+    found = _RECORD_AT.match(path or "")
+    return f"{found[1]}:{found[2]}" if found else ""
+
+
+def target_of(key: str) -> tuple[str, int] | None:
+    """``persuasions:2`` → ("persuasions", 2); None for anything else."""
+    list_name, _, index = key.partition(":")
+    return (list_name, int(index)) if list_name in PROVABLE and index.isdigit() else None
+
+
 def add_evidence(actor: Actor, record: CaseRecord, *, kind: str, name: str, path: Path, date: dt.date | None,
-                 description: str) -> dict:
-    """Check, store and record one piece of evidence on the case (UploadError or DataProblemsError on refusal);
-    its small picture is made now, in a box (a placeholder when it cannot be)."""
+                 description: str, proves: str = "") -> dict:
+    """Check, store and record one piece of evidence on the case — named in the record it ``proves``
+    (``list:index`` of :func:`evidence_targets`), when given — (UploadError or DataProblemsError on refusal); its
+    small picture is made now, in a box (a placeholder when it cannot be)."""
+    link = target_of(proves) if proves else None
+    if proves and (link is None or proves not in dict(evidence_targets(record))):
+        raise UploadError("没有这条记录，请从列表中选择这份材料证明的记录")
     clean = check_upload(name, path, kind)
     digest = store_file(path)
     make_preview(digest, Path(clean).suffix.lower())
@@ -99,5 +138,8 @@ def add_evidence(actor: Actor, record: CaseRecord, *, kind: str, name: str, path
         item["date"] = date.isoformat()
     if description:
         item["description"] = description
-    add_record(actor, record, "evidence", item, uploads={digest})
+    if link is not None:
+        add_linked_record(actor, record, "evidence", item, link, uploads={digest})
+    else:
+        add_record(actor, record, "evidence", item, uploads={digest})
     return item

@@ -18,7 +18,7 @@ from docgen.service.county import door
 from docgen.service.county.changes import add_record, items, next_item_path, remove_record, update_record
 from docgen.service.county.documents import NotIssuableError, issuable, issue, plan_issue
 from docgen.service.county.door import actor_of
-from docgen.service.county.evidence import UploadError, add_evidence
+from docgen.service.county.evidence import UploadError, add_evidence, evidence_targets
 from docgen.service.county.models import CaseRecord
 from docgen.service.county.privacy import for_page
 from docgen.service.web.forms import (
@@ -179,13 +179,14 @@ def add_evidence_view(request: HttpRequest, case_id: str) -> HttpResponse:
     """Upload a piece of evidence: streamed to disk, opened and checked in a box before it is stored; recorded
     on the case through the door."""
     record = editable_case(request, case_id)
-    form = EvidenceForm(request.POST or None, request.FILES or None)
+    asked = {k: request.GET[k] for k in ("proves", "kind") if request.GET.get(k)}  # from a finding or a record
+    form = EvidenceForm(request.POST or None, request.FILES or None, targets=evidence_targets(record), initial=asked)
     if valid_upload(request, form):
         upload = form.cleaned_data["file"]
         try:
             add_evidence(actor_of(request), record, kind=form.cleaned_data["kind"], name=upload.name,
                          path=Path(upload.temporary_file_path()), date=form.cleaned_data["date"],
-                         description=form.cleaned_data["description"])
+                         description=form.cleaned_data["description"], proves=form.cleaned_data["proves"])
         except UploadError as exc:
             form.add_error("file", str(exc))
         except DataProblemsError as exc:

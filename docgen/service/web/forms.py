@@ -142,6 +142,13 @@ class EvidenceForm(forms.Form):
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"invalid": "日期格式应为 2022-09-16"})
     description = forms.CharField(label="说明", required=False, max_length=200)
+    proves = forms.ChoiceField(label="这份材料证明哪条记录（劝返记录表、送达回证、送教记录等选上对应的记录）",
+                               required=False,
+                               error_messages={"invalid_choice": "没有这条记录，请从列表中选择"})
+
+    def __init__(self, *args, targets: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["proves"].choices = [("", "（不对应某一条记录）"), *targets]
 
 
 GENDERS = {"男": "male", "女": "female"}

@@ -20,7 +20,7 @@ from docgen.idcard import mask_id, mask_registry
 from docgen.service.county import audit, door
 from docgen.service.county.documents import case_offers
 from docgen.service.county.door import actor_of
-from docgen.service.county.evidence import CONTENT_TYPES
+from docgen.service.county.evidence import CONTENT_TYPES, target_at
 from docgen.service.county.filings import (
     FILERS,
     NotWithdrawable,
@@ -118,7 +118,7 @@ def _case_page(request: HttpRequest, record: CaseRecord, *, reveal: RevealForm, 
         "masked_id": full_id or mask_id(student.get("id_number", "")), "revealed": bool(full_id),
         "masked_registry": mask_registry(student.get("registry_no", "")),
         "category": CATEGORY_LABELS.get(record.category, record.category), "step": STEPS.get(record.step, ""),
-        "findings": findings, "reveal": reveal, "may_edit": door.may_edit(actor),
+        "findings": [(f, target_at(f.path)) for f in findings], "reveal": reveal, "may_edit": door.may_edit(actor),
         "due": [(a, a.overdue(today)) for a in due], "offers": case_offers(actor, record, today),
         "notices": [(NOTICE_LABELS.get(n.get("kind", ""), "通知书"), n) for n in record.data.get("notices", [])],
         "teaching": next((record.data[k] for k in ("home_teaching", "remote_teaching") if record.data.get(k)), None),
