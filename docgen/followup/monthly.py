@@ -46,6 +46,7 @@ class MonthlyReport:
     month: dt.date  # the first day of the month
     counts: dict[str, Counter] = field(default_factory=dict)  # category → measure → number
     schools: dict[str, Counter] = field(default_factory=dict)  # the same cases by school → measure → number
+    townships: dict[str, Counter] = field(default_factory=dict)  # a county summary's: by township (户籍乡镇)
     still_open: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -75,15 +76,18 @@ def belongs(case: Case, unit: str) -> bool:
     return unit in (case.township, case.school)
 
 
-def monthly_report(cases: Sequence[Case], unit: str, month: dt.date) -> MonthlyReport:
+def monthly_report(cases: Sequence[Case], unit: str, month: dt.date, *, whole: bool = False) -> MonthlyReport:
+    """The month's report of ``unit`` (its cases, see :func:`belongs`, by school) — or, ``whole``, the county's
+    summary for the bureau: every case once, by township, so that the townships' rows add up to the county's."""
     report = MonthlyReport(unit, month.replace(day=1))
     start, end = report.month, report.month_end
     report.counts = {c: Counter() for c in CATEGORIES}
     for case in cases:
-        if not belongs(case, unit):
+        if not whole and not belongs(case, unit):
             continue
         counts = report.counts[case.category]
-        school = report.schools.setdefault(case.school, Counter())
+        school = (report.townships.setdefault(case.township, Counter()) if whole
+                  else report.schools.setdefault(case.school, Counter()))
         dropout, returned = case.date("situation.dropout_date"), case.date("return_info.returned_on")
         closed = case.date("situation.closed_on")
         measures = []
@@ -104,6 +108,7 @@ def monthly_report(cases: Sequence[Case], unit: str, month: dt.date) -> MonthlyR
                                       "category": CATEGORY_LABELS[case.category],
                                       "dropout_date": case.get_path("situation.dropout_date")})
     report.schools = dict(sorted(report.schools.items()))
+    report.townships = dict(sorted(report.townships.items()))
     return report
 
 

@@ -18,7 +18,7 @@ STILL_OPEN_HEADER = ["序号", "姓名", "学校", "年级", "处置类别", "�
 
 def monthly_tables(report: MonthlyReport) -> list[tuple[str, list[str], list[list[object]], list[int]]]:
     """The report's counts as (caption, header, rows, total rows): by category with 合计; for a township, by school
-    with 合计 (the same total)."""
+    with 合计 (the same total); for the county's summary, by township with 全县合计."""
     header = list(MEASURES.values())
     rows = [[category_label(c), *(counts[m] for m in MEASURES)] for c, counts in report.counts.items()]
     rows.append(["合计", *(report.total(m) for m in MEASURES)])
@@ -27,6 +27,11 @@ def monthly_tables(report: MonthlyReport) -> list[tuple[str, list[str], list[lis
         rows = [[school, *(counts[m] for m in MEASURES)] for school, counts in report.schools.items()]
         rows.append(["合计", *(report.total(m) for m in MEASURES)])
         tables.append(("分学校统计（各校之和即本单位合计）", ["就读学校", *header], rows, [len(rows) - 1]))
+    if report.townships:
+        rows = [[township, *(counts[m] for m in MEASURES)] for township, counts in report.townships.items()]
+        rows.append(["全县合计", *(report.total(m) for m in MEASURES)])
+        tables.append(("分乡镇统计（按户籍乡镇，每名学生计一次；各乡镇之和即全县合计）", ["乡镇", *header], rows,
+                       [len(rows) - 1]))
     return tables
 
 

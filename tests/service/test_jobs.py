@@ -237,8 +237,22 @@ def test_the_months_reports_ledgers_and_the_quarters_review(accounts: dict[str, 
     with zipfile.ZipFile(jobs.result_path(job)) as bundle:
         review = load_workbook(io.BytesIO(bundle.read("青石县_2022年第四季度_控辍保学复核表.xlsx")))
         monthly_reports = [n for n in bundle.namelist() if n.endswith("月报表.xlsx")]
+        summary = load_workbook(io.BytesIO(bundle.read("青石县_2022年10月_控辍保学月报表（全县汇总）.xlsx")))["月报表"]
+        townships = {n.split("_")[0]: load_workbook(io.BytesIO(bundle.read(n)))["月报表"] for n in monthly_reports
+                     if n.split("_")[0] in ("云溪镇", "桐林乡")}
     assert review.sheetnames == ["各单位", "未复学学生复核"]
     assert len(monthly_reports) == job.summary["units"] > 4
+
+    def first_total(sheet) -> tuple:  # the category table's 合计 row
+        return next(r[1:] for r in sheet.iter_rows(values_only=True) if r[0] == "合计")
+
+    by_township = {r[0]: r[1:] for r in summary.iter_rows(values_only=True) if r[0] in townships}
+    county = next(r[1:] for r in summary.iter_rows(values_only=True) if r[0] == "全县合计")
+    assert set(by_township) == set(townships) == {"云溪镇", "桐林乡"}
+    for name, sheet in townships.items():  # each township's row is that township's own report
+        assert by_township[name] == first_total(sheet)
+    assert county == first_total(summary) == tuple(map(sum, zip(*by_township.values(), strict=True)))
+    assert county[-1] > 0  # students still out at the month's end, counted once
     assert bureau.post("/jobs/", {"kind": "monthly", "monthly-month": "2022-13"}).status_code == 200  # refused
     refused = bureau.post("/jobs/", {"kind": "monthly", "monthly-month": "10月"}).content.decode()
     assert "月份格式应为 2022-10" in refused

@@ -53,6 +53,10 @@ def run(run: Run) -> str:
         target = work / f"{safe_name(name)}_{label}_控辍保学月报表.xlsx"
         write_monthly_workbook(monthly_report(cases, name, month), target, "", today)
         run.progress(done)
+    if run.job.unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR):  # the county's own summary, by township
+        summary = work / f"{safe_name(run.job.county)}_{label}_控辍保学月报表（全县汇总）.xlsx"
+        write_monthly_workbook(monthly_report(cases, f"{run.job.county}（全县汇总）", month, whole=True), summary,
+                               "", today)
     run.phase("台账")
     scope = run.job.unit.name
     ledgers = work / f"{safe_name(scope)}_疑似辍学和辍学学生台账_截至{month_end.isoformat()}.xlsx"
