@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -227,3 +227,32 @@ class Register:
             conn.close()
         if not changed:
             raise InputError(str(self.path), f"登记簿中没有未作废的文号 {doc_no}")
+
+
+def in_number_order(numbers: Iterable[str]) -> list[str]:
+    """文号 in the order they were given: a series (its prefix) at a time, by year and sequence number (…9号 before
+    …10号); any of another shape last, as text."""
+    def key(number: str) -> tuple[bool, str, tuple[int, int], str]:
+        found = _DOC_NO.search(number)
+        return (found is None, number[:found.start()] if found else "", doc_no_seq(number) or (0, 0), number)
+
+    return sorted(numbers, key=key)
+
+
+def number_ranges(numbers: Iterable[str]) -> list[str]:
+    """文号 as a clerk reads a batch's: each series and year once, from its first to its last number, with how many
+    (云政限复〔2022〕3号至8号（6 个）); a number of another shape as it is."""
+    groups: dict[str, list[int]] = {}
+    others = []
+    for number in numbers:
+        found = _DOC_NO.search(number)
+        if found is None:
+            others.append(number)
+            continue
+        groups.setdefault(number[:found.start()] + f"〔{found[1]}〕", []).append(int(found[2]))
+    out = []
+    for head, seqs in groups.items():
+        low, high = min(seqs), max(seqs)
+        span = f"{head}{low}号" if low == high else f"{head}{low}号至{high}号"
+        out.append(f"{span}（{len(seqs)} 个）")
+    return out + others

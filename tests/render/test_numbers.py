@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from docgen.render.numbers import NumberConflictError, Register
+from docgen.render.numbers import NumberConflictError, Register, in_number_order, number_ranges
 
 DAY = dt.date(2022, 9, 14)
 
@@ -86,3 +86,11 @@ def test_two_concurrent_processes_never_share_a_number(tmp_path: Path) -> None:
     entries = Register(Path(path)).entries()
     assert sorted(e.seq for e in entries) == list(range(1, 81))
     assert len({e.doc_no for e in entries}) == 80
+
+
+def test_numbers_are_told_in_the_order_given_a_series_at_a_time() -> None:
+    numbers = ["云政限复〔2022〕10号", "桐政限复〔2022〕3号", "云政限复〔2022〕9号", "云政限复〔2023〕1号", "手写1号"]
+    assert in_number_order(numbers) == ["云政限复〔2022〕9号", "云政限复〔2022〕10号", "云政限复〔2023〕1号",
+                                        "桐政限复〔2022〕3号", "手写1号"]
+    assert number_ranges(numbers) == ["云政限复〔2022〕9号至10号（2 个）", "桐政限复〔2022〕3号（1 个）",
+                                      "云政限复〔2023〕1号（1 个）", "手写1号"]

@@ -334,3 +334,22 @@ def test_a_clerk_runs_a_batch_and_downloads_it_and_an_auditor_compares_two_audit
     assert "新发现：B4-1 2022-10-20 的劝返没有附劝返记录表" in page
     assert int(chrome.find_element(By.ID, "fixed-count").text) >= 1
     assert int(chrome.find_element(By.ID, "new-count").text) >= 1
+
+
+def test_the_bureau_makes_the_terms_ledgers_and_enrolment_notices_from_the_roster(
+        demo_server: DemoServer, chrome, shots: Path) -> None:
+    bureau = Person(chrome, demo_server, shots, "青石县教育局")
+    bureau.click("适龄儿童")
+    page = bureau.text()
+    assert "正在使用：2022—2023 学年" in page and "导入台账（县教育局）" in page
+    bureau.fill("roster-date", "2022-09-01")
+    bureau.shot("14-适龄儿童-县教育局")
+    bureau.press("#start-roster")
+    done = _wait_for_job(bureau)
+    assert "已完成" in done and "份入学通知书" in done, done
+    bureau.shot("15-适龄儿童-生成完成")
+    school = Person(chrome, demo_server, shots, "云溪镇初级中学")
+    school.click("适龄儿童")
+    page = school.text()
+    assert "本单位统计范围内" in page and "导入台账" not in page
+    assert "入学通知书" not in page.split("生成就读台账", 1)[1]  # the bureau's documents, not the school's

@@ -1,5 +1,6 @@
-"""The demo county in the service: its units, one account per unit, and its 24 cases (saved through the same
-checks as any other case). Loading again resets the demo accounts' passwords and replaces the cases."""
+"""The demo county in the service: its units, one account per unit, its 24 cases (saved through the same
+checks as any other case) and its roster of compulsory-age children. Loading again resets the demo accounts'
+passwords and replaces the cases and the roster."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from docgen.demo import copy_case, demo_cases
 from docgen.demo.county import COUNTY
 from docgen.demo.evidence import placeholder_bytes
 from docgen.demo.institutions import demo_units
+from docgen.demo.roster import demo_roster
+from docgen.roster.model import check_roster
 from docgen.service.county import door
-from docgen.service.county.models import Member, Unit
+from docgen.service.county.models import Member, RosterFile, Unit
 from docgen.service.county.store import store
 
 KINDS = {"township": Unit.Kind.TOWNSHIP, "primary": Unit.Kind.SCHOOL, "middle": Unit.Kind.SCHOOL}
@@ -80,6 +83,13 @@ def load_demo(today: dt.date | None = None) -> list[Account]:
         loader = door.command_actor(COUNTY, "示例县")
         for case in cases:
             door.save(loader, case, where="示例县", uploads=door.stored_digests(case), today=today)
+        roster = check_roster("示例县适龄儿童少年台账", demo_roster([case for case, _ in _demo_files()]))
+        RosterFile.objects.filter(county=COUNTY).delete()
+        RosterFile.objects.create(county=COUNTY, school_year=roster.school_year,
+                                  data={"schema_version": 1, "county": roster.county,
+                                        "school_year": roster.school_year, "children": roster.children},
+                                  children=len(roster.children), name="示例县适龄儿童少年台账.xlsx",
+                                  imported_by="示例县")
     return accounts
 
 

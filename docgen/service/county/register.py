@@ -7,13 +7,15 @@ transactions start IMMEDIATE), so parallel requests never share or skip a number
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import NamedTuple
 
 from django.db import transaction
 
 from docgen.problems import Problem
-from docgen.render.numbers import NumberConflictError, doc_no_seq, same_document
+from docgen.render.numbers import NumberConflictError, NumberRequest, doc_no_seq, same_document
 from docgen.service.county.models import IssuedNumber, Series
 
 GAPS_LISTED = 50  # missing numbers listed per series (the count says how many in all)
@@ -69,6 +71,21 @@ class DbAllocator:
                                     doc_no=doc_no, template=template, case_id=case_id, record_key=record_key,
                                     issued_on=issued_on)
         return doc_no
+
+    def take(self, requests: list[NumberRequest]) -> list[str]:
+        """The numbers of a block of documents, in order (the file register's :meth:`Allocator.take`): the
+        recorded one registered, else the document's earlier number, else the next of its series."""
+        out = []
+        for r in requests:
+            if r.recorded:
+                self.record(issuer=r.issuer, series=r.series, doc_no=r.recorded, template=r.template,
+                            case_id=r.case_id, record_key=r.record_key, issued_on=r.issued_on)
+                out.append(r.recorded)
+            else:
+                out.append(self.number(issuer=r.issuer, prefix=r.prefix, series=r.series, year=r.year,
+                                       template=r.template, case_id=r.case_id, record_key=r.record_key,
+                                       issued_on=r.issued_on))
+        return out
 
     def record(self, *, issuer: str, series: str, doc_no: str, template: str, case_id: str, record_key: str,
                issued_on: dt.date) -> None:
@@ -159,3 +176,22 @@ def register_recorded(county: str, case_id: str, notices: list[dict]) -> list[Pr
             problems.append(Problem(f"案卷 {case_id}", f"$.notices[{i}].doc_no",
                                     f"文号 {notice['doc_no']} 已被另一份文书使用"))
     return problems
+
+
+class DbRegister:
+    """The county's register as :func:`docgen.render.render_stream` takes a register: one batch's numbers in one
+    transaction (the audit chain's head locked first, as every writing transaction does), handed out by
+    :meth:`DbAllocator.take` — so a batch run by the library numbers from the database as the CLI does from its
+    file."""
+
+    def __init__(self, county: str) -> None:
+        self.county = county
+        self.path = f"{county}文号登记簿（数据库）"
+
+    @contextmanager
+    def batch(self) -> Iterator[DbAllocator]:
+        from docgen.service.county.audit import lock_chain
+
+        with transaction.atomic():
+            lock_chain()
+            yield DbAllocator(self.county)

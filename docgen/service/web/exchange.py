@@ -15,14 +15,23 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from docgen.errors import DataProblemsError
-from docgen.service.county import audit, door
+from docgen.service.county import audit, door, jobs
 from docgen.service.county.accounts import AccountError, add_account, reset_password
 from docgen.service.county.documents import NotIssuableError, may_void, void_number
 from docgen.service.county.door import Actor, actor_of
 from docgen.service.county.ledger import LedgerRefusedError, confirm, export, preview
-from docgen.service.county.models import Member, Series, Unit
+from docgen.service.county.models import Job, Member, Series, Unit
 from docgen.service.county.register import DbAllocator
-from docgen.service.web.forms import AccountForm, ExportForm, LedgerForm, VoidForm
+from docgen.service.county.roster import (
+    RosterPreview,
+    RosterRefusedError,
+    confirm_roster,
+    current_roster,
+    may_import,
+    preview_roster,
+    scope,
+)
+from docgen.service.web.forms import AccountForm, ExportForm, LedgerForm, RosterForm, TermForm, VoidForm
 from docgen.service.web.uploads import valid_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -202,3 +211,60 @@ def _accounts_page(request: HttpRequest, actor: Actor, form: AccountForm, made: 
     units = Unit.objects.filter(county=actor.county).prefetch_related("members__user").order_by("kind", "township",
                                                                                                 "name")
     return render(request, "web/accounts.html", {"unit": actor.unit, "units": units, "form": form, "made": made})
+
+
+def _roster_page(request: HttpRequest, form: RosterForm | None = None, preview: RosterPreview | None = None
+                 ) -> HttpResponse:
+    actor = actor_of(request)
+    kept = current_roster(actor)
+    in_scope = 0
+    if kept is not None:
+        unit, kind = scope(actor)
+        in_scope = sum(1 for c in kept.data["children"] if kind == "county" or (
+            c.get("school") == unit if kind == "middle" else c.get("township") == unit))
+    today = dt.date.today()
+    return render(request, "web/roster.html", {
+        "unit": actor.unit, "kept": kept, "in_scope": in_scope, "preview": preview,
+        "form": (form or RosterForm(initial={"school_year": today.year if today.month >= 8 else today.year - 1}))
+        if may_import(actor) else None,
+        "term": TermForm(prefix="roster", initial={"date": dt.date(today.year, 9, 1)})
+        if jobs.may_start(actor.unit, Job.Kind.ROSTER) else None})
+
+
+@login_required
+def roster(request: HttpRequest) -> HttpResponse:
+    """The county's roster: what is in use and for whom; the bureau uploads a new one (checked, shown, nothing kept
+    until confirmed); the units start the term's ledgers and statistics from here."""
+    actor = actor_of(request)
+    if actor.unit is None:
+        raise Http404
+    if request.method != "POST":
+        return _roster_page(request)
+    if not may_import(actor):
+        raise Http404
+    form, preview = RosterForm(request.POST, request.FILES), None
+    if valid_upload(request, form):
+        upload = form.cleaned_data["file"]
+        try:
+            with upload.open("rb") as stream:
+                preview = preview_roster(actor, stream, upload.size, upload.name, form.cleaned_data["school_year"])
+        except RosterRefusedError as exc:
+            form.add_error("file", str(exc))
+    return _roster_page(request, form, preview)
+
+
+@login_required
+@require_POST
+def roster_confirm(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    try:
+        year = int(request.POST.get("school_year", ""))
+        kept = confirm_roster(actor, request.POST.get("token", ""), request.POST.get("name", "台账.xlsx")[:200], year)
+    except ValueError:
+        raise Http404 from None
+    except RosterRefusedError as exc:
+        messages.error(request, str(exc))
+        return redirect("roster")
+    label = f"{kept.school_year}—{kept.school_year + 1}学年"
+    messages.success(request, f"已导入{label}适龄儿童少年台账，共 {kept.children} 人。")
+    return redirect("roster")

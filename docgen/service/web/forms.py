@@ -223,6 +223,18 @@ class LedgerForm(forms.Form):
                            error_messages={"required": "请选择要导入的 Excel 台账", "empty": "文件是空的"})
 
 
+class RosterForm(forms.Form):
+    """The county's 适龄儿童少年台账 workbook and the school year it is for."""
+
+    file = forms.FileField(label="Excel 适龄儿童少年台账（.xlsx，列名见 docgen roster export 导出的台账）",
+                           error_messages={"required": "请选择要导入的 Excel 台账", "empty": "文件是空的"})
+    school_year = forms.IntegerField(label="学年（起始年份，如 2022 表示 2022—2023 学年）", min_value=2000,
+                                     max_value=2100,
+                                     error_messages={"required": "请填写学年", "invalid": "学年应为四位年份，如 2022",
+                                                     "min_value": "学年应为四位年份，如 2022",
+                                                     "max_value": "学年应为四位年份，如 2022"})
+
+
 class ExportForm(forms.Form):
     """Exports mask ID numbers; the full numbers only with a reason, which goes into the audit log."""
 
@@ -254,6 +266,12 @@ class AccountForm(forms.Form):
 def _date_field(label: str) -> forms.DateField:
     return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"required": f"请填写{label}", "invalid": "日期格式应为 2022-09-15"})
+
+
+class TermForm(forms.Form):
+    """The roster's ledgers and start-of-term statistics, as of the day the term starts."""
+
+    date = _date_field("开学日期")
 
 
 class BatchForm(forms.Form):

@@ -20,7 +20,7 @@ from docgen.service.county.jobs.audits import compare
 from docgen.service.county.jobs.render import plan_batch
 from docgen.service.county.jobs.runner import JobFailed
 from docgen.service.county.models import AuditRun, Job
-from docgen.service.web.forms import AsOfForm, BatchForm, CompareForm, MonthForm
+from docgen.service.web.forms import AsOfForm, BatchForm, CompareForm, MonthForm, TermForm
 
 ARCHIVE_SCOPE = {"bureau": "全县", "township": "本乡镇", "school": "本校"}
 
@@ -32,7 +32,10 @@ def _forms(request: HttpRequest, unit, data=None, which: str = "") -> dict:
     check = AsOfForm(data if which == "audit" else None, initial=today, prefix="audit")
     monthly = MonthForm(data if which == "monthly" else None, prefix="monthly",
                         initial={"month": report_month(dt.date.today()).strftime("%Y-%m")})
+    term = TermForm(data if which == "roster" else None, prefix="roster",
+                    initial={"date": dt.date(dt.date.today().year, 9, 1)})
     return {"batch": batch if jobs.may_start(unit, Job.Kind.RENDER) else None,
+            "term": term if jobs.may_start(unit, Job.Kind.ROSTER) else None,
             "monthly": monthly if jobs.may_start(unit, Job.Kind.MONTHLY) else None,
             "archive": archive if jobs.may_start(unit, Job.Kind.ARCHIVE) else None,
             "check": check if jobs.may_start(unit, Job.Kind.AUDIT) else None}
@@ -60,7 +63,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         if not jobs.may_start(unit, which):
             raise Http404  # an unknown kind too
         form = {"render": forms["batch"], "archive": forms["archive"], "audit": forms["check"],
-                "monthly": forms["monthly"]}[which]
+                "monthly": forms["monthly"], "roster": forms["term"]}[which]
         if form is not None and form.is_valid():
             day = form.cleaned_data.get("date")
             if which == "monthly":
@@ -73,6 +76,10 @@ def job_list(request: HttpRequest) -> HttpResponse:
                     return _confirm_batch(request, template, day, pdf)
                 params = {"template": template, "on": day.isoformat(), "pdf": pdf}
                 title = f"批量出具{template}（成文日期 {day.isoformat()}{'，含 PDF' if pdf else ''}）"
+            elif which == "roster":
+                params = {"on": day.isoformat()}
+                title = f"就读台账和开学工作统计（开学日期 {day.isoformat()}）" + (
+                    "、入学通知书" if unit.kind == "bureau" else "")
             elif which == "archive":
                 params = {"on": day.isoformat()}
                 title = f"整理{ARCHIVE_SCOPE.get(unit.kind, '')}迎检档案（截至 {day.isoformat()}）"

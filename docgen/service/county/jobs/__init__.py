@@ -46,10 +46,10 @@ class JobRefused(DocgenError):
 
 
 def _steps() -> dict[str, Any]:
-    from docgen.service.county.jobs import archive, audits, render, reports
+    from docgen.service.county.jobs import archive, audits, render, reports, roster
 
     return {Job.Kind.RENDER: render.run, Job.Kind.ARCHIVE: archive.run, Job.Kind.AUDIT: audits.run,
-            Job.Kind.MONTHLY: reports.run}
+            Job.Kind.MONTHLY: reports.run, Job.Kind.ROSTER: roster.run}
 
 
 def run_steps(job_id: int) -> None:
@@ -149,8 +149,8 @@ def batch_templates(unit: Unit | None) -> list[str]:
 
 
 def may_start(unit: Unit | None, kind: str) -> bool:
-    """Batches: a unit that issues documents; archives: the bureau, townships and schools; audits and monthly
-    reports: also auditors."""
+    """Batches: a unit that issues documents; archives and the roster's ledgers: the bureau, townships and schools;
+    audits and monthly reports: also auditors."""
     if unit is None or kind not in Job.Kind.values:
         return False
     if kind == Job.Kind.RENDER:

@@ -38,6 +38,7 @@ from docgen.render.batch import (
     select_jobs,
 )
 from docgen.render.engine import load_renderer
+from docgen.render.numbers import in_number_order, number_ranges
 from docgen.render.registry import TemplateSpec
 from docgen.service.county import audit, door
 from docgen.service.county.documents import county_issuing, may_issue, record_notice, registry_specs
@@ -114,6 +115,11 @@ class BatchPlan:
     kept: int = 0  # documents keeping the number (and date) their case records
     skipped: list[str] = field(default_factory=list)  # 姓名（案卷编号）：why — left out
 
+    @property
+    def ranges(self) -> list[str]:
+        """The new numbers, a series at a time: 云政限复〔2022〕3号至8号（6 个）."""
+        return number_ranges(self.new_numbers)
+
     def skip(self, name: str, case_id: str, reason: str) -> None:
         self.skipped.append(f"{mask_name(name)}（{case_id}）：{masked(reason)}")
 
@@ -133,7 +139,7 @@ def plan_batch(actor: Actor, name: str, on: dt.date) -> BatchPlan:
         planned = plan_documents(spec, [for_template(spec, c) for c in cases], on=on, allocator=DbAllocator(county),
                                  issuing=county_issuing())
         transaction.set_rollback(True)
-    numbers = [job.doc.no for job in planned if job.doc and job.doc.no]
+    numbers = in_number_order(job.doc.no for job in planned if job.doc and job.doc.no)
     held = set(IssuedNumber.objects.filter(county=county, doc_no__in=numbers).values_list("doc_no", flat=True))
     plan.documents = len(planned)
     plan.new_numbers = [n for n in numbers if n not in held]
@@ -264,8 +270,8 @@ def run(run: Run) -> str:
     if not planned:
         raise JobFailed(f"所选案卷中没有需要出具“{spec.name}”的学生" + run.skipped_summary(),
                         "检查案卷的处置类别，或换一种文书。")
-    numbered = sorted(job.doc.no for job in planned if job.doc and job.doc.no)
-    run.note(f"已编号 {len(planned)} 份" + (f"，文号 {numbered[0]} 至 {numbered[-1]}" if numbered else ""))
+    numbered = in_number_order(job.doc.no for job in planned if job.doc and job.doc.no)
+    run.note(f"已编号 {len(planned)} 份" + (f"，文号 {'、'.join(number_ranges(numbered))}" if numbered else ""))
     work = run.folder / "work"
     parts = _parts(planned, pdf)
     run.phase("生成文书" + ("并转换 PDF" if pdf else ""), len(planned))

@@ -10,9 +10,11 @@ from docgen.service.county.models.records import (
     IssuedNumber,
     Member,
     MonthlyFiling,
+    RosterFile,
     Series,
     Unit,
 )
 
 __all__ = ["AuditChain", "AuditEvent", "AuditQuerySet", "AuditRun", "CaseRecord", "IssuedDocument", "IssuedNumber",
-           "Job", "Member", "MonthlyFiling", "Series", "Unit"]
+           "Job", "Member", "MonthlyFiling", "RosterFile", "Series",
+           "Unit"]

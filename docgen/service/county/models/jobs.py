@@ -14,6 +14,7 @@ class Job(models.Model):
         ARCHIVE = "archive", "整理迎检档案"
         AUDIT = "audit", "核查"
         MONTHLY = "monthly", "月报表"
+        ROSTER = "roster", "就读台账、开学统计和入学通知书"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"

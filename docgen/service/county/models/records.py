@@ -159,6 +159,26 @@ class MonthlyFiling(models.Model):
         return f"{self.unit} {self.month:%Y-%m}"
 
 
+class RosterFile(models.Model):
+    """The county's 适龄儿童少年台账 for a school year, as the bureau imported it (checked as ``docgen roster import``
+    checks it); the newest of a county is the one in use."""
+
+    county = models.CharField("县", max_length=40, db_index=True)
+    school_year = models.PositiveSmallIntegerField("学年")  # 2022 for 2022—2023
+    data = models.JSONField("台账")
+    children = models.PositiveIntegerField("儿童数")
+    name = models.CharField("导入的文件", max_length=200)
+    imported_by = models.CharField("导入人", max_length=150)
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "适龄儿童少年台账"
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.school_year}学年（{self.children} 人）"
+
+
 class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("操作日志只能追加，不能修改")
