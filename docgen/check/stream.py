@@ -173,6 +173,18 @@ def audit_files(files: Sequence[Path], spec: Spec, as_of: dt.date, evidence_root
     return over_files(files, envelope, run, indexes=FileIndexes(default_cache_path()))
 
 
+def audit_data(sources: Sequence[tuple[str, object]], spec: Spec, as_of: dt.date, evidence_root: Path | None = None,
+               units: Sequence[Unit] = (), progress: Callable[[int, float], None] | None = None) -> AuditOutcome:
+    """Audit cases already in memory — each a source's name and its data (the service's cases, whose evidence is
+    laid out under ``evidence_root`` as a county's folder is) — by the same driver and worker as
+    :func:`audit_files`: the same checks, the same findings for a case that is no valid case, the same duplicates
+    across cases. In one process: a caller inside a server keeps its connections to itself."""
+    envelope: list[Problem] = []
+    chunks = (Chunk(seq, name, [CaseText("$", 0, 0, "", 0, data)], (seq + 1) / len(sources))
+              for seq, (name, data) in enumerate(sources))
+    return _audit(chunks, spec, as_of, evidence_root, units, False, 1, progress, envelope)
+
+
 def _audit(chunks: Iterator[Chunk], spec: Spec, as_of: dt.date, evidence_root: Path | None, units: Sequence[Unit],
            fast: bool, workers: int | None, progress: Callable[[int, float], None] | None,
            envelope: list[Problem]) -> AuditOutcome:

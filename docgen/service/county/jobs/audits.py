@@ -9,8 +9,7 @@ import zipfile
 
 from django.db import transaction
 
-from docgen.cases import load_data
-from docgen.check import check_cases
+from docgen.check.stream import audit_data
 from docgen.fsutil import atomic_path, safe_name
 from docgen.report import build_report, write_reports
 from docgen.report.diff import AuditDiff, diff_reports
@@ -24,8 +23,9 @@ def run(run: Run) -> str:
     records, evidence = run.cases_with_evidence("核查")
     run.phase("核查", len(records))
     spec = county_spec()
-    loaded = load_data([(f"案卷 {d.get('case_id', '')}", d) for d in records])  # cases that fail are findings
-    result = check_cases(loaded.cases, spec, as_of, evidence, (), loaded.rejected)
+    # the CLI's audit (cases that fail the checks are findings, duplicates across cases found), over the unit's cases
+    result = audit_data([(f"案卷 {d.get('case_id', '')}", d) for d in records], spec, as_of, evidence,
+                        progress=lambda done, _read: run.progress(done)).result
     run.progress(len(records), len(records))
     run.phase("写核查报告")
     unit = run.job.unit
