@@ -29,6 +29,11 @@ class Document:
     doc_no: str = ""
     date: str = ""  # ISO, "" when the document does not say
     note: str = ""
+    # A local document (another county's or a township's) is the county's basis only where its workspace adopts
+    # it: then this is the county's own document and ``adopts`` cites the one it follows; a local document it has
+    # not adopted is ``advisory`` — cited as a reference, and what it alone requires is a suggestion (建议).
+    adopts: str = ""
+    advisory: bool = False
 
     def __str__(self) -> str:
         """``咸宜镇人民政府《关于印发…的通知》（咸宜府发〔2022〕56号，2022年8月5日）``."""
@@ -38,16 +43,27 @@ class Document:
         if self.date:
             year, month, day = (int(p) for p in self.date.split("-"))
             said.append(f"{year}年{month}月{day}日")
-        return f"{self.issuer}{title}" + (f"（{'，'.join(said)}）" if said else "")
+        if self.adopts:
+            said.append(f"采用{self.adopts}的要求")
+        text = f"{self.issuer}{title}" + (f"（{'，'.join(said)}）" if said else "")
+        return f"{text}{ADVISORY}" if self.advisory else text
 
     @property
     def short(self) -> str:
         """The way a cell cites it: issuer and 文号 (``咸宜镇人民政府咸宜府发〔2022〕56号``), or the title."""
-        return f"{self.issuer}{self.doc_no}" if self.doc_no else str(self)
+        text = f"{self.issuer}{self.doc_no}" if self.doc_no else str(self)
+        return f"{text}{ADVISORY}" if self.advisory and self.doc_no else text
 
-    def as_json(self) -> dict[str, str]:
-        return {k: v for k, v in {"id": self.id, "title": self.title, "issuer": self.issuer, "doc_no": self.doc_no,
-                                  "date": self.date}.items() if v}
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: v for k, v in {"id": self.id, "title": self.title, "issuer": self.issuer,
+                                                 "doc_no": self.doc_no, "date": self.date,
+                                                 "adopts": self.adopts}.items() if v}
+        if self.advisory:
+            out["advisory"] = True
+        return out
+
+
+ADVISORY = "（外地文件，本县未采用，仅供参考）"
 
 
 @dataclass(frozen=True)
@@ -141,7 +157,10 @@ class Problem:
 def finding(rule_id: str, severity: str, item: str, message: str, where: str, source: Source,
             case: CaseRef | None = None, unit: str = "") -> Problem:
     """A checklist or procedure finding about a case (``case``) or a unit's own archive (``unit``). Findings go into
-    reports and archives, which never show an ID number: any in the message, well-formed or not, is masked."""
+    reports and archives, which never show an ID number: any in the message, well-formed or not, is masked.
+    What only a local document the county has not adopted requires is a suggestion (warning), never a gap."""
+    if source.document.advisory and severity == "error":
+        severity = "warning"
     return Problem(file=case.file if case else "", path=where, message=mask_ids_in(message),
                    case=case.label if case else unit, severity=severity, id=rule_id, source=source,
                    ref=case, unit=unit, item=item)

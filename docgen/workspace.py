@@ -21,6 +21,7 @@ import yaml
 
 from docgen.errors import InputError, NoWorkspaceError
 from docgen.fsutil import write_text_atomic
+from docgen.problems import Document
 from docgen.render.context import NO_SETTINGS, Issuing, UnitContact
 from docgen.render.numbers import Register
 from docgen.specs.loading import load_spec_file
@@ -58,6 +59,10 @@ class Workspace:
     county: str
     archive: ArchiveSettings
     issuing: Issuing = NO_SETTINGS
+    # the county's own document for each local one it adopts (by the sources register's id); the local documents
+    # not listed are references only (see docgen.specs.sources.load_sources). None: the settings do not say
+    # (adopted_documents absent), and every document is cited as the register has it.
+    adopted: Mapping[str, Document] | None = None
 
     @property
     def register(self) -> Register:
@@ -95,7 +100,10 @@ def load_workspace(root: Path) -> Workspace:
     _check_file_no(path, archive["file_no"])
     units = {name: UnitContact(**unit) for name, unit in data.get("units", {}).items()}
     issuing = Issuing(units, data.get("penalty", {}).get("hearing_fine"), str(path))
-    return Workspace(root.resolve(), data["county"], ArchiveSettings(**archive), issuing)
+    adopted = None if "adopted_documents" not in data else {
+        key: Document(key, d["title"], d["issuer"], d.get("doc_no", ""), d.get("date", ""))
+        for key, d in (data["adopted_documents"] or {}).items()}
+    return Workspace(root.resolve(), data["county"], ArchiveSettings(**archive), issuing, adopted)
 
 
 def find_workspace(explicit: Path | None = None, start: Path | None = None) -> Workspace | None:
@@ -125,6 +133,12 @@ HEADER = """\
 #   函中写明的联系人，写人名）和联系电话（phone）。例：
 #     units:
 #       云溪镇人民政府: {signer: 张建华, contact: 罗晓梅, phone: 0739-6230100}
+# adopted_documents：本县采用的外地文件（依据文件登记表 checklists/sources.yaml 中 scope: local 的文件）和本县据以
+#   发出的文件。采用了的，核查、待办、档案中的依据写本县自己的文件；没有采用的只作参考，单凭它的要求查出的缺漏算
+#   “建议补充”。不写这一项时，依据按登记表原样引用。例：
+#     adopted_documents:
+#       xianyi-2022-56: {issuer: 某某县教育局, title: 关于进一步加强控辍保学工作的实施方案, doc_no: 某教发〔2022〕31号,
+#                        date: 2022-08-10}
 # penalty.hearing_fine：本省规定的“较大数额罚款”（对公民，元）。拟罚款达到这个数额时，行政处罚事先告知书
 #   告知听证权利（行政处罚法第六十三条、第六十四条）；不填则凡拟罚款都告知。警告、通报批评不告知听证。
 """

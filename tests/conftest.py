@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from docgen.demo.county import COUNTY, HEARING_FINE, UNITS
+from docgen.demo.county import ADOPTED, COUNTY, HEARING_FINE, UNITS
 from docgen.workspace import init_workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -198,7 +198,8 @@ def serving_demo(folder: Path, env: dict[str, str] | None = None) -> Iterator[De
     """``docgen serve --demo`` under gunicorn in a workspace of its own (``env``: more of its environment)."""
     workspace = folder / "青石县"
     # the demo county's own settings (its units' signers and phones), as ``docgen demo`` writes them
-    init_workspace(workspace, COUNTY, None, {"units": UNITS, "penalty": {"hearing_fine": HEARING_FINE}})
+    init_workspace(workspace, COUNTY, None, {"units": UNITS, "penalty": {"hearing_fine": HEARING_FINE},
+                                             "adopted_documents": ADOPTED})
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     environment.update(DOCGEN_WORKSPACE=str(workspace), **(env or {}))

@@ -151,5 +151,16 @@ workspace_option = click.option(
 )
 
 
+def county_spec(spec_dir: Path | None = None, checklist_dir: Path | None = None, workspace: Any = None) -> Any:
+    """The spec with the county's sources: its workspace's (``workspace``, else the one found as other commands
+    find it) adopted documents in place of the local ones it adopts; without a workspace, as the register has it."""
+    from docgen.specs import load_spec
+    from docgen.workspace import find_workspace
+
+    found = workspace or find_workspace()
+    return load_spec(spec_dir, checklist_dir, adopted=found.adopted if found is not None else None)
+
+
 # The commands register themselves on ``main`` when imported.
 from docgen.cli import archive, cases, followup, notices, rules, service  # noqa: E402, F401
+

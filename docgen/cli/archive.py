@@ -11,6 +11,7 @@ import click
 
 from docgen.cli import (
     checklists_option,
+    county_spec,
     handles_errors,
     load_checked,
     main,
@@ -49,10 +50,9 @@ def check(files: tuple[Path, ...], evidence: Path | None, institutions: Path | N
     from docgen.fsutil import refuse_overlap, require_dir
     from docgen.report import build_report, write_reports
     from docgen.report.terminal import summary_lines
-    from docgen.specs import load_spec
 
     refuse_overlap([("报告目录", report_dir)], _inputs(files, evidence, institutions, spec_dir, checklist_dir))
-    spec = load_spec(spec_dir, checklist_dir)
+    spec = county_spec(spec_dir, checklist_dir)
     if evidence is not None:
         require_dir(evidence, "佐证材料目录")
     units = load_units(institutions) if institutions else []
@@ -109,7 +109,6 @@ def assemble(files: tuple[Path, ...], evidence: Path, out: Path, institutions: P
     from docgen.check.institutions import load_units
     from docgen.fsutil import refuse_overlap, require_dir
     from docgen.render import load_registry
-    from docgen.specs import load_spec
     from docgen.workspace import require_workspace
 
     workspace = require_workspace(workspace_dir)
@@ -118,7 +117,7 @@ def assemble(files: tuple[Path, ...], evidence: Path, out: Path, institutions: P
     inputs = _inputs(files, evidence, institutions, spec_dir, checklist_dir, template_dir)
     refuse_overlap([("档案目录", out), ("zip 文件", zip_path)], inputs)
     require_dir(evidence, "佐证材料目录")
-    spec, registry = load_spec(spec_dir, checklist_dir), load_registry(template_dir)
+    spec, registry = county_spec(spec_dir, checklist_dir, workspace), load_registry(template_dir)
     units = load_units(institutions) if institutions else []
     cases = load_checked(files)
     counties = sorted({c.county for c in cases} - {""})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from docgen.cli import handles_errors, load_checked, main, parse_date_option, print_problems
+from docgen.cli import county_spec, handles_errors, load_checked, main, parse_date_option, print_problems
 from docgen.errors import EXIT_OK, EXIT_PROBLEMS, DocgenError
 
 
@@ -121,12 +121,11 @@ def due(files: tuple[Path, ...], on: dt.date | None, out: Path | None) -> int:
     from docgen.followup import due_actions
     from docgen.followup.writers import write_due
     from docgen.fsutil import refuse_overlap
-    from docgen.specs import load_spec
 
     refuse_overlap([("输出文件", out)], [("案卷文件", f) for f in files])
     on = on or dt.date.today()
     cases = load_checked(files)
-    actions = due_actions(cases, on, load_spec())
+    actions = due_actions(cases, on, county_spec())
     for a in actions:
         days = a.overdue(on)
         if days > 0:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from docgen.cli import checklists_option, handles_errors, main, spec_option
+from docgen.cli import checklists_option, county_spec, handles_errors, main, spec_option
 
 MIN_WIDTH, MAX_WIDTH = 80, 120
 
@@ -29,9 +29,8 @@ def rules(coverage: bool, as_json: bool, spec_dir: Path | None, checklist_dir: P
     """列出核查的全部规则（编号、严重程度、种类、要求和依据）；--coverage 列出依据文件逐句核对表。"""
     from docgen.check.catalog import default_coverage, rule_catalog
     from docgen.check.listing import coverage_json, coverage_lines, rule_lines, rules_json
-    from docgen.specs import load_spec
 
-    spec = load_spec(spec_dir, checklist_dir)
+    spec = county_spec(spec_dir, checklist_dir)
     if coverage:
         table = default_coverage(spec)
         data, lines = (coverage_json(table), None) if as_json else (None, coverage_lines(table, _width()))

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen.demo.county import COUNTY, HEARING_FINE, UNITS
+from docgen.demo.county import ADOPTED, COUNTY, HEARING_FINE, UNITS
 from docgen.demo.evidence import page_placeholder, write_placeholders
 from docgen.demo.institutions import demo_units, unit_files
 from docgen.demo.roster import demo_roster
@@ -133,7 +133,8 @@ def build_demo(out_dir: str | Path) -> DemoSummary:
             write_placeholders(case, staging / "evidence" / case["case_id"], withheld.get(case["case_id"], set()))
             for case in batch["cases"]
         )
-        init_workspace(staging, COUNTY, DEMO_ARCHIVE, {"units": UNITS, "penalty": {"hearing_fine": HEARING_FINE}})
+        init_workspace(staging, COUNTY, DEMO_ARCHIVE, {"units": UNITS, "penalty": {"hearing_fine": HEARING_FINE},
+                                                       "adopted_documents": ADOPTED})
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)

@@ -74,6 +74,23 @@ UNITS = {
 # The demo province's (fictional) 较大数额罚款 for a citizen: a proposed fine from this sum on offers a hearing.
 HEARING_FINE = 2000
 
+# The demo county's own (fictional) documents, each adopting the requirements of one local document of the sources
+# register (checklists/sources.yaml): what the demo's audit, due list and archive cite as its basis. A real county
+# lists its own in docgen-workspace.yaml (adopted_documents).
+ADOPTED = {
+    "xianyi-2022-56": {"issuer": EDUCATION_BUREAU, "title": "关于印发《青石县进一步加强控辍保学工作实施方案》的通知",
+                       "doc_no": "青教发〔2022〕31号", "date": "2022-08-10"},
+    "tanghe-2022-95": {"issuer": EDUCATION_BUREAU, "title": "关于开展义务教育控辍保学专项行动“回头看”工作的通知",
+                       "doc_no": "青教发〔2022〕35号", "date": "2022-08-26"},
+    "qingtongxia-2018-49": {"issuer": f"{COUNTY}人民政府办公室",
+                            "title": "关于进一步加强控辍保学工作 全面提高义务教育巩固水平的实施方案",
+                            "doc_no": "青政办发〔2022〕18号", "date": "2022-06-15"},
+    "county-2022-0924": {"issuer": EDUCATION_BUREAU, "title": "关于进一步加强义务教育阶段控辍保学工作的通知",
+                         "doc_no": "青教发〔2022〕40号", "date": "2022-09-24"},
+    "district-2022-plan": {"issuer": EDUCATION_BUREAU, "title": "2022年义务教育阶段控辍保学工作方案",
+                           "doc_no": "青教发〔2022〕12号", "date": "2022-03-01"},
+}
+
 # School terms of the demo years; holidays inside a term are weeks with no teaching.
 TERMS = (
     ("2021-2022学年第二学期", dt.date(2022, 2, 14), dt.date(2022, 7, 8)),

@@ -6,11 +6,13 @@ edits them for its own codes and rules, and points ``--spec`` / ``--checklists``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from docgen.errors import SpecError
+from docgen.problems import Document
 from docgen.specs.calendar import SchoolCalendar, load_calendar
 from docgen.specs.checklists import Checklists, Rule, load_checklists
 from docgen.specs.evidence_types import EvidenceTypes, load_evidence_types
@@ -47,11 +49,13 @@ class Spec:
 
 
 def load_spec(spec_dir: Path | None = None, checklist_dir: Path | None = None,
-              procedure_dir: Path | None = None) -> Spec:
-    """Load and validate the inventory, checklists and procedure (the project's defaults when not given)."""
+              procedure_dir: Path | None = None, adopted: Mapping[str, Document] | None = None) -> Spec:
+    """Load and validate the inventory, checklists and procedure (the project's defaults when not given).
+    ``adopted``: the county's own documents for the local ones it adopts (its workspace's), see
+    :func:`~docgen.specs.sources.load_sources`."""
     spec_dir = spec_dir or DEFAULT_SPEC_DIR
     checklist_dir = checklist_dir or DEFAULT_CHECKLIST_DIR
-    sources = load_sources(checklist_dir)
+    sources = load_sources(checklist_dir, adopted)
     calendar = load_calendar(checklist_dir)
     checklists = load_checklists(checklist_dir, sources)
     procedure = load_procedure(procedure_dir or DEFAULT_PROCEDURE_DIR, sources, calendar)

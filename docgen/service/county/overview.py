@@ -26,7 +26,11 @@ WEEK = dt.timedelta(days=7)
 
 @cache
 def county_spec() -> Spec:
-    return load_spec()
+    """The spec with the county's sources (its workspace's adopted documents, see ``docgen.specs.sources``)."""
+    from django.conf import settings
+
+    workspace = settings.WORKSPACE
+    return load_spec(adopted=workspace.adopted if workspace is not None else None)
 
 
 def as_cases(records: Iterable[CaseRecord]) -> list[Case]:
