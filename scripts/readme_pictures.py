@@ -1,9 +1,12 @@
-"""Pictures of the service for the README, from the browser tests' screenshots of the current code.
+"""Pictures for the README, from what the current code makes: pages of the service as the browser tests see them,
+and pages of documents and workbooks as they print.
 
-    bash scripts/readme-pictures.sh        # runs the browser tests that take them, then this
+    bash scripts/readme-pictures.sh
 
-Each picture is cut to what a reader needs (the top of a long page), scaled to 900 px and reduced to 128 colours,
-so the three stay small in the repository."""
+    python scripts/readme_pictures.py OUT NAME=SOURCE[@KEEP] ...
+
+SOURCE is a PNG (a screenshot) or a PDF (its first page is drawn); KEEP cuts a long screenshot to its top KEEP
+pixels. Each picture is scaled to 900 px and reduced to 128 colours, so they stay small in the repository."""
 
 from __future__ import annotations
 
@@ -15,32 +18,32 @@ from pathlib import Path
 from PIL import Image
 
 WIDTH, COLOURS = 900, 128
-PICTURES = {  # README picture ← screenshot (or printed PDF), and how much of its top to keep (px, before scaling)
-    "工作台.png": ("09-督导工作台-全县.png", 1900),
-    "案卷页.png": ("10-丁志强-学校的待办和可出具的文书.png", 1500),
-    "案卷打印.png": ("13-丁志强-打印.pdf", None),
-}
 
 
-def _page_one(pdf: Path, folder: Path) -> Path:
-    subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", str(pdf), str(folder / "print")], check=True)
-    return next(folder.glob("print*.png"))
+def _first_page(pdf: Path, folder: Path) -> Path:
+    subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", str(pdf), str(folder / "page")],
+                   check=True)
+    return next(folder.glob("page*.png"))
 
 
-def main(shots: Path, out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+def picture(source: Path, target: Path, keep: int | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (source, keep) in PICTURES.items():
-            path = shots / source
-            if path.suffix == ".pdf":
-                path = _page_one(path, Path(tmp))
-            image = Image.open(path).convert("RGB")
-            if keep and image.height > keep:
-                image = image.crop((0, 0, image.width, keep))
-            image = image.resize((WIDTH, round(image.height * WIDTH / image.width)), Image.LANCZOS)
-            image.quantize(COLOURS).save(out / name, optimize=True)
-            print(f"{out / name}：{(out / name).stat().st_size // 1024} KB")
+        path = _first_page(source, Path(tmp)) if source.suffix == ".pdf" else source
+        image = Image.open(path).convert("RGB")
+    if keep and image.height > keep:
+        image = image.crop((0, 0, image.width, keep))
+    image = image.resize((WIDTH, round(image.height * WIDTH / image.width)), Image.LANCZOS)
+    image.quantize(COLOURS).save(target, optimize=True)
+    print(f"{target}：{target.stat().st_size // 1024} KB")
+
+
+def main(out: Path, pairs: list[str]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for pair in pairs:
+        name, _, source = pair.partition("=")
+        source, _, keep = source.partition("@")
+        picture(Path(source), out / name, int(keep) if keep else None)
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(Path(sys.argv[1]), sys.argv[2:])
