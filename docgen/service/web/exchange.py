@@ -5,6 +5,8 @@ filtered by the unit through the door and logged."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import IO, Any
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -58,13 +60,20 @@ def ledger(request: HttpRequest) -> HttpResponse:
         raise Http404  # auditors export only
     form, result = LedgerForm(request.POST or None, request.FILES or None), None
     if valid_upload(request, form):
-        upload = form.cleaned_data["file"]
-        try:
-            with upload.open("rb") as stream:
-                result = preview(actor, stream, upload.size, upload.name)
-        except LedgerRefusedError as exc:
-            form.add_error("file", str(exc))
+        result = _staged(form, lambda stream, size, name: preview(actor, stream, size, name))
     return _ledger_page(request, form, result)
+
+
+def _staged(form: Any, read: Callable[[IO[bytes], int, str], Any]) -> Any:
+    """What ``read`` makes of the form's uploaded workbook (stream, size, name), or None with the reason it was
+    refused beside the file field."""
+    upload = form.cleaned_data["file"]
+    try:
+        with upload.open("rb") as stream:
+            return read(stream, upload.size, upload.name)
+    except (LedgerRefusedError, RosterRefusedError) as exc:
+        form.add_error("file", str(exc))
+        return None
 
 
 @login_required
@@ -244,12 +253,8 @@ def roster(request: HttpRequest) -> HttpResponse:
         raise Http404
     form, preview = RosterForm(request.POST, request.FILES), None
     if valid_upload(request, form):
-        upload = form.cleaned_data["file"]
-        try:
-            with upload.open("rb") as stream:
-                preview = preview_roster(actor, stream, upload.size, upload.name, form.cleaned_data["school_year"])
-        except RosterRefusedError as exc:
-            form.add_error("file", str(exc))
+        year = form.cleaned_data["school_year"]
+        preview = _staged(form, lambda stream, size, name: preview_roster(actor, stream, size, name, year))
     return _roster_page(request, form, preview)
 
 
