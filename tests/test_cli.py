@@ -105,6 +105,8 @@ def test_check_exit_codes_and_report(tmp_path: Path, demo_dir: Path) -> None:
     assert "（b4-2.certificate-after-persuasion）" in out
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["核查报告.html", "核查报告.json", "核查报告.pdf", "核查报告.xlsx"]
+    scope = json.loads((tmp_path / "核查报告.json").read_text(encoding="utf-8"))["scope"]
+    assert scope == "青石县，案卷 24 份"  # what a reader names, never a file name
     code, out, _ = run("check", str(CASES / "valid-minimal.json"), "--as-of", "2026-11-23")
     assert code == 1 and "劝返记录只有 1 次" in out
     code, _, err = run("check", str(CASES / "valid-minimal.json"), "--evidence", str(tmp_path / "nope"))

@@ -59,7 +59,7 @@ def check(files: tuple[Path, ...], evidence: Path | None, institutions: Path | N
     with progress_bar("核查案卷", "个案卷", sys.stdout.isatty()) as progress:
         outcome = audit_files(files, spec, as_of or dt.date.today(), evidence, units, fast=fast, progress=progress)
     result = outcome.result
-    report = build_report(result, spec, _scope(files, outcome.counties))
+    report = build_report(result, spec, _scope(outcome.counties, len(result.cases)))
     for line in summary_lines(report):
         click.echo(line)
     if outcome.reused:
@@ -72,9 +72,9 @@ def check(files: tuple[Path, ...], evidence: Path | None, institutions: Path | N
     return EXIT_PROBLEMS if result.gaps else EXIT_OK
 
 
-def _scope(files: Sequence[Path], counties: Sequence[str]) -> str:
-    names = "、".join(Path(f).name for f in files)
-    return f"{'、'.join(counties) or '（未注明县）'}，案卷文件 {names}"
+def _scope(counties: Sequence[str], cases: int) -> str:
+    """What the report covers, as a reader names it: the county and how many cases (never a file name)."""
+    return f"{'、'.join(counties) or '（未注明县）'}，案卷 {cases} 份"
 
 
 def _inputs(files: Sequence[Path], evidence: Path | None, institutions: Path | None, spec_dir: Path | None,
