@@ -193,6 +193,8 @@ def test_the_step_due_on_ding_zhiqiang_is_offered_to_his_school(demo_server: Dem
     school.shot("11-丁志强-日期早于研判会议被拒")
     school.issue("远程送教请示", "2022-11-11")
     assert "已出具远程送教请示" in school.text() and "成文日期 2022-11-11" in school.text()
+    owed = chrome.find_element(By.ID, "due").find_element(By.XPATH, "following-sibling::div[1]").text
+    assert "本系统已出具远程送教请示（云中请〔2022〕1号，2022-11-11）" in owed  # the step itself is still to record
     school.shot("12-丁志强-已出具远程送教请示")
     # the case printed: no menu, no forms — the record itself
     printed = base64.b64decode(chrome.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"])

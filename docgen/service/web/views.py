@@ -113,16 +113,18 @@ def _case_page(request: HttpRequest, record: CaseRecord, *, reveal: RevealForm, 
     today = _today()
     findings, due = case_findings(record, today)
     student = record.data["student"]
+    documents = list(IssuedDocument.objects.filter(county=record.county, case_id=record.case_id))
+    made = {d.template: d for d in documents}  # a step owed whose document this service issued: said beside it
     return render(request, "web/case_detail.html", {
         "unit": actor.unit, "c": record, "d": record.data,
         "masked_id": full_id or mask_id(student.get("id_number", "")), "revealed": bool(full_id),
         "masked_registry": mask_registry(student.get("registry_no", "")),
         "category": CATEGORY_LABELS.get(record.category, record.category), "step": STEPS.get(record.step, ""),
         "findings": [(f, target_at(f.path)) for f in findings], "reveal": reveal, "may_edit": door.may_edit(actor),
-        "due": [(a, a.overdue(today)) for a in due], "offers": case_offers(actor, record, today),
+        "due": [(a, a.overdue(today), made.get(a.template)) for a in due], "offers": case_offers(actor, record, today),
         "notices": [(NOTICE_LABELS.get(n.get("kind", ""), "通知书"), n) for n in record.data.get("notices", [])],
         "teaching": next((record.data[k] for k in ("home_teaching", "remote_teaching") if record.data.get(k)), None),
-        "documents": IssuedDocument.objects.filter(county=record.county, case_id=record.case_id),
+        "documents": documents,
         "history": case_changes(record),
     })
 
