@@ -157,6 +157,30 @@ def sign_in(client, username: str, password: str):
     return client
 
 
+def client_of(accounts: dict[str, str], username: str):
+    """A test client signed in as ``username`` of ``accounts`` (see the ``accounts`` fixture)."""
+    from django.test import Client
+
+    return sign_in(Client(), username, accounts[username])
+
+
+@pytest.fixture()
+def accounts(db) -> dict[str, str]:
+    """The demo county loaded into the test's database: each account's username → its fresh password."""
+    from docgen.service.county.demo import load_demo
+
+    return {a.username: a.password for a in load_demo()}
+
+
+@pytest.fixture()
+def in_process_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jobs run in this process inside the test's transaction, which holds SQLite's write lock: a heartbeat from
+    another connection would wait for it, so none is sent (real workers beat, see test_workers.py)."""
+    from docgen.service.county.jobs import runner
+
+    monkeypatch.setattr(runner, "HEARTBEAT_SECONDS", 3600)
+
+
 # ---- the county service under a real server -------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as s:

@@ -3,29 +3,16 @@ password shown once; a password reset; nobody else sees the page; every change i
 
 from __future__ import annotations
 
-import pytest
-from conftest import sign_in
+from conftest import client_of, sign_in
 from django.test import Client
 
-from docgen.service.county.demo import load_demo
 from docgen.service.county.models import AuditEvent, Member
 
 NEW = {"username": "周老师", "unit": "云溪镇石桥小学", "kind": "school", "township": "云溪镇", "new_unit": "on"}
 
 
-@pytest.fixture()
-def accounts(db) -> dict[str, str]:
-    return {a.username: a.password for a in load_demo()}
-
-
-def signed_in(accounts: dict[str, str], username: str) -> Client:
-    client = Client()
-    sign_in(client, username, accounts[username])
-    return client
-
-
 def test_the_bureau_adds_an_account_in_a_new_unit_and_resets_a_password(accounts: dict[str, str]) -> None:
-    bureau = signed_in(accounts, "青石县教育局")
+    bureau = client_of(accounts, "青石县教育局")
     page = bureau.post("/accounts/", NEW)
     made = page.context["made"]
     assert made[:2] == ("周老师", "云溪镇石桥小学") and made[2] in page.content.decode()
@@ -47,7 +34,7 @@ def test_a_unit_not_in_the_list_is_made_only_when_asked_with_a_warning_of_a_clos
         accounts: dict[str, str]) -> None:
     from docgen.service.county.models import Unit
 
-    bureau = signed_in(accounts, "青石县教育局")
+    bureau = client_of(accounts, "青石县教育局")
     units = Unit.objects.count()
     typo = bureau.post("/accounts/", NEW | {"unit": "云溪中心小学", "new_unit": ""}).context["form"]
     assert "本县还没有单位“云溪中心小学”。相近的单位：云溪镇中心小学" in typo.errors["unit"][0]
@@ -60,7 +47,7 @@ def test_a_unit_not_in_the_list_is_made_only_when_asked_with_a_warning_of_a_clos
 
 
 def test_the_bureau_resets_its_own_password_and_stays_signed_in(accounts: dict[str, str]) -> None:
-    bureau = signed_in(accounts, "青石县教育局")
+    bureau = client_of(accounts, "青石县教育局")
     page = bureau.post("/accounts/青石县教育局/reset/").content.decode()
     assert "这是您自己正在使用的账号" in page
     made = bureau.post("/accounts/青石县教育局/reset/", {"confirmed": "1"}).context["made"]
@@ -69,7 +56,7 @@ def test_the_bureau_resets_its_own_password_and_stays_signed_in(accounts: dict[s
 
 
 def test_a_wrong_account_is_refused_in_chinese(accounts: dict[str, str]) -> None:
-    bureau = signed_in(accounts, "青石县教育局")
+    bureau = client_of(accounts, "青石县教育局")
     missing = bureau.post("/accounts/", NEW | {"township": ""}).context["form"]
     assert "学校要写明所属乡镇" in missing.non_field_errors()[0]
     clash = bureau.post("/accounts/", NEW | {"unit": "云溪镇中心小学", "kind": "auditor"}).context["form"]
@@ -83,7 +70,7 @@ def test_a_wrong_account_is_refused_in_chinese(accounts: dict[str, str]) -> None
 
 def test_only_the_bureau_manages_accounts(accounts: dict[str, str]) -> None:
     for name in ("青石县人民政府教育督导室", "云溪镇", "桐林乡中心小学"):
-        client = signed_in(accounts, name)
+        client = client_of(accounts, name)
         assert client.get("/accounts/").status_code == 404
         assert client.post("/accounts/", NEW).status_code == 404
         assert client.post("/accounts/云溪镇/reset/").status_code == 404

@@ -5,23 +5,11 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from conftest import sign_in
+from conftest import client_of, sign_in
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
-from docgen.service.county.demo import load_demo
 from docgen.service.county.models import AuditEvent, CaseRecord
-
-
-@pytest.fixture()
-def accounts(db) -> dict[str, str]:
-    return {a.username: a.password for a in load_demo()}
-
-
-def signed_in(accounts: dict[str, str], username: str) -> Client:
-    client = Client()
-    sign_in(client, username, accounts[username])
-    return client
 
 
 def test_sign_ins_failures_and_case_views_are_logged(accounts: dict[str, str]) -> None:
@@ -35,7 +23,7 @@ def test_sign_ins_failures_and_case_views_are_logged(accounts: dict[str, str]) -
 
 
 def test_a_full_id_is_shown_only_after_a_reason_and_the_reveal_is_logged(accounts: dict[str, str]) -> None:
-    client = signed_in(accounts, "桐林乡")
+    client = client_of(accounts, "桐林乡")
     full = CaseRecord.objects.get(case_id="QS-2022-023").data["student"]["id_number"]
     refused = client.post("/cases/QS-2022-023/reveal/", {"reason": "看"})
     assert refused.status_code == 200 and "原因至少写 4 个字" in refused.content.decode()
@@ -45,19 +33,19 @@ def test_a_full_id_is_shown_only_after_a_reason_and_the_reveal_is_logged(account
     event = AuditEvent.objects.get(action="查看完整身份证号")
     assert (event.target, event.detail) == ("QS-2022-023", {"reason": "办理学籍转接，核对身份证号"})
     assert client.get("/cases/QS-2022-023/reveal/").status_code == 405  # only by an explicit request
-    other = signed_in(accounts, "桐林乡中心小学").post("/cases/QS-2022-023/reveal/", {"reason": "办理学籍转接核对"})
+    other = client_of(accounts, "桐林乡中心小学").post("/cases/QS-2022-023/reveal/", {"reason": "办理学籍转接核对"})
     assert other.status_code == 404  # not that school's student
 
 
 def test_only_the_bureau_reads_the_log(accounts: dict[str, str]) -> None:
-    signed_in(accounts, "云溪镇").get("/cases/QS-2022-001/")
-    page = signed_in(accounts, "青石县教育局").get("/audit/").content.decode()
+    client_of(accounts, "云溪镇").get("/cases/QS-2022-001/")
+    page = client_of(accounts, "青石县教育局").get("/audit/").content.decode()
     assert "查看案卷" in page and "QS-2022-001" in page
-    assert signed_in(accounts, "青石县人民政府教育督导室").get("/audit/").status_code == 404
+    assert client_of(accounts, "青石县人民政府教育督导室").get("/audit/").status_code == 404
 
 
 def test_the_log_cannot_be_changed_or_deleted(accounts: dict[str, str]) -> None:
-    signed_in(accounts, "云溪镇")
+    client_of(accounts, "云溪镇")
     event = AuditEvent.objects.get()
     with pytest.raises(PermissionError):
         AuditEvent.objects.update(action="改过")
@@ -87,10 +75,10 @@ def test_the_bureau_exports_the_log_and_the_export_is_logged(accounts: dict[str,
 
     from openpyxl import load_workbook
 
-    reader = signed_in(accounts, "云溪镇")
+    reader = client_of(accounts, "云溪镇")
     case = CaseRecord.objects.filter(township="云溪镇").first()
     reader.post(f"/cases/{case.case_id}/reveal/", {"reason": "办理学籍转接，核对身份证号"})
-    bureau = signed_in(accounts, "青石县教育局")
+    bureau = client_of(accounts, "青石县教育局")
     response = bureau.get("/audit/export/")
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -103,7 +91,7 @@ def test_the_bureau_exports_the_log_and_the_export_is_logged(accounts: dict[str,
     reveal = next(r for r in rows if r[4] == "查看完整身份证号")
     assert reveal[2] == "云溪镇" and reveal[6] == "原因：办理学籍转接，核对身份证号" and len(reveal[8]) == 64
     assert AuditEvent.objects.filter(action="导出", target="操作日志", username="青石县教育局").exists()
-    assert signed_in(accounts, "青石县人民政府教育督导室").get("/audit/export/").status_code == 404
+    assert client_of(accounts, "青石县人民政府教育督导室").get("/audit/export/").status_code == 404
 
 
 # ---- the chain ---------------------------------------------------------------------------------------------------
@@ -154,7 +142,7 @@ TAMPERING = {
 
 
 def _events(accounts: dict[str, str]) -> None:
-    client = signed_in(accounts, "桐林乡")
+    client = client_of(accounts, "桐林乡")
     for case_id in ("QS-2022-003", "QS-2022-004", "QS-2022-007"):
         client.get(f"/cases/{case_id}/")
 
@@ -174,7 +162,7 @@ def test_the_chain_is_whole_and_verified_on_the_page_and_by_the_command(accounts
     assert check.whole and (check.events, check.head_hash) == (len(events), events[-1].hash)
     done = CliRunner().invoke(main, ["audit", "verify"])
     assert done.exit_code == 0 and f"共 {len(events)} 条" in done.output and events[-1].hash in done.output
-    page = signed_in(accounts, "青石县教育局").get("/audit/").content.decode()
+    page = client_of(accounts, "青石县教育局").get("/audit/").content.decode()
     assert "操作日志完整" in page
 
 
@@ -201,7 +189,7 @@ def test_tampering_is_refused_and_when_forced_the_first_broken_link_is_named(acc
     assert check.missing_triggers  # the dropped triggers are named too
     done = CliRunner().invoke(main, ["audit", "verify"])
     assert done.exit_code == 1 and words in done.output and "触发器" in done.output
-    page = signed_in(accounts, "青石县教育局").get("/audit/").content.decode()
+    page = client_of(accounts, "青石县教育局").get("/audit/").content.decode()
     assert "操作日志不完整" in page and words in page
 
 

@@ -7,28 +7,21 @@ import io
 import zipfile
 
 import pytest
-from conftest import sign_in
+from conftest import client_of
 from django.test import Client
 from ledger_files import NEW_CASE_ID, new_student
 
 from docgen.errors import DataProblemsError
-from docgen.service.county.demo import load_demo
 from docgen.service.county.door import save_case
 from docgen.service.county.models import AuditEvent, CaseRecord, IssuedDocument, IssuedNumber
 from docgen.service.county.register import DbAllocator
 
 
 @pytest.fixture()
-def accounts(db) -> dict[str, str]:
-    accounts = {a.username: a.password for a in load_demo()}
+def accounts(accounts: dict[str, str]) -> dict[str, str]:
+    """The demo county and one more student of 云溪镇 (NEW_CASE_ID), with no notice yet."""
     save_case(new_student())
     return accounts
-
-
-def client_of(accounts: dict[str, str], username: str) -> Client:
-    client = Client()
-    sign_in(client, username, accounts[username])
-    return client
 
 
 def status(response) -> int:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import sign_in
+from conftest import client_of, sign_in
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from ledger_files import new_student
@@ -18,7 +18,6 @@ from ledger_files import new_student
 from docgen.idcard import with_check_digit
 from docgen.ledger.writer import export_ledger
 from docgen.service.county import jobs
-from docgen.service.county.demo import load_demo
 from docgen.service.county.models import (
     AuditEvent,
     CaseRecord,
@@ -31,22 +30,7 @@ from docgen.service.county.models import (
 from docgen.service.county.privacy import mask_name
 from docgen.service.county.register import DbAllocator
 
-
-@pytest.fixture(autouse=True)
-def _no_heartbeat_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Jobs run in this process inside the test's transaction (see test_jobs.py)."""
-    from docgen.service.county.jobs import runner
-
-    monkeypatch.setattr(runner, "HEARTBEAT_SECONDS", 3600)
-
-
-@pytest.fixture()
-def accounts(db) -> dict[str, str]:
-    return {a.username: a.password for a in load_demo()}
-
-
-def client_of(accounts: dict[str, str], username: str) -> Client:
-    return sign_in(Client(), username, accounts[username])
+pytestmark = pytest.mark.usefixtures("in_process_jobs")  # jobs run here, in the test's transaction
 
 
 def case_data(case_id: str) -> dict:

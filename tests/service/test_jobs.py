@@ -12,32 +12,19 @@ import zipfile
 
 import pytest
 from batch_zip import listed
-from conftest import sign_in
+from conftest import client_of
 from django.test import Client
 from django.utils import timezone
 from ledger_files import new_student
 
 from docgen.service.county import jobs
-from docgen.service.county.demo import load_demo
 from docgen.service.county.door import save_case
 from docgen.service.county.jobs import render as render_job
 from docgen.service.county.jobs.watchdog import requeue_stale
 from docgen.service.county.models import AuditRun, CaseRecord, IssuedDocument, IssuedNumber, Job, Unit
 from docgen.service.county.register import DbAllocator
 
-
-@pytest.fixture(autouse=True)
-def _no_heartbeat_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The test's own transaction holds SQLite's write lock: a heartbeat from another connection would wait for it.
-    (Real workers beat, see test_workers.py.)"""
-    from docgen.service.county.jobs import runner
-
-    monkeypatch.setattr(runner, "HEARTBEAT_SECONDS", 3600)
-
-
-@pytest.fixture()
-def accounts(db) -> dict[str, str]:
-    return {a.username: a.password for a in load_demo()}
+pytestmark = pytest.mark.usefixtures("in_process_jobs")  # jobs run here, in the test's transaction
 
 
 def start(client: Client, kind: str, **fields: str) -> Job:
@@ -47,13 +34,9 @@ def start(client: Client, kind: str, **fields: str) -> Job:
     return Job.objects.latest("pk")
 
 
-def clerk(accounts: dict[str, str], username: str) -> Client:
-    return sign_in(Client(), username, accounts[username])
-
-
 def test_a_batch_shows_its_documents_and_numbers_before_any_is_taken(accounts: dict[str, str]) -> None:
     save_case(new_student())  # a case with no notice yet: its document takes a new number
-    client = clerk(accounts, "云溪镇")
+    client = client_of(accounts, "云溪镇")
     before = set(IssuedNumber.objects.values_list("doc_no", flat=True))
     asked = client.post("/jobs/", {"kind": "render", "template": "限期复学通知书", "date": "2022-10-14"})
     plan = asked.context["plan"]
@@ -71,7 +54,7 @@ def test_a_batch_shows_its_documents_and_numbers_before_any_is_taken(accounts: d
 
 
 def test_a_township_batch_numbers_every_notice_once_and_packs_a_zip(accounts: dict[str, str]) -> None:
-    client = clerk(accounts, "云溪镇")
+    client = client_of(accounts, "云溪镇")
     job = start(client, "render", template="限期复学通知书", date="2022-10-14")
     assert job.status == Job.Status.QUEUED and job.unit.name == "云溪镇人民政府"
     jobs.run_steps(job.pk)
@@ -99,14 +82,14 @@ def test_a_township_batch_numbers_every_notice_once_and_packs_a_zip(accounts: di
     download = client.get(f"/jobs/{job.pk}/result/")
     assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
     # Another township sees neither the job nor its result.
-    other = clerk(accounts, "桐林乡")
+    other = client_of(accounts, "桐林乡")
     assert other.get(f"/jobs/{job.pk}/").status_code == 404
     assert other.get(f"/jobs/{job.pk}/result/").status_code == 404
 
 
 def test_an_attempt_that_dies_is_queued_again_and_the_next_continues_with_the_same_numbers(
         accounts: dict[str, str], monkeypatch: pytest.MonkeyPatch, settings) -> None:
-    client = clerk(accounts, "县教育局" if "县教育局" in accounts else "青石县教育局")
+    client = client_of(accounts, "县教育局" if "县教育局" in accounts else "青石县教育局")
     monkeypatch.setattr(render_job, "PART", 4)
     job = start(client, "render", template="限期复学通知书", date="2022-10-14")
     real, calls = render_job._render_part, []
@@ -141,7 +124,7 @@ def test_an_attempt_that_dies_is_queued_again_and_the_next_continues_with_the_sa
 
 
 def test_cancelling_a_queued_job_stops_it_before_it_starts(accounts: dict[str, str]) -> None:
-    client = clerk(accounts, "云溪镇")
+    client = client_of(accounts, "云溪镇")
     numbers = IssuedNumber.objects.count()  # the demo cases record some already
     job = start(client, "render", template="限期复学通知书", date="2022-10-14")
     client.post(f"/jobs/{job.pk}/cancel/")
@@ -153,7 +136,7 @@ def test_cancelling_a_queued_job_stops_it_before_it_starts(accounts: dict[str, s
 
 
 def test_a_batch_with_nothing_to_issue_fails_in_the_clerks_words(accounts: dict[str, str]) -> None:
-    client = clerk(accounts, "云溪镇")
+    client = client_of(accounts, "云溪镇")
     numbers = IssuedNumber.objects.count()
     job = start(client, "render", template="限期复学通知书", date="2022-10-14")
     Job.objects.filter(pk=job.pk).update(params=dict(job.params, case_ids=["QS-0000-000"]))  # a case it cannot see
@@ -168,7 +151,7 @@ def test_a_batch_with_nothing_to_issue_fails_in_the_clerks_words(accounts: dict[
 
 
 def test_auditors_start_audits_but_no_batches(accounts: dict[str, str]) -> None:
-    auditor = clerk(accounts, "青石县人民政府教育督导室")
+    auditor = client_of(accounts, "青石县人民政府教育督导室")
     page = auditor.get("/jobs/").content.decode()
     assert "开始核查" in page and "查看将出具的文书和文号" not in page and "开始整理" not in page
     assert auditor.post("/jobs/", {"kind": "render", "template": "限期复学通知书", "date": "2022-10-14"}
@@ -177,7 +160,7 @@ def test_auditors_start_audits_but_no_batches(accounts: dict[str, str]) -> None:
 
 
 def test_two_audits_are_kept_and_compared(accounts: dict[str, str]) -> None:
-    auditor = clerk(accounts, "青石县人民政府教育督导室")
+    auditor = client_of(accounts, "青石县人民政府教育督导室")
     first = start(auditor, "audit", **{"audit-date": "2026-12-01"})
     jobs.run_steps(first.pk)
     # A clerk fixes one gap between the audits: the student QS-2022-003 gets a fifth persuasion.
@@ -206,13 +189,13 @@ def test_two_audits_are_kept_and_compared(accounts: dict[str, str]) -> None:
     # A school sees only its own audits.
     school = Unit.objects.get(name="桐林乡初级中学")
     assert school.name in accounts
-    assert clerk(accounts, school.name).get(f"/audits/{after.pk}/").status_code == 404
+    assert client_of(accounts, school.name).get(f"/audits/{after.pk}/").status_code == 404
 
 
 def test_the_months_reports_ledgers_and_the_quarters_review(accounts: dict[str, str]) -> None:
     from openpyxl import load_workbook
 
-    school = clerk(accounts, "桐林乡初级中学")
+    school = client_of(accounts, "桐林乡初级中学")
     job = start(school, "monthly", **{"monthly-month": "2022-10"})
     jobs.run_steps(job.pk)
     job.refresh_from_db()
@@ -229,7 +212,7 @@ def test_the_months_reports_ledgers_and_the_quarters_review(accounts: dict[str, 
     school_cases = CaseRecord.objects.filter(school="桐林乡初级中学").count()
     assert 0 < len(rows) <= school_cases and all(r[4] == "桐林乡初级中学" for r in rows)
     assert all("*" in r[3] for r in rows)  # ID numbers masked
-    bureau = clerk(accounts, "青石县教育局")
+    bureau = client_of(accounts, "青石县教育局")
     job = start(bureau, "monthly", **{"monthly-month": "2022-10"})
     jobs.run_steps(job.pk)
     job.refresh_from_db()
@@ -259,7 +242,7 @@ def test_the_months_reports_ledgers_and_the_quarters_review(accounts: dict[str, 
 
 
 def test_an_unknown_kind_is_refused_not_a_500(accounts: dict[str, str]) -> None:
-    client = clerk(accounts, "青石县教育局")
+    client = client_of(accounts, "青石县教育局")
     for kind in ("bogus", "", "render2", "__init__"):
         assert client.post("/jobs/", {"kind": kind, "date": "2022-10-14"}).status_code == 404, kind
     assert not Job.objects.exists()
@@ -272,7 +255,7 @@ def test_an_unknown_kind_is_refused_not_a_500(accounts: dict[str, str]) -> None:
 
 
 def test_results_expire_and_each_unit_has_a_quota(accounts: dict[str, str], settings) -> None:
-    client = clerk(accounts, "云溪镇")
+    client = client_of(accounts, "云溪镇")
     job = start(client, "monthly", **{"monthly-month": "2022-10"})
     jobs.run_steps(job.pk)
     job.refresh_from_db()
@@ -290,7 +273,7 @@ def test_results_expire_and_each_unit_has_a_quota(accounts: dict[str, str], sett
     refused = client.post("/jobs/", {"kind": "monthly", "monthly-month": "2022-10"}, follow=True)
     assert "本单位已有 2 个任务在排队或进行中" in refused.content.decode()
     assert Job.objects.filter(unit__name="云溪镇人民政府").count() == 3
-    other = clerk(accounts, "桐林乡")  # another unit's quota is its own
+    other = client_of(accounts, "桐林乡")  # another unit's quota is its own
     assert other.post("/jobs/", {"kind": "monthly", "monthly-month": "2022-10"}).status_code == 302
     # results over the unit's quota: its oldest go first when a new job starts
     for waiting in Job.objects.filter(status=Job.Status.QUEUED):
@@ -312,7 +295,7 @@ def test_an_internal_error_shows_a_reference_never_a_traceback_or_a_path(account
         raise FileExistsError(17, "File exists", str(Path(settings.JOB_STORE) / "9" / "evidence" / "a.pdf"))
 
     monkeypatch.setattr(audits, "run", broken)
-    auditor = clerk(accounts, "青石县人民政府教育督导室")
+    auditor = client_of(accounts, "青石县人民政府教育督导室")
     job = start(auditor, "audit", **{"audit-date": "2026-12-01"})
     jobs.run_steps(job.pk)
     job.refresh_from_db()

@@ -6,25 +6,13 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import sign_in
+from conftest import client_of
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from ledger_files import NEW_CASE_ID, new_student, new_student_ledger
 from openpyxl import load_workbook
 
-from docgen.service.county.demo import load_demo
 from docgen.service.county.models import AuditEvent, CaseRecord
-
-
-@pytest.fixture()
-def accounts(db) -> dict[str, str]:
-    return {a.username: a.password for a in load_demo()}
-
-
-def client_of(accounts: dict[str, str], username: str) -> Client:
-    client = Client()
-    sign_in(client, username, accounts[username])
-    return client
 
 
 def upload(client: Client, path: Path):

@@ -8,34 +8,24 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import sign_in
+from conftest import client_of
 from django.test import Client
 from ledger_files import NEW_CASE_ID, new_student
 
 from docgen.service.county import door, jobs
-from docgen.service.county.demo import load_demo
 from docgen.service.county.door import save_case
 from docgen.service.county.models import AuditRun, CaseRecord, IssuedDocument, Job
 
 DING = "QS-2022-020"  # 丁志强, B4-8: meeting 2022-11-10, request 2022-11-11, approved, remote teaching since 11-21
 
-
-@pytest.fixture(autouse=True)
-def _no_heartbeat_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    from docgen.service.county.jobs import runner
-
-    monkeypatch.setattr(runner, "HEARTBEAT_SECONDS", 3600)
+pytestmark = pytest.mark.usefixtures("in_process_jobs")  # jobs run here, in the test's transaction
 
 
 @pytest.fixture()
-def accounts(db) -> dict[str, str]:
-    demo = load_demo()
+def accounts(accounts: dict[str, str]) -> dict[str, str]:
+    """The demo county and one more student of 云溪镇 (NEW_CASE_ID), with no notice yet."""
     save_case(new_student())
-    return {a.username: a.password for a in demo}
-
-
-def client_of(accounts: dict[str, str], username: str) -> Client:
-    return sign_in(Client(), username, accounts[username])
+    return accounts
 
 
 def before_the_request() -> None:

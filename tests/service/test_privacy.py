@@ -9,36 +9,25 @@ import re
 import zipfile
 
 import pytest
-from conftest import sign_in
+from conftest import client_of
 from django.test import Client
 from ledger_files import NEW_CASE_ID, new_student
 
 from docgen.idcard import mask_id
 from docgen.service.county import jobs
-from docgen.service.county.demo import load_demo
 from docgen.service.county.door import save_case
 from docgen.service.county.models import CaseRecord, IssuedDocument, Job
 
 TYPED = "439921201206251201"  # an ID number someone typed into a text field
 
-
-@pytest.fixture(autouse=True)
-def _no_heartbeat_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    from docgen.service.county.jobs import runner
-
-    monkeypatch.setattr(runner, "HEARTBEAT_SECONDS", 3600)
+pytestmark = pytest.mark.usefixtures("in_process_jobs")  # jobs run here, in the test's transaction
 
 
 @pytest.fixture()
-def accounts(db) -> dict[str, str]:
+def accounts(accounts: dict[str, str]) -> dict[str, str]:
     """The demo county and one more student of 云溪镇 (NEW_CASE_ID), with no notice yet."""
-    demo = load_demo()
     save_case(new_student())
-    return {a.username: a.password for a in demo}
-
-
-def client_of(accounts: dict[str, str], username: str) -> Client:
-    return sign_in(Client(), username, accounts[username])
+    return accounts
 
 
 def document_text(client: Client, made: IssuedDocument) -> str:
