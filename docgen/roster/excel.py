@@ -124,6 +124,12 @@ def _read_roster(wb: ExcelFile, sheet: str, columns: list[Column], county: str,
     return {"schema_version": 1, "county": county, "school_year": school_year, "children": children}, places, problems
 
 
+def roster_headers(mapping: Path | None = None) -> tuple[str, list[tuple[str, bool]]]:
+    """The sheet a roster workbook is read from and its columns: (header, required), in order."""
+    sheet, columns = _columns(mapping)
+    return sheet, [(c.header, c.required) for c in columns]
+
+
 def export_roster(children: Sequence[Mapping[str, Any]], target: Path, mapping: Path | None = None) -> None:
     """The roster's children as the Excel sheet the mapping describes (IDs as text, dates as dates), its header in
     row 1 so that it reads back."""

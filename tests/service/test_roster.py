@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import sign_in
+from conftest import client_of
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
@@ -17,25 +17,10 @@ from openpyxl import load_workbook
 from docgen.roster.entrants import due_entrants
 from docgen.roster.excel import export_roster
 from docgen.service.county import jobs
-from docgen.service.county.demo import load_demo
 from docgen.service.county.models import AuditEvent, IssuedNumber, Job, RosterFile
 from docgen.service.county.roster import as_roster
 
-
-@pytest.fixture(autouse=True)
-def _no_heartbeat_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    from docgen.service.county.jobs import runner
-
-    monkeypatch.setattr(runner, "HEARTBEAT_SECONDS", 3600)
-
-
-@pytest.fixture()
-def accounts(db) -> dict[str, str]:
-    return {a.username: a.password for a in load_demo()}
-
-
-def client_of(accounts: dict[str, str], username: str) -> Client:
-    return sign_in(Client(), username, accounts[username])
+pytestmark = pytest.mark.usefixtures("in_process_jobs")  # jobs run here, in the test's transaction
 
 
 def workbook(tmp_path: Path, bad: bool = False) -> Path:
@@ -129,3 +114,15 @@ def test_a_township_gets_its_own_ledgers_and_no_notices(accounts: dict[str, str]
     assert not IssuedNumber.objects.filter(template="入学通知书").exists()
     auditor = client_of(accounts, "青石县人民政府教育督导室")
     assert auditor.post("/jobs/", {"kind": "roster", "roster-date": "2022-09-01"}).status_code == 404
+
+
+def test_the_bureau_gets_a_blank_roster_with_the_columns_the_import_reads(accounts: dict[str, str]) -> None:
+    bureau = client_of(accounts, "青石县教育局")
+    page = bureau.get("/roster/").content.decode()
+    assert "第一行是列名：姓名" in page and "docgen" not in page.split("<main", 1)[1]  # words for a clerk
+    blank = bureau.get("/roster/template/")
+    assert blank.status_code == 200 and blank["Content-Disposition"].startswith("attachment")
+    sheet = load_workbook(io.BytesIO(blank.content))["适龄儿童少年台账"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert header[:3] == ["姓名", "性别", "身份证号"] and sheet.max_row == 1  # no child in it
+    assert client_of(accounts, "云溪镇").get("/roster/template/").status_code == 404

@@ -8,15 +8,18 @@ students)."""
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 from docgen.errors import DataProblemsError, DocgenError
 from docgen.problems import Problem
 from docgen.roster.entrants import due_entrants
-from docgen.roster.excel import import_roster
+from docgen.roster.excel import export_roster, import_roster
 from docgen.roster.model import Roster
+from docgen.roster.tables import Child, in_unit, unit_scope
 from docgen.service.county import audit, door
 from docgen.service.county.door import Actor
 from docgen.service.county.models import RosterFile, Unit
@@ -103,6 +106,14 @@ def confirm_roster(actor: Actor, token: str, name: str, school_year: int) -> Ros
     return kept
 
 
+def blank_workbook() -> bytes:
+    """An empty roster workbook with the columns the import reads, for a county to fill in."""
+    with tempfile.TemporaryDirectory(prefix="docgen-roster-") as tmp:
+        target = Path(tmp) / "台账.xlsx"
+        export_roster([], target)
+        return target.read_bytes()
+
+
 def current_roster(actor: Actor) -> RosterFile | None:
     """The roster in use in the actor's county (None before the bureau imports one)."""
     if not actor.county:
@@ -121,9 +132,14 @@ def scope(actor: Actor) -> tuple[str, str]:
     unit = actor.unit
     if unit is None or unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR):
         return "", "county"
-    if unit.kind == Unit.Kind.TOWNSHIP or "中学" not in unit.name:
-        return unit.township, "township"
-    return unit.name, "middle"
+    found, kind = unit_scope(unit.name if unit.kind == Unit.Kind.SCHOOL else unit.township, ())
+    return (found, kind) if kind == "middle" else (unit.township, "township")  # the service knows the township
+
+
+def children_in_scope(actor: Actor, kept: RosterFile) -> int:
+    """How many children of the roster this unit's ledgers count (the library's rule, :func:`in_unit`)."""
+    unit, kind = scope(actor)
+    return sum(in_unit(Child(child, None), unit, kind) for child in kept.data["children"])
 
 
 def schools_in_scope(actor: Actor, roster: Roster) -> list[str]:

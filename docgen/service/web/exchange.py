@@ -17,6 +17,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from docgen.errors import DataProblemsError
+from docgen.roster.excel import roster_headers
 from docgen.service.county import audit, door, jobs
 from docgen.service.county.accounts import AccountError, add_account, reset_password
 from docgen.service.county.documents import NotIssuableError, may_void, void_number
@@ -27,11 +28,12 @@ from docgen.service.county.register import DbAllocator
 from docgen.service.county.roster import (
     RosterPreview,
     RosterRefusedError,
+    blank_workbook,
+    children_in_scope,
     confirm_roster,
     current_roster,
     may_import,
     preview_roster,
-    scope,
 )
 from docgen.service.web.forms import AccountForm, ExportForm, LedgerForm, RosterForm, TermForm, VoidForm
 from docgen.service.web.uploads import valid_upload
@@ -226,14 +228,12 @@ def _roster_page(request: HttpRequest, form: RosterForm | None = None, preview: 
                  ) -> HttpResponse:
     actor = actor_of(request)
     kept = current_roster(actor)
-    in_scope = 0
-    if kept is not None:
-        unit, kind = scope(actor)
-        in_scope = sum(1 for c in kept.data["children"] if kind == "county" or (
-            c.get("school") == unit if kind == "middle" else c.get("township") == unit))
+    in_scope = children_in_scope(actor, kept) if kept is not None else 0
     today = dt.date.today()
+    sheet, columns = roster_headers()
     return render(request, "web/roster.html", {
-        "unit": actor.unit, "kept": kept, "in_scope": in_scope, "preview": preview,
+        "unit": actor.unit, "kept": kept, "in_scope": in_scope, "preview": preview, "sheet": sheet,
+        "columns": columns,
         "form": (form or RosterForm(initial={"school_year": today.year if today.month >= 8 else today.year - 1}))
         if may_import(actor) else None,
         "term": TermForm(prefix="roster", initial={"date": dt.date(today.year, 9, 1)})
@@ -256,6 +256,14 @@ def roster(request: HttpRequest) -> HttpResponse:
         year = form.cleaned_data["school_year"]
         preview = _staged(form, lambda stream, size, name: preview_roster(actor, stream, size, name, year))
     return _roster_page(request, form, preview)
+
+
+@login_required
+def roster_template(request: HttpRequest) -> HttpResponse:
+    """An empty roster workbook with the columns the import reads (for the bureau, which imports one)."""
+    if not may_import(actor_of(request)):
+        raise Http404
+    return _workbook(blank_workbook(), "适龄儿童少年台账_空白.xlsx")
 
 
 @login_required

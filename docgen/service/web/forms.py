@@ -226,7 +226,7 @@ class LedgerForm(forms.Form):
 class RosterForm(forms.Form):
     """The county's 适龄儿童少年台账 workbook and the school year it is for."""
 
-    file = forms.FileField(label="Excel 适龄儿童少年台账（.xlsx，列名见 docgen roster export 导出的台账）",
+    file = forms.FileField(label="Excel 适龄儿童少年台账（.xlsx）",
                            error_messages={"required": "请选择要导入的 Excel 台账", "empty": "文件是空的"})
     school_year = forms.IntegerField(label="学年（起始年份，如 2022 表示 2022—2023 学年）", min_value=2000,
                                      max_value=2100,

@@ -26,6 +26,7 @@ urlpatterns = [
     path("ledger/export/", exchange.ledger_export, name="ledger_export"),
     path("roster/", exchange.roster, name="roster"),
     path("roster/confirm/", exchange.roster_confirm, name="roster_confirm"),
+    path("roster/template/", exchange.roster_template, name="roster_template"),
     path("numbers/", exchange.numbers, name="numbers"),
     path("numbers/<int:pk>/void/", exchange.void, name="void_number"),
     path("accounts/", exchange.accounts, name="accounts"),

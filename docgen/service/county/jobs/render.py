@@ -43,9 +43,9 @@ from docgen.render.registry import TemplateSpec
 from docgen.service.county import audit, door
 from docgen.service.county.documents import county_issuing, may_issue, record_notice, registry_specs
 from docgen.service.county.door import Actor
-from docgen.service.county.jobs.runner import JobFailed, Run, usable
-from docgen.service.county.models import IssuedDocument, IssuedNumber
-from docgen.service.county.privacy import for_template, mask_name, masked
+from docgen.service.county.jobs.runner import JobFailed, Run, skipped_line, usable
+from docgen.service.county.models import CaseRecord, IssuedDocument, IssuedNumber
+from docgen.service.county.privacy import for_template
 from docgen.service.county.register import DbAllocator
 from docgen.service.county.store import store
 
@@ -84,6 +84,11 @@ def _ready(run: Skips, spec: TemplateSpec, cases: list[Case], on: dt.date) -> li
     return [c for c in cases if c.file not in why]
 
 
+def _ready_records(skips: Skips, spec: TemplateSpec, records: list[CaseRecord], on: dt.date) -> list[Case]:
+    """The stored cases that pass the library's checks and whose document can be made (see :func:`_ready`)."""
+    return _ready(skips, spec, usable([(f"案卷 {r.case_id}", r.data) for r in records], skips.skip), on)
+
+
 def _number(run: Run, spec: TemplateSpec, on: dt.date) -> list[Job]:
     """Step 1: every document numbered and recorded on its case, in one transaction."""
     params = run.job.params
@@ -92,7 +97,7 @@ def _number(run: Run, spec: TemplateSpec, on: dt.date) -> list[Job]:
         records = records.filter(case_id__in=params["case_ids"])
     records = list(records)
     run.phase("检查案卷并编号", len(records))
-    cases = _ready(run, spec, run.usable([(f"案卷 {r.case_id}", r.data) for r in records]), on)
+    cases = _ready_records(run, spec, records, on)
     with door.writing():
         planned = plan_documents(spec, [for_template(spec, c) for c in cases], on=on,
                                  allocator=DbAllocator(run.job.county), issuing=county_issuing())
@@ -121,7 +126,7 @@ class BatchPlan:
         return number_ranges(self.new_numbers)
 
     def skip(self, name: str, case_id: str, reason: str) -> None:
-        self.skipped.append(f"{mask_name(name)}（{case_id}）：{masked(reason)}")
+        self.skipped.append(skipped_line(name, case_id, reason))
 
 
 def plan_batch(actor: Actor, name: str, on: dt.date) -> BatchPlan:
@@ -133,7 +138,7 @@ def plan_batch(actor: Actor, name: str, on: dt.date) -> BatchPlan:
         raise door.NotFound
     plan = BatchPlan(spec.name, on)
     records = list(door.cases(actor).order_by("case_id"))
-    cases = _ready(plan, spec, usable([(f"案卷 {r.case_id}", r.data) for r in records], plan.skip), on)
+    cases = _ready_records(plan, spec, records, on)
     county = actor.unit.county if actor.unit else ""
     with door.writing():
         planned = plan_documents(spec, [for_template(spec, c) for c in cases], on=on, allocator=DbAllocator(county),

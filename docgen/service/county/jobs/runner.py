@@ -110,7 +110,7 @@ class Run:
 
     def skip(self, name: str, case_id: str, reason: str) -> None:
         """Leave one case out, saying whose and why (name masked) in the log and the result."""
-        line = f"{mask_name(name)}（{case_id}）：{masked(reason)}"
+        line = skipped_line(name, case_id, reason)
         self.skipped.append(line)
         self.note(f"未能处理 {line}")
 
@@ -150,6 +150,11 @@ class Run:
             return ""
         shown = "；".join(self.skipped[:10]) + ("……" if len(self.skipped) > 10 else "")
         return f"；另有 {len(self.skipped)} 份案卷未能处理（{shown}），改正后可重新发起"
+
+
+def skipped_line(name: str, case_id: str, reason: str) -> str:
+    """A case left out, as a clerk reads it: 姓名 masked, 案卷编号, why (ID numbers masked)."""
+    return f"{mask_name(name)}（{case_id}）：{masked(reason)}"
 
 
 def usable(sources: list[tuple[str, dict]], skip: Callable[[str, str, str], None]) -> list[Case]:
