@@ -230,6 +230,14 @@ def name_files(spec: TemplateSpec, jobs: Sequence[Job]) -> None:
         job.file = f"{stem}.docx"
 
 
+def unready(spec: TemplateSpec, cases: Sequence[Case | Entrant], on: dt.date,
+            issuing: Issuing | None = None) -> list[Problem]:
+    """What stops ``spec``'s documents for ``cases`` (as :func:`plan_documents` would refuse them): the issuing
+    unit's settings missing (``render.unit-settings``), then each case's missing fields and refused dates."""
+    jobs, _ = select_jobs(spec, cases)
+    return missing_unit_settings(spec, jobs, issuing) + missing_fields(spec, jobs) + assign_doc_info(spec, jobs, on)
+
+
 def plan_documents(spec: TemplateSpec, cases: Sequence[Case | Entrant], *, on: dt.date,
                    allocator: Allocator | None, issuing: Issuing | None = None, fixed: bool = False) -> list[Job]:
     """The documents ``spec`` makes for ``cases``, checked, dated (``fixed``: see :func:`assign_doc_info`),

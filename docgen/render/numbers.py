@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from docgen.errors import InputError, NumberConflictError
 
@@ -79,6 +80,40 @@ class NumberRequest:
     record_key: str
     issued_on: dt.date
     recorded: str = ""
+
+
+class Numbers(Protocol):
+    """What a batch numbers its documents through, a block at a time (:meth:`Allocator.take`)."""
+
+    def take(self, requests: list[NumberRequest]) -> list[str]: ...
+
+
+class NumberSource(Protocol):
+    """Where a batch's numbers come from: the register file, the service's database, or numbers already taken.
+    ``batch()`` holds them for one batch — kept when the block completes, given back if it fails."""
+
+    @property
+    def path(self) -> object: ...
+
+    def batch(self) -> AbstractContextManager[Numbers]: ...
+
+
+class TakenNumbers:
+    """Numbers a caller took before the batch, in a transaction of its own that also recorded them on their cases
+    (the service does): each document gets the number given for its case and record, and no other."""
+
+    def __init__(self, numbers: Mapping[tuple[str, str], str], path: str = "") -> None:
+        self.numbers, self.path = numbers, path
+
+    @contextmanager
+    def batch(self) -> Iterator[TakenNumbers]:
+        yield self
+
+    def take(self, requests: list[NumberRequest]) -> list[str]:
+        missing = [r.case_id for r in requests if (r.case_id, r.record_key) not in self.numbers]
+        if missing:
+            raise NumberConflictError(f"案卷 {'、'.join(missing)} 的文书没有预先编好的文号")
+        return [self.numbers[r.case_id, r.record_key] for r in requests]
 
 
 class Allocator:

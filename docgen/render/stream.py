@@ -57,7 +57,7 @@ from docgen.render.batch import (
 )
 from docgen.render.context import NO_SETTINGS, Issuing, template_context
 from docgen.render.engine import Renderer, load_renderer
-from docgen.render.numbers import Allocator, NumberRequest, Register
+from docgen.render.numbers import NumberRequest, Numbers, NumberSource
 from docgen.render.registry import TemplateSpec
 from docgen.roster.entrants import Entrant
 
@@ -195,7 +195,7 @@ class _Run:
 
     spec: TemplateSpec
     staging: Path
-    allocator: Allocator | None
+    allocator: Numbers | None
     result: BatchResult
     manifest: _Manifest
     pdf: bool
@@ -213,6 +213,7 @@ class _Run:
     shared: dict[str, str] = field(default_factory=dict)  # one string for each school name and date
     print_names: UniqueNames = field(default_factory=UniqueNames)
     school_names: dict[str, str] = field(default_factory=dict)  # school → its part of the print files' names
+    by_school: bool = True  # print files per school; else one series of print files for the whole batch
 
     @property
     def failed(self) -> bool:
@@ -277,10 +278,11 @@ class _Run:
                 doc.pdf = doc.file.removesuffix(".docx") + ".pdf"
             self.manifest.add(doc)
             self.result.documents.append(doc)
-            group = self.schools.setdefault(doc.school, [])
+            school = doc.school if self.by_school else ""
+            group = self.schools.setdefault(school, [])
             group.append(doc.file)
             if len(group) == PRINT_PART:
-                self.print_part(doc.school, pool, full=True)
+                self.print_part(school, pool, full=True)
 
     def print_part(self, school: str, pool: Pool, full: bool) -> None:
         files = self.schools.pop(school)
@@ -288,27 +290,31 @@ class _Run:
         self.parts[school] = k + 1
         suffix = f"_{k + 1:03d}" if full or k else ""
         if school not in self.school_names:  # two schools never share a print file's name (张/三, 张_三)
-            self.school_names[school] = self.print_names.name(school or "未填学校", 80)
-        name = f"{self.school_names[school]}_{safe_name(self.spec.name, 60)}_{PRINT_SUFFIX}{suffix}.docx"
+            named = self.print_names.name(school or "未填学校", 80) + "_" if self.by_school else ""
+            self.school_names[school] = named
+        name = f"{self.school_names[school]}{safe_name(self.spec.name, 60)}_{PRINT_SUFFIX}{suffix}.docx"
         self.result.print_files.append(name)
         self.members[name] = files
         self.merges += 1
         pool.send("merge", -1 - len(self.result.print_files), name, files)
 
 
-def render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *, register: Register | None,
+def render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *, register: NumberSource | None,
                   on: dt.date, pdf: bool = False, progress: Callable[[int, float], None] | None = None,
                   workers: int | None = None, problems: list[Problem] | None = None,
-                  issuing: Issuing | None = None) -> BatchResult:
+                  issuing: Issuing | None = None, print_by_school: bool = True) -> BatchResult:
     """Run a batch over ``chunks`` (see the module docstring); DataProblemsError lists every error found.
-    ``issuing``: the county's signers, contacts and hearing threshold (its workspace settings)."""
+    ``register``: where the 文号 come from (the register file, the service's database, numbers taken before);
+    ``issuing``: the county's signers, contacts and hearing threshold (its workspace settings);
+    ``print_by_school``: print files per school (a county's batch), or one series for the batch (a unit's)."""
     return _render_stream(spec, chunks, out_dir, register=register, on=on, pdf=pdf, progress=progress,
-                          workers=workers, problems=problems if problems is not None else [], issuing=issuing)
+                          workers=workers, problems=problems if problems is not None else [], issuing=issuing,
+                          print_by_school=print_by_school)
 
 
-def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *, register: Register | None,
+def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *, register: NumberSource | None,
                    on: dt.date, pdf: bool, progress: Callable[[int, float], None] | None, workers: int | None,
-                   problems: list[Problem], issuing: Issuing | None) -> BatchResult:
+                   problems: list[Problem], issuing: Issuing | None, print_by_school: bool) -> BatchResult:
     renderer = load_renderer(spec.path)
     result = BatchResult(spec.name, out_dir, fast=renderer.fast)
     staging = make_staging(out_dir)
@@ -321,12 +327,13 @@ def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *
 
     try:
         with register.batch() if register and spec.series else nullcontext() as allocator:
-            result.manifest = f"{safe_name(spec.name)}_清单.json"
+            result.manifest = manifest_name(spec)
             head = {"template": spec.name, "date": on.isoformat(), "register": str(register.path) if register else None,
                     "renderer": "compiled" if renderer.fast else "docxtpl"}
             manifest = _Manifest(staging / result.manifest, head)
             run = drive(chunks, _workers(), make_worker,
-                        lambda _: _Run(spec, staging, allocator, result, manifest, pdf, progress, problems), workers)
+                        lambda _: _Run(spec, staging, allocator, result, manifest, pdf, progress, problems,
+                                           by_school=print_by_school), workers)
             assert isinstance(run, _Run)
             for own in staging.glob(f"{OWN_PREFIX}*"):
                 own.rmdir()
@@ -355,6 +362,11 @@ def _render_stream(spec: TemplateSpec, chunks: Iterable[Chunk], out_dir: Path, *
             manifest.handle.close()
         shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+def manifest_name(spec: TemplateSpec) -> str:
+    """The batch's manifest in its output folder: the documents, their numbers and files, and the print files."""
+    return f"{safe_name(spec.name)}_清单.json"
 
 
 def _workers() -> Workers:

@@ -11,9 +11,10 @@ import docx
 import pytest
 
 from docgen.cases import drive, load_cases
-from docgen.errors import DataProblemsError
+from docgen.errors import DataProblemsError, NumberConflictError
 from docgen.render import Register, load_registry, render_batch, render_files
 from docgen.render import stream as batch_stream
+from docgen.render.numbers import TakenNumbers
 
 REGISTRY = load_registry()
 ON = dt.date(2026, 11, 23)
@@ -73,6 +74,32 @@ def test_print_files_per_school_in_parts(demo_dir: Path, tmp_path: Path, monkeyp
         body = docx.Document(tmp_path / name).element.body
         sections += len(body.xpath(".//w:sectPr/w:pgNumType[@w:start='1']"))
     assert sections == len(result.documents)  # one section per record form, each numbered from 1
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_units_batch_prints_as_one_series_with_numbers_taken_before(demo_dir: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch_stream, "PRINT_PART", 4)
+    spec = REGISTRY.get("限期复学通知书")
+    cases = load_cases([demo_dir / "cases.json"]).checked()
+    numbered = render_batch(spec, cases, tmp_path / "numbered", register=Register(tmp_path / "r.sqlite"), on=ON)
+    taken = TakenNumbers({(d.case_id, ""): d.doc_no for d in numbered.documents})
+    again = render_batch(spec, cases, tmp_path / "again", register=taken, on=ON, print_by_school=False, workers=2)
+    assert [d.doc_no for d in again.documents] == [d.doc_no for d in numbered.documents]
+    assert _files(tmp_path / "again").keys() - set(again.print_files) == \
+        _files(tmp_path / "numbered").keys() - set(numbered.print_files)
+    parts = -(-len(again.documents) // 4)
+    assert again.print_files == [f"限期复学通知书_打印合并_{k:03d}.docx" for k in range(1, parts + 1)]
+
+    def sections(folder: Path, names: list[str]) -> int:  # each document (notice and its 回证) numbered from 1
+        return sum(len(docx.Document(folder / n).element.body.xpath(".//w:sectPr/w:pgNumType[@w:start='1']"))
+                   for n in names)
+
+    assert sections(tmp_path / "again", again.print_files) == sections(tmp_path / "numbered", numbered.print_files)
+    short = TakenNumbers({k: v for k, v in list(taken.numbers.items())[1:]})
+    with pytest.raises(NumberConflictError, match="没有预先编好的文号"):
+        render_batch(spec, cases, tmp_path / "short", register=short, on=ON)
+    assert not (tmp_path / "short").exists()
 
 
 @pytest.mark.usefixtures("small_chunks")

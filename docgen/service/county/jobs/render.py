@@ -3,43 +3,32 @@ numbered, rendered in parts, with print files and PDFs, packed into one zip for 
 
 Steps, each safe to run again after a worker died: (1) numbers and the notices the cases record, in one
 transaction — asked again, the register gives every document the number it already has; (2) each part of at
-most ``PART``/``PART_PDF`` documents rendered (and converted) in a folder of its own and renamed into place when
-complete — a part already in place is kept; (3) the documents kept in the store and listed on their cases, the
-manifest and the zip written beside their place and moved in. Only then is the job done.
+most ``PART``/``PART_PDF`` documents made by the library's batch (:func:`docgen.render.render_batch`, the one
+``docgen render`` runs) with those numbers, into a folder that appears whole when complete — a part already in
+place is kept; (3) the documents kept in the store and listed on their cases, the clerk's list and the zip
+written beside their place and moved in. Only then is the job done.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
-import os
-import secrets
 import shutil
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db import transaction
 
 from docgen.cases import Case
 from docgen.fsutil import atomic_path, safe_name
-from docgen.ooxml.merge import merge_documents
-from docgen.render.batch import (
-    PRINT_SUFFIX,
-    Job,
-    assign_doc_info,
-    date_span,
-    missing_fields,
-    missing_unit_settings,
-    plan_documents,
-    render_planned,
-    select_jobs,
-)
-from docgen.render.engine import load_renderer
-from docgen.render.numbers import in_number_order, number_ranges
+from docgen.render import render_batch
+from docgen.render.batch import PRINT_SUFFIX, Job, date_span, plan_documents, unready
+from docgen.render.numbers import TakenNumbers, in_number_order, number_ranges
 from docgen.render.registry import TemplateSpec
+from docgen.render.stream import manifest_name
 from docgen.service.county import audit, door
 from docgen.service.county.documents import county_issuing, may_issue, record_notice, registry_specs
 from docgen.service.county.door import Actor
@@ -48,9 +37,6 @@ from docgen.service.county.models import CaseRecord, IssuedDocument, IssuedNumbe
 from docgen.service.county.privacy import for_template
 from docgen.service.county.register import DbAllocator
 from docgen.service.county.store import store
-
-log = logging.getLogger("docgen.jobs")
-FAILED = "未能生成.json"  # in a part's folder: the documents of the part that could not be made, and why
 
 PART = 500  # documents per print file (and per part) without PDFs
 PART_PDF = 50  # with PDFs: one LibreOffice run per part
@@ -70,17 +56,16 @@ class Skips(Protocol):
 def _ready(run: Skips, spec: TemplateSpec, cases: list[Case], on: dt.date) -> list[Case]:
     """The cases whose document can be made: each one that lacks a field the template needs, or is not yet at
     the step the document follows, is left out and reported (the others go on)."""
-    jobs, _ = select_jobs(spec, cases)
-    unset = missing_unit_settings(spec, jobs, county_issuing())
+    problems = unready(spec, cases, on, county_issuing())
+    unset = [p for p in problems if p.id == "render.unit-settings"]
     if unset:  # the issuing unit's signer or phone: no document of the batch can be made without it
         raise JobFailed("；".join(p.message for p in unset), "请县教育局在工作区设置中补上后重新出具。")
-    problems = missing_fields(spec, jobs) + assign_doc_info(spec, jobs, on)
     why: dict[str, str] = {}
     for problem in problems:
         why.setdefault(problem.file, problem.message)
-    for job in jobs:
-        if job.case.file in why:
-            run.skip(job.case.name, job.case.case_id, why[job.case.file])
+    for case in cases:
+        if case.file in why:
+            run.skip(case.name, case.case_id, why[case.file])
     return [c for c in cases if c.file not in why]
 
 
@@ -152,48 +137,24 @@ def plan_batch(actor: Actor, name: str, on: dt.date) -> BatchPlan:
     return plan
 
 
-def _render_part(spec: TemplateSpec, planned: list[Job], part: Path, print_name: str, pdf: bool) -> None:
-    """Step 2 for one part: its documents, its print file (and their PDFs) in a folder renamed into place."""
-    tmp = part.with_name(f".{part.name}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    renderer = load_renderer(spec.path)
-    issuing = county_issuing()
-    rendered, made, failed = [], [], {}
-    for job in planned:
-        try:
-            (data,) = render_planned(spec, [job], renderer, issuing)
-        except Exception as exc:  # one document that cannot be made does not stop the others
-            failed[job.file] = _reason(exc)
-            continue
-        (tmp / job.file).write_bytes(data)
-        rendered.append(data)
-        made.append(job.file)
-    if rendered:
-        (tmp / print_name).write_bytes(merge_documents(rendered))
-    if pdf and made:
-        from docgen.convert.cache import shared_pdf_cache
-        from docgen.convert.pdf import convert_cached, join_pdfs
-
-        convert_cached(tmp, made, shared_pdf_cache())
-        join_pdfs(tmp, made, print_name)
-    (tmp / FAILED).write_text(json.dumps(failed, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, part)
+def _render_part(spec: TemplateSpec, planned: list[Job], part: Path, on: dt.date, pdf: bool,
+                 progress: Callable[[int], None]) -> None:
+    """Step 2 for one part: the library's batch (the one ``docgen render`` runs) makes its documents, one print
+    file and their PDFs with the numbers step 1 took, in a folder that appears whole when complete."""
+    taken = TakenNumbers({(job.case.case_id, job.record_key): job.doc.no for job in planned if job.doc and job.doc.no})
+    result = render_batch(spec, [job.case for job in planned], part, register=taken, on=on, pdf=pdf,
+                          issuing=county_issuing(), workers=1, print_by_school=False,
+                          progress=lambda done, _seconds: progress(done))
+    if not result.documents:  # nothing made (nothing written either): the part is done all the same
+        part.mkdir(parents=True)
 
 
-def _reason(exc: Exception) -> str:
-    from docgen.errors import DocgenError
-
-    if isinstance(exc, DocgenError):
-        return str(exc)
-    reference = secrets.token_hex(4).upper()
-    log.exception("a document could not be rendered (reference %s)", reference)
-    return f"生成时出现系统内部错误（错误编号 {reference}）"
-
-
-def _failed(folder: Path) -> dict[str, str]:
-    path = folder / FAILED
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+def _made(spec: TemplateSpec, folder: Path) -> dict[str, Any]:
+    """What a part's batch made, from its manifest: the documents (file, case, 文号, date, PDF) and print files."""
+    path = folder / manifest_name(spec)
+    if not path.is_file():
+        return {"documents": [], "print_files": [], "print_pdfs": []}
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _parts(planned: list[Job], pdf: bool) -> list[tuple[int, list[Job]]]:
@@ -201,52 +162,52 @@ def _parts(planned: list[Job], pdf: bool) -> list[tuple[int, list[Job]]]:
     return [(k, planned[start:start + size]) for k, start in enumerate(range(0, len(planned), size))]
 
 
-def _print_name(spec: TemplateSpec, k: int, parts: int) -> str:
-    return f"{safe_name(spec.name)}_{PRINT_SUFFIX}" + (f"_{k + 1:03d}" if parts > 1 else "") + ".docx"
+def _print_name(spec: TemplateSpec, k: int, parts: int, m: int = 0, count: int = 1) -> str:
+    """A part's print file in the zip: 限期复学通知书_打印合并[_002][-2].docx."""
+    part = f"_{k + 1:03d}" if parts > 1 else ""
+    return f"{safe_name(spec.name)}_{PRINT_SUFFIX}{part}" + (f"-{m + 1}" if count > 1 else "") + ".docx"
 
 
-def _pack(run: Run, spec: TemplateSpec, planned: list[Job], on: dt.date, pdf: bool, work: Path) -> Path:
-    """Step 3: the documents kept and listed on their cases; the manifest and the zip, moved into place."""
+def _zip_name(spec: TemplateSpec, planned: list[Job], on: dt.date) -> str:
+    """Named by what it holds: the documents' own dates (not the day the job ran) and how many."""
+    return safe_name(f"{spec.name}_{date_span(planned) or on.isoformat()}_{len(planned)}份") + ".zip"
+
+
+def _pack(run: Run, spec: TemplateSpec, planned: list[Job], on: dt.date, pdf: bool, work: Path) -> int:
+    """Step 3: the documents kept and listed on their cases; the listing and the zip, moved into place. Returns
+    how many documents the zip holds."""
     parts = _parts(planned, pdf)
-    # named by what it holds: the documents' own dates, not the day the job ran
-    name = safe_name(f"{spec.name}_{date_span(planned) or on.isoformat()}_{len(planned)}份") + ".zip"
-    target = run.folder / name
-    documents: list[dict] = []
+    target = run.folder / _zip_name(spec, planned, on)
+    documents: list[dict[str, Any]] = []  # as listed, each with the folder it was made in
+    names: set[str] = set()
     with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for k, part in parts:
+        for k, _part in parts:
             folder = work / f"part-{k:04d}"
-            failed = _failed(folder)
-            for job in part:
-                assert job.doc is not None
-                if job.file in failed:
-                    continue
-                bundle.write(folder / job.file, f"文书/{job.file}")
+            made = _made(spec, folder)
+            for doc in made["documents"]:
+                shown = doc["file"] if doc["file"] not in names else f"{Path(doc['file']).stem}_{doc['case_id']}.docx"
+                names.add(shown)
+                bundle.write(folder / doc["file"], f"文书/{shown}")
+                if doc.get("pdf"):
+                    bundle.write(folder / doc["pdf"], f"PDF/{Path(shown).stem}.pdf")
+                documents.append({**doc, "file": shown, "made": folder / doc["file"]})
+            prints = made["print_files"]
+            for m, print_file in enumerate(prints):
+                shown = _print_name(spec, k, len(parts), m, len(prints))
+                bundle.write(folder / print_file, f"打印/{shown}")
                 if pdf:
-                    bundle.write(folder / (Path(job.file).stem + ".pdf"), f"PDF/{Path(job.file).stem}.pdf")
-                documents.append({"file": job.file, "case_id": job.case.case_id, "student": job.case.name,
-                                  "school": job.case.school, "doc_no": job.doc.no, "date": job.doc.date.isoformat()})
-            print_name = _print_name(spec, k, len(parts))
-            if not (folder / print_name).is_file():
-                continue  # no document of this part could be made
-            bundle.write(folder / print_name, f"打印/{print_name}")
-            if pdf:
-                bundle.write(folder / (Path(print_name).stem + ".pdf"), f"打印/{Path(print_name).stem}.pdf")
+                    bundle.write(folder / (Path(print_file).stem + ".pdf"), f"打印/{Path(shown).stem}.pdf")
             run.progress(len(documents), len(planned))
         bundle.writestr(f"{safe_name(spec.name)}_清单.xlsx", _listing(spec, documents))
     with door.writing():  # listed on their cases (asked again: found, not made twice)
-        for k, part in parts:
-            failed = _failed(work / f"part-{k:04d}")
-            for job in part:
-                assert job.doc is not None
-                if job.file in failed:
-                    continue
-                data = (work / f"part-{k:04d}" / job.file).read_bytes()
-                IssuedDocument.objects.get_or_create(
-                    county=run.job.county, case_id=job.case.case_id, template=spec.name, doc_no=job.doc.no,
-                    file=job.file, defaults={"sha256": store(data), "issued_on": job.doc.date,
-                                             "made_by": run.job.created_by})
+        for doc in documents:
+            IssuedDocument.objects.get_or_create(
+                county=run.job.county, case_id=doc["case_id"], template=spec.name, doc_no=doc["doc_no"],
+                file=doc["file"], defaults={"sha256": store(doc["made"].read_bytes()),
+                                            "issued_on": dt.date.fromisoformat(doc["date"]),
+                                            "made_by": run.job.created_by})
         audit.log(run.actor, audit.GENERATE, spec.name, job=run.job.pk, documents=len(documents))
-    return target
+    return len(documents)
 
 
 def _listing(spec: TemplateSpec, documents: list[dict]) -> bytes:
@@ -278,25 +239,20 @@ def run(run: Run) -> str:
     numbered = in_number_order(job.doc.no for job in planned if job.doc and job.doc.no)
     run.note(f"已编号 {len(planned)} 份" + (f"，文号 {'、'.join(number_ranges(numbered))}" if numbered else ""))
     work = run.folder / "work"
-    parts = _parts(planned, pdf)
     run.phase("生成文书" + ("并转换 PDF" if pdf else ""), len(planned))
     done = 0
-    for k, part in parts:
+    for k, part in _parts(planned, pdf):
         folder = work / f"part-{k:04d}"
         if folder.is_dir():
             run.note(f"第 {k + 1} 部分上次已完成，沿用")
         else:
-            _render_part(spec, part, folder, _print_name(spec, k, len(parts)), pdf)
+            _render_part(spec, part, folder, on, pdf, lambda n, before=done: run.progress(before + n))
         done += len(part)
         run.progress(done)
     run.phase("打包", len(planned))
-    for k, _part in parts:
-        for file, why in _failed(work / f"part-{k:04d}").items():
-            job = next(j for j in planned if j.file == file)
-            run.skip(job.case.name, job.case.case_id, f"已编文号 {job.doc.no if job.doc else ''}，文书未能生成：{why}")
-    target = _pack(run, spec, planned, on, pdf, work)
-    made = len(planned) - sum(len(_failed(work / f"part-{k:04d}")) for k, _ in parts)
+    made = _pack(run, spec, planned, on, pdf, work)
     shutil.rmtree(work, ignore_errors=True)
-    run.keep(target, {"documents": made, "pdf": pdf, "template": spec.name, "skipped": len(run.skipped),
-                      "first": numbered[0] if numbered else "", "last": numbered[-1] if numbered else ""})
+    run.keep(run.folder / _zip_name(spec, planned, on), {
+        "documents": made, "pdf": pdf, "template": spec.name, "skipped": len(run.skipped),
+        "first": numbered[0] if numbered else "", "last": numbered[-1] if numbered else ""})
     return f"已生成 {made} 份{spec.name}" + ("（含 PDF 和打印文件）" if pdf else "（含打印文件）")
