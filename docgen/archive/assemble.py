@@ -44,8 +44,8 @@ from docgen.fsutil import (
 )
 from docgen.idcard import mask_registry
 from docgen.problems import Problem
-from docgen.render.batch import Job
-from docgen.render.context import NO_SETTINGS, Issuing, readable_case, template_context
+from docgen.render.batch import Job, render_planned
+from docgen.render.context import NO_SETTINGS, Issuing
 from docgen.render.engine import Renderer, document_title, load_renderer
 from docgen.render.registry import Registry, TemplateSpec
 from docgen.report import build_report
@@ -117,15 +117,14 @@ class Assembler:
         """The names given so far in ``folder`` of the archive: every name made from data is safe and unique."""
         return self.names.setdefault(folder, UniqueNames())
 
-    def _render(self, template: TemplateSpec, job: Job, view: dict[str, Any]) -> bytes:
-        """A generated document of the case being planned (rendered once: for its title, then for its pages)."""
+    def _render(self, template: TemplateSpec, job: Job) -> bytes:
+        """A generated document of the case being planned, made as a batch makes it (rendered once: for its title,
+        then for its pages)."""
         key = (template.name, job.index)
         if key not in self._rendered:
             if template.name not in self.renderers:
                 self.renderers[template.name] = load_renderer(template.path)
-            assert job.doc is not None
-            context = template_context(view, job.record, list(template.per), job.doc, issuing=self.issuing)
-            self._rendered[key] = self.renderers[template.name].render(context)
+            (self._rendered[key],) = render_planned(template, [job], self.renderers[template.name], self.issuing)
         return self._rendered[key]
 
     # ---- planning -------------------------------------------------------------------------
@@ -136,11 +135,10 @@ class Assembler:
         top = _folder(parent, parent.code) if parent else _folder(self.spec.inventory.get("A3B4"), "A3B4")
         # The student's own folder is named when the binder has its 档号 (see write_case): no ID number in a name.
         plan = _Planned(case, staging / top / _folder(item, category), findings=findings)
-        view = readable_case(case)
         self._rendered = {}
 
         def title(template: TemplateSpec, job: Job) -> str:
-            return document_title(self._render(template, job, view))
+            return document_title(self._render(template, job))
 
         entries = plan_entries(case, self.spec, self.registry, self.as_of, findings, title).entries
         for seq, entry in enumerate(entries, 1):
@@ -148,7 +146,7 @@ class Assembler:
                 plan.items.append(Item(entry.title, "", entry.date, entry.doc_no, MISSING, author=entry.author,
                                        missing=True, finding=entry.finding))
             elif entry.job is not None and entry.template is not None:
-                self._plan_generated(plan, entry, seq, view)
+                self._plan_generated(plan, entry, seq)
             else:
                 self._plan_evidence(plan, entry, seq)
         return plan
@@ -159,10 +157,10 @@ class Assembler:
         date = f"_{entry.date.replace('-', '')}" if entry.date else ""
         return f"{seq:02d}_{safe_name(entry.kind, 60)}{date}{plain_suffix(ext)}"
 
-    def _plan_generated(self, plan: _Planned, entry: Entry, seq: int, view: dict[str, Any]) -> None:
+    def _plan_generated(self, plan: _Planned, entry: Entry, seq: int) -> None:
         template, job = entry.template, entry.job
         assert template is not None and job is not None
-        data = self._render(template, job, view)
+        data = self._render(template, job)
         file = self._file_name(seq, entry, ".docx")
         plan.files[file] = data
         item = Item(entry.title, file, entry.date, entry.doc_no, entry.remarks, author=entry.author,
