@@ -14,6 +14,14 @@ from typing import Any, NoReturn
 
 from docgen.dates import parse_iso
 
+CaseDraft = dict[str, Any]
+"""Case JSON not yet checked: being read from a ledger, built by the demo, or taken in by the service. Only the
+loader (``docgen.cases.load``) turns it into a :class:`Case`; no later stage takes a draft."""
+
+CaseData = Mapping[str, Any]
+"""A case as data, for a stage that reads it field by field (through :func:`lookup`): a checked :class:`Case`
+(a mapping over its frozen JSON), or a copy of its data made for output (masked for an export)."""
+
 
 class FrozenDict(dict):
     """A dict that refuses changes, so a checked case cannot be altered by one stage behind another's back."""

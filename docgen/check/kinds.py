@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docgen.cases.match import NotApplicable, failing, field_name, items, matches, resolve_date
-from docgen.cases.model import lookup
+from docgen.cases.model import FrozenDict, lookup
 from docgen.cases.schema import case_field
 from docgen.cases.steps import legal_step
 from docgen.dates import full_years, parse_iso
@@ -32,7 +32,7 @@ class Failure:
 
 @dataclass(frozen=True)
 class Context:
-    case: dict[str, Any]
+    case: FrozenDict  # the checked case's own data (Case.data): the rules walk it as JSON
     as_of: dt.date
     calendar: SchoolCalendar
 

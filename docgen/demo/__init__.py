@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from docgen.cases.model import CaseDraft
 from docgen.demo.county import ADOPTED, COUNTY, HEARING_FINE, UNITS
 from docgen.demo.evidence import page_placeholder, write_placeholders
 from docgen.demo.institutions import demo_units, unit_files
@@ -58,7 +59,7 @@ def demo_cases() -> tuple[dict[str, Any], list[dict[str, str]], dict[str, set[st
 _DOC_NO = re.compile(r"^(.+)〔(\d{4})〕\d+号$")
 
 
-def _number_in_issue_order(cases: list[dict[str, Any]]) -> None:
+def _number_in_issue_order(cases: list[CaseDraft]) -> None:
     """Give every issuer's series (云政限复〔2022〕…) numbers 1, 2, 3… in the order the documents were issued,
     as a 文号 register would have, so the demo's recorded numbers have no gaps."""
     issued = []
@@ -75,7 +76,7 @@ def _number_in_issue_order(cases: list[dict[str, Any]]) -> None:
             doc["doc_no"] = f"{prefix}〔{year}〕{seq}号"
 
 
-def copy_case(case: dict[str, Any], k: int) -> dict[str, Any]:
+def copy_case(case: CaseDraft, k: int) -> CaseDraft:
     """The ``k``-th copy (k ≥ 1) of a demo case as a valid case of its own, for load and scale tests: its own case
     ID, ID number (unique up to k = 50,000: order digits 50–99, then the area code's last three digits) and
     残疾证号, and no 文号 on its notices and letters (a number belongs to one document)."""

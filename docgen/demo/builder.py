@@ -7,6 +7,7 @@ import random
 from typing import Any
 
 from docgen import idcard
+from docgen.cases.model import CaseDraft, lookup
 from docgen.cases.schema import case_field
 from docgen.demo import county
 from docgen.text import village_committee
@@ -65,7 +66,7 @@ class CaseBuilder:
         )
         teacher = county.TEACHERS[school][0 if grade % 2 else 1][0]
         self.head_teacher = {"name": teacher, "phone": county.HEAD_TEACHER_PHONES[school]}
-        self.case: dict[str, Any] = {
+        self.case: CaseDraft = {
             "case_id": self.case_id,
             "student": {
                 "name": name, "gender": gender, "id_number": id_number, "birth_date": born,
@@ -135,7 +136,7 @@ class CaseBuilder:
         """Who made a piece of evidence (出具单位, the 责任者 of the archive's index). None for the scans of documents
         docgen generates and for notices' receipts, letters and replies: their issuer is the record's."""
         school, town = self.school, self.town.government
-        hospital = self.case.get("diagnosis", {}).get("hospital")
+        hospital = lookup(self.case, "diagnosis.hospital")
         made_by = {
             "persuasion_photo": town, "onsite_photo": town, "poverty_proof": town,
             "registry_certificate": school, "school_photo": school, "exam_photo": school, "exam_paper": school,
@@ -246,7 +247,7 @@ class CaseBuilder:
         block["sessions"] = sessions
         self.case[key] = block
 
-    def build(self) -> dict[str, Any]:
+    def build(self) -> CaseDraft:
         return self.case
 
 

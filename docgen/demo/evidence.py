@@ -18,6 +18,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from docgen.cases.model import CaseData
 from docgen.cases.schema import case_field
 from docgen.errors import FontMissingError
 
@@ -86,7 +87,7 @@ def page_placeholder(title: str, owner: str) -> bytes:
     return buffer.getvalue()
 
 
-def placeholder_bytes(case: dict[str, Any], item: dict[str, Any]) -> bytes:
+def placeholder_bytes(case: CaseData, item: dict[str, Any]) -> bytes:
     """The bytes of one placeholder evidence file, in the format its extension names."""
     student = case["student"]
     title = KIND_LABELS[item["kind"]]
@@ -109,7 +110,7 @@ def placeholder_bytes(case: dict[str, Any], item: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def write_placeholders(case: dict[str, Any], folder: Path, withheld: set[str]) -> int:
+def write_placeholders(case: CaseData, folder: Path, withheld: set[str]) -> int:
     """Write every evidence file a case names into ``folder``, except the withheld ones; return the count."""
     folder.mkdir(parents=True, exist_ok=True)
     count = 0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from typing import Any
 
 from docgen import idcard
+from docgen.cases.model import CaseData
 from docgen.demo import county
 from docgen.demo.builder import GIVEN_BOY, GIVEN_GIRL, SURNAMES
 
@@ -24,7 +26,7 @@ def _grade(born: dt.date) -> int:
 PARENT_NAMES = ("建国", "永红", "德胜", "春生", "海军", "国华", "明亮", "志强", "国庆", "卫东")
 
 
-def demo_roster(cases: list[dict[str, Any]]) -> dict[str, Any]:
+def demo_roster(cases: Sequence[CaseData]) -> dict[str, Any]:
     rng = random.Random(SCHOOL_YEAR)
     parents = random.Random(SCHOOL_YEAR + 1)  # guardians' names from their own stream: the roster stays as it was
     children: list[dict[str, Any]] = []

@@ -13,7 +13,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from docgen.cases.load import load_data
-from docgen.cases.model import raw_case_label
+from docgen.cases.model import CaseDraft, raw_case_label
 from docgen.errors import LedgerError
 from docgen.ledger.cells import CellError, is_empty, read_cell, text_of
 from docgen.ledger.mapping import DEFAULT_MAPPING, LedgerMapping, SheetMap, load_mapping
@@ -25,7 +25,7 @@ HEADER_ROW = 1
 MASKED_KEYS = ("id_number", "registry_no")
 MASKED_MESSAGE = ("这是导出时遮掩的号码（中间是 *），不能当作号码导入：已有学生请保留导出时的案卷编号"
                   "（系统按案卷编号对应原号），新学生请填写完整号码，或导出时选择“导出完整身份证号”")
-Restore = Callable[[dict[str, Any]], None]
+Restore = Callable[[CaseDraft], None]
 """Puts back, in one case as read from a ledger, the values that an export masked — the caller knows the stored
 case; a masked ID number left after it is reported as such, never taken for a number."""
 
@@ -67,7 +67,7 @@ class _Importer:
         self.name = name
         self.mapping = mapping
         self.workbook = workbook
-        self.cases: list[dict[str, Any]] = []
+        self.cases: list[CaseDraft] = []
         self.by_key: dict[str, int] = {}
         self.origins: dict[str, list[_Origin]] = {}
         self.problems: list[Problem] = []
@@ -255,7 +255,7 @@ def _put(obj: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     obj[path[-1]] = value
 
 
-def _ensure_list(case: dict[str, Any], path: tuple[str, ...]) -> list[Any]:
+def _ensure_list(case: CaseDraft, path: tuple[str, ...]) -> list[Any]:
     obj = case
     for part in path[:-1]:
         obj = obj.setdefault(part, {})

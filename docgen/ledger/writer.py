@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from docgen.cases.model import lookup, raw_case_label
+from docgen.cases.model import CaseData, lookup, raw_case_label
 from docgen.cases.schema import iter_leaf_paths
 from docgen.errors import DataProblemsError, OutputError
 from docgen.fsutil import check_writable, save_workbook, write_failure
@@ -39,9 +39,10 @@ class ExportResult:
 
 
 def export_ledger(
-    cases: Sequence[dict[str, Any]], out: str | Path, mapping: LedgerMapping | None = None, source: str = ""
+    cases: Sequence[CaseData], out: str | Path, mapping: LedgerMapping | None = None, source: str = ""
 ) -> ExportResult:
-    """Write ``cases`` to an .xlsx ledger at ``out`` (atomically); refuse values that would not read back."""
+    """Write ``cases`` to an .xlsx ledger at ``out`` (atomically); refuse values that would not read back. The
+    cases are checked ones (:class:`~docgen.cases.Case`) or a copy of their data (masked for export)."""
     mapping = mapping or load_mapping()
     _refuse_separator_conflicts(cases, mapping, source)
     check_writable(out)  # a streamed workbook that fails half-way makes openpyxl print tracebacks
@@ -57,7 +58,7 @@ def export_ledger(
     return result
 
 
-def _rows(sheet: SheetMap, cases: Sequence[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _rows(sheet: SheetMap, cases: Sequence[CaseData]) -> Iterator[tuple[str, dict[str, Any]]]:
     """(case id, object) for every row the sheet gets: one per case, or one per item of the listed field."""
     for case in cases:
         key = str(case.get("case_id", ""))
@@ -69,7 +70,7 @@ def _rows(sheet: SheetMap, cases: Sequence[dict[str, Any]]) -> Iterator[tuple[st
             yield key, item if isinstance(item, dict) else {}
 
 
-def _write_sheet(workbook: Any, sheet: SheetMap, cases: Sequence[dict[str, Any]]) -> int:
+def _write_sheet(workbook: Any, sheet: SheetMap, cases: Sequence[CaseData]) -> int:
     """Stream one sheet: header, then one row per case or list item, each cell formatted for its field."""
     headers = [sheet.key_header] + [c.header for c in sheet.columns]
     rows = [[key] + [write_cell(lookup(obj, c.path), c) for c in sheet.columns] for key, obj in _rows(sheet, cases)]
@@ -138,7 +139,7 @@ def _add_dropdown(ws: Any, letter: str, column: Column, rows: int) -> None:
         ws.data_validations.append(dv)
 
 
-def _refuse_separator_conflicts(cases: Sequence[dict[str, Any]], mapping: LedgerMapping, source: str) -> None:
+def _refuse_separator_conflicts(cases: Sequence[CaseData], mapping: LedgerMapping, source: str) -> None:
     problems = []
     for sheet in mapping.sheets:
         for column in sheet.columns:
@@ -157,7 +158,7 @@ def _refuse_separator_conflicts(cases: Sequence[dict[str, Any]], mapping: Ledger
         raise DataProblemsError(problems)
 
 
-def _unmapped_values(cases: Sequence[dict[str, Any]], mapping: LedgerMapping) -> list[str]:
+def _unmapped_values(cases: Sequence[CaseData], mapping: LedgerMapping) -> list[str]:
     """Dotted paths of case fields that hold a value in some case but have no column in the mapping."""
     covered = mapping.covered_paths()
     present = set()
@@ -167,10 +168,10 @@ def _unmapped_values(cases: Sequence[dict[str, Any]], mapping: LedgerMapping) ->
 
 
 def _value_paths(obj: Any, prefix: str) -> Iterator[str]:
-    if isinstance(obj, dict):
+    if isinstance(obj, Mapping):
         for key, value in obj.items():
             yield from _value_paths(value, f"{prefix}.{key}" if prefix else key)
-    elif isinstance(obj, list) and obj and all(isinstance(v, dict) for v in obj):
+    elif isinstance(obj, list) and obj and all(isinstance(v, Mapping) for v in obj):
         for value in obj:
             yield from _value_paths(value, f"{prefix}[]")
     elif obj is not None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from docgen.cases.model import CaseData, lookup, records
 from docgen.cases.schema import case_field
 from docgen.dates import cn_date, parse_iso
 
@@ -100,13 +101,13 @@ def readable(value: Any, parts: list[str]) -> Any:
     return _readable(value, _node(tuple(parts)))
 
 
-def readable_case(case: Mapping[str, Any], keys: frozenset[str] | None = None) -> dict[str, Any]:
+def readable_case(case: CaseData, keys: frozenset[str] | None = None) -> dict[str, Any]:
     """What ``case`` is to a template: labels, Chinese dates and the computed values (made once per case); with
     ``keys``, only the parts of the case the template reads."""
     root = _node(())
     view = {k: _readable(v, root.child(k)) for k, v in case.items() if keys is None or k in keys}
-    grade = view.get("student", {}).get("grade")
-    if isinstance(grade, int) and 1 <= grade <= 9:
+    grade = lookup(case, "student.grade")
+    if "student" in view and isinstance(grade, int) and 1 <= grade <= 9:
         view["student"]["grade_name"] = f"{GRADES[grade - 1]}年级"
     for p in view.get("persuasions", []):
         _record_computed(p)
@@ -115,19 +116,19 @@ def readable_case(case: Mapping[str, Any], keys: frozenset[str] | None = None) -
     return view
 
 
-def _penalty_computed(penalty: dict[str, Any], case: Mapping[str, Any]) -> None:
+def _penalty_computed(penalty: dict[str, Any], case: CaseData) -> None:
     """What the penalty documents quote from the case's other records: the evidence as one numbered
     sentence, and the advance notice and decision they follow."""
     penalty["proof_list"] = "；".join(f"{i}.{p}" for i, p in enumerate(penalty.get("proofs", []), start=1))
-    fined = isinstance(case.get("penalty"), Mapping) and case["penalty"].get("penalty_type") == "fine"
+    fined = lookup(case, "penalty.penalty_type") == "fine"
     amounts = _AMOUNT.findall(str(penalty.get("penalty_content", ""))) if fined else []
     # Two sums, or one written in words: no amount rather than a guess.
     penalty["fine_amount"] = float(amounts[0].replace(",", "")) if len(amounts) == 1 else None
-    notices = {n.get("kind"): n for n in case.get("notices", []) if isinstance(n, Mapping)}
+    notices = {n.get("kind"): n for _, n in records(case, "notices")}
     for kind, prefix in (("penalty_notice", "notice"), ("penalty_decision", "decision")):
-        notice = notices.get(kind, {})
-        issued, served = parse_iso(notice.get("issued_on")), parse_iso(notice.get("served_on"))
-        penalty[f"{prefix}_no"] = notice.get("doc_no", "")
+        notice = notices.get(kind)
+        issued, served = parse_iso(lookup(notice, "issued_on")), parse_iso(lookup(notice, "served_on"))
+        penalty[f"{prefix}_no"] = lookup(notice, "doc_no") or ""
         if prefix == "notice":
             penalty["notice_date"] = cn_date(served or issued) if (served or issued) else ""
         else:

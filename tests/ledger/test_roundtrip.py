@@ -9,6 +9,7 @@ import pytest
 from conftest import FIXTURES, TODAY
 from openpyxl import load_workbook
 
+from docgen.cases import load_cases
 from docgen.demo import demo_cases
 from docgen.errors import DataProblemsError
 from docgen.ledger import export_ledger, import_ledger, load_mapping
@@ -59,6 +60,19 @@ def test_unmapped_fields_are_reported_not_silently_dropped(tmp_path: Path) -> No
     result = export_ledger([case], tmp_path / "县台账.xlsx", mapping)
     assert "persuasions[].date" in result.unmapped
     assert "guardians[].phone" in result.unmapped
+
+
+def test_checked_cases_export_as_their_data_does(tmp_path: Path) -> None:
+    """The CLI exports checked cases (Case, a mapping, not a dict): same workbook, same fields reported."""
+    mapping = load_mapping(FIXTURES / "mappings" / "county-columns.yaml")
+    path = FIXTURES / "cases" / "valid-minimal.json"
+    checked = load_cases([path], today=TODAY).checked()
+    as_data = export_ledger([json.loads(path.read_text(encoding="utf-8"))], tmp_path / "data.xlsx", mapping)
+    as_cases = export_ledger(checked, tmp_path / "cases.xlsx", mapping)
+    assert as_cases.unmapped == as_data.unmapped and "guardians[].phone" in as_cases.unmapped
+    assert as_cases.rows == as_data.rows
+    assert [[c.value for c in row] for row in load_workbook(tmp_path / "cases.xlsx")["控辍保学台账"].rows] == \
+        [[c.value for c in row] for row in load_workbook(tmp_path / "data.xlsx")["控辍保学台账"].rows]
 
 
 def test_values_that_would_not_read_back_are_refused(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
+from docgen.cases import lookup
 from docgen.service.county import audit, door
 from docgen.service.county.door import Actor
 from docgen.service.county.models import CaseRecord
@@ -36,9 +37,7 @@ def next_item_path(record: CaseRecord, list_name: str) -> str:
 
 def items(record: CaseRecord, list_name: str) -> list[Any]:
     """The case's list ``list_name`` as it is stored (empty when absent)."""
-    data: Any = record.data
-    for key in list_name.split("."):
-        data = data.get(key, {}) if isinstance(data, dict) else {}
+    data = lookup(record.data, list_name)
     return data if isinstance(data, list) else []
 
 

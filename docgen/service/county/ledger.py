@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from docgen.cases import load_data
+from docgen.cases import load_data, lookup
+from docgen.cases.model import CaseDraft
 from docgen.errors import DataProblemsError, DocgenError
 from docgen.idcard import mask_id, mask_registry
 from docgen.ledger.reader import Restore, import_ledger
@@ -51,7 +52,7 @@ class Row:
 class Preview:
     token: str
     name: str
-    cases: list[dict[str, Any]] = field(default_factory=list)
+    cases: list[CaseDraft] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -89,7 +90,7 @@ def _read(actor: Actor, path: Path, name: str, token: str) -> Preview:
     return Preview(token, name, cases=result.batch.get("cases", []), problems=problems)
 
 
-def _with_stored_evidence(case: dict[str, Any], old: CaseRecord | None) -> dict[str, Any]:
+def _with_stored_evidence(case: CaseDraft, old: CaseRecord | None) -> CaseDraft:
     """Evidence is not imported: a case keeps the evidence it has (uploads to its page); a new case keeps the
     ledger's list of files kept outside the service (no stored file — the door refuses a hash)."""
     if old is not None:
@@ -119,9 +120,8 @@ def _check(actor: Actor, result: Preview) -> Preview:
         old = write.old
         changes = [] if old is None else differences(old.data, write.data)
         change = "新增" if old is None else "修改" if changes else "无变化"
-        student = case.get("student", {})
-        result.rows.append(Row(case.get("case_id", ""), student.get("name", ""), student.get("school", ""), change,
-                               changes))
+        result.rows.append(Row(case.get("case_id", ""), lookup(case, "student.name") or "",
+                               lookup(case, "student.school") or "", change, changes))
     result.cases = [w.data for w in writes]
     return result
 
@@ -189,7 +189,7 @@ def _leaves(obj: Any) -> Iterator[tuple[Any, str | int, str]]:
             yield from _leaves(value)
 
 
-def _masked(data: dict[str, Any]) -> dict[str, Any]:
+def _masked(data: CaseDraft) -> CaseDraft:
     out = copy.deepcopy(data)
     for obj, key, value in list(_leaves(out)):
         obj[key] = _mask_leaf(key, value)
@@ -200,9 +200,9 @@ def _restorer(actor: Actor) -> Restore:
     """Puts back, in a case read from a ledger, each text the default export masked — taken from the stored case
     of the same 案卷编号 among the actor's own (a masked text that could stand for two stored ones is left as it
     is). So a masked export re-imports unchanged, and a mask never overwrites a stored number."""
-    stored: dict[str, dict[str, Any]] | None = None
+    stored: dict[str, CaseDraft] | None = None
 
-    def restore(case: dict[str, Any]) -> None:
+    def restore(case: CaseDraft) -> None:
         nonlocal stored
         if stored is None:
             stored = dict(door.cases(actor).values_list("case_id", "data"))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from docgen.cases.model import lookup
+
 
 class Unit(models.Model):
     """A county bureau, township, school or auditing office; users belong to one and see what it may see."""
@@ -58,7 +60,7 @@ class CaseRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.data.get('student', {}).get('name', '')}"
+        return f"{self.case_id} {lookup(self.data, 'student.name') or ''}"
 
 
 class IssuedNumber(models.Model):
