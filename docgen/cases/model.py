@@ -19,8 +19,8 @@ CaseDraft = dict[str, Any]
 loader (``docgen.cases.load``) turns it into a :class:`Case`; no later stage takes a draft."""
 
 CaseData = Mapping[str, Any]
-"""A case as data, for a stage that reads it field by field (through :func:`lookup`): a checked :class:`Case`
-(a mapping over its frozen JSON), or a copy of its data made for output (masked for an export)."""
+"""A case as data, for a stage that reads it field by field (through :func:`lookup`, which reads a :class:`Case`'s
+own data and dicts): a checked :class:`Case`, or a dict copy of its data made for output (masked for an export)."""
 
 
 class FrozenDict(dict):

@@ -90,7 +90,8 @@ class Numbers(Protocol):
 
 class NumberSource(Protocol):
     """Where a batch's numbers come from: the register file, the service's database, or numbers already taken.
-    ``batch()`` holds them for one batch — kept when the block completes, given back if it fails."""
+    ``batch()`` holds them for one batch: a register keeps the numbers it gave when the block completes and gives
+    them back if it fails; numbers already taken stay as they were taken."""
 
     @property
     def path(self) -> object: ...

@@ -10,7 +10,8 @@ worker — in this process for a small batch, in one process per core for a larg
 
 Between the two the main process, taking chunks in input order, finds cases that share an ID or a 文号
 and allocates the chunk's numbers as one block (:meth:`Allocator.take`). Print files are merged from the
-written documents per school, at most :data:`PRINT_PART` documents each, as soon as a part is full. The
+written documents per school (or, for one unit's batch, in one series), at most :data:`PRINT_PART` documents each,
+as soon as a part is full. The
 manifest is written document by document as a JSON array.
 
 All or nothing still holds: the register's transaction is committed and the staging folder moved into

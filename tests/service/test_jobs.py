@@ -17,6 +17,13 @@ from django.test import Client
 from django.utils import timezone
 from ledger_files import new_student
 
+from docgen.cases import Case
+from docgen.demo import demo_cases
+from docgen.errors import TemplateError
+from docgen.render import stream as batch_stream
+from docgen.render.batch import Job as RenderJob
+from docgen.render.context import DocInfo
+from docgen.render.stream import manifest_name
 from docgen.service.county import jobs
 from docgen.service.county.door import save_case
 from docgen.service.county.jobs import render as render_job
@@ -121,6 +128,58 @@ def test_an_attempt_that_dies_is_queued_again_and_the_next_continues_with_the_sa
         documents = listed(bundle)
     assert len(documents) == job.summary["documents"] == len({d["doc_no"] for d in documents})
     assert len(list(jobs.job_folder(job.pk).glob("*.zip"))) == 1 and not (jobs.job_folder(job.pk) / "work").exists()
+
+
+def test_a_document_that_cannot_be_made_leaves_the_others_made_and_says_whose(
+        accounts: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    client = client_of(accounts, "云溪镇")
+    real, victim = batch_stream.template_context, []
+
+    def fails_for_one(view, *args, **kwargs):  # the first student's notice cannot be made, however often tried
+        name = view["student"]["name"]
+        if not victim:
+            victim.append(name)
+        if name == victim[0]:
+            raise TemplateError("模板“限期复学通知书”第 3 段无法生成")
+        return real(view, *args, **kwargs)
+
+    monkeypatch.setattr(batch_stream, "template_context", fails_for_one)
+    job = start(client, "render", template="限期复学通知书", date="2022-10-14")
+    jobs.run_steps(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, (job.message, job.log)
+    assert "文书未能生成：模板“限期复学通知书”第 3 段无法生成" in job.message and "另有 1 份案卷未能处理" in job.message
+    with zipfile.ZipFile(jobs.result_path(job)) as bundle:
+        documents = listed(bundle)
+        names = bundle.namelist()
+    assert len(documents) == job.summary["documents"] > 0
+    assert victim[0] not in {d["student"] for d in documents}
+    assert sum(n.startswith("文书/") for n in names) == len(documents) and "打印/限期复学通知书_打印合并.docx" in names
+    stored = set(IssuedDocument.objects.filter(template="限期复学通知书").values_list("case_id", flat=True))
+    assert stored == {d["case_id"] for d in documents}
+
+
+def test_a_part_is_reused_only_when_it_holds_the_same_cases_with_the_same_numbers(tmp_path) -> None:
+    spec = render_job.template("限期复学通知书")
+    data = demo_cases()[0]["cases"]
+
+    def planned(*numbered: tuple[int, str]) -> list[RenderJob]:
+        return [RenderJob(Case(data[i], "cases.json", f"$.cases[{i}]"), None, None,
+                          DocInfo(no, "云溪镇人民政府", "镇", dt.date(2022, 10, 14), None, "青石县教育局"))
+                for i, no in numbered]
+
+    part = tmp_path / "part-0000"
+    (part / "made").mkdir(parents=True)
+    documents = [{"file": "0.docx", "case_id": data[0]["case_id"], "doc_no": "云政限复〔2022〕1号"}]
+    (part / "made" / manifest_name(spec)).write_text(json.dumps({"documents": documents, "print_files": []}),
+                                                     encoding="utf-8")
+    assert not render_job._done_before(spec, part, planned((0, "云政限复〔2022〕1号")))  # its list of failures is
+    # written last: without it the part was not finished
+    (part / render_job.FAILED).write_text(json.dumps({data[1]["case_id"]: "模板无法生成"}), encoding="utf-8")
+    assert render_job._done_before(spec, part, planned((0, "云政限复〔2022〕1号"), (1, "云政限复〔2022〕2号")))
+    assert not render_job._done_before(spec, part, planned((0, "云政限复〔2022〕1号"), (2, "云政限复〔2022〕2号")))
+    assert not render_job._done_before(spec, part, planned((0, "云政限复〔2022〕3号"), (1, "云政限复〔2022〕2号")))
+    assert not render_job._done_before(spec, part, planned((0, "云政限复〔2022〕1号")))
 
 
 def test_cancelling_a_queued_job_stops_it_before_it_starts(accounts: dict[str, str]) -> None:

@@ -4,15 +4,19 @@ numbered, rendered in parts, with print files and PDFs, packed into one zip for 
 Steps, each safe to run again after a worker died: (1) numbers and the notices the cases record, in one
 transaction — asked again, the register gives every document the number it already has; (2) each part of at
 most ``PART``/``PART_PDF`` documents made by the library's batch (:func:`docgen.render.render_batch`, the one
-``docgen render`` runs) with those numbers, into a folder that appears whole when complete — a part already in
-place is kept; (3) the documents kept in the store and listed on their cases, the clerk's list and the zip
-written beside their place and moved in. Only then is the job done.
+``docgen render`` runs) with those numbers, into a folder that appears whole when complete, a document that
+cannot be made left out and named — a part already in place with the same cases and numbers is kept; (3) the
+documents kept in the store and listed on their cases, the clerk's list and the zip written beside their place
+and moved in. Only then is the job done.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import os
+import secrets
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -23,6 +27,7 @@ from typing import Any, Protocol
 from django.db import transaction
 
 from docgen.cases import Case
+from docgen.errors import DocgenError
 from docgen.fsutil import atomic_path, safe_name
 from docgen.render import render_batch
 from docgen.render.batch import PRINT_SUFFIX, Job, date_span, plan_documents, unready
@@ -32,11 +37,14 @@ from docgen.render.stream import manifest_name
 from docgen.service.county import audit, door
 from docgen.service.county.documents import county_issuing, may_issue, record_notice, registry_specs
 from docgen.service.county.door import Actor
-from docgen.service.county.jobs.runner import JobFailed, Run, skipped_line, usable
+from docgen.service.county.jobs.runner import Cancelled, JobFailed, LeaseLost, Run, skipped_line, usable
 from docgen.service.county.models import CaseRecord, IssuedDocument, IssuedNumber
 from docgen.service.county.privacy import for_template
 from docgen.service.county.register import DbAllocator
 from docgen.service.county.store import store
+
+log = logging.getLogger("docgen.jobs")
+FAILED = "未能生成.json"  # in a part's folder: the cases whose document could not be made, and why (written last)
 
 PART = 500  # documents per print file (and per part) without PDFs
 PART_PDF = 50  # with PDFs: one LibreOffice run per part
@@ -139,22 +147,81 @@ def plan_batch(actor: Actor, name: str, on: dt.date) -> BatchPlan:
 
 def _render_part(spec: TemplateSpec, planned: list[Job], part: Path, on: dt.date, pdf: bool,
                  progress: Callable[[int], None]) -> None:
-    """Step 2 for one part: the library's batch (the one ``docgen render`` runs) makes its documents, one print
-    file and their PDFs with the numbers step 1 took, in a folder that appears whole when complete."""
+    """Step 2 for one part: the library's batch (the one ``docgen render`` runs) makes its documents, print file
+    and PDFs with the numbers step 1 took. A document that cannot be made does not stop the others: should the
+    part fail, each case is tried alone, and the part is made of those that can be, the others listed with why.
+    Everything is written beside the part's place and renamed into it when complete."""
+    tmp = part.with_name(f".{part.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    failed: dict[str, str] = {}
+    try:
+        _batch(spec, planned, tmp / "made", on, pdf, progress)
+    except (Cancelled, LeaseLost):
+        raise
+    except Exception as exc:  # which document it was is found below, one case at a time
+        log.info("a part of %s failed (%s); trying its cases one at a time", spec.name, type(exc).__name__)
+        for job in planned:
+            try:
+                _batch(spec, [job], tmp / "alone", on, False, lambda _n: None)
+            except (Cancelled, LeaseLost):
+                raise
+            except Exception as alone:
+                failed[job.case.case_id] = _reason(alone)
+            shutil.rmtree(tmp / "alone", ignore_errors=True)
+        if len(failed) == len(planned) and planned:
+            raise exc  # nothing of the part can be made: one cause for all (a template, a setting)
+        shutil.rmtree(tmp / "made", ignore_errors=True)
+        _batch(spec, [j for j in planned if j.case.case_id not in failed], tmp / "made", on, pdf, progress)
+    (tmp / FAILED).write_text(json.dumps(failed, ensure_ascii=False), encoding="utf-8")
+    shutil.rmtree(part, ignore_errors=True)
+    os.replace(tmp, part)
+
+
+def _batch(spec: TemplateSpec, planned: list[Job], out: Path, on: dt.date, pdf: bool,
+           progress: Callable[[int], None]) -> None:
+    """The planned documents through the library's batch, numbered as step 1 numbered them."""
     taken = TakenNumbers({(job.case.case_id, job.record_key): job.doc.no for job in planned if job.doc and job.doc.no})
-    result = render_batch(spec, [job.case for job in planned], part, register=taken, on=on, pdf=pdf,
-                          issuing=county_issuing(), workers=1, print_by_school=False,
-                          progress=lambda done, _seconds: progress(done))
-    if not result.documents:  # nothing made (nothing written either): the part is done all the same
-        part.mkdir(parents=True)
+    render_batch(spec, [job.case for job in planned], out, register=taken, on=on, pdf=pdf, issuing=county_issuing(),
+                 workers=1, print_by_school=False, progress=lambda done, _seconds: progress(done))
 
 
-def _made(spec: TemplateSpec, folder: Path) -> dict[str, Any]:
-    """What a part's batch made, from its manifest: the documents (file, case, 文号, date, PDF) and print files."""
-    path = folder / manifest_name(spec)
-    if not path.is_file():
-        return {"documents": [], "print_files": [], "print_pdfs": []}
-    return json.loads(path.read_text(encoding="utf-8"))
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, DocgenError):
+        return str(exc)
+    reference = secrets.token_hex(4).upper()
+    log.error("a document could not be rendered (reference %s)", reference, exc_info=exc)
+    return f"生成时出现系统内部错误（错误编号 {reference}）"
+
+
+@dataclass
+class Made:
+    """What a part made (its batch's manifest) and the cases it could not make, with why."""
+
+    documents: list[dict[str, Any]]
+    print_files: list[str]
+    failed: dict[str, str]
+
+
+def _made(spec: TemplateSpec, folder: Path) -> Made | None:
+    """What the part in ``folder`` holds; None when the folder is not a complete part."""
+    failed, manifest = folder / FAILED, folder / "made" / manifest_name(spec)
+    if not failed.is_file():
+        return None
+    listed = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    return Made(listed.get("documents", []), listed.get("print_files", []),
+                json.loads(failed.read_text(encoding="utf-8")))
+
+
+def _done_before(spec: TemplateSpec, folder: Path, part: list[Job]) -> bool:
+    """Whether ``folder`` holds this very part from an earlier attempt: the same cases with the same numbers (the
+    cases may have changed between the attempts; then the part is made again)."""
+    made = _made(spec, folder)
+    if made is None:
+        return False
+    numbers = {job.case.case_id: job.doc.no if job.doc else "" for job in part}
+    done = {d["case_id"]: d["doc_no"] for d in made.documents}
+    return done.keys().isdisjoint(made.failed) and {**done, **{c: numbers.get(c) for c in made.failed}} == numbers
 
 
 def _parts(planned: list[Job], pdf: bool) -> list[tuple[int, list[Job]]]:
@@ -184,19 +251,19 @@ def _pack(run: Run, spec: TemplateSpec, planned: list[Job], on: dt.date, pdf: bo
         for k, _part in parts:
             folder = work / f"part-{k:04d}"
             made = _made(spec, folder)
-            for doc in made["documents"]:
+            assert made is not None, "every part is complete before packing"
+            for doc in made.documents:
                 shown = doc["file"] if doc["file"] not in names else f"{Path(doc['file']).stem}_{doc['case_id']}.docx"
                 names.add(shown)
-                bundle.write(folder / doc["file"], f"文书/{shown}")
+                bundle.write(folder / "made" / doc["file"], f"文书/{shown}")
                 if doc.get("pdf"):
-                    bundle.write(folder / doc["pdf"], f"PDF/{Path(shown).stem}.pdf")
-                documents.append({**doc, "file": shown, "made": folder / doc["file"]})
-            prints = made["print_files"]
-            for m, print_file in enumerate(prints):
-                shown = _print_name(spec, k, len(parts), m, len(prints))
-                bundle.write(folder / print_file, f"打印/{shown}")
+                    bundle.write(folder / "made" / doc["pdf"], f"PDF/{Path(shown).stem}.pdf")
+                documents.append({**doc, "file": shown, "made": folder / "made" / doc["file"]})
+            for m, print_file in enumerate(made.print_files):
+                shown = _print_name(spec, k, len(parts), m, len(made.print_files))
+                bundle.write(folder / "made" / print_file, f"打印/{shown}")
                 if pdf:
-                    bundle.write(folder / (Path(print_file).stem + ".pdf"), f"打印/{Path(shown).stem}.pdf")
+                    bundle.write(folder / "made" / (Path(print_file).stem + ".pdf"), f"打印/{Path(shown).stem}.pdf")
             run.progress(len(documents), len(planned))
         bundle.writestr(f"{safe_name(spec.name)}_清单.xlsx", _listing(spec, documents))
     with door.writing():  # listed on their cases (asked again: found, not made twice)
@@ -243,13 +310,19 @@ def run(run: Run) -> str:
     done = 0
     for k, part in _parts(planned, pdf):
         folder = work / f"part-{k:04d}"
-        if folder.is_dir():
+        if _done_before(spec, folder, part):
             run.note(f"第 {k + 1} 部分上次已完成，沿用")
         else:
             _render_part(spec, part, folder, on, pdf, lambda n, before=done: run.progress(before + n))
         done += len(part)
         run.progress(done)
     run.phase("打包", len(planned))
+    by_id = {job.case.case_id: job for job in planned}
+    for k, _part in _parts(planned, pdf):
+        made = _made(spec, work / f"part-{k:04d}")
+        for case_id, why in (made.failed if made else {}).items():
+            job = by_id[case_id]
+            run.skip(job.case.name, case_id, f"已编文号 {job.doc.no if job.doc else ''}，文书未能生成：{why}")
     made = _pack(run, spec, planned, on, pdf, work)
     shutil.rmtree(work, ignore_errors=True)
     run.keep(run.folder / _zip_name(spec, planned, on), {
