@@ -217,6 +217,29 @@ class Case(Mapping[str, Any]):
         return self._data["situation"].get("status", "")
 
     @property
+    def step(self) -> str:
+        """The legal step the case says it is at (``situation.step``), or empty."""
+        return self._data["situation"].get("step", "")
+
+    @property
+    def dropout_date(self) -> dt.date | None:
+        return parse_iso(self._data["situation"].get("dropout_date"))
+
+    @property
+    def reported_on(self) -> dt.date | None:
+        return parse_iso(self._data["situation"].get("reported_on"))
+
+    @property
+    def closed_on(self) -> dt.date | None:
+        """The day the case was closed (销号), or None while open."""
+        return parse_iso(self._data["situation"].get("closed_on"))
+
+    @property
+    def returned_on(self) -> dt.date | None:
+        """The day the student went back to school (``return_info.returned_on``), or None."""
+        return parse_iso(lookup(self._data, "return_info.returned_on"))
+
+    @property
     def label(self) -> str:
         """The student as a person recognises them: ``张三(G430527…)``."""
         return person_label(self.name, self.registry_no)

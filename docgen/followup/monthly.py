@@ -88,8 +88,8 @@ def monthly_report(cases: Sequence[Case], unit: str, month: dt.date, *, whole: b
         counts = report.counts[case.category]
         school = (report.townships.setdefault(case.township, Counter()) if whole
                   else report.schools.setdefault(case.school, Counter()))
-        dropout, returned = case.date("situation.dropout_date"), case.date("return_info.returned_on")
-        closed = case.date("situation.closed_on")
+        dropout, returned = case.dropout_date, case.returned_on
+        closed = case.closed_on
         measures = []
         if dropout and start <= dropout <= end:
             measures.append("new_suspected" if case.status == "suspected" else "new_dropped")

@@ -49,13 +49,13 @@ class LedgerRow:
         return [seq, c.name, GENDERS.get(c.student.get("gender", ""), ""), mask_id(c.id_number),
                 c.school, f"{grade}年级" if grade else "", c.township, c.village,
                 category_label(c.category), STATUS_LABELS.get(c.status, ""),
-                c.date("situation.dropout_date"), c.date("situation.reported_on"),
-                STEP_LABELS.get(c.get_path("situation.step") or "", ""), parse_iso(self.closed_on), self.closed_how]
+                c.dropout_date, c.reported_on,
+                STEP_LABELS.get(c.step, ""), parse_iso(self.closed_on), self.closed_how]
 
 
 def closing(case: Case, on: dt.date) -> tuple[str, str]:
     """When and how the case left the open ledger by ``on``: (day, 复学/销号) or ("", "")."""
-    returned, closed = case.date("return_info.returned_on"), case.date("situation.closed_on")
+    returned, closed = case.returned_on, case.closed_on
     if returned and returned <= on:
         return returned.isoformat(), "劝返复学"
     if closed and closed <= on:
@@ -67,11 +67,11 @@ def ledgers(cases: Sequence[Case], on: dt.date) -> dict[str, list[LedgerRow]]:
     """The 疑似辍学 ledger (still suspected) and the 辍学 ledger (confirmed, with the closed ones kept and dated), as
     of ``on``; each ordered by township, school and dropout date."""
     def order(case: Case) -> tuple[str, str, str]:
-        return case.township, case.school, case.get_path("situation.dropout_date") or ""
+        return case.township, case.school, (case.dropout_date or dt.date.min).isoformat()
 
     suspected, dropped = [], []
     for case in sorted(cases, key=order):
-        dropout = case.date("situation.dropout_date")
+        dropout = case.dropout_date
         if dropout and dropout > on:
             continue
         row = LedgerRow(case, *closing(case, on))
@@ -147,7 +147,7 @@ def quarter_review(cases: Sequence[Case], county: str, year: int, quarter: int,
     review.townships = dict(sorted(review.townships.items()))
     before = review.start - dt.timedelta(days=1)
     for case in cases:
-        dropout = case.date("situation.dropout_date")
+        dropout = case.dropout_date
         if not dropout or dropout > review.end:
             continue
         open_at_start = dropout <= before and not closing(case, before)[0]

@@ -81,7 +81,7 @@ class Timeline:
     @cached_property
     def ended_on(self) -> dt.date | None:
         """The day the case stopped needing the dropout procedure: back in school, or closed out."""
-        days = [d for d in (self.case.date("return_info.returned_on"), self.case.date("situation.closed_on"))
+        days = [d for d in (self.case.returned_on, self.case.closed_on)
                 if self._happened(d)]
         return min(days) if days else None
 

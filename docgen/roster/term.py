@@ -42,7 +42,7 @@ def term_report(roster: Any, cases: Sequence[Case], school: str, term_start: dt.
         case = child.case
         if child.school != school or child.grade is None:
             continue
-        closed = case.date("situation.closed_on") if case is not None else None
+        closed = case.closed_on if case is not None else None
         if case is not None and closed and closed <= term_start and case.category not in PLACED:
             continue  # left before the term: graduated (B4-2), enrolled where the family moved (B4-7) …
         counts = grades[child.grade]
@@ -50,7 +50,7 @@ def term_report(roster: Any, cases: Sequence[Case], school: str, term_start: dt.
         if case is None:
             counts["present"] += 1
             continue
-        returned, dropout = case.date("return_info.returned_on"), case.date("situation.dropout_date")
+        returned, dropout = case.returned_on, case.dropout_date
         check_by = term_start + dt.timedelta(days=CHECK_DAYS)
         if dropout is None or dropout > check_by:
             counts["present"] += 1  # still at school when the term's enrolment was checked
