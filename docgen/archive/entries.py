@@ -24,7 +24,7 @@ from docgen.cases import Case
 from docgen.cases.match import items, matches, render
 from docgen.cases.schema import case_field
 from docgen.check.findings import Finding
-from docgen.render.batch import Job, assign_doc_info, select_jobs
+from docgen.render.batch import Job, dated_documents
 from docgen.render.registry import Registry, TemplateSpec
 from docgen.specs import Spec
 from docgen.text import village_committee
@@ -131,8 +131,7 @@ def _generated(case: Case, registry: Registry, as_of: dt.date, evidence: Sequenc
     for template in registry.templates:
         if template.source != "cases" or (template.notice_kind and template.notice_kind not in issued):
             continue  # the archive holds the notices that were issued, not every notice one could issue
-        jobs, _ = select_jobs(template, [case])
-        assign_doc_info(template, jobs, as_of)
+        jobs = dated_documents(template, case, as_of)
         for job in jobs:
             doc = job.doc
             assert doc is not None

@@ -230,6 +230,14 @@ def name_files(spec: TemplateSpec, jobs: Sequence[Job]) -> None:
         job.file = f"{stem}.docx"
 
 
+def dated_documents(spec: TemplateSpec, case: Case, on: dt.date) -> list[Job]:
+    """The documents ``spec`` makes for one case, with the numbers the case records and dated as a batch dates
+    them, but neither numbered nor refused: for the archive, which files what a case holds, gaps and all."""
+    jobs, _ = select_jobs(spec, [case])
+    assign_doc_info(spec, jobs, on)
+    return jobs
+
+
 def unready(spec: TemplateSpec, cases: Sequence[Case | Entrant], on: dt.date,
             issuing: Issuing | None = None) -> list[Problem]:
     """What stops ``spec``'s documents for ``cases`` (as :func:`plan_documents` would refuse them): the issuing
