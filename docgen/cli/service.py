@@ -67,7 +67,7 @@ def account(username: str, unit_name: str, kind: str, township: str, workspace_d
     from docgen.service.county.door import command_actor
 
     made = add_account(command_actor(workspace.county, "docgen account"), username, unit_name, kind, township,
-                       new_unit=True)
+                       new_unit=True, again=True)
     click.echo(f"账号 {username}（{unit_name}）的密码：{made.password}")
     if made.similar:
         click.echo(f"注意：新建了单位“{unit_name}”，本县已有相近的单位 {'、'.join(made.similar)}，请确认不是同一个单位",

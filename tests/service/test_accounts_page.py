@@ -42,8 +42,18 @@ def test_a_unit_not_in_the_list_is_made_only_when_asked_with_a_warning_of_a_clos
     made = bureau.post("/accounts/", NEW | {"unit": "云溪中心小学"}, follow=True)
     assert made.context["made"][1] == "云溪中心小学" and Unit.objects.count() == units + 1
     assert "本县已有相近的单位：云溪镇中心小学" in made.content.decode()
-    existing = bureau.post("/accounts/", NEW | {"unit": "云溪镇中心小学", "new_unit": ""}).context["made"]
-    assert existing[1] == "云溪镇中心小学" and Unit.objects.count() == units + 1
+    existing = bureau.post("/accounts/", NEW | {"username": "吴老师", "unit": "云溪镇中心小学", "new_unit": ""})
+    assert existing.context["made"][1] == "云溪镇中心小学" and Unit.objects.count() == units + 1
+
+
+def test_adding_an_account_under_a_name_taken_never_moves_that_account(accounts: dict[str, str]) -> None:
+    bureau = client_of(accounts, "青石县教育局")
+    first = bureau.post("/accounts/", NEW).context["made"]
+    again = bureau.post("/accounts/", NEW | {"unit": "桐林乡中心小学", "township": "桐林乡", "new_unit": ""})
+    assert "made" not in again.context or again.context["made"] is None
+    assert "本县已有账号“周老师”（云溪镇石桥小学），请换一个用户名" in again.context["form"].errors["username"][0]
+    assert Member.objects.get(user__username="周老师").unit.name == "云溪镇石桥小学"
+    sign_in(Client(), "周老师", first[2])  # the password shown first still works
 
 
 def test_the_bureau_resets_its_own_password_and_stays_signed_in(accounts: dict[str, str]) -> None:

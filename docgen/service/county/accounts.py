@@ -48,11 +48,13 @@ def similar_units(county: str, name: str) -> list[str]:
 
 
 def add_account(actor: Actor, username: str, unit_name: str, kind: str, township: str = "", *,
-                new_unit: bool = False) -> Made:
+                new_unit: bool = False, again: bool = False) -> Made:
     """Make the user in a unit of the county — a unit not yet registered only when ``new_unit`` says so (a typo
-    never makes a ninth unit) — or give an existing user of the county a new password and unit. The door's
-    NotFound when the actor may not manage accounts; AccountError naming what is wrong (and the units whose
-    names are close to an unknown one)."""
+    never makes a ninth unit). An existing user of the county is given a new password and unit only when ``again``
+    says so (the administrator's ``docgen account`` run again): on the page a name already taken is refused, so
+    adding an account never moves someone's account, and its cases, to another unit. The door's NotFound when the
+    actor may not manage accounts; AccountError naming what is wrong (and the units whose names are close to an
+    unknown one)."""
     if not _may_manage(actor):
         raise door.NotFound
     county = actor.county
@@ -77,9 +79,12 @@ def add_account(actor: Actor, username: str, unit_name: str, kind: str, township
                            f"{f'（{unit.township}）' if unit.township else ''}，请核对单位类别和所属乡镇")
     member = Member.objects.select_related("unit").filter(user__username=username).first()
     if member is not None and member.unit.county != county:
-        raise AccountError(f"用户名“{username}”已被其他县使用，请换一个")
+        raise AccountError(f"用户名“{username}”已被其他县使用，请换一个", field="username")
+    if member is not None and not again:
+        raise AccountError(f"本县已有账号“{username}”（{member.unit.name}），请换一个用户名；要给这个账号新密码，"
+                           "请在下面的账号列表中点它旁边的“重设密码”", field="username")
     if member is None and User.objects.filter(username=username).exists():
-        raise AccountError(f"用户名“{username}”已被使用，请换一个")
+        raise AccountError(f"用户名“{username}”已被使用，请换一个", field="username")
     password = secrets.token_urlsafe(9)
     with door.writing():
         if unit is None:
