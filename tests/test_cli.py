@@ -245,3 +245,17 @@ def test_a_roster_template_given_the_case_file_says_so(demo_dir: Path) -> None:
     code, out, err = run("render", str(demo_dir / "cases.json"), "-t", "入学通知书", "-o", "unused")
     assert code == 2 and out == ""
     assert err.strip() == f"错误：{demo_dir / 'cases.json'}: 这是案卷文件，不是适龄儿童少年台账（如 roster.json）"
+
+
+def test_a_date_outside_the_rosters_school_year_is_refused(demo_dir: Path, tmp_path: Path) -> None:
+    """The demo roster is 2022—2023's: its entrants' notices and its term statistics take days of that year."""
+    roster, cases = str(demo_dir / "roster.json"), str(demo_dir / "cases.json")
+    code, out, err = run("term-start", roster, "--cases", cases, "--term-start", "2026-09-01", "-o",
+                         str(tmp_path / "t.xlsx"))
+    assert code == 2 and out == "" and not (tmp_path / "t.xlsx").exists()
+    assert err.strip() == ("错误：--term-start：开学日期2026年9月1日不在台账的 2022—2023 学年"
+                           "（2022年8月1日至2023年7月31日）内：请用这一学年内的日期，或先导入 2026 学年的台账")
+    code, out, err = run("render", roster, "-t", "入学通知书", "-o", str(tmp_path / "n"), "--date", "2023-08-01",
+                         "--workspace", str(demo_dir))
+    assert code == 2 and "--date：成文日期2023年8月1日不在台账的 2022—2023 学年" in err
+    assert not (tmp_path / "n").exists()

@@ -198,11 +198,15 @@ def term_start_command(roster_file: Path, case_paths: tuple[Path, ...], schools:
     """生成开学工作统计报表：各校分年级的应到、在校、送教、休学、辍学人数和未到校学生名单。"""
     from docgen.fsutil import refuse_overlap
     from docgen.roster import load_roster
+    from docgen.roster.model import outside_school_year
     from docgen.roster.term import term_report
     from docgen.roster.writers import write_term_reports
 
     refuse_overlap([("输出文件", out)], [("适龄儿童少年台账", roster_file), *(("案卷文件", f) for f in case_paths)])
     loaded = load_roster(roster_file)
+    wrong_year = outside_school_year(loaded.school_year, term_start, "开学日期")
+    if wrong_year:
+        raise DocgenError(f"--term-start：{wrong_year}")
     cases = load_checked(case_paths)
     schools = schools or tuple(sorted({c["school"] for c in loaded.children if c.get("school")}))
     reports = [term_report(loaded, cases, school, term_start) for school in schools]

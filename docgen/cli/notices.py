@@ -15,7 +15,7 @@ from docgen.cli import (
     templates_option,
     workspace_option,
 )
-from docgen.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE
+from docgen.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE, DocgenError
 
 
 @main.command()
@@ -51,10 +51,14 @@ def render(files: tuple[Path, ...], template_name: str, out: Path, pdf: bool, on
     entrants = None
     if spec.source == "roster":
         from docgen.roster.entrants import load_entrants
+        from docgen.roster.model import outside_school_year
 
         if len(files) != 1:
             raise click.UsageError(f"{spec.name}按适龄儿童少年台账出具，请只给一个台账文件（roster.json）")
         entrants = load_entrants(files[0])
+        wrong_year = entrants and outside_school_year(entrants[0].school_year, on or dt.date.today(), "成文日期")
+        if wrong_year:
+            raise DocgenError(("--date：" if on else "成文日期取今天（未用 --date 指定）：") + wrong_year)
     show = not quiet and sys.stdout.isatty()
     options = {"register": register, "on": on or dt.date.today(), "pdf": pdf,
                "issuing": workspace.issuing if workspace else None}

@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 from docgen import idcard
 from docgen.cases.checks import MAX_AGE, MIN_AGE
 from docgen.cases.loader import read_json_file
-from docgen.dates import full_years, parse_iso
+from docgen.dates import cn_date, full_years, parse_iso
 from docgen.errors import DataProblemsError, InputError
 from docgen.problems import Problem
 from docgen.resources import data_json
@@ -30,6 +30,22 @@ class Roster:
     county: str
     school_year: int
     children: list[dict[str, Any]]
+
+
+def school_year_span(school_year: int) -> tuple[dt.date, dt.date]:
+    """The days of school year ``school_year``—``school_year + 1``: 1 August to 31 July."""
+    return dt.date(school_year, 8, 1), dt.date(school_year + 1, 7, 31)
+
+
+def outside_school_year(school_year: int, day: dt.date, what: str) -> str | None:
+    """Why ``day`` (``what``: 开学日期, 成文日期) cannot be used with the roster of ``school_year`` — its ages and
+    grades are reckoned for that school year, so a day of another year would tell a family the wrong things — or
+    None when it falls in it."""
+    first, last = school_year_span(school_year)
+    if first <= day <= last:
+        return None
+    return (f"{what}{cn_date(day)}不在台账的 {school_year}—{school_year + 1} 学年（{cn_date(first)}至{cn_date(last)}）"
+            f"内：请用这一学年内的日期，或先导入 {day.year if day.month >= 8 else day.year - 1} 学年的台账")
 
 
 def _child_problems(file: str, i: int, child: dict[str, Any], school_year: int) -> list[Problem]:

@@ -4,6 +4,7 @@ numbered from the county's register in the database."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from pathlib import Path
@@ -17,7 +18,8 @@ from openpyxl import load_workbook
 from docgen.roster.entrants import due_entrants
 from docgen.roster.excel import export_roster
 from docgen.service.county import jobs
-from docgen.service.county.models import AuditEvent, IssuedNumber, Job, RosterFile
+from docgen.service.county.actors import Actor
+from docgen.service.county.models import AuditEvent, IssuedNumber, Job, RosterFile, Unit
 from docgen.service.county.roster import as_roster
 
 pytestmark = pytest.mark.usefixtures("in_process_jobs")  # jobs run here, in the test's transaction
@@ -126,3 +128,22 @@ def test_the_bureau_gets_a_blank_roster_with_the_columns_the_import_reads(accoun
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     assert header[:3] == ["姓名", "性别", "身份证号"] and sheet.max_row == 1  # no child in it
     assert client_of(accounts, "云溪镇").get("/roster/template/").status_code == 404
+
+
+def test_a_term_outside_the_rosters_school_year_is_refused_beside_the_date(accounts: dict[str, str]) -> None:
+    """The demo roster is 2022—2023's: a 2026 term would send families notices reckoned for 2022."""
+    bureau = client_of(accounts, "青石县教育局")
+    page = bureau.get("/jobs/")
+    assert page.context["term"]["date"].value() == dt.date(2022, 9, 1)  # offered in the roster's year
+    refused = bureau.post("/jobs/", {"kind": "roster", "roster-date": "2026-09-01"})
+    assert refused.status_code == 200 and not Job.objects.filter(kind="roster").exists()
+    assert refused.context["term"].errors["date"] == [
+        "开学日期2026年9月1日不在台账的 2022—2023 学年（2022年8月1日至2023年7月31日）内：请用这一学年内的日期，"
+        "或先导入 2026 学年的台账"]
+    assert not IssuedNumber.objects.filter(template="入学通知书").exists()
+    bureau_actor = Actor("青石县教育局", Unit.objects.get(name="青石县教育局"), None)
+    job = jobs.start(bureau_actor, "roster", {"on": "2026-09-01"}, "开学")  # a job started past the form: refused too
+    jobs.run_steps(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.message.startswith("开学日期2026年9月1日不在台账的")
+    assert not IssuedNumber.objects.filter(template="入学通知书").exists()

@@ -35,7 +35,7 @@ from docgen.service.county.roster import (
     may_import,
     preview_roster,
 )
-from docgen.service.web.forms import AccountForm, ExportForm, LedgerForm, RosterForm, TermForm, VoidForm
+from docgen.service.web.forms import AccountForm, ExportForm, LedgerForm, RosterForm, VoidForm, term_form
 from docgen.service.web.uploads import valid_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -236,8 +236,7 @@ def _roster_page(request: HttpRequest, form: RosterForm | None = None, preview: 
         "columns": columns,
         "form": (form or RosterForm(initial={"school_year": today.year if today.month >= 8 else today.year - 1}))
         if may_import(actor) else None,
-        "term": TermForm(prefix="roster", initial={"date": dt.date(today.year, 9, 1)})
-        if jobs.may_start(actor.unit, Job.Kind.ROSTER) else None})
+        "term": term_form(kept.school_year if kept else None) if jobs.may_start(actor.unit, Job.Kind.ROSTER) else None})
 
 
 @login_required

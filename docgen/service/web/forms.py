@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
 from django import forms
+
+from docgen.roster.model import outside_school_year
 
 
 class RevealForm(forms.Form):
@@ -269,9 +272,29 @@ def _date_field(label: str) -> forms.DateField:
 
 
 class TermForm(forms.Form):
-    """The roster's ledgers and start-of-term statistics, as of the day the term starts."""
+    """The roster's ledgers and start-of-term statistics, as of the day the term starts — a day of the school year
+    of the county's roster (``school_year``; None before one is imported)."""
 
     date = _date_field("开学日期")
+
+    def __init__(self, *args, school_year: int | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.school_year = school_year
+
+    def clean_date(self) -> dt.date:
+        day = self.cleaned_data["date"]
+        wrong_year = outside_school_year(self.school_year, day, "开学日期") if self.school_year else None
+        if wrong_year:
+            raise forms.ValidationError(wrong_year)
+        return day
+
+
+def term_form(school_year: int | None, data=None) -> TermForm:
+    """The form starting the roster's job, offering 1 September of the roster's school year (of this one before a
+    roster is imported)."""
+    today = dt.date.today()
+    year = school_year if school_year is not None else today.year - (today.month < 8)
+    return TermForm(data, prefix="roster", initial={"date": dt.date(year, 9, 1)}, school_year=school_year)
 
 
 class BatchForm(forms.Form):

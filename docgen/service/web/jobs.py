@@ -20,7 +20,8 @@ from docgen.service.county.jobs.audits import compare
 from docgen.service.county.jobs.render import plan_batch
 from docgen.service.county.jobs.runner import JobFailed
 from docgen.service.county.models import AuditRun, Job
-from docgen.service.web.forms import AsOfForm, BatchForm, CompareForm, MonthForm, TermForm
+from docgen.service.county.roster import current_roster
+from docgen.service.web.forms import AsOfForm, BatchForm, CompareForm, MonthForm, term_form
 
 ARCHIVE_SCOPE = {"bureau": "全县", "township": "本乡镇", "school": "本校"}
 
@@ -32,8 +33,8 @@ def _forms(request: HttpRequest, unit, data=None, which: str = "") -> dict:
     check = AsOfForm(data if which == "audit" else None, initial=today, prefix="audit")
     monthly = MonthForm(data if which == "monthly" else None, prefix="monthly",
                         initial={"month": report_month(dt.date.today()).strftime("%Y-%m")})
-    term = TermForm(data if which == "roster" else None, prefix="roster",
-                    initial={"date": dt.date(dt.date.today().year, 9, 1)})
+    kept = current_roster(actor_of(request)) if jobs.may_start(unit, Job.Kind.ROSTER) else None
+    term = term_form(kept.school_year if kept else None, data if which == "roster" else None)
     return {"batch": batch if jobs.may_start(unit, Job.Kind.RENDER) else None,
             "term": term if jobs.may_start(unit, Job.Kind.ROSTER) else None,
             "monthly": monthly if jobs.may_start(unit, Job.Kind.MONTHLY) else None,

@@ -14,6 +14,7 @@ from docgen.render import load_registry, render_batch
 from docgen.render.numbers import number_ranges
 from docgen.roster import build_tables, reconcile, write_tables
 from docgen.roster.entrants import due_entrants
+from docgen.roster.model import outside_school_year
 from docgen.roster.term import term_report
 from docgen.roster.writers import write_term_reports
 from docgen.service.county.documents import county_issuing, may_issue
@@ -31,6 +32,9 @@ def run(run: Run) -> str:
         raise JobFailed("本县还没有导入适龄儿童少年台账", "请县教育局在“适龄儿童”页导入台账后再发起。")
     roster = as_roster(kept)
     term_start = dt.date.fromisoformat(run.job.params["on"])
+    wrong_year = outside_school_year(roster.school_year, term_start, "开学日期")
+    if wrong_year:
+        raise JobFailed(wrong_year, "在后台任务页改用台账学年内的开学日期重新发起。")
     cases = as_cases(run.records())
     work = run.folder / "work"
     shutil.rmtree(work, ignore_errors=True)
