@@ -12,6 +12,8 @@ with at most :data:`MAX_CELLS` filled cells in all. Whatever openpyxl raises on 
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +28,27 @@ MAX_COLUMNS = 256  # read from each row; the widest mapping has a few dozen colu
 MAX_CELLS = 5_000_000  # filled cells in the whole workbook
 PROLOG_BYTES = 64 * 1024  # what an XML part may have before its first element (declaration, comments)
 MB = 1024 * 1024
+
+
+def made_at(path: Path) -> dt.datetime | None:
+    """When the workbook was made (its ``dcterms:created``, which Excel, WPS and LibreOffice keep when they save
+    it again), in UTC; None when it does not say or cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            info = bundle.getinfo("docProps/core.xml")
+            if info.file_size > PROLOG_BYTES:
+                return None
+            text = bundle.read(info).decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return None
+    found = re.search(r"<dcterms:created\b[^>]*>\s*([^<]{10,40}?)\s*</dcterms:created>", text)
+    try:
+        made = dt.datetime.fromisoformat(found.group(1).replace("Z", "+00:00")) if found else None
+    except ValueError:
+        return None
+    if made is not None and made.tzinfo is None:
+        made = made.replace(tzinfo=dt.UTC)
+    return made
 
 
 def _prolog_problem(head: bytes, whole: bool) -> str:

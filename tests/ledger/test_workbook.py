@@ -78,3 +78,29 @@ def test_a_cell_far_to_the_right_does_not_widen_every_row(demo_dir: Path, tmp_pa
             dst.writestr(info, data)
     with ExcelFile(wide) as book:
         assert {len(row) for row in book.rows("辍学学生台账")} == {workbook.MAX_COLUMNS}
+
+
+def test_a_workbook_says_when_it_was_made_and_keeps_it_when_saved_again(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from docgen.demo import demo_cases
+    from docgen.ledger import export_ledger
+
+    path = tmp_path / "台账.xlsx"
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    export_ledger(demo_cases()[0]["cases"][:2], path)
+    made = workbook.made_at(path)
+    assert made is not None and before <= made <= dt.datetime.now(dt.UTC)
+    book = load_workbook(path)  # edited and saved again (as Excel, WPS and LibreOffice do): still when it was made
+    book["辍学学生台账"]["B2"] = "改过"
+    book.save(tmp_path / "改过.xlsx")
+    assert workbook.made_at(tmp_path / "改过.xlsx") == made
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp_path / "无日期.xlsx", "w") as copy:
+        for item in source.infolist():
+            if item.filename != "docProps/core.xml":
+                copy.writestr(item, source.read(item))
+    assert workbook.made_at(tmp_path / "无日期.xlsx") is None
+    (tmp_path / "不是.xlsx").write_bytes(b"not a zip")
+    assert workbook.made_at(tmp_path / "不是.xlsx") is None

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
 import pytest
 from conftest import client_of
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.test import Client
 from ledger_files import NEW_CASE_ID, new_student, new_student_ledger
 from openpyxl import load_workbook
 
-from docgen.service.county.models import AuditEvent, CaseRecord
+from docgen.service.county import ledger as service_ledger
+from docgen.service.county.actors import Actor
+from docgen.service.county.door import save
+from docgen.service.county.models import AuditEvent, CaseRecord, Unit
 
 
 def upload(client: Client, path: Path):
@@ -186,3 +191,22 @@ def test_a_masked_id_on_a_new_student_says_to_type_the_whole_number(accounts: di
     assert len(result.problems) == 1, result.problems
     assert "遮掩" in result.problems[0].message and "完整" in result.problems[0].message
     assert result.problems[0].path.startswith("辍学学生台账!")
+
+
+def test_an_export_older_than_the_case_never_undoes_what_was_saved_after_it(
+        accounts: dict[str, str], tmp_path: Path) -> None:
+    clerk = client_of(accounts, "云溪镇")
+    first, second = CaseRecord.objects.filter(township="云溪镇").order_by("case_id")[:2]
+    exported = clerk.post("/ledger/export/", {}).content
+    save(Actor("云溪镇", Unit.objects.get(name="云溪镇人民政府"), None), dict(first.data, remarks="导出之后补记的情况"))
+    later = service_ledger.STAMP_SLACK + dt.timedelta(seconds=1)  # saved a while after the export, not in its second
+    CaseRecord.objects.filter(pk=first.pk).update(updated=F("updated") + later)
+    edited = _edit(_edit(exported, "备注", first.case_id, "台账上改的"), "备注", second.case_id, "台账上改的")
+    result = upload(clerk, _staged(tmp_path, edited)).context["result"]
+    assert [p.path for p in result.problems] == [f"辍学学生台账（案卷编号 {first.case_id}）"]
+    assert "之后又有改动" in result.problems[0].message and "请重新导出台账" in result.problems[0].message
+    refused = clerk.post("/ledger/confirm/", {"token": result.token, "name": "导出的台账.xlsx"}, follow=True)
+    assert "台账有 1 个问题" in refused.content.decode()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.data["remarks"] == "导出之后补记的情况" and second.data.get("remarks") != "台账上改的"

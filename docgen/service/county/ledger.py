@@ -8,6 +8,7 @@ numbers masked unless the user asks for them with a reason."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import logging
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -15,11 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils import timezone
+
 from docgen.cases import load_data, lookup
 from docgen.cases.model import CaseDraft
 from docgen.errors import DataProblemsError, DocgenError
 from docgen.idcard import mask_id, mask_registry
 from docgen.ledger.reader import Restore, import_ledger
+from docgen.ledger.workbook import made_at
 from docgen.ledger.writer import export_ledger
 from docgen.problems import Problem
 from docgen.service.county import audit, door
@@ -31,6 +35,7 @@ from docgen.service.county.store import stage, staged
 
 log = logging.getLogger("docgen.service")
 MAX_LEDGER_BYTES = 20 * 1024 * 1024
+STAMP_SLACK = dt.timedelta(seconds=2)  # a workbook says when it was made to the second: a save just before is not after
 EVIDENCE_SHEET = "佐证材料"
 
 
@@ -53,6 +58,7 @@ class Preview:
     token: str
     name: str
     cases: list[CaseDraft] = field(default_factory=list)
+    made: dt.datetime | None = None  # when the workbook was exported (made), as it says
     rows: list[Row] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -81,13 +87,14 @@ def _read(actor: Actor, path: Path, name: str, token: str) -> Preview:
     named by the uploaded file's name."""
     try:
         result = import_ledger(path, restore=_restorer(actor))
+        made = made_at(path)
     except DocgenError as exc:
         raise LedgerRefusedError(str(exc).replace(str(path), name)) from exc
     except Exception as exc:  # whatever the reader meets in a hostile workbook: refused, never a 500
         log.warning("ledger %s could not be read: %s", name, type(exc).__name__)
         raise LedgerRefusedError(f"{name}: 无法读取这个 Excel 文件，请在 Excel 中另存为 .xlsx 后重新上传") from exc
     problems = [masked_problem(Problem(name, p.path, p.message, p.case, p.severity, p.id)) for p in result.problems]
-    return Preview(token, name, cases=result.batch.get("cases", []), problems=problems)
+    return Preview(token, name, cases=result.batch.get("cases", []), problems=problems, made=made)
 
 
 def _with_stored_evidence(case: CaseDraft, old: CaseRecord | None) -> CaseDraft:
@@ -120,10 +127,28 @@ def _check(actor: Actor, result: Preview) -> Preview:
         old = write.old
         changes = [] if old is None else differences(old.data, write.data)
         change = "新增" if old is None else "修改" if changes else "无变化"
+        stale = _changed_since(result.made, old) if changes else None
+        if stale:
+            result.problems.append(Problem(result.name, f"辍学学生台账（案卷编号 {case.get('case_id', '')}）",
+                                           stale))
         result.rows.append(Row(case.get("case_id", ""), lookup(case, "student.name") or "",
                                lookup(case, "student.school") or "", change, changes))
     result.cases = [w.data for w in writes]
     return result
+
+
+def _changed_since(made: dt.datetime | None, old: CaseRecord) -> str | None:
+    """Why a workbook may not change a stored case: the case changed after the workbook was exported (importing
+    would undo what others saved since: records added, notices issued), or the workbook does not say when it was
+    made. None when it may."""
+    if made is None:
+        return ("看不出这份台账是什么时候导出的，不能用它修改已有的案卷："
+                "请在“台账”页导出台账，在导出的台账上修改后再导入")
+    if old.updated <= made + STAMP_SLACK:
+        return None
+    return (f"这个案卷在台账导出（{timezone.localtime(made):%Y-%m-%d %H:%M}）之后又有改动"
+            f"（{timezone.localtime(old.updated):%Y-%m-%d %H:%M}），导入会抹掉这些改动：请重新导出台账，"
+            "在新导出的台账上修改后再导入")
 
 
 def _place(path: str) -> str:
