@@ -218,6 +218,22 @@ def test_auditors_start_audits_but_no_batches(accounts: dict[str, str]) -> None:
     assert not Job.objects.exists()
 
 
+def test_the_county_audit_is_the_basis_of_the_bureaus_and_the_auditors_dashboards_alike(
+        accounts: dict[str, str]) -> None:
+    auditor, bureau = client_of(accounts, "青石县人民政府教育督导室"), client_of(accounts, "青石县教育局")
+    township = client_of(accounts, "云溪镇")
+    assert bureau.get("/").context["o"].basis is None
+    job = start(auditor, "audit", **{"audit-date": "2026-12-01"})
+    jobs.run_steps(job.pk)
+    run = AuditRun.objects.get(job=job)
+    seen = {name: client.get("/").context for name, client in (("auditor", auditor), ("bureau", bureau))}
+    assert seen["auditor"]["o"].basis == seen["bureau"]["o"].basis == run  # the same cases, the same audit
+    assert seen["bureau"]["o"].total == seen["auditor"]["o"].total and f"#{job.pk} 核查" in bureau.get(
+        "/").content.decode()
+    assert [r for r, _ in seen["bureau"]["trend"]] == [run]
+    assert township.get("/").context["o"].basis is None  # a county audit is not the township's own
+
+
 def test_two_audits_are_kept_and_compared(accounts: dict[str, str]) -> None:
     auditor = client_of(accounts, "青石县人民政府教育督导室")
     first = start(auditor, "audit", **{"audit-date": "2026-12-01"})

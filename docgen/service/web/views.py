@@ -30,7 +30,7 @@ from docgen.service.county.filings import (
     withdraw_filing,
 )
 from docgen.service.county.history import case_changes
-from docgen.service.county.jobs import audit_trend, visible_audits
+from docgen.service.county.jobs import audit_trend, audits_of_scope
 from docgen.service.county.models import CaseRecord, IssuedDocument
 from docgen.service.county.overview import CATEGORY_LABELS, case_findings, overview
 from docgen.service.county.previews import preview_png
@@ -50,7 +50,7 @@ def _today() -> dt.date:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    latest = visible_audits(actor).filter(unit=actor.unit).order_by("-created").first() if actor.unit else None
+    latest = audits_of_scope(actor).order_by("-created").first()
     return render(request, "web/dashboard.html", {
         "unit": actor.unit, "o": overview(door.cases(actor), _today(), latest),
         "filings": filing_states(actor.unit, _today()), "month": report_month(_today()),

@@ -25,6 +25,7 @@ from docgen.service.county.queue import enqueue
 __all__ = [
     "JobRefused",
     "Run",
+    "audits_of_scope",
     "batch_templates",
     "cancel",
     "expire_results",
@@ -164,6 +165,20 @@ def visible_audits(actor: Actor) -> QuerySet[AuditRun]:
     return _of_unit(AuditRun.objects, actor.unit)
 
 
+COUNTY_WIDE = (Unit.Kind.BUREAU, Unit.Kind.AUDITOR)  # units whose audits cover the whole county
+
+
+def audits_of_scope(actor: Actor) -> QuerySet[AuditRun]:
+    """The audits of just what the actor's unit sees: the county's — run by the bureau or an auditor, the same
+    cases either way — for either of them; a township's or school's own."""
+    unit = actor.unit
+    if unit is None:
+        return AuditRun.objects.none()
+    if unit.kind in COUNTY_WIDE:
+        return visible_audits(actor).filter(unit__kind__in=COUNTY_WIDE)
+    return visible_audits(actor).filter(unit=unit)
+
+
 def result_path(job: Job) -> Path | None:
     """The job's result file, once the job is done."""
     if job.status != Job.Status.DONE or not job.result_file:
@@ -173,7 +188,7 @@ def result_path(job: Job) -> Path | None:
 
 
 def audit_trend(actor: Actor, count: int = 8) -> list[tuple[AuditRun, int | None]]:
-    """The unit's latest audits, oldest first, each with the change in gaps since the one before (None first)."""
-    unit = actor.unit
-    runs = list(visible_audits(actor).filter(unit=unit).order_by("-created")[:count])[::-1] if unit else []
+    """The latest audits of the unit's scope (see :func:`audits_of_scope`), oldest first, each with the change in
+    gaps since the one before (None first)."""
+    runs = list(audits_of_scope(actor).order_by("-created")[:count])[::-1]
     return [(run, None if i == 0 else run.gaps - runs[i - 1].gaps) for i, run in enumerate(runs)]
