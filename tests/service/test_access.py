@@ -282,6 +282,7 @@ def test_every_write_path_for_every_role_on_another_units_object(county: dict[st
         (f"/cases/{teaching_id}/teaching/0/withdraw/", {"reason": "重复录入的记录"}),
         (f"/cases/{case_id}/reveal/", {"reason": "办理学籍转接，核对身份证号"}),
         (f"/numbers/{number.pk}/void/", {"reason": "送达地址有误，重新出具"}),
+        (f"/numbers/{number.pk}/void/", {"reason": "送达地址有误，重新出具", "confirmed": "1"}),
         (f"/jobs/{job.pk}/cancel/", {}),
         ("/accounts/", {"username": "白沙县教育局", "unit": "青石县教育局", "kind": "bureau", "township": ""}),
         ("/accounts/白沙县教育局/reset/" if role == "bureau" else "/accounts/桐林乡/reset/", {}),

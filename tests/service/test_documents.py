@@ -114,7 +114,12 @@ def test_voiding_a_number_keeps_it_in_the_register_and_frees_the_document(accoun
     assert "未作废" in short.content.decode()
     other = client_of(accounts, "桐林乡")
     assert other.post(f"/numbers/{number.pk}/void/", {"reason": "送达地址有误"}).status_code == 404
-    clerk.post(f"/numbers/{number.pk}/void/", {"reason": "送达地址有误，重新出具"})
+    asked = clerk.post(f"/numbers/{number.pk}/void/", {"reason": "送达地址有误，重新出具"})  # first what it does
+    assert f"案卷 <a href=\"/cases/{NEW_CASE_ID}/\">{NEW_CASE_ID}</a> 中这份限期复学通知书的记录将一并去掉" in \
+        asked.content.decode()
+    number.refresh_from_db()
+    assert number.status != "void" and CaseRecord.objects.get(case_id=NEW_CASE_ID).data["notices"]
+    clerk.post(f"/numbers/{number.pk}/void/", {"reason": "送达地址有误，重新出具", "confirmed": "1"})
     number.refresh_from_db()
     assert number.status == "void" and number.void_reason == "送达地址有误，重新出具"
     assert "notices" not in CaseRecord.objects.get(case_id=NEW_CASE_ID).data

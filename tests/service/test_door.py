@@ -167,7 +167,7 @@ def test_voiding_a_number_far_ahead_brings_the_series_back(accounts: dict[str, s
     assert time.monotonic() - started < 5 and len(page.content) < 2_000_000  # the gaps are counted, not listed
     assert "共 4999992 个" in page.content.decode()
     number = IssuedNumber.objects.get(doc_no="桐政限复〔2022〕5000000号")
-    bureau.post(f"/numbers/{number.pk}/void/", {"reason": "误录入的文号，作废"})
+    bureau.post(f"/numbers/{number.pk}/void/", {"reason": "误录入的文号，作废", "confirmed": "1"})
     assert Series.objects.get(issuer="桐林乡人民政府", series="限复", year=2022).last == 7
     assert not DbAllocator("青石县").gaps()
     assert "有漏号" not in bureau.get("/numbers/").content.decode()

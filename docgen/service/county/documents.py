@@ -191,6 +191,13 @@ def may_void(unit: Unit | None, number: IssuedNumber) -> bool:
     return unit.kind == Unit.Kind.SCHOOL and number.issuer == unit.name
 
 
+def voided_notice(number: IssuedNumber) -> tuple[CaseRecord | None, dict | None]:
+    """The case the number was given on, and the notice record voiding it takes off that case (None: none)."""
+    record = CaseRecord.objects.filter(county=number.county, case_id=number.case_id).first()
+    notices = record.data.get("notices", []) if record is not None else []
+    return record, next((n for n in notices if n.get("doc_no") == number.doc_no), None)
+
+
 def void_number(actor: Actor, number: IssuedNumber, reason: str) -> None:
     """Void the number with its reason; the case no longer records the notice it was on (it can be issued
     again, under a new number). NotIssuableError when the unit may not."""
@@ -198,9 +205,8 @@ def void_number(actor: Actor, number: IssuedNumber, reason: str) -> None:
         raise NotIssuableError(f"本单位不能作废文号 {number.doc_no}")
     with door.writing():
         DbAllocator(number.county).void(number.doc_no, reason)
-        record = CaseRecord.objects.filter(county=number.county, case_id=number.case_id).first()
-        if record is not None:
-            found = [i for i, n in enumerate(record.data.get("notices", [])) if n.get("doc_no") == number.doc_no]
-            if found:
-                remove_record(actor, record, "notices", found[0], reason=f"文号 {number.doc_no} 作废：{reason}")
+        record, notice = voided_notice(number)
+        if record is not None and notice is not None:
+            remove_record(actor, record, "notices", record.data["notices"].index(notice),
+                          reason=f"文号 {number.doc_no} 作废：{reason}")
         audit.log(actor, audit.NUMBER_VOIDED, number.doc_no, case=number.case_id, reason=reason)

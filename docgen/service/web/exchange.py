@@ -20,7 +20,7 @@ from docgen.errors import DataProblemsError
 from docgen.roster.excel import roster_headers
 from docgen.service.county import audit, door, jobs
 from docgen.service.county.accounts import AccountError, add_account, reset_password
-from docgen.service.county.documents import NotIssuableError, may_void, void_number
+from docgen.service.county.documents import NotIssuableError, may_void, void_number, voided_notice
 from docgen.service.county.door import Actor, actor_of
 from docgen.service.county.ledger import LedgerRefusedError, confirm, export, preview
 from docgen.service.county.models import Job, Member, Series, Unit
@@ -134,6 +134,12 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, f"文号 {number.doc_no} 未作废：" + "；".join(form.errors["reason"]))
         return redirect("numbers")
+    if request.POST.get("confirmed") != "1":  # first what it takes off the case
+        if not may_void(actor.unit, number) or not door.may_edit(actor):
+            raise Http404
+        record, notice = voided_notice(number)
+        return render(request, "web/void_confirm.html", {"unit": actor.unit, "number": number, "record": record,
+                                                         "notice": notice, "reason": form.cleaned_data["reason"]})
     try:
         void_number(actor, number, form.cleaned_data["reason"])
     except NotIssuableError as exc:
