@@ -54,10 +54,13 @@ def test_a_batch_shows_its_documents_and_numbers_before_any_is_taken(accounts: d
     assert f"{plan.kept} 份（案卷已记载，重新出具）" in page
     assert not Job.objects.exists()  # nothing started, nothing taken
     assert set(IssuedNumber.objects.values_list("doc_no", flat=True)) == before
+    assert plan.dates and f"<b>{plan.dates}</b>" in page  # the dates the documents carry, not only the one typed
     job = start(client, "render", template="限期复学通知书", date="2022-10-14")
     jobs.run_steps(job.pk)
     taken = set(IssuedNumber.objects.values_list("doc_no", flat=True)) - before
     assert taken == set(plan.new_numbers)  # the very numbers shown
+    job.refresh_from_db()
+    assert f"共 {plan.documents} 份，新取文号 {'、'.join(plan.ranges)}，{plan.kept} 份沿用案卷已有的文号" in job.log
 
 
 def test_a_township_batch_numbers_every_notice_once_and_packs_a_zip(accounts: dict[str, str]) -> None:

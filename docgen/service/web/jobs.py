@@ -76,7 +76,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
                 if request.POST.get("confirmed") != "1":  # first what it will do, with the numbers it takes
                     return _confirm_batch(request, template, day, pdf)
                 params = {"template": template, "on": day.isoformat(), "pdf": pdf}
-                title = f"批量出具{template}（成文日期 {day.isoformat()}{'，含 PDF' if pdf else ''}）"
+                title = f"批量出具{template}（所填成文日期 {day.isoformat()}{'，含 PDF' if pdf else ''}）"
             elif which == "roster":
                 params = {"on": day.isoformat()}
                 title = f"就读台账和开学工作统计（开学日期 {day.isoformat()}）" + (

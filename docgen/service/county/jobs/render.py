@@ -111,6 +111,7 @@ class BatchPlan:
     documents: int = 0  # documents it would make
     new_numbers: list[str] = field(default_factory=list)  # the numbers it would take, in order
     kept: int = 0  # documents keeping the number (and date) their case records
+    dates: str = ""  # the dates the documents will carry: one, or first至last
     skipped: list[str] = field(default_factory=list)  # 姓名（案卷编号）：why — left out
 
     @property
@@ -140,6 +141,7 @@ def plan_batch(actor: Actor, name: str, on: dt.date) -> BatchPlan:
     numbers = in_number_order(job.doc.no for job in planned if job.doc and job.doc.no)
     held = set(IssuedNumber.objects.filter(county=county, doc_no__in=numbers).values_list("doc_no", flat=True))
     plan.documents = len(planned)
+    plan.dates = date_span(planned)
     plan.new_numbers = [n for n in numbers if n not in held]
     plan.kept = len(held)
     return plan
@@ -299,12 +301,16 @@ def run(run: Run) -> str:
     if not may_issue(run.job.unit, spec):
         raise JobFailed(f"本单位不能出具“{spec.name}”", "请由有权出具的单位发起。")
     on, pdf = dt.date.fromisoformat(params["on"]), bool(params.get("pdf"))
+    held = set(IssuedNumber.objects.filter(county=run.job.county, template=spec.name)
+               .exclude(status=IssuedNumber.Status.VOID).values_list("doc_no", flat=True))
     planned = _number(run, spec, on)
     if not planned:
         raise JobFailed(f"所选案卷中没有需要出具“{spec.name}”的学生" + run.skipped_summary(),
                         "检查案卷的处置类别，或换一种文书。")
     numbered = in_number_order(job.doc.no for job in planned if job.doc and job.doc.no)
-    run.note(f"已编号 {len(planned)} 份" + (f"，文号 {'、'.join(number_ranges(numbered))}" if numbered else ""))
+    new = [n for n in numbered if n not in held]
+    run.note(f"共 {len(planned)} 份" + (f"，新取文号 {'、'.join(number_ranges(new))}" if new else "，不取新文号")
+             + (f"，{len(numbered) - len(new)} 份沿用案卷已有的文号" if len(numbered) > len(new) else ""))
     work = run.folder / "work"
     run.phase("生成文书" + ("并转换 PDF" if pdf else ""), len(planned))
     done = 0
