@@ -121,3 +121,9 @@ def test_the_dashboard_counts_completeness_as_the_audit_report_does(accounts: di
         assert totals[township["name"]] == str(township["cases"])
         assert township["cases"] == sum(s["cases"] for s in run.report["schools"] if s["township"] == township["name"])
     assert sum(c for _, c, _ in reported.values()) == run.complete
+
+
+def test_a_schools_dashboard_shows_its_own_rows_without_a_township_total(accounts: dict[str, str]) -> None:
+    page = client_of(accounts, "云溪镇初级中学").get("/").content.decode()
+    assert set(school_rows(page)) == {"云溪镇初级中学"} and "云溪镇合计" not in page
+    assert "云溪镇合计" in client_of(accounts, "云溪镇").get("/").content.decode()
