@@ -210,3 +210,15 @@ def test_an_export_older_than_the_case_never_undoes_what_was_saved_after_it(
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.data["remarks"] == "导出之后补记的情况" and second.data.get("remarks") != "台账上改的"
+
+
+def test_a_missing_field_is_named_in_words_not_by_its_json_key(accounts: dict[str, str], tmp_path: Path) -> None:
+    from docgen.ledger import export_ledger
+
+    data = new_student()
+    data.pop("guardians")
+    export_ledger([data], tmp_path / "缺监护人.xlsx")
+    response = upload(client_of(accounts, "云溪镇"), tmp_path / "缺监护人.xlsx")
+    messages = [p.message for p in response.context["result"].problems]
+    assert any(m.startswith("缺少必填项“监护人”") for m in messages), messages
+    assert "guardians" not in response.content.decode()

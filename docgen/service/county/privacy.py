@@ -44,10 +44,14 @@ def for_page(text: str) -> str:
     return _SERVER_PATH.sub(r"\1", masked(text))
 
 
+_JSON_KEY = re.compile(r"”（[A-Za-z_][A-Za-z0-9_]*）")
+
+
 def masked_problem(problem: Problem) -> Problem:
-    """A problem as a page shows it: ID numbers in its message and label masked."""
-    return Problem(problem.file, problem.path, masked(problem.message), masked(problem.case), problem.severity,
-                   problem.id)
+    """A problem as a page shows it: ID numbers in its message and label masked, and without the JSON keys the
+    command line adds for people who edit case files (“监护人”（guardians） → “监护人”)."""
+    return Problem(problem.file, problem.path, _JSON_KEY.sub("”", masked(problem.message)), masked(problem.case),
+                   problem.severity, problem.id)
 
 
 def _mask_value(key: str, value: Any, keep_ids: bool) -> Any:
