@@ -80,7 +80,7 @@ def _write_sheet(workbook: Any, sheet: SheetMap, cases: Sequence[CaseData]) -> i
             if value is not None:
                 widths[i] = max(widths[i], _display_width(value))
     ws = workbook.create_sheet(sheet.name)
-    formats = [_number_format(c) for c in (None, *sheet.columns)]
+    formats = [column_format(c) for c in (None, *sheet.columns)]
     for i, (width, fmt) in enumerate(zip(widths, formats, strict=True), 1):
         dimension = ws.column_dimensions[get_column_letter(i)]
         dimension.width = min(50, width)
@@ -91,7 +91,7 @@ def _write_sheet(workbook: Any, sheet: SheetMap, cases: Sequence[CaseData]) -> i
     ws.print_title_cols = "A:A"
     ws.freeze_panes = "B2"
     for i, column in enumerate(sheet.columns, 2):
-        _add_dropdown(ws, get_column_letter(i), column, len(rows))
+        add_dropdown(ws, get_column_letter(i), column, len(rows))
     header_cells = []
     for header in headers:
         cell = WriteOnlyCell(ws, value=header)
@@ -117,7 +117,7 @@ def _display_width(value: Any) -> int:
     return text_width(value) + 2
 
 
-def _number_format(column: Column | None) -> str:
+def column_format(column: Column | None) -> str:
     """Dates shown as dates, numbers as numbers, everything else kept as text (ID numbers!)."""
     kind = column.field.kind if column else "string"
     if column is not None and not column.parts and kind in ("date", "planned_date"):
@@ -127,7 +127,7 @@ def _number_format(column: Column | None) -> str:
     return "@"
 
 
-def _add_dropdown(ws: Any, letter: str, column: Column, rows: int) -> None:
+def add_dropdown(ws: Any, letter: str, column: Column, rows: int) -> None:
     """Offer an enumeration's Chinese labels as an in-cell dropdown, when Excel's length limit allows."""
     if column.field.kind != "enum":
         return

@@ -21,12 +21,15 @@ from docgen.fsutil import save_workbook
 from docgen.ledger.cells import CellError, is_empty, read_cell, write_cell
 from docgen.ledger.mapping import Column, check_mapping, read_mapping_file
 from docgen.ledger.workbook import ExcelFile
+from docgen.ledger.writer import add_dropdown, column_format
 from docgen.problems import Problem
 from docgen.resources import data_json, data_text
 from docgen.roster.model import REQUIRED, check_roster
 from docgen.xlsx import Styled, Table, new_workbook, write_sheet
 
 DEFAULT_MAPPING = "roster_mapping.yaml"
+
+ID_WIDTH = 22  # an 18-digit ID number read whole
 
 
 def _columns(mapping_path: Path | None) -> tuple[str, list[Column]]:
@@ -137,5 +140,10 @@ def export_roster(children: Sequence[Mapping[str, Any]], target: Path, mapping: 
     rows = [[Styled(write_cell(child.get(c.path[0]), c), "@") if c.field.kind == "string"
              else write_cell(child.get(c.path[0]), c) for c in columns] for child in children]
     wb = new_workbook()
-    write_sheet(wb, sheet, None, [Table([c.header for c in columns], rows, empty="")])
+    ids = {i: ID_WIDTH for i, c in enumerate(columns, 1) if c.path[0] == "id_number"}
+    ws = write_sheet(wb, sheet, None, [Table([c.header for c in columns], rows, empty="")], widths=ids)
+    for i, column in enumerate(columns, 1):  # what a clerk types below keeps its format (an ID stays text)
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].number_format = column_format(column)
+        add_dropdown(ws, letter, column, len(rows))
     save_workbook(wb, target)

@@ -14,6 +14,7 @@ from conftest import client_of
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from docgen.roster.entrants import due_entrants
 from docgen.roster.excel import export_roster
@@ -127,6 +128,11 @@ def test_the_bureau_gets_a_blank_roster_with_the_columns_the_import_reads(accoun
     sheet = load_workbook(io.BytesIO(blank.content))["适龄儿童少年台账"]
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     assert header[:3] == ["姓名", "性别", "身份证号"] and sheet.max_row == 1  # no child in it
+    ids = sheet.column_dimensions["C"]  # an ID number typed in stays whole: text, wide enough to read
+    assert ids.number_format == "@" and ids.width >= 20
+    attending = get_column_letter(header.index("就读情况") + 1)
+    offered = [v for v in sheet.data_validations.dataValidation if f"{attending}2" in str(v.sqref)]
+    assert offered and "县内就读" in offered[0].formula1
     assert client_of(accounts, "云溪镇").get("/roster/template/").status_code == 404
 
 
