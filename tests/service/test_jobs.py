@@ -229,6 +229,7 @@ def test_the_county_audit_is_the_basis_of_the_bureaus_and_the_auditors_dashboard
     job = start(auditor, "audit", **{"audit-date": "2026-12-01"})
     jobs.run_steps(job.pk)
     run = AuditRun.objects.get(job=job)
+    assert run.scope == f"青石县全县，案卷 {CaseRecord.objects.count()} 份"  # the cases it covers, not who ran it
     seen = {name: client.get("/").context for name, client in (("auditor", auditor), ("bureau", bureau))}
     assert seen["auditor"]["o"].basis == seen["bureau"]["o"].basis == run  # the same cases, the same audit
     assert seen["bureau"]["o"].total == seen["auditor"]["o"].total and f"#{job.pk} 核查" in bureau.get(

@@ -41,7 +41,7 @@ from docgen.service.county.actors import (  # noqa: F401  (the door is where cal
 from docgen.service.county.cases import check_case, store_case
 from docgen.service.county.models import CaseRecord, IssuedNumber, Series, Unit
 
-READERS = (Unit.Kind.BUREAU, Unit.Kind.AUDITOR)  # the whole county, to read
+READERS = Unit.COUNTY_WIDE  # the whole county, to read
 WRITERS = (Unit.Kind.BUREAU, Unit.Kind.TOWNSHIP, Unit.Kind.SCHOOL)
 OTHER_UNITS_CASE = "属于其他单位的案卷"
 DUPLICATE_ID = "身份证号与另一个案卷重复"

@@ -40,7 +40,7 @@ def filing_states(viewer: Unit | None, today: dt.date) -> list[FilingState]:
         units = units.filter(township=viewer.township)
     elif viewer.kind == Unit.Kind.SCHOOL:
         units = units.filter(pk=viewer.pk)
-    elif viewer.kind not in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR):
+    elif not viewer.county_wide:
         return []
     month = report_month(today)
     _, due = filing_window(month)

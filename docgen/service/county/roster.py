@@ -130,7 +130,7 @@ def scope(actor: Actor) -> tuple[str, str]:
     """The library's (unit, kind) of the ledgers this unit counts: the county (bureau, auditors), its township
     (a township, a primary school: its district), or its own students (a middle school)."""
     unit = actor.unit
-    if unit is None or unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR):
+    if unit is None or unit.county_wide:
         return "", "county"
     found, kind = unit_scope(unit.name if unit.kind == Unit.Kind.SCHOOL else unit.township, ())
     return (found, kind) if kind == "middle" else (unit.township, "township")  # the service knows the township
@@ -148,7 +148,7 @@ def schools_in_scope(actor: Actor, roster: Roster) -> list[str]:
     unit = actor.unit
     named = {c["school"]: c["township"] for c in roster.children if c.get("attending") == "in_county"
              and c.get("school")}
-    if unit is None or unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR):
+    if unit is None or unit.county_wide:
         return sorted(named)
     if unit.kind == Unit.Kind.TOWNSHIP:
         return sorted(s for s, t in named.items() if t == unit.township)

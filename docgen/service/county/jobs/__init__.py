@@ -114,7 +114,7 @@ def _of_unit(rows, unit: Unit | None) -> QuerySet:
     if unit is None:
         return rows.none()
     rows = rows.filter(county=unit.county)
-    return rows if unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR) else rows.filter(unit=unit)
+    return rows if unit.county_wide else rows.filter(unit=unit)
 
 
 def visible_jobs(actor: Actor) -> QuerySet[Job]:
@@ -165,17 +165,14 @@ def visible_audits(actor: Actor) -> QuerySet[AuditRun]:
     return _of_unit(AuditRun.objects, actor.unit)
 
 
-COUNTY_WIDE = (Unit.Kind.BUREAU, Unit.Kind.AUDITOR)  # units whose audits cover the whole county
-
-
 def audits_of_scope(actor: Actor) -> QuerySet[AuditRun]:
     """The audits of just what the actor's unit sees: the county's — run by the bureau or an auditor, the same
     cases either way — for either of them; a township's or school's own."""
     unit = actor.unit
     if unit is None:
         return AuditRun.objects.none()
-    if unit.kind in COUNTY_WIDE:
-        return visible_audits(actor).filter(unit__kind__in=COUNTY_WIDE)
+    if unit.county_wide:
+        return visible_audits(actor).filter(unit__kind__in=Unit.COUNTY_WIDE)
     return visible_audits(actor).filter(unit=unit)
 
 

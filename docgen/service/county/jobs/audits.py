@@ -29,7 +29,8 @@ def run(run: Run) -> str:
     run.progress(len(records), len(records))
     run.phase("写核查报告")
     unit = run.job.unit
-    report = build_report(result, spec, f"{unit.name}，案卷 {len(records)} 份", generated=dt.date.today())
+    scope = f"{unit.county}全县" if unit.county_wide else unit.name  # the cases it covers, not who ran it
+    report = build_report(result, spec, f"{scope}，案卷 {len(records)} 份", generated=dt.date.today())
     reports = run.folder / "reports"
     written = write_reports(report, reports)
     name = safe_name(f"核查报告_{unit.name}_{as_of.isoformat()}") + ".zip"

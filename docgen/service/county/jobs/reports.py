@@ -53,7 +53,7 @@ def run(run: Run) -> str:
         target = work / f"{safe_name(name)}_{label}_控辍保学月报表.xlsx"
         write_monthly_workbook(monthly_report(cases, name, month), target, "", today)
         run.progress(done)
-    if run.job.unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR):  # the county's own summary, by township
+    if run.job.unit.county_wide:  # the county's own summary, by township
         summary = work / f"{safe_name(run.job.county)}_{label}_控辍保学月报表（全县汇总）.xlsx"
         write_monthly_workbook(monthly_report(cases, f"{run.job.county}（全县汇总）", month, whole=True), summary,
                                "", today)
@@ -62,7 +62,7 @@ def run(run: Run) -> str:
     ledgers = work / f"{safe_name(scope)}_疑似辍学和辍学学生台账_截至{month_end.isoformat()}.xlsx"
     write_ledgers(cases, scope, month_end, ledgers)
     quarter = None
-    if run.job.unit.kind in (Unit.Kind.BUREAU, Unit.Kind.AUDITOR):
+    if run.job.unit.county_wide:
         run.phase("季度复核")
         year, q = quarter_of(month)
         schools = Unit.objects.filter(county=run.job.unit.county, kind=Unit.Kind.SCHOOL)

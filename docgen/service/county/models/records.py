@@ -18,6 +18,8 @@ class Unit(models.Model):
         SCHOOL = "school", "学校"
         AUDITOR = "auditor", "督导（审计）"
 
+    COUNTY_WIDE = (Kind.BUREAU, Kind.AUDITOR)  # the kinds that see the whole county
+
     county = models.CharField("县", max_length=40)
     name = models.CharField("单位名称", max_length=80)
     kind = models.CharField("单位类别", max_length=10, choices=Kind.choices)
@@ -29,6 +31,11 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def county_wide(self) -> bool:
+        """Whether the unit sees the whole county (the bureau, an auditing office)."""
+        return self.kind in Unit.COUNTY_WIDE
 
 
 class CaseRecord(models.Model):
