@@ -27,6 +27,18 @@ REASONS = {GRADE_1: "到{cutoff}已满六周岁，应当入学接受义务教育
            JUNIOR_MIDDLE: "已完成小学教育，应当升入初级中学继续接受义务教育"}
 
 
+ENTRANT_PREFIX = "入学"
+
+
+def entrant_of(case_id: str) -> tuple[int, str] | None:
+    """(school year, ID number) of a child of the roster, from what the register keeps for its 入学通知书; None for
+    a case's own 案卷编号."""
+    if not case_id.startswith(ENTRANT_PREFIX) or ":" not in case_id:
+        return None
+    year, _, id_number = case_id.removeprefix(ENTRANT_PREFIX).partition(":")
+    return (int(year), id_number) if year.isdigit() else None
+
+
 @dataclass(frozen=True)
 class Entrant:
     """One child due to enter school, shaped for a document batch."""
@@ -40,7 +52,8 @@ class Entrant:
 
     @property
     def case_id(self) -> str:
-        return f"入学{self.school_year}:{self.child['id_number']}"
+        """What the register keeps in place of a case's 案卷编号 (see :func:`entrant_of`)."""
+        return f"{ENTRANT_PREFIX}{self.school_year}:{self.child['id_number']}"
 
     @property
     def name(self) -> str:

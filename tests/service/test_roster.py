@@ -153,3 +153,12 @@ def test_a_term_outside_the_rosters_school_year_is_refused_beside_the_date(accou
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and job.message.startswith("开学日期2026年9月1日不在台账的")
     assert not IssuedNumber.objects.filter(template="入学通知书").exists()
+
+
+def test_the_register_names_a_childs_enrolment_notice_and_counts_the_series_listed(accounts: dict[str, str]) -> None:
+    _run(client_of(accounts, "青石县教育局"))
+    page = client_of(accounts, "青石县教育局").get("/numbers/").content.decode()
+    assert "适龄儿童（2022—2023 学年），身份证号 " in page and "入学2022:" not in page
+    township = client_of(accounts, "云溪镇").get("/numbers/")
+    listed = {(n.issuer, n.series, n.year) for n in township.context["rows"]}
+    assert f"{len(listed)} 个文号系列" in township.content.decode() and "入学通知书" not in township.content.decode()

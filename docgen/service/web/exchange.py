@@ -23,7 +23,7 @@ from docgen.service.county.accounts import AccountError, add_account, reset_pass
 from docgen.service.county.documents import NotIssuableError, may_void, void_number, voided_notice
 from docgen.service.county.door import Actor, actor_of
 from docgen.service.county.ledger import LedgerRefusedError, confirm, export, preview
-from docgen.service.county.models import Job, Member, Series, Unit
+from docgen.service.county.models import Job, Member, Unit
 from docgen.service.county.register import DbAllocator
 from docgen.service.county.roster import (
     RosterPreview,
@@ -115,8 +115,9 @@ def numbers(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     unit = actor.unit
     rows = list(door.numbers(actor).order_by("issuer", "series", "year", "seq")[:5000])
-    gaps = DbAllocator(unit.county).gaps() if unit and unit.kind in ("bureau", "auditor") else []
-    series = Series.objects.filter(county=unit.county).count() if unit else 0
+    gaps = DbAllocator(unit.county).gaps() if unit and unit.county_wide else []
+    listed = door.numbers(actor).order_by().values_list("issuer", "series", "year")
+    series = listed.distinct().count()  # the series of the numbers listed here, not the county's
     voidable = {n.pk for n in rows if may_void(unit, n)}
     return render(request, "web/numbers.html", {"unit": unit, "rows": rows, "gaps": gaps, "series": series,
                                                 "voidable": voidable, "form": VoidForm()})

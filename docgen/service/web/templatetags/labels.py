@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from django import template
 
+from docgen.idcard import mask_id
+from docgen.roster.entrants import entrant_of
 from docgen.service.county.overview import CATEGORY_LABELS
 
 register = template.Library()
+
+
+@register.filter
+def registered_for(case_id: object) -> str:
+    """Whom a number of the register was given to, as a clerk reads it: the 案卷编号, or for a roster child's
+    入学通知书 the child's school year and masked ID number (the register keeps no name for it)."""
+    entrant = entrant_of(str(case_id or ""))
+    if entrant is None:
+        return str(case_id or "")
+    year, id_number = entrant
+    return f"适龄儿童（{year}—{year + 1} 学年），身份证号 {mask_id(id_number)}"
 
 
 @register.filter
