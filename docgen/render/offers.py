@@ -33,6 +33,7 @@ class Offer:
     date: dt.date  # the date it takes by default (recorded, the step it goes with, or today)
     recorded: bool  # the case records it already: issuing again keeps its number and date
     reason: str  # why this body cannot issue it now ("" when it can)
+    numbered: bool = True  # it takes a 文号 from the register
 
     @property
     def available(self) -> bool:
@@ -84,7 +85,7 @@ def _offer(case: Case, spec: TemplateSpec, step: NextStep | None, bodies: Collec
         date = document_date(case, spec.procedure, spec.name, on).date
     return Offer(spec.name, step.step.title if step else spec.name, who, bool(step and step.owed),
                  step.first if step else None, step.last if step else None, date,
-                 bool(step and step.taken), reason)
+                 bool(step and step.taken), reason, numbered=bool(spec.series))
 
 
 def _label(spec: TemplateSpec, kind: str) -> str:

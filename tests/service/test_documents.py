@@ -148,3 +148,17 @@ def test_numbers_the_cases_record_are_in_the_register_and_never_given_again(acco
         ("$.notices[0].doc_no", f"文号 {new} 已被另一份文书使用")]  # not whose: another unit's case
     case.refresh_from_db()
     assert case.data["notices"][0]["doc_no"] != new
+
+
+def test_the_issue_button_says_a_number_is_taken_only_for_a_numbered_document(accounts: dict[str, str]) -> None:
+    from docgen.render import load_registry
+
+    page = client_of(accounts, "云溪镇初级中学").get("/cases/QS-2022-001/")
+    offers = {o.template: o for o in page.context["offers"] if o.available}
+    assert offers, "the school may issue something for this case"
+    html = page.content.decode()
+    for name, offer in offers.items():
+        row = html.split(f'id="offer-{name}"', 1)[1].split("</tr>", 1)[0]
+        numbered = bool(load_registry().get(name).series)
+        assert offer.numbered == numbered
+        assert ("出具并编文号…" in row) == (numbered and not offer.recorded), name
