@@ -22,9 +22,13 @@ def test_the_bureau_adds_an_account_in_a_new_unit_and_resets_a_password(accounts
     asked = bureau.post("/accounts/周老师/reset/")  # first what it will do: the old password stops working
     assert "原密码立即失效" in asked.content.decode() and "made" not in asked.context
     sign_in(Client(), "周老师", made[2])  # still the old one
-    reset = bureau.post("/accounts/周老师/reset/", {"confirmed": "1"}).context["made"]
+    confirm = {"confirmed": "1", "token": asked.context["token"]}
+    reset = bureau.post("/accounts/周老师/reset/", confirm).context["made"]
     assert reset[2] != made[2]
     sign_in(Client(), "周老师", reset[2])
+    again = bureau.post("/accounts/周老师/reset/", confirm, follow=True)  # the page sent again (a reload)
+    assert "密码已经重设过了" in again.content.decode() and again.context.get("made") is None
+    sign_in(Client(), "周老师", reset[2])  # the password shown still works
     events = list(AuditEvent.objects.filter(action="管理账号").order_by("id"))
     assert [e.target for e in events] == ["周老师", "周老师"]
     assert not any(made[2] in str(e.detail) or reset[2] in str(e.detail) for e in events)
@@ -60,7 +64,8 @@ def test_the_bureau_resets_its_own_password_and_stays_signed_in(accounts: dict[s
     bureau = client_of(accounts, "青石县教育局")
     page = bureau.post("/accounts/青石县教育局/reset/").content.decode()
     assert "这是您自己正在使用的账号" in page
-    made = bureau.post("/accounts/青石县教育局/reset/", {"confirmed": "1"}).context["made"]
+    token = bureau.post("/accounts/青石县教育局/reset/").context["token"]
+    made = bureau.post("/accounts/青石县教育局/reset/", {"confirmed": "1", "token": token}).context["made"]
     assert bureau.get("/accounts/").status_code == 200  # still signed in
     sign_in(Client(), "青石县教育局", made[2])
 

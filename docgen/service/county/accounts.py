@@ -5,6 +5,7 @@ them, and each is logged — never with a password (the demo makes its own)."""
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.core.signing import BadSignature, Signer
 
 from docgen.errors import DocgenError
 from docgen.service.county import audit, door
@@ -98,14 +100,40 @@ def add_account(actor: Actor, username: str, unit_name: str, kind: str, township
     return Made(password, tuple(similar))
 
 
-def reset_password(actor: Actor, username: str) -> tuple[str, Unit]:
-    """A new password for an account of the actor's county, and its unit (AccountError when there is none)."""
+def _member(actor: Actor, username: str) -> Member:
     if not _may_manage(actor):
         raise door.NotFound
     member = Member.objects.select_related("user", "unit").filter(user__username=username,
                                                                    unit__county=actor.county).first()
     if member is None:
         raise AccountError(f"本县没有账号“{username}”")
+    return member
+
+
+def reset_token(actor: Actor, username: str) -> tuple[str, Unit]:
+    """What confirms one reset of this account's password (it stops holding once the password changed: a page
+    sent again resets nothing), and the account's unit. The door's NotFound, AccountError as for a reset."""
+    member = _member(actor, username)
+    return _RESETS.sign(_password_mark(member)), member.unit
+
+
+def _password_mark(member: Member) -> str:
+    return hashlib.sha256(f"{member.user.pk}:{member.user.password}".encode()).hexdigest()[:24]
+
+
+_RESETS = Signer(salt="docgen.accounts.reset")
+
+
+def reset_password(actor: Actor, username: str, token: str) -> tuple[str, Unit]:
+    """A new password for an account of the actor's county, and its unit — once for each ``token`` of
+    :func:`reset_token` (AccountError when there is no such account, or the token was used or is not one)."""
+    member = _member(actor, username)
+    try:
+        if _RESETS.unsign(token) != _password_mark(member):
+            raise BadSignature(token)
+    except BadSignature as exc:
+        raise AccountError(f"账号“{username}”的密码已经重设过了（页面又提交了一次），没有再重设；"
+                           "需要再重设时请在账号列表中重新点“重设密码”") from exc
     password = secrets.token_urlsafe(9)
     with door.writing():
         member.user.set_password(password)

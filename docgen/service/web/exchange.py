@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from docgen.errors import DataProblemsError
 from docgen.roster.excel import roster_headers
 from docgen.service.county import audit, door, jobs
-from docgen.service.county.accounts import AccountError, add_account, reset_password
+from docgen.service.county.accounts import AccountError, add_account, reset_password, reset_token
 from docgen.service.county.documents import NotIssuableError, may_void, void_number, voided_notice
 from docgen.service.county.door import Actor, actor_of
 from docgen.service.county.ledger import LedgerRefusedError, confirm, export, preview
@@ -209,16 +209,19 @@ def reset(request: HttpRequest, username: str) -> HttpResponse:
     """A new password, once the bureau confirms it (the old one stops working at once)."""
     actor = _bureau(request)
     if request.POST.get("confirmed") != "1":
-        member = Member.objects.select_related("unit").filter(user__username=username,
-                                                               unit__county=actor.county).first()
-        if member is None:
-            raise Http404
-        return render(request, "web/reset_confirm.html", {"unit": actor.unit, "username": username,
-                                                          "of": member.unit, "own": username == actor.username})
+        try:
+            token, of = reset_token(actor, username)
+        except AccountError as exc:
+            raise Http404 from exc
+        return render(request, "web/reset_confirm.html", {"unit": actor.unit, "username": username, "of": of,
+                                                          "own": username == actor.username, "token": token})
     try:
-        password, unit = reset_password(actor, username)
+        password, unit = reset_password(actor, username, request.POST.get("token", ""))
     except AccountError as exc:
-        raise Http404 from exc
+        if not Member.objects.filter(user__username=username, unit__county=actor.county).exists():
+            raise Http404 from exc
+        messages.warning(request, str(exc))
+        return redirect("accounts")
     if username == actor.username:  # the bureau's own account: stay signed in with the new password
         request.user.refresh_from_db()
         update_session_auth_hash(request, request.user)
