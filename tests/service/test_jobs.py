@@ -156,6 +156,7 @@ def test_a_document_that_cannot_be_made_leaves_the_others_made_and_says_whose(
         documents = listed(bundle)
         names = bundle.namelist()
     assert len(documents) == job.summary["documents"] > 0
+    assert jobs.result_path(job).name.endswith(f"_{len(documents)}份.zip")  # named by what it holds
     assert victim[0] not in {d["student"] for d in documents}
     assert sum(n.startswith("文书/") for n in names) == len(documents) and "打印/限期复学通知书_打印合并.docx" in names
     stored = set(IssuedDocument.objects.filter(template="限期复学通知书").values_list("case_id", flat=True))

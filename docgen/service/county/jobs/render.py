@@ -237,22 +237,21 @@ def _print_name(spec: TemplateSpec, k: int, parts: int, m: int = 0, count: int =
     return f"{safe_name(spec.name)}_{PRINT_SUFFIX}{part}" + (f"-{m + 1}" if count > 1 else "") + ".docx"
 
 
-def _zip_name(spec: TemplateSpec, planned: list[Job], on: dt.date) -> str:
+def _zip_name(spec: TemplateSpec, planned: list[Job], on: dt.date, count: int) -> str:
     """Named by what it holds: the documents' own dates (not the day the job ran) and how many."""
-    return safe_name(f"{spec.name}_{date_span(planned) or on.isoformat()}_{len(planned)}份") + ".zip"
+    return safe_name(f"{spec.name}_{date_span(planned) or on.isoformat()}_{count}份") + ".zip"
 
 
-def _pack(run: Run, spec: TemplateSpec, planned: list[Job], on: dt.date, pdf: bool, work: Path) -> int:
+def _pack(run: Run, spec: TemplateSpec, planned: list[Job], on: dt.date, pdf: bool, work: Path) -> tuple[Path, int]:
     """Step 3: the documents kept and listed on their cases; the listing and the zip, moved into place. Returns
-    how many documents the zip holds."""
-    parts = _parts(planned, pdf)
-    target = run.folder / _zip_name(spec, planned, on)
+    the zip and how many documents it holds."""
+    parts = [(k, work / f"part-{k:04d}", _made(spec, work / f"part-{k:04d}")) for k, _ in _parts(planned, pdf)]
+    count = sum(len(made.documents) for _, _, made in parts if made is not None)
+    target = run.folder / _zip_name(spec, planned, on, count)
     documents: list[dict[str, Any]] = []  # as listed, each with the folder it was made in
     names: set[str] = set()
     with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for k, _part in parts:
-            folder = work / f"part-{k:04d}"
-            made = _made(spec, folder)
+        for k, folder, made in parts:
             assert made is not None, "every part is complete before packing"
             for doc in made.documents:
                 shown = doc["file"] if doc["file"] not in names else f"{Path(doc['file']).stem}_{doc['case_id']}.docx"
@@ -276,7 +275,7 @@ def _pack(run: Run, spec: TemplateSpec, planned: list[Job], on: dt.date, pdf: bo
                                             "issued_on": dt.date.fromisoformat(doc["date"]),
                                             "made_by": run.job.created_by})
         audit.log(run.actor, audit.GENERATE, spec.name, job=run.job.pk, documents=len(documents))
-    return len(documents)
+    return target, len(documents)
 
 
 def _listing(spec: TemplateSpec, documents: list[dict]) -> bytes:
@@ -329,9 +328,9 @@ def run(run: Run) -> str:
         for case_id, why in (made.failed if made else {}).items():
             job = by_id[case_id]
             run.skip(job.case.name, case_id, f"已编文号 {job.doc.no if job.doc else ''}，文书未能生成：{why}")
-    made = _pack(run, spec, planned, on, pdf, work)
+    target, made = _pack(run, spec, planned, on, pdf, work)
     shutil.rmtree(work, ignore_errors=True)
-    run.keep(run.folder / _zip_name(spec, planned, on), {
+    run.keep(target, {
         "documents": made, "pdf": pdf, "template": spec.name, "skipped": len(run.skipped),
         "first": numbered[0] if numbered else "", "last": numbered[-1] if numbered else ""})
     return f"已生成 {made} 份{spec.name}" + ("（含 PDF 和打印文件）" if pdf else "（含打印文件）")
