@@ -191,8 +191,15 @@ def may_void(unit: Unit | None, number: IssuedNumber) -> bool:
     return unit.kind == Unit.Kind.SCHOOL and number.issuer == unit.name
 
 
-def voided_notice(number: IssuedNumber) -> tuple[CaseRecord | None, dict | None]:
-    """The case the number was given on, and the notice record voiding it takes off that case (None: none)."""
+def _may_void_or_refuse(actor: Actor, number: IssuedNumber) -> None:
+    if not may_void(actor.unit, number) or not door.may_edit(actor):
+        raise NotIssuableError(f"本单位不能作废文号 {number.doc_no}")
+
+
+def voided_notice(actor: Actor, number: IssuedNumber) -> tuple[CaseRecord | None, dict | None]:
+    """The case the number was given on, and the notice record voiding it takes off that case (None: none) — what
+    voiding would do, shown before it is done. NotIssuableError when the unit may not void it."""
+    _may_void_or_refuse(actor, number)
     record = CaseRecord.objects.filter(county=number.county, case_id=number.case_id).first()
     notices = record.data.get("notices", []) if record is not None else []
     return record, next((n for n in notices if n.get("doc_no") == number.doc_no), None)
@@ -201,11 +208,10 @@ def voided_notice(number: IssuedNumber) -> tuple[CaseRecord | None, dict | None]
 def void_number(actor: Actor, number: IssuedNumber, reason: str) -> None:
     """Void the number with its reason; the case no longer records the notice it was on (it can be issued
     again, under a new number). NotIssuableError when the unit may not."""
-    if not may_void(actor.unit, number) or not door.may_edit(actor):
-        raise NotIssuableError(f"本单位不能作废文号 {number.doc_no}")
+    _may_void_or_refuse(actor, number)
     with door.writing():
         DbAllocator(number.county).void(number.doc_no, reason)
-        record, notice = voided_notice(number)
+        record, notice = voided_notice(actor, number)
         if record is not None and notice is not None:
             remove_record(actor, record, "notices", record.data["notices"].index(notice),
                           reason=f"文号 {number.doc_no} 作废：{reason}")

@@ -136,9 +136,10 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"文号 {number.doc_no} 未作废：" + "；".join(form.errors["reason"]))
         return redirect("numbers")
     if request.POST.get("confirmed") != "1":  # first what it takes off the case
-        if not may_void(actor.unit, number) or not door.may_edit(actor):
-            raise Http404
-        record, notice = voided_notice(number)
+        try:
+            record, notice = voided_notice(actor, number)
+        except NotIssuableError as exc:
+            raise Http404 from exc
         return render(request, "web/void_confirm.html", {"unit": actor.unit, "number": number, "record": record,
                                                          "notice": notice, "reason": form.cleaned_data["reason"]})
     try:
