@@ -100,6 +100,10 @@ def add_account(actor: Actor, username: str, unit_name: str, kind: str, township
     return Made(password, tuple(similar))
 
 
+class AlreadyReset(AccountError):
+    """A reset confirmed again (a page sent twice): the password was reset once and is not reset again."""
+
+
 def _member(actor: Actor, username: str) -> Member:
     if not _may_manage(actor):
         raise door.NotFound
@@ -126,13 +130,14 @@ _RESETS = Signer(salt="docgen.accounts.reset")
 
 def reset_password(actor: Actor, username: str, token: str) -> tuple[str, Unit]:
     """A new password for an account of the actor's county, and its unit — once for each ``token`` of
-    :func:`reset_token` (AccountError when there is no such account, or the token was used or is not one)."""
+    :func:`reset_token`: AccountError when there is no such account, AlreadyReset when the token was used or is
+    not one."""
     member = _member(actor, username)
     try:
         if _RESETS.unsign(token) != _password_mark(member):
             raise BadSignature(token)
     except BadSignature as exc:
-        raise AccountError(f"账号“{username}”的密码已经重设过了（页面又提交了一次），没有再重设；"
+        raise AlreadyReset(f"账号“{username}”的密码已经重设过了（页面又提交了一次），没有再重设；"
                            "需要再重设时请在账号列表中重新点“重设密码”") from exc
     password = secrets.token_urlsafe(9)
     with door.writing():

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_POST
 from docgen.errors import DataProblemsError
 from docgen.roster.excel import roster_headers
 from docgen.service.county import audit, door, jobs
-from docgen.service.county.accounts import AccountError, add_account, reset_password, reset_token
+from docgen.service.county.accounts import AccountError, AlreadyReset, add_account, reset_password, reset_token
 from docgen.service.county.documents import NotIssuableError, may_void, void_number, voided_notice
 from docgen.service.county.door import Actor, actor_of
 from docgen.service.county.ledger import LedgerRefusedError, confirm, export, preview
-from docgen.service.county.models import Job, Member, Unit
+from docgen.service.county.models import Job, Unit
 from docgen.service.county.register import DbAllocator
 from docgen.service.county.roster import (
     RosterPreview,
@@ -218,11 +218,11 @@ def reset(request: HttpRequest, username: str) -> HttpResponse:
                                                           "own": username == actor.username, "token": token})
     try:
         password, unit = reset_password(actor, username, request.POST.get("token", ""))
-    except AccountError as exc:
-        if not Member.objects.filter(user__username=username, unit__county=actor.county).exists():
-            raise Http404 from exc
+    except AlreadyReset as exc:
         messages.warning(request, str(exc))
         return redirect("accounts")
+    except AccountError as exc:
+        raise Http404 from exc
     if username == actor.username:  # the bureau's own account: stay signed in with the new password
         request.user.refresh_from_db()
         update_session_auth_hash(request, request.user)
