@@ -32,6 +32,11 @@ class Roster:
     children: list[dict[str, Any]]
 
 
+def school_year_of(day: dt.date) -> int:
+    """The school year ``day`` falls in (it starts on 1 August): 2022 for 2022-09-01 and for 2023-03-01."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
 def school_year_span(school_year: int) -> tuple[dt.date, dt.date]:
     """The days of school year ``school_year``—``school_year + 1``: 1 August to 31 July."""
     return dt.date(school_year, 8, 1), dt.date(school_year + 1, 7, 31)
@@ -45,7 +50,7 @@ def outside_school_year(school_year: int, day: dt.date, what: str) -> str | None
     if first <= day <= last:
         return None
     return (f"{what}{cn_date(day)}不在台账的 {school_year}—{school_year + 1} 学年（{cn_date(first)}至{cn_date(last)}）"
-            f"内：请用这一学年内的日期，或先导入 {day.year if day.month >= 8 else day.year - 1} 学年的台账")
+            f"内：请用这一学年内的日期，或先导入 {school_year_of(day)} 学年的台账")
 
 
 def _child_problems(file: str, i: int, child: dict[str, Any], school_year: int) -> list[Problem]:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from docgen.errors import DataProblemsError
 from docgen.roster.excel import roster_headers
+from docgen.roster.model import school_year_of
 from docgen.service.county import audit, door, jobs
 from docgen.service.county.accounts import AccountError, AlreadyReset, add_account, reset_password, reset_token
 from docgen.service.county.documents import NotIssuableError, may_void, void_number, voided_notice
@@ -245,7 +246,7 @@ def _roster_page(request: HttpRequest, form: RosterForm | None = None, preview: 
     return render(request, "web/roster.html", {
         "unit": actor.unit, "kept": kept, "in_scope": in_scope, "preview": preview, "sheet": sheet,
         "columns": columns,
-        "form": (form or RosterForm(initial={"school_year": today.year if today.month >= 8 else today.year - 1}))
+        "form": (form or RosterForm(initial={"school_year": school_year_of(today)}))
         if may_import(actor) else None,
         "term": term_form(kept.school_year if kept else None) if jobs.may_start(actor.unit, Job.Kind.ROSTER) else None})
 

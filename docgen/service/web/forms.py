@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django import forms
 
-from docgen.roster.model import outside_school_year
+from docgen.roster.model import outside_school_year, school_year_of
 
 
 class RevealForm(forms.Form):
@@ -292,8 +292,7 @@ class TermForm(forms.Form):
 def term_form(school_year: int | None, data=None) -> TermForm:
     """The form starting the roster's job, offering 1 September of the roster's school year (of this one before a
     roster is imported)."""
-    today = dt.date.today()
-    year = school_year if school_year is not None else today.year - (today.month < 8)
+    year = school_year if school_year is not None else school_year_of(dt.date.today())
     return TermForm(data, prefix="roster", initial={"date": dt.date(year, 9, 1)}, school_year=school_year)
 
 
