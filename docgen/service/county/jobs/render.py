@@ -82,8 +82,20 @@ def _ready_records(skips: Skips, spec: TemplateSpec, records: list[CaseRecord], 
     return _ready(skips, spec, usable([(f"案卷 {r.case_id}", r.data) for r in records], skips.skip), on)
 
 
-def _number(run: Run, spec: TemplateSpec, on: dt.date) -> list[Job]:
-    """Step 1: every document numbered and recorded on its case, in one transaction."""
+def _numbered(spec: TemplateSpec, cases: list[Case], on: dt.date, county: str) -> tuple[list[Job], list[str]]:
+    """The documents of ``cases`` planned and numbered from the county's register (inside the caller's transaction),
+    and the numbers they take anew, in order (the others keep the number their case already had)."""
+    held = set(IssuedNumber.objects.filter(county=county, template=spec.name)
+               .exclude(status=IssuedNumber.Status.VOID).values_list("doc_no", flat=True))
+    planned = plan_documents(spec, [for_template(spec, c) for c in cases], on=on, allocator=DbAllocator(county),
+                             issuing=county_issuing())
+    numbers = in_number_order(job.doc.no for job in planned if job.doc and job.doc.no)
+    return planned, [n for n in numbers if n not in held]
+
+
+def _number(run: Run, spec: TemplateSpec, on: dt.date) -> tuple[list[Job], list[str]]:
+    """Step 1: every document numbered and recorded on its case, in one transaction; the documents, and the
+    numbers taken anew."""
     params = run.job.params
     records = run.records()
     if params.get("case_ids"):
@@ -92,14 +104,13 @@ def _number(run: Run, spec: TemplateSpec, on: dt.date) -> list[Job]:
     run.phase("检查案卷并编号", len(records))
     cases = _ready_records(run, spec, records, on)
     with door.writing():
-        planned = plan_documents(spec, [for_template(spec, c) for c in cases], on=on,
-                                 allocator=DbAllocator(run.job.county), issuing=county_issuing())
+        planned, new = _numbered(spec, cases, on, run.job.county)
         by_id = {r.case_id: r for r in records}
         for job in planned:  # one document per case (the batch templates are not per record)
             assert job.doc is not None
             record_notice(run.actor, by_id[job.case.case_id], spec, job.doc)
     run.progress(len(records), len(records))
-    return planned
+    return planned, new
 
 
 @dataclass
@@ -135,15 +146,11 @@ def plan_batch(actor: Actor, name: str, on: dt.date) -> BatchPlan:
     cases = _ready_records(plan, spec, records, on)
     county = actor.unit.county if actor.unit else ""
     with door.writing():
-        planned = plan_documents(spec, [for_template(spec, c) for c in cases], on=on, allocator=DbAllocator(county),
-                                 issuing=county_issuing())
+        planned, plan.new_numbers = _numbered(spec, cases, on, county)
         transaction.set_rollback(True)
-    numbers = in_number_order(job.doc.no for job in planned if job.doc and job.doc.no)
-    held = set(IssuedNumber.objects.filter(county=county, doc_no__in=numbers).values_list("doc_no", flat=True))
     plan.documents = len(planned)
     plan.dates = date_span(planned)
-    plan.new_numbers = [n for n in numbers if n not in held]
-    plan.kept = len(held)
+    plan.kept = sum(1 for job in planned if job.doc and job.doc.no) - len(plan.new_numbers)
     return plan
 
 
@@ -300,14 +307,11 @@ def run(run: Run) -> str:
     if not may_issue(run.job.unit, spec):
         raise JobFailed(f"本单位不能出具“{spec.name}”", "请由有权出具的单位发起。")
     on, pdf = dt.date.fromisoformat(params["on"]), bool(params.get("pdf"))
-    held = set(IssuedNumber.objects.filter(county=run.job.county, template=spec.name)
-               .exclude(status=IssuedNumber.Status.VOID).values_list("doc_no", flat=True))
-    planned = _number(run, spec, on)
+    planned, new = _number(run, spec, on)
     if not planned:
         raise JobFailed(f"所选案卷中没有需要出具“{spec.name}”的学生" + run.skipped_summary(),
                         "检查案卷的处置类别，或换一种文书。")
     numbered = in_number_order(job.doc.no for job in planned if job.doc and job.doc.no)
-    new = [n for n in numbered if n not in held]
     run.note(f"共 {len(planned)} 份" + (f"，新取文号 {'、'.join(number_ranges(new))}" if new else "，不取新文号")
              + (f"，{len(numbered) - len(new)} 份沿用案卷已有的文号" if len(numbered) > len(new) else ""))
     work = run.folder / "work"
